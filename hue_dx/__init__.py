@@ -1,0 +1,29 @@
+"""hue-dx: the digital-transformation assessment of plan 222/KH-UBND (Thừa Thiên Huế), run through Excel.
+
+The domain core (``catalog``, ``rules``, ``scoring``, ``audit``) is pure Python with no Excel,
+template or add-in library, so it imports fast and also runs in xlwings Lite (Pyodide).
+
+    >>> import hue_dx
+    >>> cat = hue_dx.load_catalog()
+    >>> result = hue_dx.score_unit(cat, {"5.2.1": {"a": 100, "b": 20, "c": 70}}, level="so")
+    >>> round(result.criterion("5.2.1").points, 2)
+    1.6
+"""
+
+from .catalog import Catalog, CatalogError, Criterion, load as load_catalog
+from .scoring import CriterionResult, NodeResult, UnitResult, score_criterion, score_unit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "Criterion",
+    "CriterionResult",
+    "NodeResult",
+    "UnitResult",
+    "load_catalog",
+    "score_criterion",
+    "score_unit",
+    "__version__",
+]

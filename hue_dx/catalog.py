@@ -1,0 +1,295 @@
+"""The criteria catalog: pillars, groups and criteria of one assessment, loaded from TOML data.
+
+A catalog is data, not code: next year's criteria are a new file in ``hue_dx/catalogs/`` (or
+anywhere, passed by path). Loading checks the shape and fails with a Vietnamese message
+that names the file and the criterion; deeper checks (totals, unused inputs) are in
+``audit``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import rules
+
+DEFAULT_CATALOG = "hue-222-2020"
+
+#: input types, with the Vietnamese words a person filling a workbook reads
+INPUT_TYPES = {
+    "count": "số nguyên không âm",
+    "number": "số không âm",
+    "amount": "số tiền (đồng)",
+    "yesno": "Có/Không",
+    "choice": "chọn một mức",
+}
+YES_NO = ("Có", "Không")
+
+
+class CatalogError(ValueError):
+    """The catalog file is malformed; the message says where and what to fix."""
+
+
+@dataclass(frozen=True)
+class Input:
+    key: str
+    label: str
+    type: str
+    #: value used when the cell is left blank; None means the input is required
+    default: float | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How hue-dx reads a defect or an ambiguity of the plan's text."""
+
+    code: str
+    topic: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    title: str
+    how: str
+    note: str
+    max: float
+    kind: str
+    params: Mapping[str, Any]
+    inputs: tuple[Input, ...]
+    applies_to: tuple[str, ...]
+    evidence: str
+    decisions: tuple[Decision, ...]
+    pillar: str
+    group: str
+
+    @property
+    def rule(self) -> rules.RuleKind:
+        return rules.kind(self.kind)
+
+    def input(self, key: str) -> Input:
+        for item in self.inputs:
+            if item.key == key:
+                return item
+        raise KeyError(f"{self.code}: không có số liệu {key!r}")
+
+    def describe(self) -> str:
+        return self.rule.describe(self.params, self.max)
+
+    def applies(self, level: str | None) -> bool:
+        return level is None or level in self.applies_to
+
+
+@dataclass(frozen=True)
+class Group:
+    """A pillar (code without a dot) or a group of criteria, possibly nested (3.3.1)."""
+
+    code: str
+    title: str
+    stated_max: float | None
+    decision: str | None
+    parent: str | None
+
+    @property
+    def is_pillar(self) -> bool:
+        return self.parent is None
+
+
+@dataclass(frozen=True)
+class Unscored:
+    """A numbered row the plan prints without points, scored together with another criterion."""
+
+    code: str
+    title: str
+    scored_in: str
+    decision: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    id: str
+    version: str
+    title: str
+    source: Mapping[str, str]
+    levels: Mapping[str, str]
+    policies: Mapping[str, str]
+    evidence_fields: Mapping[str, str]
+    groups: tuple[Group, ...]
+    criteria: tuple[Criterion, ...]
+    unscored: tuple[Unscored, ...]
+    path: str = field(default="", compare=False)
+
+    @cached_property
+    def by_code(self) -> dict[str, Criterion]:
+        return {c.code: c for c in self.criteria}
+
+    @cached_property
+    def groups_by_code(self) -> dict[str, Group]:
+        return {g.code: g for g in self.groups}
+
+    @property
+    def pillars(self) -> tuple[Group, ...]:
+        return tuple(g for g in self.groups if g.is_pillar)
+
+    def criterion(self, code: str) -> Criterion:
+        try:
+            return self.by_code[code.strip()]
+        except KeyError:
+            raise KeyError(f"không có tiêu chí {code!r} trong bộ tiêu chí {self.id}") from None
+
+    def criteria_under(self, code: str) -> tuple[Criterion, ...]:
+        """Every criterion whose code lies below a pillar or group code."""
+        prefix = code + "."
+        return tuple(c for c in self.criteria if c.code.startswith(prefix))
+
+    def max_of(self, code: str) -> float:
+        """The max hue-dx uses for a group or pillar: the sum of its criteria (see policies)."""
+        return sum(c.max for c in self.criteria_under(code))
+
+    @property
+    def total_max(self) -> float:
+        return sum(c.max for c in self.criteria)
+
+    @cached_property
+    def decisions(self) -> tuple[Decision, ...]:
+        """Every reading hue-dx chose, in catalog order: groups, unscored rows, criteria."""
+        out: list[Decision] = []
+        for g in self.groups:
+            if g.decision:
+                out.append(Decision(g.code, "điểm tối đa", g.decision))
+        for u in self.unscored:
+            out.append(Decision(u.code, "dòng không có điểm", u.decision))
+        for c in self.criteria:
+            out.extend(c.decisions)
+        return tuple(sorted(out, key=lambda d: code_key(d.code)))
+
+
+def code_key(code: str) -> tuple[int, ...]:
+    """Sort key that puts 5.10 after 5.9."""
+    return tuple(int(part) for part in code.split("."))
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def available() -> list[str]:
+    """Ids of the catalogs shipped inside the package."""
+    return sorted(p.name[:-5] for p in resources.files("hue_dx.catalogs").iterdir() if p.name.endswith(".toml"))
+
+
+def load(ref: str | Path | None = None) -> Catalog:
+    """Load a catalog by id of a shipped catalog (default: the 2020 plan) or by file path."""
+    ref = DEFAULT_CATALOG if ref is None else ref
+    path = Path(ref)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise CatalogError(f"Không tìm thấy tệp bộ tiêu chí: {path}")
+        return parse(path.read_bytes(), str(path))
+    resource = resources.files("hue_dx.catalogs") / f"{ref}.toml"
+    if not resource.is_file():
+        raise CatalogError(f"Không có bộ tiêu chí {str(ref)!r}. Có sẵn: {', '.join(available())}; hoặc chỉ đường dẫn tới tệp .toml.")
+    return parse(resource.read_bytes(), f"{ref}.toml")
+
+
+def parse(data: bytes, origin: str = "<catalog>") -> Catalog:
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"{origin}: không đọc được TOML: {exc}") from exc
+    try:
+        return _build(raw, origin)
+    except KeyError as exc:
+        raise CatalogError(f"{origin}: thiếu trường {exc}") from exc
+
+
+def _text(value: Any) -> str:
+    return nfc(str(value)).strip()
+
+
+def _build(raw: dict[str, Any], origin: str) -> Catalog:
+    if raw.get("schema") != 1:
+        raise CatalogError(f"{origin}: schema {raw.get('schema')!r} không được hỗ trợ (cần 1)")
+    group_codes = [str(g["code"]) for g in raw.get("groups", [])]
+    groups = []
+    for g in raw.get("groups", []):
+        code = str(g["code"])
+        parent = _parent(code, group_codes)
+        if "." in code and parent is None:
+            raise CatalogError(f"{origin}: nhóm {code} không nằm trong trụ cột nào")
+        stated = g.get("stated_max")
+        groups.append(Group(code, _text(g["title"]), None if stated is None else float(stated), g.get("decision"), parent))
+    criteria = [_criterion(c, group_codes, origin) for c in raw.get("criteria", [])]
+    unscored = tuple(Unscored(str(u["code"]), _text(u["title"]), str(u["scored_in"]), _text(u["decision"])) for u in raw.get("unscored", []))
+    return Catalog(
+        id=str(raw["id"]),
+        version=str(raw["version"]),
+        title=_text(raw["title"]),
+        source={k: _text(v) for k, v in raw.get("source", {}).items()},
+        levels={k: _text(v) for k, v in raw.get("levels", {}).items()},
+        policies={k: _text(v) for k, v in raw.get("policies", {}).items()},
+        evidence_fields={k: _text(v) for k, v in raw.get("evidence_fields", {}).items()},
+        groups=tuple(groups),
+        criteria=tuple(criteria),
+        unscored=unscored,
+        path=origin,
+    )
+
+
+def _parent(code: str, group_codes: list[str]) -> str | None:
+    parts = code.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        candidate = ".".join(parts[:n])
+        if candidate in group_codes:
+            return candidate
+    return None
+
+
+def _criterion(c: dict[str, Any], group_codes: list[str], origin: str) -> Criterion:
+    code = str(c["code"])
+    where = f"{origin}: tiêu chí {code}"
+    group = _parent(code, group_codes)
+    if group is None:
+        raise CatalogError(f"{where}: không nằm trong nhóm nào")
+    kind_name = c["kind"]
+    if kind_name not in rules.KINDS:
+        raise CatalogError(f"{where}: loại quy tắc {kind_name!r} không có (có: {', '.join(rules.KINDS)})")
+    params = c.get("params", {})
+    inputs = []
+    for i in c.get("inputs", []):
+        if i["type"] not in INPUT_TYPES:
+            raise CatalogError(f"{where}: số liệu {i['key']} có kiểu {i['type']!r} không hợp lệ (có: {', '.join(INPUT_TYPES)})")
+        choices: tuple[str, ...] = ()
+        if i["type"] == "choice":
+            choices = tuple(_text(o["label"]) for o in params.get("options", []))
+        elif i["type"] == "yesno":
+            choices = YES_NO
+        default = i.get("default")
+        inputs.append(Input(str(i["key"]), _text(i["label"]), i["type"], None if default is None else float(default), choices))
+    decisions = tuple(Decision(code, _text(d["topic"]), _text(d["text"])) for d in c.get("decisions", []))
+    return Criterion(
+        code=code,
+        title=_text(c["title"]),
+        how=_text(c.get("how", "")),
+        note=_text(c.get("note", "")),
+        max=float(c["max"]),
+        kind=kind_name,
+        params=params,
+        inputs=tuple(inputs),
+        applies_to=tuple(c.get("applies_to", [])),
+        evidence=_text(c.get("evidence", "")),
+        decisions=decisions,
+        pillar=code.split(".")[0],
+        group=group,
+    )

@@ -1,0 +1,344 @@
+"""The `hue-dx` command: a thin layer that parses arguments and calls the library.
+
+Exit status: 0 done; 1 done, and problems were found (catalog check errors, criteria with
+errors or missing data); 2 the command could not run (wrong usage, unreadable input).
+Library errors become one Vietnamese line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import __version__, audit, scoring
+from . import catalog as catalog_mod
+from .catalog import Catalog, CatalogError, INPUT_TYPES
+from .rules import fmt_num
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command cannot run as asked; the message says why in Vietnamese."""
+
+
+def _width() -> int:
+    return max(80, min(shutil.get_terminal_size((120, 24)).columns, 160))
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _vn_date(iso: str) -> str:
+    """2020-10-21 → 21/10/2020, the way Vietnamese documents write dates."""
+    parts = iso.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso
+
+
+def _wrap(text: str, indent: int, width: int) -> str:
+    return textwrap.fill(text, width=width, initial_indent=" " * indent, subsequent_indent=" " * indent)
+
+
+# --------------------------------------------------------------------------- catalog views
+
+
+def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
+    """The catalog for machines: every scored criterion with its rule, inputs and decisions."""
+    return {
+        "id": cat.id,
+        "version": cat.version,
+        "title": cat.title,
+        "source": dict(cat.source),
+        "levels": dict(cat.levels),
+        "policies": dict(cat.policies),
+        "total_max": cat.total_max,
+        "pillars": [
+            {"code": p.code, "title": p.title, "max": cat.max_of(p.code), "stated_max": p.stated_max}
+            for p in cat.pillars
+        ],
+        "groups": [
+            {"code": g.code, "title": g.title, "parent": g.parent, "max": cat.max_of(g.code), "stated_max": g.stated_max,
+             "decision": g.decision}
+            for g in cat.groups if not g.is_pillar
+        ],
+        "criteria": [
+            {
+                "code": c.code,
+                "pillar": c.pillar,
+                "group": c.group,
+                "title": c.title,
+                "how": c.how,
+                "note": c.note,
+                "max": c.max,
+                "kind": c.kind,
+                "rule": c.describe(),
+                "params": c.params,
+                "inputs": [
+                    {"key": i.key, "label": i.label, "type": i.type, "required": i.required,
+                     **({"default": i.default} if i.default is not None else {}),
+                     **({"choices": list(i.choices)} if i.choices else {})}
+                    for i in c.inputs
+                ],
+                "applies_to": list(c.applies_to),
+                "evidence": c.evidence,
+                "decisions": [{"topic": d.topic, "text": d.text} for d in c.decisions],
+            }
+            for c in cat.criteria
+        ],
+        "unscored": [{"code": u.code, "title": u.title, "scored_in": u.scored_in, "decision": u.decision} for u in cat.unscored],
+    }
+
+
+def _print_tree(cat: Catalog, out) -> None:
+    width = _width()
+    out.write(f"{cat.title} — {cat.source.get('document', '')} ngày {_vn_date(cat.source.get('date', ''))}, {cat.source.get('appendix', '')}\n")
+    out.write(f"Bộ tiêu chí: {cat.id} phiên bản {cat.version}; {len(cat.criteria)} tiêu chí chấm điểm, tổng {fmt_num(cat.total_max)} điểm.\n\n")
+    title_width = max(30, width - 44)
+    out.write(f"{'Mã':<9}{'Tên':<{title_width}} {'Điểm':>5}  {'Quy tắc':<17}Số liệu\n")
+    out.write("─" * min(width, 9 + title_width + 40) + "\n")
+    rows: list[Any] = [*cat.groups, *cat.criteria, *cat.unscored]
+    for item in sorted(rows, key=lambda item: catalog_mod.code_key(item.code)):
+        if isinstance(item, catalog_mod.Group):
+            title = _cut(item.title, title_width)
+            out.write(f"{item.code:<9}{title.upper() if item.is_pillar else title:<{title_width}} {fmt_num(cat.max_of(item.code)):>5}\n")
+        elif isinstance(item, catalog_mod.Unscored):
+            out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {'—':>5}  chấm chung với {item.scored_in}\n")
+        else:
+            keys = ", ".join(i.key for i in item.inputs)
+            out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {fmt_num(item.max):>5}  {item.kind:<17}{keys}\n")
+    out.write("\nXem một tiêu chí: hue-dx catalog show MÃ   ·   Kiểm tra bộ tiêu chí: hue-dx catalog check\n")
+
+
+def _print_csv(cat: Catalog, out) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["code", "pillar", "group", "title", "max", "kind", "applies_to", "inputs", "rule"])
+    for c in cat.criteria:
+        inputs = "; ".join(f"{i.key}={i.label} [{i.type}]" for i in c.inputs)
+        writer.writerow([c.code, c.pillar, c.group, c.title, fmt_num(c.max).replace(",", "."), c.kind,
+                         " ".join(c.applies_to), inputs, c.describe()])
+
+
+def _print_show(cat: Catalog, code: str, out) -> None:
+    width = _width()
+    if code in {u.code for u in cat.unscored}:
+        u = next(u for u in cat.unscored if u.code == code)
+        out.write(f"{u.code}  {u.title}\n")
+        out.write(_wrap(u.decision, 2, width) + "\n")
+        out.write(f"Xem: hue-dx catalog show {u.scored_in}\n")
+        return
+    c = cat.criterion(code)
+    group = cat.groups_by_code[c.group]
+    pillar = cat.groups_by_code[c.pillar]
+    out.write(f"{c.code}  {c.title}\n")
+    out.write(f"  Trụ cột {pillar.code}: {pillar.title} · Nhóm {group.code}: {group.title}\n")
+    out.write(f"  Điểm tối đa: {fmt_num(c.max)}   Quy tắc: {c.kind} ({c.rule.title})\n")
+    out.write(f"  Áp dụng cho: {', '.join(cat.levels[level] for level in c.applies_to)}\n\n")
+    out.write("Cách tính điểm (Kế hoạch):\n" + _wrap(c.how, 2, width) + "\n")
+    if c.note:
+        out.write("Ghi chú (Kế hoạch):\n" + _wrap(c.note, 2, width) + "\n")
+    out.write("Quy tắc hue-dx áp dụng:\n" + _wrap(c.describe(), 2, width) + "\n\n")
+    out.write("Số liệu cần nhập:\n")
+    for i in c.inputs:
+        extra = "bắt buộc" if i.required else f"để trống = {fmt_num(i.default or 0)}"
+        line = f"{i.key}: {i.label} ({INPUT_TYPES[i.type]}; {extra})"
+        out.write(_wrap(line, 2, width) + "\n")
+        if i.type == "choice":
+            for choice in i.choices:
+                out.write(f"      – {choice}\n")
+    out.write("Tài liệu kiểm chứng:\n" + _wrap(c.evidence + " — " + "; ".join(cat.evidence_fields.values()), 2, width) + "\n")
+    example = c.rule.example(c.params, [i.key for i in c.inputs])
+    shown = {}
+    for i in c.inputs:
+        value = example.get(i.key, 0.0)
+        if i.type == "choice":
+            shown[i.key] = i.choices[int(value)]
+        elif i.type == "yesno":
+            shown[i.key] = "Có" if value >= 1 else "Không"
+        else:
+            shown[i.key] = value
+    result = scoring.score_criterion(c, shown)
+    given = ", ".join(f"{k} = {v if isinstance(v, str) else fmt_num(v)}" for k, v in shown.items())
+    points = fmt_num(result.points) if result.points is not None else "—"
+    out.write(f"\nVí dụ: {given} → {points} điểm ({result.status_vi}).\n")
+    if c.decisions:
+        out.write("\nQuyết định của hue-dx về cách đọc Kế hoạch:\n")
+        for d in c.decisions:
+            out.write(_wrap(f"[{d.topic}] {d.text}", 2, width) + "\n")
+
+
+def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
+    width = _width()
+    out.write(f"Kiểm tra bộ tiêu chí {cat.id} ({cat.source.get('document', '')}, {cat.source.get('appendix', '')}): "
+              f"{len(cat.criteria)} tiêu chí, {len(cat.pillars)} trụ cột, tổng {fmt_num(cat.total_max)} điểm.\n")
+    sections = [
+        ("Lỗi cần sửa trong bộ tiêu chí", [f for f in findings if f.severity == audit.ERROR]),
+        ("Tổng điểm in trong Kế hoạch khác tổng các tiêu chí", [f for f in findings if f.severity == audit.DECIDED and f.topic == "điểm tối đa" and f.message.startswith("Kế hoạch")]),
+        ("Các chỗ Kế hoạch sai hoặc chưa rõ, và cách hue-dx đọc", [f for f in findings if f.severity == audit.DECIDED and not (f.topic == "điểm tối đa" and f.message.startswith("Kế hoạch"))]),
+    ]
+    for title, items in sections:
+        out.write(f"\n{title} ({len(items)}):\n")
+        if not items:
+            out.write("  (không có)\n")
+        for f in items:
+            out.write(f"  {f.code:<8} [{f.topic}] {f.message}\n")
+            if f.decision:
+                out.write(_wrap("→ " + f.decision, 11, width) + "\n")
+    errors = sum(1 for f in findings if f.severity == audit.ERROR)
+    decided = sum(1 for f in findings if f.severity == audit.DECIDED)
+    out.write(f"\nKết quả: {errors} lỗi, {decided} chỗ đã có quyết định.\n")
+
+
+# --------------------------------------------------------------------------- scoring a unit
+
+
+def read_unit_inputs(path: Path) -> tuple[dict[str, dict[str, Any]], str | None, str | None]:
+    """Inputs of one unit from JSON ({"unit", "level", "inputs": {code: {key: value}}}) or CSV (code,key,value)."""
+    if not path.is_file():
+        raise UsageError(f"Không tìm thấy tệp: {path}")
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{path}: JSON không hợp lệ ở dòng {exc.lineno}: {exc.msg}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("inputs"), dict):
+            raise UsageError(f"{path}: cần một đối tượng JSON có khóa 'inputs' (mã tiêu chí → số liệu)")
+        return data["inputs"], data.get("level"), data.get("unit")
+    if path.suffix.lower() == ".csv":
+        inputs: dict[str, dict[str, Any]] = {}
+        reader = csv.DictReader(text.splitlines())
+        if not reader.fieldnames or not {"code", "key", "value"} <= set(reader.fieldnames):
+            raise UsageError(f"{path}: tệp CSV cần các cột code,key,value")
+        for row in reader:
+            inputs.setdefault(row["code"].strip(), {})[row["key"].strip()] = row["value"]
+        return inputs, None, None
+    raise UsageError(f"{path}: chỉ đọc được .json hoặc .csv")
+
+
+def _print_unit(cat: Catalog, result: scoring.UnitResult, unit: str | None, out) -> None:
+    width = _width()
+    level = cat.levels.get(result.level or "", "mọi cấp")
+    out.write(f"Đơn vị: {unit or '(không tên)'} · cấp: {level} · bộ tiêu chí {cat.id}\n\n")
+    out.write(f"{'Trụ cột':<52}{'Điểm':>8}{'Tối đa':>8}{'Chỉ số':>9}\n")
+    for n in (*result.pillars, result.total):
+        index = "—" if n.index is None else f"{n.index:.4f}"
+        name = f"{n.code} {n.title}" if n.code else n.title.upper()
+        out.write(f"{name[:51]:<52}{n.points:>8.2f}{n.applicable_max:>8.2f}{index:>9}\n")
+    problems = [c for c in result.criteria if c.status in (scoring.MISSING, scoring.INVALID)]
+    if problems:
+        out.write(f"\nTiêu chí cần xem lại ({len(problems)}):\n")
+        for c in problems:
+            out.write(_wrap(f"{c.code}: {c.status_vi if c.status == scoring.INVALID else 'thiếu số liệu: ' + (c.reason or '')}", 2, width) + "\n")
+
+
+def _score_as_dict(cat: Catalog, result: scoring.UnitResult, unit: str | None) -> dict[str, Any]:
+    def node(n: scoring.NodeResult) -> dict[str, Any]:
+        return {"code": n.code, "title": n.title, "points": n.points, "max": n.applicable_max, "stated_max": n.max,
+                "index": n.index, "counts": dict(n.counts)}
+    return {
+        "unit": unit,
+        "level": result.level,
+        "catalog": cat.id,
+        "total": result.total.points,
+        "max": result.total.applicable_max,
+        "index": result.total.index,
+        "pillars": [node(p) for p in result.pillars],
+        "criteria": [{"code": c.code, "score": c.points, "max": c.applicable_max, "status": c.status,
+                      "status_vi": c.status_vi, "reason": c.reason} for c in result.criteria],
+    }
+
+
+# --------------------------------------------------------------------------- argument parsing
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hue-dx",
+        description="Bộ công cụ đánh giá chuyển đổi số (Kế hoạch 222/KH-UBND tỉnh Thừa Thiên Huế): "
+                    "bộ tiêu chí, chấm điểm, sổ đánh giá Excel, tổng hợp và báo cáo.",
+        epilog="Mã thoát: 0 xong; 1 xong nhưng có vấn đề cần xem (lỗi, thiếu số liệu); 2 không chạy được (sai cú pháp, tệp không đọc được).",
+    )
+    parser.add_argument("--version", action="version", version=f"hue-dx {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="LỆNH")
+
+    cat = commands.add_parser("catalog", help="xem bộ tiêu chí (cây, JSON, CSV), một tiêu chí, hoặc kiểm tra bộ tiêu chí",
+                              description="In bộ tiêu chí: mã, tên, điểm tối đa, quy tắc, số liệu cần nhập.")
+    cat.add_argument("--catalog", metavar="ID|TỆP", help=f"bộ tiêu chí (mặc định {catalog_mod.DEFAULT_CATALOG}; hoặc đường dẫn .toml)")
+    cat.add_argument("--format", choices=("table", "json", "csv"), default="table", help="định dạng in ra (mặc định: table)")
+    actions = cat.add_subparsers(dest="action", metavar="VIỆC")
+    show = actions.add_parser("show", help="giải thích một tiêu chí: nguyên văn, quy tắc, số liệu, ví dụ",
+                              description="Giải thích một tiêu chí: nguyên văn Kế hoạch, quy tắc bằng lời, số liệu cần nhập, ví dụ và các quyết định.")
+    show.add_argument("code", metavar="MÃ", help="mã tiêu chí, ví dụ 5.2.1")
+    check = actions.add_parser("check", help="đối chiếu tổng điểm in trong Kế hoạch và kiểm tra tính toàn vẹn của bộ tiêu chí",
+                               description="Đối chiếu điểm tối đa in trong Kế hoạch với tổng các tiêu chí, liệt kê mọi quyết định về cách đọc, và kiểm tra tính toàn vẹn. Thoát 1 nếu có lỗi.")
+    check.add_argument("--format", dest="check_format", choices=("table", "json"), default=None, help="định dạng in ra")
+
+    score = commands.add_parser("score", help="chấm điểm một đơn vị từ tệp số liệu (JSON hoặc CSV code,key,value)",
+                                description="Chấm điểm một đơn vị từ tệp số liệu. JSON: {\"unit\": \"...\", \"level\": \"so\", \"inputs\": {\"5.2.1\": {\"a\": 120, \"b\": 30, \"c\": 80}}}; CSV: các cột code,key,value.")
+    score.add_argument("file", metavar="TỆP", type=Path, help="tệp số liệu .json hoặc .csv")
+    score.add_argument("--catalog", metavar="ID|TỆP", help="bộ tiêu chí (mặc định theo tệp hoặc hue-222-2020)")
+    score.add_argument("--level", help="cấp đơn vị: so, huyen, tinh (mặc định theo tệp)")
+    score.add_argument("--format", choices=("table", "json"), default="table", help="định dạng in ra")
+    return parser
+
+
+def run(args: argparse.Namespace, out) -> int:
+    if args.command == "catalog":
+        cat = catalog_mod.load(args.catalog)
+        if args.action == "show":
+            _print_show(cat, args.code, out)
+            return EXIT_OK
+        if args.action == "check":
+            findings = audit.audit(cat)
+            if (args.check_format or args.format) == "json":
+                json.dump({"catalog": cat.id, "findings": [f.as_dict() for f in findings]}, out, ensure_ascii=False, indent=2)
+                out.write("\n")
+            else:
+                _print_check(cat, findings, out)
+            return EXIT_PROBLEMS if audit.has_errors(findings) else EXIT_OK
+        if args.format == "json":
+            json.dump(catalog_as_dict(cat), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        elif args.format == "csv":
+            _print_csv(cat, out)
+        else:
+            _print_tree(cat, out)
+        return EXIT_OK
+    if args.command == "score":
+        inputs, level, unit = read_unit_inputs(args.file)
+        cat = catalog_mod.load(args.catalog)
+        result = scoring.score_unit(cat, inputs, args.level or level)
+        if args.format == "json":
+            json.dump(_score_as_dict(cat, result, unit), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            _print_unit(cat, result, unit, out)
+        bad = any(c.status in (scoring.MISSING, scoring.INVALID) for c in result.criteria)
+        return EXIT_PROBLEMS if bad else EXIT_OK
+    raise UsageError("thiếu lệnh; xem hue-dx --help")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")  # Windows consoles default to a code page without Vietnamese
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return run(args, sys.stdout)
+    except (CatalogError, UsageError, KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"hue-dx: lỗi: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,229 @@
+"""Scoring a unit: clean each input, apply the criterion's rule, add up groups and pillars.
+
+Policies (also written in the catalog's [policies]): a blank required input is "thiếu số
+liệu", never 0; a value of the wrong type, sign or inconsistent with the others makes the
+criterion "lỗi" with a reason; a criterion that does not apply to the unit's level, or
+whose denominator is 0 where the catalog says so, is "không áp dụng" and leaves both the
+points and the max. Missing and invalid criteria count 0 points but keep their max, so a
+unit cannot raise its index by leaving cells blank. Nothing is rounded here.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from . import rules
+from .catalog import Catalog, Criterion, Input, YES_NO
+
+if TYPE_CHECKING:  # pandas is optional and only imported on demand
+    import pandas
+
+OK, NA, MISSING, INVALID = "ok", "na", "missing", "invalid"
+STATUS_VI = {OK: "đạt", NA: "không áp dụng", MISSING: "thiếu số liệu", INVALID: "lỗi"}
+
+_YES = {"có", "co", "yes", "y", "x", "true", "1", "đã có", "đã ban hành", "rồi"}
+_NO = {"không", "khong", "no", "n", "false", "0", "chưa", "chưa có"}
+
+
+class InputProblem(ValueError):
+    """A value that cannot be used for an input; the message is Vietnamese and names the input."""
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    code: str
+    status: str
+    points: float | None
+    max: float
+    #: the max counted in totals: 0 when not applicable
+    applicable_max: float
+    reason: str | None = None
+    values: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def status_vi(self) -> str:
+        return STATUS_VI[self.status] + (f": {self.reason}" if self.status == INVALID and self.reason else "")
+
+    @property
+    def counted_points(self) -> float:
+        """Points as they enter totals (0 for missing or invalid)."""
+        return self.points if self.status == OK and self.points is not None else 0.0
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """Totals of a pillar, a group, or the whole assessment (code "")."""
+
+    code: str
+    title: str
+    points: float
+    max: float
+    applicable_max: float
+    counts: Mapping[str, int]
+
+    @property
+    def index(self) -> float | None:
+        """Points / applicable max, 0–1; None when nothing applies."""
+        return self.points / self.applicable_max if self.applicable_max > 0 else None
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    catalog_id: str
+    level: str | None
+    criteria: tuple[CriterionResult, ...]
+    nodes: Mapping[str, NodeResult]
+    total: NodeResult
+    pillar_codes: tuple[str, ...]
+
+    def criterion(self, code: str) -> CriterionResult:
+        for c in self.criteria:
+            if c.code == code:
+                return c
+        raise KeyError(code)
+
+    @property
+    def pillars(self) -> tuple[NodeResult, ...]:
+        return tuple(self.nodes[c] for c in self.pillar_codes)
+
+    def to_frame(self) -> "pandas.DataFrame":
+        """One row per criterion (needs pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                dict(code=c.code, pillar=c.code.split(".")[0], status=c.status, status_vi=c.status_vi,
+                     points=c.points, max=c.max, applicable_max=c.applicable_max, reason=c.reason)
+                for c in self.criteria
+            ]
+        )
+
+    def pillars_frame(self) -> "pandas.DataFrame":
+        """One row per pillar and a last row for the total (needs pandas)."""
+        import pandas as pd
+
+        rows = [dict(code=n.code, title=n.title, points=n.points, max=n.max, applicable_max=n.applicable_max, index=n.index)
+                for n in (*self.pillars, self.total)]
+        return pd.DataFrame(rows)
+
+
+def _norm_text(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip().casefold()
+
+
+def clean_value(spec: Input, raw: Any) -> float | None:
+    """A raw value (from Python, a cell or the add-in) as the number the rule uses.
+
+    Returns None for blank; raises InputProblem with a Vietnamese message for a bad value.
+    """
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    if isinstance(raw, float) and math.isnan(raw):
+        return None
+    if spec.type == "yesno":
+        if isinstance(raw, bool):
+            return 1.0 if raw else 0.0
+        if isinstance(raw, (int, float)) and raw in (0, 1):
+            return float(raw)
+        if isinstance(raw, str):
+            text = _norm_text(raw)
+            if text in _YES:
+                return 1.0
+            if text in _NO:
+                return 0.0
+        raise InputProblem(f"{spec.key} phải là {YES_NO[0]} hoặc {YES_NO[1]}, gặp {raw!r}")
+    if spec.type == "choice":
+        if isinstance(raw, str):
+            wanted = _norm_text(raw)
+            for i, choice in enumerate(spec.choices):
+                if _norm_text(choice) == wanted:
+                    return float(i)
+            raise InputProblem(f"{spec.key} phải là một trong: {'; '.join(spec.choices)} (gặp {raw!r})")
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer() and 0 <= raw < len(spec.choices):
+            return float(raw)
+        raise InputProblem(f"{spec.key} phải là một trong: {'; '.join(spec.choices)} (gặp {raw!r})")
+    # count, number, amount
+    if isinstance(raw, bool):
+        raise InputProblem(f"{spec.key} phải là số, gặp {raw!r}")
+    if isinstance(raw, str):
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            raise InputProblem(f"{spec.key} không phải là số: {raw!r}") from None
+    elif isinstance(raw, (int, float)):
+        value = float(raw)
+    else:
+        raise InputProblem(f"{spec.key} không phải là số: {raw!r}")
+    if not math.isfinite(value):
+        raise InputProblem(f"{spec.key} không phải là số hữu hạn: {raw!r}")
+    if value < 0:
+        raise InputProblem(f"{spec.key} là số âm ({rules.fmt_num(value)})")
+    if spec.type == "count" and not value.is_integer():
+        raise InputProblem(f"{spec.key} phải là số nguyên, gặp {rules.fmt_num(value)}")
+    return value
+
+
+def score_criterion(criterion: Criterion, raw: Mapping[str, Any] | None, level: str | None = None) -> CriterionResult:
+    """Score one criterion from its raw inputs (keyed by input key)."""
+    code, top = criterion.code, criterion.max
+    if not criterion.applies(level):
+        return CriterionResult(code, NA, None, top, 0.0, f"không áp dụng cho cấp đơn vị '{level}'")
+    raw = raw or {}
+    values: dict[str, float] = {}
+    missing: list[str] = []
+    problems: list[str] = []
+    for spec in criterion.inputs:
+        try:
+            value = clean_value(spec, raw.get(spec.key))
+        except InputProblem as exc:
+            problems.append(str(exc))
+            continue
+        if value is None:
+            if spec.required:
+                missing.append(spec.key)
+                continue
+            value = spec.default
+        values[spec.key] = float(value)  # type: ignore[arg-type]
+    if problems:
+        return CriterionResult(code, INVALID, None, top, top, "; ".join(problems), values)
+    if missing:
+        return CriterionResult(code, MISSING, None, top, top, "thiếu " + ", ".join(missing), values)
+    outcome = criterion.rule.score(criterion.params, values, top)
+    if outcome.status == rules.NA:
+        return CriterionResult(code, NA, None, top, 0.0, outcome.reason, values)
+    if outcome.status == rules.INVALID:
+        return CriterionResult(code, INVALID, None, top, top, outcome.reason, values)
+    points = min(max(outcome.points or 0.0, 0.0), top)
+    return CriterionResult(code, OK, points, top, top, outcome.reason, values)
+
+
+def score_unit(catalog: Catalog, inputs: Mapping[str, Mapping[str, Any]], level: str | None = None) -> UnitResult:
+    """Score every criterion of a catalog for one unit.
+
+    ``inputs`` maps a criterion code to its raw inputs, e.g. ``{"5.2.1": {"a": 120, "b": 30, "c": 80}}``;
+    ``level`` is the unit's level (a key of ``catalog.levels``), None to score every criterion.
+    """
+    if level is not None and level not in catalog.levels:
+        raise ValueError(f"cấp đơn vị {level!r} không có trong bộ tiêu chí (có: {', '.join(catalog.levels)})")
+    results = tuple(score_criterion(c, inputs.get(c.code), level) for c in catalog.criteria)
+    return aggregate(catalog, results, level)
+
+
+def aggregate(catalog: Catalog, results: Iterable[CriterionResult], level: str | None = None) -> UnitResult:
+    """Totals per group, pillar and overall from criterion results."""
+    results = tuple(results)
+    by_code = {r.code: r for r in results}
+
+    def node(code: str, title: str, members: Iterable[Criterion]) -> NodeResult:
+        members = tuple(members)
+        rs = [by_code[c.code] for c in members]
+        counts = {s: sum(1 for r in rs if r.status == s) for s in STATUS_VI}
+        return NodeResult(code, title, sum(r.counted_points for r in rs), sum(c.max for c in members),
+                          sum(r.applicable_max for r in rs), counts)
+
+    nodes = {g.code: node(g.code, g.title, catalog.criteria_under(g.code)) for g in catalog.groups}
+    total = node("", "Tổng cộng", catalog.criteria)
+    return UnitResult(catalog.id, level, results, nodes, total, tuple(p.code for p in catalog.pillars))
