@@ -10,7 +10,8 @@ template or add-in library, so it imports fast and also runs in xlwings Lite (Py
     1.6
 """
 
-from .catalog import Catalog, CatalogError, Criterion, load as load_catalog
+from .catalog import Catalog, CatalogError, Criterion
+from .catalog import load as load_catalog
 from .scoring import CriterionResult, NodeResult, UnitResult, score_criterion, score_unit
 
 __version__ = "0.1.0"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from .catalog import Catalog, INPUT_TYPES, code_key
+from .catalog import INPUT_TYPES, Catalog, code_key
 from .rules import fmt_num, number
 
 ERROR, DECIDED, INFO = "error", "decided", "info"

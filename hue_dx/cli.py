@@ -13,12 +13,13 @@ import json
 import shutil
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from . import __version__, audit, scoring
+from . import __version__, audit, ranking, scoring
 from . import catalog as catalog_mod
-from .catalog import Catalog, CatalogError, INPUT_TYPES
+from .catalog import INPUT_TYPES, Catalog, CatalogError
 from .rules import fmt_num
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -154,7 +155,7 @@ def _print_show(cat: Catalog, code: str, out) -> None:
                 out.write(f"      – {choice}\n")
     out.write("Tài liệu kiểm chứng:\n" + _wrap(c.evidence + " — " + "; ".join(cat.evidence_fields.values()), 2, width) + "\n")
     example = c.rule.example(c.params, [i.key for i in c.inputs])
-    shown = {}
+    shown: dict[str, Any] = {}
     for i in c.inputs:
         value = example.get(i.key, 0.0)
         if i.type == "choice":
@@ -177,10 +178,12 @@ def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
     width = _width()
     out.write(f"Kiểm tra bộ tiêu chí {cat.id} ({cat.source.get('document', '')}, {cat.source.get('appendix', '')}): "
               f"{len(cat.criteria)} tiêu chí, {len(cat.pillars)} trụ cột, tổng {fmt_num(cat.total_max)} điểm.\n")
+    decided = [f for f in findings if f.severity == audit.DECIDED]
+    totals = [f for f in decided if f.code in cat.groups_by_code]
     sections = [
         ("Lỗi cần sửa trong bộ tiêu chí", [f for f in findings if f.severity == audit.ERROR]),
-        ("Tổng điểm in trong Kế hoạch khác tổng các tiêu chí", [f for f in findings if f.severity == audit.DECIDED and f.topic == "điểm tối đa" and f.message.startswith("Kế hoạch")]),
-        ("Các chỗ Kế hoạch sai hoặc chưa rõ, và cách hue-dx đọc", [f for f in findings if f.severity == audit.DECIDED and not (f.topic == "điểm tối đa" and f.message.startswith("Kế hoạch"))]),
+        ("Tổng điểm in trong Kế hoạch khác tổng các tiêu chí", totals),
+        ("Các chỗ Kế hoạch sai hoặc chưa rõ, và cách hue-dx đọc", [f for f in decided if f not in totals]),
     ]
     for title, items in sections:
         out.write(f"\n{title} ({len(items)}):\n")
@@ -193,6 +196,33 @@ def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
     errors = sum(1 for f in findings if f.severity == audit.ERROR)
     decided = sum(1 for f in findings if f.severity == audit.DECIDED)
     out.write(f"\nKết quả: {errors} lỗi, {decided} chỗ đã có quyết định.\n")
+
+
+def _print_decisions_markdown(cat: Catalog, findings: list[audit.Finding], out) -> None:
+    """The decisions page of the docs, generated so that it cannot drift from the catalog."""
+    out.write(f"# Các quyết định về cách đọc bộ tiêu chí {cat.id}\n\n")
+    out.write(f"Nguồn: {cat.source.get('document', '')} ngày {_vn_date(cat.source.get('date', ''))} của "
+              f"{cat.source.get('issuer', '')}, {cat.source.get('appendix', '')}. "
+              f"{len(cat.criteria)} tiêu chí chấm điểm, tổng {fmt_num(cat.total_max)} điểm.\n\n")
+    out.write("Trang này được sinh bằng `hue-dx catalog check --format markdown`; "
+              "mỗi quyết định cũng nằm ngay bên tiêu chí trong tệp bộ tiêu chí.\n\n")
+    out.write("## Chính sách chung\n\n")
+    for text in cat.policies.values():
+        out.write(f"- {text}\n")
+    out.write("\n## Điểm tối đa của nhóm và trụ cột\n\n| Mã | Kế hoạch in | Tổng các tiêu chí | Quyết định |\n|---|---|---|---|\n")
+    for g in cat.groups:
+        if g.decision:
+            stated = "không in" if g.stated_max is None else fmt_num(g.stated_max)
+            out.write(f"| {g.code} | {stated} | {fmt_num(cat.max_of(g.code))} | {g.decision} |\n")
+    out.write("\n## Quyết định theo tiêu chí\n\n| Mã | Chủ đề | Quyết định |\n|---|---|---|\n")
+    for f in findings:
+        if f.severity == audit.DECIDED and not cat.groups_by_code.get(f.code):
+            out.write(f"| {f.code} | {f.topic} | {f.decision} |\n")
+    errors = [f for f in findings if f.severity == audit.ERROR]
+    if errors:
+        out.write("\n## Lỗi chưa sửa\n\n")
+        for f in errors:
+            out.write(f"- {f.code}: {f.message}\n")
 
 
 # --------------------------------------------------------------------------- scoring a unit
@@ -210,7 +240,7 @@ def read_unit_inputs(path: Path) -> tuple[dict[str, dict[str, Any]], str | None,
             raise UsageError(f"{path}: JSON không hợp lệ ở dòng {exc.lineno}: {exc.msg}") from exc
         if not isinstance(data, dict) or not isinstance(data.get("inputs"), dict):
             raise UsageError(f"{path}: cần một đối tượng JSON có khóa 'inputs' (mã tiêu chí → số liệu)")
-        return data["inputs"], data.get("level"), data.get("unit")
+        return data["inputs"], data.get("level"), data.get("name") or data.get("unit")
     if path.suffix.lower() == ".csv":
         inputs: dict[str, dict[str, Any]] = {}
         reader = csv.DictReader(text.splitlines())
@@ -236,6 +266,28 @@ def _print_unit(cat: Catalog, result: scoring.UnitResult, unit: str | None, out)
         out.write(f"\nTiêu chí cần xem lại ({len(problems)}):\n")
         for c in problems:
             out.write(_wrap(f"{c.code}: {c.status_vi if c.status == scoring.INVALID else 'thiếu số liệu: ' + (c.reason or '')}", 2, width) + "\n")
+
+
+def _print_ranking(units: list[tuple[str, Catalog, scoring.UnitResult]], out) -> None:
+    """Units ranked by overall index within each level, ties sharing a rank (1, 2, 2, 4)."""
+    width = _width()
+    cat = units[0][1]
+    pillars = [p.code for p in cat.pillars]
+    for level, label in [*cat.levels.items(), (None, "Không rõ cấp")]:
+        members = [(u, r) for u, _, r in units if r.level == level]
+        if not members:
+            continue
+        ranks = ranking.competition_ranks([r.total.index for _, r in members])
+        order = sorted(zip(ranks, members, strict=True), key=lambda x: (x[0] is None, x[0] or 0, x[1][0]))
+        out.write(f"\nXếp hạng: {label} ({len(members)} đơn vị)\n")
+        out.write(f"{'Hạng':>4}  {'Đơn vị':<30}{'Điểm':>8}{'Tối đa':>8}{'Chỉ số':>8}  " + "".join(f"{'TC' + p:>7}" for p in pillars) + "  Cần xem\n")
+        for rank, (unit, r) in order:
+            index = "—" if r.total.index is None else f"{r.total.index:.4f}"
+            cells = "".join(f"{'—' if n.index is None else f'{n.index:.4f}':>7}" for n in r.pillars)
+            problems = sum(1 for c in r.criteria if c.status in (scoring.MISSING, scoring.INVALID))
+            out.write(f"{rank or '—':>4}  {_cut(unit, 29):<30}{r.total.points:>8.2f}{r.total.applicable_max:>8.2f}{index:>8}  {cells}  {problems or ''}\n")
+    out.write(_wrap("Chỉ số = điểm đạt / điểm tối đa áp dụng (0–1); TC = trụ cột; 'Cần xem' = số tiêu chí thiếu số liệu hoặc lỗi "
+                    "(xem chi tiết: hue-dx score TỆP).", 0, width) + "\n")
 
 
 def _score_as_dict(cat: Catalog, result: scoring.UnitResult, unit: str | None) -> dict[str, Any]:
@@ -277,12 +329,15 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Giải thích một tiêu chí: nguyên văn Kế hoạch, quy tắc bằng lời, số liệu cần nhập, ví dụ và các quyết định.")
     show.add_argument("code", metavar="MÃ", help="mã tiêu chí, ví dụ 5.2.1")
     check = actions.add_parser("check", help="đối chiếu tổng điểm in trong Kế hoạch và kiểm tra tính toàn vẹn của bộ tiêu chí",
-                               description="Đối chiếu điểm tối đa in trong Kế hoạch với tổng các tiêu chí, liệt kê mọi quyết định về cách đọc, và kiểm tra tính toàn vẹn. Thoát 1 nếu có lỗi.")
-    check.add_argument("--format", dest="check_format", choices=("table", "json"), default=None, help="định dạng in ra")
+                               description="Đối chiếu điểm tối đa in trong Kế hoạch với tổng các tiêu chí, liệt kê mọi quyết định "
+                                           "về cách đọc, và kiểm tra tính toàn vẹn. Thoát 1 nếu có lỗi.")
+    check.add_argument("--format", dest="check_format", choices=("table", "json", "markdown"), default=None,
+                       help="định dạng in ra (markdown: trang docs/decisions.md)")
 
     score = commands.add_parser("score", help="chấm điểm một đơn vị từ tệp số liệu (JSON hoặc CSV code,key,value)",
-                                description="Chấm điểm một đơn vị từ tệp số liệu. JSON: {\"unit\": \"...\", \"level\": \"so\", \"inputs\": {\"5.2.1\": {\"a\": 120, \"b\": 30, \"c\": 80}}}; CSV: các cột code,key,value.")
-    score.add_argument("file", metavar="TỆP", type=Path, help="tệp số liệu .json hoặc .csv")
+                                description='Chấm điểm một đơn vị từ tệp số liệu. JSON: {"unit": "...", "level": "so", '
+                                            '"inputs": {"5.2.1": {"a": 120, "b": 30, "c": 80}}}; CSV: các cột code,key,value.')
+    score.add_argument("files", metavar="TỆP", type=Path, nargs="+", help="tệp số liệu .json hoặc .csv; nhiều tệp: in bảng xếp hạng")
     score.add_argument("--catalog", metavar="ID|TỆP", help="bộ tiêu chí (mặc định theo tệp hoặc hue-222-2020)")
     score.add_argument("--level", help="cấp đơn vị: so, huyen, tinh (mặc định theo tệp)")
     score.add_argument("--format", choices=("table", "json"), default="table", help="định dạng in ra")
@@ -297,7 +352,9 @@ def run(args: argparse.Namespace, out) -> int:
             return EXIT_OK
         if args.action == "check":
             findings = audit.audit(cat)
-            if (args.check_format or args.format) == "json":
+            if args.check_format == "markdown":
+                _print_decisions_markdown(cat, findings, out)
+            elif (args.check_format or args.format) == "json":
                 json.dump({"catalog": cat.id, "findings": [f.as_dict() for f in findings]}, out, ensure_ascii=False, indent=2)
                 out.write("\n")
             else:
@@ -312,15 +369,21 @@ def run(args: argparse.Namespace, out) -> int:
             _print_tree(cat, out)
         return EXIT_OK
     if args.command == "score":
-        inputs, level, unit = read_unit_inputs(args.file)
-        cat = catalog_mod.load(args.catalog)
-        result = scoring.score_unit(cat, inputs, args.level or level)
+        units = []
+        for path in args.files:
+            inputs, level, unit = read_unit_inputs(path)
+            cat = catalog_mod.load(args.catalog)
+            units.append((unit or path.stem, cat, scoring.score_unit(cat, inputs, args.level or level)))
         if args.format == "json":
-            json.dump(_score_as_dict(cat, result, unit), out, ensure_ascii=False, indent=2)
+            payload = [_score_as_dict(cat, result, unit) for unit, cat, result in units]
+            json.dump(payload[0] if len(payload) == 1 else payload, out, ensure_ascii=False, indent=2)
             out.write("\n")
-        else:
+        elif len(units) == 1:
+            unit, cat, result = units[0]
             _print_unit(cat, result, unit, out)
-        bad = any(c.status in (scoring.MISSING, scoring.INVALID) for c in result.criteria)
+        else:
+            _print_ranking(units, out)
+        bad = any(c.status in (scoring.MISSING, scoring.INVALID) for _, _, result in units for c in result.criteria)
         return EXIT_PROBLEMS if bad else EXIT_OK
     raise UsageError("thiếu lệnh; xem hue-dx --help")
 

@@ -12,9 +12,10 @@ been replaced by its default. Checking types, signs and blanks is ``scoring``'s 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar
 
 OK = "ok"
 NA = "na"
@@ -164,10 +165,11 @@ class _RatioKind(RuleKind):
 
     def example(self, params, input_keys):
         values = {k: 0.0 for k in input_keys}
+        per_person = self.needs_target and self.target(params) > 1  # a rate such as trainings per officer
         for k in params["den"]:
-            values[k] = 200.0
+            values[k] = 10.0 if per_person else 200.0
         for k in params["num"]:
-            values[k] = 90.0
+            values[k] = 15.0 if per_person else 90.0
         return values
 
 

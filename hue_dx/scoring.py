@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from . import rules
-from .catalog import Catalog, Criterion, Input, YES_NO
+from .catalog import YES_NO, Catalog, Criterion, Input
 
 if TYPE_CHECKING:  # pandas is optional and only imported on demand
     import pandas
@@ -89,7 +90,7 @@ class UnitResult:
     def pillars(self) -> tuple[NodeResult, ...]:
         return tuple(self.nodes[c] for c in self.pillar_codes)
 
-    def to_frame(self) -> "pandas.DataFrame":
+    def to_frame(self) -> pandas.DataFrame:
         """One row per criterion (needs pandas)."""
         import pandas as pd
 
@@ -101,7 +102,7 @@ class UnitResult:
             ]
         )
 
-    def pillars_frame(self) -> "pandas.DataFrame":
+    def pillars_frame(self) -> pandas.DataFrame:
         """One row per pillar and a last row for the total (needs pandas)."""
         import pandas as pd
 

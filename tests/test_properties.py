@@ -109,7 +109,7 @@ def test_score_never_falls_when_a_good_count_rises(case, data):
     elif spec.type == "choice":
         fractions = [number(o["fraction"]) for o in c.params["options"]]
         current = fractions[spec.choices.index(values[key])]
-        better = [label for label, f in zip(spec.choices, fractions) if f >= current]
+        better = [label for label, f in zip(spec.choices, fractions, strict=True) if f >= current]
         raised[key] = data.draw(st.sampled_from(better))
     else:
         raised[key] = values[key] + data.draw(st.integers(1, 500))
