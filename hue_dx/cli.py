@@ -247,9 +247,19 @@ def read_unit_inputs(path: Path) -> tuple[dict[str, dict[str, Any]], str | None,
         if not reader.fieldnames or not {"code", "key", "value"} <= set(reader.fieldnames):
             raise UsageError(f"{path}: tệp CSV cần các cột code,key,value")
         for row in reader:
-            inputs.setdefault(row["code"].strip(), {})[row["key"].strip()] = row["value"]
+            inputs.setdefault(row["code"].strip(), {})[row["key"].strip()] = _csv_value(row["value"])
         return inputs, None, None
     raise UsageError(f"{path}: chỉ đọc được .json hoặc .csv")
+
+
+def _csv_value(text: str | None) -> Any:
+    """CSV holds only text: a plain number (dot decimal) becomes a number, anything else stays text."""
+    text = (text or "").strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text else number
 
 
 def _print_unit(cat: Catalog, result: scoring.UnitResult, unit: str | None, out) -> None:
@@ -265,7 +275,7 @@ def _print_unit(cat: Catalog, result: scoring.UnitResult, unit: str | None, out)
     if problems:
         out.write(f"\nTiêu chí cần xem lại ({len(problems)}):\n")
         for c in problems:
-            out.write(_wrap(f"{c.code}: {c.status_vi if c.status == scoring.INVALID else 'thiếu số liệu: ' + (c.reason or '')}", 2, width) + "\n")
+            out.write(_wrap(f"{c.code}: {c.status_vi}", 2, width) + "\n")
 
 
 def _print_ranking(units: list[tuple[str, Catalog, scoring.UnitResult]], out) -> None:

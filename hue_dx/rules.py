@@ -64,8 +64,46 @@ def check_constraints(constraints: Sequence[Mapping[str, Sequence[str]]], values
     return None
 
 
+def xl_num(value: Any) -> str:
+    """A parameter as an Excel literal. Exact fractions become a division, e.g. "(1/3)", which
+    Excel, LibreOffice and Python all round the same way (a 17-digit literal would not: Excel
+    keeps 15 significant digits of a typed number)."""
+    if isinstance(value, str) and "/" in value:
+        f = Fraction(value.strip())
+        return f"({f.numerator}/{f.denominator})"
+    f = float(number(value))
+    return str(int(f)) if f.is_integer() else repr(f)
+
+
+def xl_text(text: str) -> str:
+    """A string literal for an Excel formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def xl_sum(keys: Sequence[str], v: Mapping[str, str]) -> str:
+    return v[keys[0]] if len(keys) == 1 else "(" + "+".join(v[k] for k in keys) + ")"
+
+
+def xl_constraints(constraints: Sequence[Mapping[str, Sequence[str]]], v: Mapping[str, str], then: str) -> str:
+    """Nested IFs reporting the first broken 'sum(lhs) <= sum(rhs)', in the same words as Python."""
+    expr = then
+    for rule in reversed(constraints):
+        reason = f"lỗi: {sum_label(rule['lhs'])} lớn hơn {sum_label(rule['rhs'])}"
+        expr = f"IF({xl_sum(rule['lhs'], v)}>{xl_sum(rule['rhs'], v)},{xl_text(reason)},{expr})"
+    return expr
+
+
+XL_OK, XL_NA = xl_text("đạt"), xl_text("không áp dụng")
+
+
 class RuleKind:
-    """Base of every rule kind. Subclasses set ``name`` and ``title`` and implement the rest."""
+    """Base of every rule kind. Subclasses set ``name`` and ``title`` and implement the rest.
+
+    The Excel side: ``excel_status`` and ``excel_score`` build formula expressions from
+    ``v``, a map of input key to an expression for its clean value (a number, 1/0 for
+    yes/no, the 0-based option index for choices), and ``m``, the cell holding the max.
+    They mirror ``score`` operation for operation, so Excel, LibreOffice and Python round alike.
+    """
 
     name: ClassVar[str]
     title: ClassVar[str]
@@ -89,6 +127,14 @@ class RuleKind:
 
     def describe(self, params: Mapping[str, Any], max_points: float) -> str:
         """The rule in Vietnamese words, for `catalog show` and the workbook."""
+        raise NotImplementedError
+
+    def excel_status(self, params: Mapping[str, Any], v: Mapping[str, str]) -> str:
+        """Excel expression: "đạt", "không áp dụng" or "lỗi: …", once every input is present and valid."""
+        return xl_constraints(self.constraints(params), v, XL_OK)
+
+    def excel_score(self, params: Mapping[str, Any], v: Mapping[str, str], m: str) -> str:
+        """Excel expression for the points, used only where the status is "đạt"."""
         raise NotImplementedError
 
     def example(self, params: Mapping[str, Any], input_keys: Sequence[str]) -> dict[str, float]:
@@ -148,6 +194,17 @@ class _RatioKind(RuleKind):
     def fraction(self, ratio: float, params) -> float:
         raise NotImplementedError
 
+    def excel_status(self, params, v):
+        then = XL_OK if params.get("zero", "na") == "zero" else f"IF({xl_sum(params['den'], v)}=0,{XL_NA},{XL_OK})"
+        return xl_constraints(self.constraints(params), v, then)
+
+    def excel_score(self, params, v, m):
+        den = xl_sum(params["den"], v)
+        return f"IF({den}=0,0,{self.excel_fraction(xl_sum(params['num'], v) + '/' + den, params)}*{m})"
+
+    def excel_fraction(self, ratio: str, params) -> str:
+        raise NotImplementedError
+
     def ratio_words(self, params) -> str:
         num, den = params["num"], params["den"]
         n = sum_label(num) if len(num) == 1 else f"({sum_label(num)})"
@@ -181,6 +238,9 @@ class Proportional(_RatioKind):
     def fraction(self, ratio, params):
         return min(max(ratio, 0.0), 1.0)
 
+    def excel_fraction(self, ratio, params):
+        return f"MIN(MAX({ratio},0),1)"
+
     def describe(self, params, max_points):
         return f"Điểm = tỷ lệ {self.ratio_words(params)} × {fmt_num(max_points)} (tỷ lệ tối đa 100%)." + self.policy_words(params)
 
@@ -191,6 +251,9 @@ class Threshold(_RatioKind):
 
     def fraction(self, ratio, params):
         return min(max(ratio / self.target(params), 0.0), 1.0)
+
+    def excel_fraction(self, ratio, params):
+        return f"MIN(MAX({ratio}/{xl_num(params['target'])},0),1)"
 
     def describe(self, params, max_points):
         t = self.target(params)
@@ -206,6 +269,9 @@ class Step(_RatioKind):
 
     def fraction(self, ratio, params):
         return 1.0 if ratio >= self.target(params) else 0.0
+
+    def excel_fraction(self, ratio, params):
+        return f"IF({ratio}>={xl_num(params['target'])},1,0)"
 
     def describe(self, params, max_points):
         target = fmt_pct(self.target(params))
@@ -233,6 +299,10 @@ class YesNo(RuleKind):
 
     def describe(self, params, max_points):
         return f"Có: {fmt_num(max_points)} điểm; Không: 0 điểm."
+
+    def excel_score(self, params, v, m):
+        (value,) = v.values()
+        return f"IF({value}>=1,{m},0)"
 
     def example(self, params, input_keys):
         return {input_keys[0]: 1.0}
@@ -279,6 +349,10 @@ class Choice(RuleKind):
         parts = [f"{label}: {fmt_num(f * max_points)} điểm" for label, f in self.options(params)]
         return "; ".join(parts) + "."
 
+    def excel_score(self, params, v, m):
+        (index,) = v.values()
+        return f"CHOOSE({index}+1," + ",".join(f"{xl_num(o['fraction'])}*{m}" for o in params["options"]) + ")"
+
     def example(self, params, input_keys):
         return {input_keys[0]: 1.0}
 
@@ -314,6 +388,10 @@ class PerItem(RuleKind):
         parts = [f"{p['input']} × {fmt_num(number(p['points']))} điểm (tối đa {fmt_num(number(p['cap']))})" for p in params["parts"]]
         return "Điểm = " + " + ".join(parts) + f", tổng tối đa {fmt_num(max_points)} điểm."
 
+    def excel_score(self, params, v, m):
+        parts = "+".join(f"MIN({v[p['input']]}*{xl_num(p['points'])},{xl_num(p['cap'])})" for p in params["parts"])
+        return f"MIN({parts},{m})"
+
     def example(self, params, input_keys):
         return {p["input"]: 2.0 for p in params["parts"]}
 
@@ -336,6 +414,9 @@ class Checklist(RuleKind):
 
     def describe(self, params, max_points):
         return f"Điểm = (số nội dung đã có / tổng số nội dung) × {fmt_num(max_points)}."
+
+    def excel_score(self, params, v, m):
+        return f"({'+'.join(v.values())})/{len(v)}*{m}"
 
     def example(self, params, input_keys):
         return {k: float(i % 2 == 0) for i, k in enumerate(input_keys)}
@@ -405,6 +486,17 @@ class WeightedShares(RuleKind):
                     f"{fmt_num(max_points)} điểm; dưới đó: " + text[0].lower() + text[1:])
         zero = "được 0 điểm" if params.get("zero", "na") == "zero" else "không áp dụng"
         return text + f". {sum_label(list(params['weights']))} không được lớn hơn {den}; {den} = 0: {zero}."
+
+    excel_status = _RatioKind.excel_status
+
+    def excel_score(self, params, v, m):
+        den = xl_sum(params["den"], v)
+        share = "(" + "+".join(f"{xl_num(w)}*{v[k]}" for k, w in params["weights"].items()) + f")/{den}"
+        expr = f"MIN({share},1)*{m}"
+        full = params.get("full_at")
+        if full is not None:
+            expr = f"IF({v[full['input']]}/{den}>={xl_num(full['target'])},{m},{expr})"
+        return f"IF({den}=0,0,{expr})"
 
     def example(self, params, input_keys):
         values = {k: 0.0 for k in input_keys}

@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # pandas is optional and only imported on demand
 OK, NA, MISSING, INVALID = "ok", "na", "missing", "invalid"
 STATUS_VI = {OK: "đạt", NA: "không áp dụng", MISSING: "thiếu số liệu", INVALID: "lỗi"}
 
-_YES = {"có", "co", "yes", "y", "x", "true", "1", "đã có", "đã ban hành", "rồi"}
-_NO = {"không", "khong", "no", "n", "false", "0", "chưa", "chưa có"}
+# What a workbook cell can hold for a yes/no (its list validation offers exactly these).
+_YES, _NO = YES_NO[0].casefold(), YES_NO[1].casefold()
 
 
 class InputProblem(ValueError):
@@ -46,7 +46,10 @@ class CriterionResult:
 
     @property
     def status_vi(self) -> str:
-        return STATUS_VI[self.status] + (f": {self.reason}" if self.status == INVALID and self.reason else "")
+        """The status in words, exactly as the workbook's status cell shows it."""
+        if self.status in (INVALID, MISSING) and self.reason:
+            return f"{STATUS_VI[self.status]}: {self.reason}"
+        return STATUS_VI[self.status]
 
     @property
     def counted_points(self) -> float:
@@ -116,54 +119,43 @@ def _norm_text(value: str) -> str:
 
 
 def clean_value(spec: Input, raw: Any) -> float | None:
-    """A raw value (from Python, a cell or the add-in) as the number the rule uses.
+    """A typed value (from Python, a cell or the add-in) as the number the rule uses.
 
     Returns None for blank; raises InputProblem with a Vietnamese message for a bad value.
+    The engine accepts exactly what the workbook's formulas accept, so both agree cell by
+    cell: numbers for counts and amounts (text is refused, even "12": readers that want to
+    convert text do it before, and say so), "Có"/"Không" (or a Python bool) for yes/no, an
+    option's label for a choice. The messages are the ones the workbook shows.
     """
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
     if isinstance(raw, float) and math.isnan(raw):
         return None
+    key = spec.key
     if spec.type == "yesno":
         if isinstance(raw, bool):
             return 1.0 if raw else 0.0
-        if isinstance(raw, (int, float)) and raw in (0, 1):
-            return float(raw)
-        if isinstance(raw, str):
-            text = _norm_text(raw)
-            if text in _YES:
-                return 1.0
-            if text in _NO:
-                return 0.0
-        raise InputProblem(f"{spec.key} phải là {YES_NO[0]} hoặc {YES_NO[1]}, gặp {raw!r}")
+        text = _norm_text(raw) if isinstance(raw, str) else None
+        if text == _YES:
+            return 1.0
+        if text == _NO:
+            return 0.0
+        raise InputProblem(f"{key} phải là {YES_NO[0]} hoặc {YES_NO[1]}")
     if spec.type == "choice":
         if isinstance(raw, str):
             wanted = _norm_text(raw)
             for i, choice in enumerate(spec.choices):
                 if _norm_text(choice) == wanted:
                     return float(i)
-            raise InputProblem(f"{spec.key} phải là một trong: {'; '.join(spec.choices)} (gặp {raw!r})")
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer() and 0 <= raw < len(spec.choices):
-            return float(raw)
-        raise InputProblem(f"{spec.key} phải là một trong: {'; '.join(spec.choices)} (gặp {raw!r})")
+        raise InputProblem(f"{key} không thuộc các lựa chọn")
     # count, number, amount
-    if isinstance(raw, bool):
-        raise InputProblem(f"{spec.key} phải là số, gặp {raw!r}")
-    if isinstance(raw, str):
-        try:
-            value = float(raw.strip())
-        except ValueError:
-            raise InputProblem(f"{spec.key} không phải là số: {raw!r}") from None
-    elif isinstance(raw, (int, float)):
-        value = float(raw)
-    else:
-        raise InputProblem(f"{spec.key} không phải là số: {raw!r}")
-    if not math.isfinite(value):
-        raise InputProblem(f"{spec.key} không phải là số hữu hạn: {raw!r}")
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+        raise InputProblem(f"{key} không phải là số")
+    value = float(raw)
     if value < 0:
-        raise InputProblem(f"{spec.key} là số âm ({rules.fmt_num(value)})")
+        raise InputProblem(f"{key} là số âm")
     if spec.type == "count" and not value.is_integer():
-        raise InputProblem(f"{spec.key} phải là số nguyên, gặp {rules.fmt_num(value)}")
+        raise InputProblem(f"{key} phải là số nguyên")
     return value
 
 
@@ -188,10 +180,11 @@ def score_criterion(criterion: Criterion, raw: Mapping[str, Any] | None, level: 
                 continue
             value = spec.default
         values[spec.key] = float(value)  # type: ignore[arg-type]
+    # The first bad value (in input order) is the reason, as in the workbook's status cell.
     if problems:
-        return CriterionResult(code, INVALID, None, top, top, "; ".join(problems), values)
+        return CriterionResult(code, INVALID, None, top, top, problems[0], values)
     if missing:
-        return CriterionResult(code, MISSING, None, top, top, "thiếu " + ", ".join(missing), values)
+        return CriterionResult(code, MISSING, None, top, top, ", ".join(missing), values)
     outcome = criterion.rule.score(criterion.params, values, top)
     if outcome.status == rules.NA:
         return CriterionResult(code, NA, None, top, 0.0, outcome.reason, values)

@@ -1,0 +1,64 @@
+"""Workbook-scoped defined names: how the workbook, the add-in and the consolidator find cells.
+
+Every input cell, score, status and applicable max of a criterion, every evidence field,
+every pillar total and every identity value has a name derived from the catalog, so a
+returned workbook is read by name, never by position (rows may have been inserted).
+
+Scheme (all lower case; Excel names are case-insensitive; dots in codes become "_",
+because LibreOffice allows only letters, digits and "_" in names):
+
+    hdx_in_5_2_1_a        input a of criterion 5.2.1
+    hdx_score_5_2_1       score of 5.2.1 ("" unless its status is "đạt")
+    hdx_status_5_2_1      status in words
+    hdx_amax_5_2_1        applicable max (0 when not applicable)
+    hdx_ev_5_2_1_number   evidence: number, date, title, link
+    hdx_p5_points / hdx_p5_max / hdx_p5_index     pillar 5 totals
+    hdx_total_points / hdx_total_max / hdx_total_index
+    hdx_catalog_id, hdx_catalog_version, hdx_period, hdx_unit_code, hdx_level,
+    hdx_generation_id, hdx_fingerprint            identity (constants)
+    hdx_unit_name, hdx_unit_preparer, …           unit sheet fields
+"""
+
+from __future__ import annotations
+
+PREFIX = "hdx_"
+EVIDENCE_FIELDS = ("number", "date", "title", "link")
+IDENTITY = ("catalog_id", "catalog_version", "period", "unit_code", "level", "generation_id", "fingerprint")
+UNIT_FIELDS = ("unit_name", "unit_preparer", "unit_preparer_title", "unit_phone", "unit_email", "unit_head", "unit_head_title")
+
+
+def _code(code: str) -> str:
+    return code.replace(".", "_")
+
+
+def input_name(code: str, key: str) -> str:
+    return f"{PREFIX}in_{_code(code)}_{key}"
+
+
+def score_name(code: str) -> str:
+    return f"{PREFIX}score_{_code(code)}"
+
+
+def status_name(code: str) -> str:
+    return f"{PREFIX}status_{_code(code)}"
+
+
+def amax_name(code: str) -> str:
+    return f"{PREFIX}amax_{_code(code)}"
+
+
+def evidence_name(code: str, field: str) -> str:
+    return f"{PREFIX}ev_{_code(code)}_{field}"
+
+
+def pillar_name(pillar: str, what: str) -> str:
+    """what: points, max or index."""
+    return f"{PREFIX}p{pillar}_{what}"
+
+
+def total_name(what: str) -> str:
+    return f"{PREFIX}total_{what}"
+
+
+def identity_name(what: str) -> str:
+    return f"{PREFIX}{what}"
