@@ -81,6 +81,9 @@ def _integrity(catalog: Catalog) -> list[Finding]:
         if code in seen:
             error(code, "mã bị trùng")
         seen.add(code)
+    for p in catalog.pillars:
+        if len(p.sheet_name) > 31 or set(p.sheet_name) & set("/\\?*[]:"):
+            error(p.code, f"tên trang tính {p.sheet_name!r} dài quá 31 ký tự hoặc có ký tự cấm (/ \\ ? * [ ] :): đặt short_title")
     for u in catalog.unscored:
         if u.scored_in not in catalog.by_code:
             error(u.code, f"scored_in trỏ tới tiêu chí không có: {u.scored_in}")

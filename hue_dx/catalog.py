@@ -101,10 +101,16 @@ class Group:
     stated_max: float | None
     decision: str | None
     parent: str | None
+    #: a pillar's name on its workbook sheet (sheet names hold 31 characters)
+    short_title: str = ""
 
     @property
     def is_pillar(self) -> bool:
         return self.parent is None
+
+    @property
+    def sheet_name(self) -> str:
+        return f"{self.code}. {self.short_title or self.title}"
 
 
 @dataclass(frozen=True)
@@ -230,7 +236,8 @@ def _build(raw: dict[str, Any], origin: str) -> Catalog:
         if "." in code and parent is None:
             raise CatalogError(f"{origin}: nhóm {code} không nằm trong trụ cột nào")
         stated = g.get("stated_max")
-        groups.append(Group(code, _text(g["title"]), None if stated is None else float(stated), g.get("decision"), parent))
+        groups.append(Group(code, _text(g["title"]), None if stated is None else float(stated), g.get("decision"), parent,
+                            _text(g.get("short_title", ""))))
     criteria = [_criterion(c, group_codes, origin) for c in raw.get("criteria", [])]
     unscored = tuple(Unscored(str(u["code"]), _text(u["title"]), str(u["scored_in"]), _text(u["decision"])) for u in raw.get("unscored", []))
     return Catalog(

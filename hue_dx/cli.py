@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, audit, ranking, scoring
+from . import __version__, audit, names, ranking, scoring
+from . import campaign as campaign_mod
 from . import catalog as catalog_mod
 from .catalog import INPUT_TYPES, Catalog, CatalogError
 from .rules import fmt_num
@@ -81,8 +82,10 @@ def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
                 "kind": c.kind,
                 "rule": c.describe(),
                 "params": c.params,
+                "score_name": names.score_name(c.code),
+                "status_name": names.status_name(c.code),
                 "inputs": [
-                    {"key": i.key, "label": i.label, "type": i.type, "required": i.required,
+                    {"key": i.key, "label": i.label, "type": i.type, "required": i.required, "cell_name": names.input_name(c.code, i.key),
                      **({"default": i.default} if i.default is not None else {}),
                      **({"choices": list(i.choices)} if i.choices else {})}
                     for i in c.inputs
@@ -351,6 +354,13 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--catalog", metavar="ID|TỆP", help="bộ tiêu chí (mặc định theo tệp hoặc hue-222-2020)")
     score.add_argument("--level", help="cấp đơn vị: so, huyen, tinh (mặc định theo tệp)")
     score.add_argument("--format", choices=("table", "json"), default="table", help="định dạng in ra")
+    gen = commands.add_parser("generate", help="tạo sổ đánh giá Excel cho từng đơn vị (công thức tự tính, không cần add-in)",
+                              description="Tạo sổ đánh giá Excel chính thức cho mỗi đơn vị trong danh sách của đợt đánh giá: "
+                                          "mỗi trụ cột một trang, ô nhập có kiểm tra, điểm và trạng thái tự tính bằng công thức Excel.")
+    gen.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+    gen.add_argument("--unit", metavar="MÃ", action="append", help="chỉ tạo cho đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
+    gen.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi sổ (mặc định out/so-danh-gia-KỲ)")
+    gen.add_argument("--catalog", metavar="ID|TỆP", help="bộ tiêu chí (mặc định theo tệp đợt đánh giá)")
     return parser
 
 
@@ -395,7 +405,31 @@ def run(args: argparse.Namespace, out) -> int:
             _print_ranking(units, out)
         bad = any(c.status in (scoring.MISSING, scoring.INVALID) for _, _, result in units for c in result.criteria)
         return EXIT_PROBLEMS if bad else EXIT_OK
+    if args.command == "generate":
+        return _generate(args, out)
     raise UsageError("thiếu lệnh; xem hue-dx --help")
+
+
+def _generate(args: argparse.Namespace, out) -> int:
+    from .generate import generate
+
+    campaign = campaign_mod.load(args.recipe)
+    cat = catalog_mod.load(args.catalog or campaign.catalog)
+    units = [campaign.unit(code) for code in args.unit] if args.unit else None
+    target = args.out or Path("out") / f"so-danh-gia-{campaign.period}"
+    show = sys.stderr.isatty()
+
+    def progress(n: int, total: int, unit) -> None:
+        if show:
+            print(f"\r  [{n}/{total}] {unit.code:<10}", end="" if n < total else "\n", file=sys.stderr, flush=True)
+
+    written = generate(cat, campaign, target, units, progress)
+    levels = ", ".join(f"{sum(1 for g in written if g.level == k)} {v}" for k, v in cat.levels.items() if any(g.level == k for g in written))
+    largest = max(g.size for g in written) / 1024
+    out.write(f"Đã tạo {len(written)} sổ đánh giá ({levels}) cho kỳ {campaign.period}, bộ tiêu chí {cat.id}.\n")
+    out.write(f"Thư mục: {target.resolve()}\n")
+    out.write(f"Hạn gửi lại: {campaign.deadline_vi}. Tệp lớn nhất {largest:.0f} KB. Danh sách: {target / 'manifest.json'}\n")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -409,7 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return run(args, sys.stdout)
-    except (CatalogError, UsageError, KeyError, ValueError) as exc:
+    except (CatalogError, UsageError, KeyError, ValueError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"hue-dx: lỗi: {message}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,0 +1,85 @@
+"""`hue-dx generate`: the official workbook of every unit of a campaign, written atomically.
+
+One template is built per unit level (openpyxl, a few hundred ms), then each unit's file is
+stamped from it (a few ms). A manifest.json beside the files lists what was generated, with
+each file's generation id and the fingerprint of its layout, for the consolidator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import unicodedata
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import __version__
+from .campaign import Campaign, Unit, check_levels
+from .catalog import Catalog
+
+
+@dataclass(frozen=True)
+class Generated:
+    unit: str
+    name: str
+    level: str
+    path: str
+    generation_id: str
+    fingerprint: str
+    size: int
+
+
+def slug(text: str) -> str:
+    """ASCII, lower case, dashes: 'Sở Thông tin và Truyền thông' -> 'so-thong-tin-va-truyen-thong'."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    out = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in text)
+    return "-".join(part for part in out.split("-") if part)
+
+
+def file_name(campaign: Campaign, unit: Unit) -> str:
+    return f"{slug(campaign.period)}_{unit.code}_{slug(unit.name)[:60]}.xlsx"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, so no half-written file is ever seen."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def generate(catalog: Catalog, campaign: Campaign, out_dir: Path, units: Iterable[Unit] | None = None,
+             progress: Callable[[int, int, Unit], None] | None = None) -> list[Generated]:
+    """Write one workbook per unit into out_dir and a manifest.json; return what was written."""
+    from .workbook.build import build
+    from .workbook.stamp import Template
+
+    check_levels(campaign, dict(catalog.levels))
+    chosen = list(units) if units is not None else list(campaign.units)
+    templates: dict[str, tuple[Template, str]] = {}
+    written: list[Generated] = []
+    for n, unit in enumerate(chosen, start=1):
+        if unit.level not in templates:
+            built = build(catalog, campaign, unit.level)
+            templates[unit.level] = (Template.from_bytes(built.data), built.fingerprint)
+        template, print_ = templates[unit.level]
+        generation_id = uuid.uuid4().hex
+        data = template.stamp({"unit_code": unit.code, "unit_name": unit.name, "generation_id": generation_id})
+        path = out_dir / file_name(campaign, unit)
+        write_atomic(path, data)
+        written.append(Generated(unit.code, unit.name, unit.level, path.name, generation_id, print_, len(data)))
+        if progress:
+            progress(n, len(chosen), unit)
+    manifest = {"generator": f"hue-dx {__version__}", "catalog": catalog.id, "catalog_version": catalog.version,
+                "period": campaign.period, "deadline": campaign.deadline.isoformat(), "files": [asdict(g) for g in written]}
+    write_atomic(out_dir / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return written

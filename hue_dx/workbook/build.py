@@ -1,0 +1,528 @@
+"""Build the official assessment workbook of one unit level with openpyxl.
+
+The workbook is built once per level as a *template* whose unit-specific texts are tokens;
+``stamp`` then writes each unit's file by replacing the tokens in the saved bytes, which is
+what makes generating hundreds of workbooks fast. Building a whole workbook per unit (the
+obvious way, kept for the benchmark) goes through the same code with real values.
+
+Sheets: Hướng dẫn (guide), Thông tin đơn vị (unit), one per pillar, Tổng hợp (summary with
+chart and signature block). Columns of a pillar sheet:
+
+    A Mã | B Nội dung | C Cách tính điểm | D Số liệu | E Điểm tối đa | F Điểm | G Trạng thái |
+    H–K Tài liệu kiểm chứng (số, ngày, trích yếu, đường dẫn) | L Tối đa áp dụng | M row kind (hidden)
+
+A criterion takes one row (score, status, evidence) and each of its inputs one row below it
+(label, the cell to fill, its own check).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .. import __version__, names
+from ..campaign import Campaign
+from ..catalog import Catalog, Criterion, Group, Unscored, code_key
+from ..rules import fmt_num
+from . import formulas as fx
+from .identity import fingerprint
+
+TOKENS = {"unit_code": "HDXTKUNITCODEX", "unit_name": "HDXTKUNITNAMEX", "generation_id": "HDXTKGENIDX"}
+SHEET_GUIDE, SHEET_UNIT, SHEET_SUMMARY = "Hướng dẫn", "Thông tin đơn vị", "Tổng hợp"
+PROTECTION_PASSWORD = "huedx"  # deterrence, not security: documented in the README
+FONT = "Times New Roman"
+HEADER_ROW = 4
+FIRST_ROW = 5
+
+COLUMNS = [("Mã", 8), ("Nội dung", 46), ("Cách tính điểm / loại số liệu", 40), ("Số liệu", 14), ("Điểm tối đa", 8),
+           ("Điểm", 8), ("Trạng thái", 24), ("Số, ký hiệu", 13), ("Ngày", 11), ("Trích yếu", 22),
+           ("Đường dẫn hoặc giải trình", 22), ("Tối đa áp dụng", 8), ("Loại", 5)]
+EVIDENCE_COLUMNS = "HIJK"
+KIND_CRITERION, KIND_INPUT, KIND_GROUP, KIND_UNSCORED, KIND_TOTAL = "TC", "SL", "NH", "KD", "TONG"
+
+TYPE_HINTS = {"count": "Số nguyên ≥ 0", "number": "Số ≥ 0", "amount": "Số tiền (đồng) ≥ 0", "yesno": "Chọn Có/Không",
+              "choice": "Chọn một mức trong danh sách"}
+
+_thin = Side(style="thin", color="999999")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+FILL_INPUT = PatternFill("solid", fgColor="FFF2CC")
+FILL_EVIDENCE = PatternFill("solid", fgColor="DDEBF7")
+FILL_FORMULA = PatternFill("solid", fgColor="F2F2F2")
+FILL_HEADER = PatternFill("solid", fgColor="BDD7EE")
+FILL_GROUP = PatternFill("solid", fgColor="E2EFDA")
+FILL_NA = PatternFill("solid", fgColor="D9D9D9")
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+UNLOCKED = Protection(locked=False)
+
+
+def font(size: float = 11, bold: bool = False, italic: bool = False, color: str | None = None) -> Font:
+    return Font(name=FONT, size=size, bold=bold, italic=italic, color=color)
+
+
+@dataclass
+class Built:
+    """A built workbook and what the rest of hue-dx needs to know about it."""
+
+    data: bytes
+    fingerprint: str
+    names: dict[str, str] = field(default_factory=dict)  # defined name -> destination
+
+
+def build(catalog: Catalog, campaign: Campaign, level: str, values: dict[str, str] | None = None) -> Built:
+    """The workbook of one level. ``values`` fills unit_code, unit_name and generation_id;
+    without it the tokens of TOKENS stay in place, to be replaced by ``stamp``."""
+    values = values or dict(TOKENS)
+    wb = Workbook()
+    wb._named_styles["Normal"].font = font()  # empty cells print in the same font
+    guide = wb.active
+    guide.title = SHEET_GUIDE
+    unit_ws = wb.create_sheet(SHEET_UNIT)
+    pillar_totals: dict[str, dict[str, str]] = {}
+    name_map: dict[str, str] = {}
+    for pillar in catalog.pillars:
+        ws = wb.create_sheet(pillar.sheet_name)
+        pillar_totals[pillar.code] = _pillar_sheet(ws, catalog, campaign, pillar, level, values, name_map)
+    summary = wb.create_sheet(SHEET_SUMMARY)
+    _summary_sheet(summary, catalog, campaign, level, values, pillar_totals, name_map)
+    _unit_sheet(unit_ws, catalog, campaign, level, values, name_map)
+    _guide_sheet(guide, catalog, campaign, values)
+    for name, destination in name_map.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=destination)
+    print_ = fingerprint(wb)
+    identity = {"catalog_id": catalog.id, "catalog_version": catalog.version, "period": campaign.period,
+                "unit_code": values["unit_code"], "level": level, "generation_id": values["generation_id"], "fingerprint": print_}
+    for key, value in identity.items():
+        name = names.identity_name(key)
+        wb.defined_names[name] = DefinedName(name, attr_text='"' + value.replace('"', '""') + '"')
+        wb.custom_doc_props.append(StringProperty(name=name, value=value))
+    wb.custom_doc_props.append(StringProperty(name="hdx_generator", value=f"hue-dx {__version__}"))
+    wb.properties.title = f"Phiếu tự đánh giá chuyển đổi số {campaign.period} – {values['unit_name']}"
+    wb.properties.subject = f"{catalog.title} ({catalog.id} {catalog.version})"
+    wb.properties.creator = f"hue-dx {__version__}"
+    wb.properties.keywords = f"{catalog.id}; {campaign.period}; {values['unit_code']}"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return Built(buffer.getvalue(), print_, name_map)
+
+
+# --------------------------------------------------------------------------------- helpers
+
+
+def _ref(ws: Worksheet, cell: str) -> str:
+    col = "".join(ch for ch in cell if ch.isalpha())
+    row = cell[len(col):]
+    return f"{quote_sheetname(ws.title)}!${col}${row}"
+
+
+def _print_setup(ws: Worksheet, landscape: bool, footer: str, fit_height: int = 0) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = fit_height
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # Nghị định 30/2020: left 30–35 mm, right 15–20 mm, top and bottom 20–25 mm.
+    ws.page_margins = PageMargins(left=1.18, right=0.6, top=0.8, bottom=0.8, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.left.text = footer.replace("&", "&&")
+    ws.oddFooter.left.font = FONT
+    ws.oddFooter.left.size = 9
+    ws.oddFooter.right.text = "Trang &P/&N"
+    ws.oddFooter.right.font = FONT
+    ws.oddFooter.right.size = 9
+
+
+def _fit_rows(ws: Worksheet, skip_formulas: bool = True) -> None:
+    """Set row heights for wrapped text: LibreOffice keeps a row at one line on load, and
+    Excel only grows it when the row is edited, so long Vietnamese titles would overlap."""
+    spans: dict[str, float] = {}
+    for merged in ws.merged_cells.ranges:
+        width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(merged.min_col, merged.max_col + 1))
+        spans[merged.start_cell.coordinate] = width
+    merged_inner = {c.coordinate for m in ws.merged_cells.ranges for row in ws.iter_rows(
+        min_row=m.min_row, max_row=m.max_row, min_col=m.min_col, max_col=m.max_col) for c in row} - set(spans)
+    for row in ws.iter_rows():
+        lines_needed, size = 1.0, 11.0
+        for cell in row:
+            value = cell.value
+            if not isinstance(value, str) or cell.coordinate in merged_inner or (skip_formulas and value.startswith("=")):
+                continue
+            width = spans.get(cell.coordinate) or ws.column_dimensions[cell.column_letter].width or 8.43
+            fsize = cell.font.sz or 11.0
+            chars_per_line = max(1.0, width * 1.05 * 11.0 / fsize)
+            if cell.font.b:
+                chars_per_line *= 0.92
+            lines = sum(max(1, -(-len(part) // int(chars_per_line))) for part in value.split("\n"))
+            if lines > lines_needed or (lines == lines_needed and fsize > size):
+                lines_needed, size = lines, fsize
+        if lines_needed > 1 or size > 11:
+            ws.row_dimensions[row[0].row].height = round(lines_needed * size * 1.32 + 3, 1)
+
+
+def _protect(ws: Worksheet) -> None:
+    ws.protection.sheet = True
+    ws.protection.password = PROTECTION_PASSWORD
+    # Let people widen columns and rows to read long texts; nothing else.
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _put(ws: Worksheet, cell: str, value, *, f: Font | None = None, fill=None, align=WRAP, border=True, unlocked=False, fmt=None):
+    c = ws[cell]
+    c.value = value
+    c.font = f or font()
+    c.alignment = align
+    if fill is not None:
+        c.fill = fill
+    if border:
+        c.border = BORDER
+    if unlocked:
+        c.protection = UNLOCKED
+    if fmt:
+        c.number_format = fmt
+    return c
+
+
+def _validation(kind: str, choices: tuple[str, ...] = ()) -> DataValidation:
+    messages = {
+        "count": ("whole", "Nhập số nguyên không âm (0, 1, 2, …). Không nhập chữ, số âm hay số lẻ."),
+        "number": ("decimal", "Nhập số không âm."),
+        "amount": ("decimal", "Nhập số tiền bằng đồng, không âm, chỉ gồm chữ số."),
+    }
+    if kind in messages:
+        vtype, text = messages[kind]
+        dv = DataValidation(type=vtype, operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    else:
+        text = "Chọn một mục trong danh sách."
+        dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+    dv.error, dv.errorTitle, dv.errorStyle = text, "Số liệu không hợp lệ", "stop"
+    dv.prompt, dv.promptTitle = text, "Nhập số liệu"
+    dv.showErrorMessage = dv.showInputMessage = True
+    return dv
+
+
+# ----------------------------------------------------------------------------- pillar sheet
+
+
+def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level: str, values, name_map) -> dict[str, str]:
+    for i, (title, width) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.column_dimensions["M"].hidden = True
+    ws.merge_cells("A1:L1")
+    _put(ws, "A1", f"PHIẾU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period} — TRỤ CỘT {pillar.code}: {pillar.title.upper()}",
+         f=font(13, bold=True), border=False, align=Alignment(vertical="center"))
+    ws.merge_cells("A2:L2")
+    _put(ws, "A2", f"Đơn vị: {values['unit_name']} · Bộ tiêu chí: {catalog.id} (phiên bản {catalog.version}) · "
+                   f"Hạn gửi: {campaign.deadline_vi}", f=font(11, italic=True), border=False)
+    ws.merge_cells("A3:L3")
+    _put(ws, "A3", "Ô màu vàng: nhập số liệu · Ô màu xanh: tài liệu kiểm chứng · Ô màu xám: tự tính, không sửa. "
+                   "Xem trang Hướng dẫn.", f=font(10, italic=True, color="555555"), border=False)
+    for i, (title, _) in enumerate(COLUMNS, start=1):
+        _put(ws, f"{get_column_letter(i)}{HEADER_ROW}", title, f=font(10, bold=True), fill=FILL_HEADER, align=CENTER)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.freeze_panes = f"C{FIRST_ROW}"
+
+    validations: dict[tuple, DataValidation] = {}
+    items: list = [g for g in catalog.groups if g.code.startswith(pillar.code + ".")]
+    items += list(catalog.criteria_under(pillar.code))
+    items += [u for u in catalog.unscored if u.code.startswith(pillar.code + ".")]
+    items.sort(key=lambda item: code_key(item.code))
+    row = FIRST_ROW
+    group_rows: dict[str, int] = {}
+    for item in items:
+        if isinstance(item, Group):
+            group_rows[item.code] = row
+            _group_row(ws, row, item, catalog)
+            row += 1
+        elif isinstance(item, Unscored):
+            _unscored_row(ws, row, item)
+            row += 1
+        else:
+            row = _criterion_rows(ws, row, item, level, validations, name_map)
+    last = row - 1
+    for code, start in group_rows.items():
+        end = start
+        while end + 1 <= last and _belongs(ws.cell(end + 1, 1).value, ws, end + 1, code):
+            end += 1
+        for col in ("F", "L"):
+            ws[f"{col}{start}"] = f'=SUMIF($M${start + 1}:$M${end},"{KIND_CRITERION}",{col}{start + 1}:{col}{end})'
+    for dv in validations.values():
+        ws.add_data_validation(dv)
+
+    total, index = row, row + 1
+    for r, label in ((total, f"TỔNG ĐIỂM TRỤ CỘT {pillar.code}"), (index, "Chỉ số trụ cột (điểm / tối đa áp dụng, 0–1)")):
+        ws.merge_cells(f"A{r}:D{r}")
+        _put(ws, f"A{r}", label, f=font(bold=True), fill=FILL_GROUP)
+        for col in "BCDEGHIJKL":
+            ws[f"{col}{r}"].border = BORDER
+            ws[f"{col}{r}"].fill = FILL_GROUP
+        ws[f"M{r}"] = KIND_TOTAL
+    _put(ws, f"E{total}", catalog.max_of(pillar.code), f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
+    _put(ws, f"F{total}", f'=SUMIF($M${FIRST_ROW}:$M${last},"{KIND_CRITERION}",F{FIRST_ROW}:F{last})', f=font(bold=True), fill=FILL_GROUP, fmt="0.00")
+    _put(ws, f"L{total}", f'=SUMIF($M${FIRST_ROW}:$M${last},"{KIND_CRITERION}",L{FIRST_ROW}:L{last})', f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
+    _put(ws, f"F{index}", f'=IF(L{total}>0,F{total}/L{total},"")', f=font(bold=True), fill=FILL_GROUP, fmt="0.0000")
+    ws.conditional_formatting.add(f"G{FIRST_ROW}:G{last}", FormulaRule(formula=[f'LEFT(G{FIRST_ROW},3)="lỗi"'], font=Font(color="C00000", bold=True)))
+    ws.conditional_formatting.add(f"G{FIRST_ROW}:G{last}", FormulaRule(formula=[f'LEFT(G{FIRST_ROW},5)="thiếu"'], font=Font(color="C65911")))
+    ws.conditional_formatting.add(f"G{FIRST_ROW}:G{last}", FormulaRule(formula=[f'G{FIRST_ROW}="{fx.OK_TEXT}"'], font=Font(color="375623")))
+    totals = {"points": _ref(ws, f"F{total}"), "max": _ref(ws, f"L{total}"), "index": _ref(ws, f"F{index}"),
+              "status_range": f"{quote_sheetname(ws.title)}!$G${FIRST_ROW}:$G${last}",
+              "kind_range": f"{quote_sheetname(ws.title)}!$M${FIRST_ROW}:$M${last}"}
+    for what in ("points", "max", "index"):
+        name_map[names.pillar_name(pillar.code, what)] = totals[what]
+    ws.print_area = f"A1:L{index}"
+    _fit_rows(ws)
+    _print_setup(ws, landscape=True, footer=f"{values['unit_name']} – Tự đánh giá chuyển đổi số {campaign.period} – {pillar.sheet_name}")
+    _protect(ws)
+    return totals
+
+
+def _belongs(code_value, ws, row: int, group: str) -> bool:
+    """Whether a row lies inside a group's block: input rows follow their criterion."""
+    if ws.cell(row, 13).value == KIND_INPUT:
+        return True
+    return isinstance(code_value, str) and code_value.startswith(group + ".")
+
+
+def _group_row(ws, row: int, group: Group, catalog: Catalog) -> None:
+    _put(ws, f"A{row}", group.code, f=font(bold=True), fill=FILL_GROUP)
+    ws.merge_cells(f"B{row}:D{row}")
+    _put(ws, f"B{row}", group.title, f=font(bold=True), fill=FILL_GROUP)
+    _put(ws, f"E{row}", catalog.max_of(group.code), f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
+    for col in "CDFGHIJKL":
+        ws[f"{col}{row}"].border = BORDER
+        ws[f"{col}{row}"].fill = FILL_GROUP
+    ws[f"F{row}"].font = font(bold=True)
+    ws[f"F{row}"].number_format = "0.00"
+    ws[f"L{row}"].number_format = "0.##"
+    ws[f"M{row}"] = KIND_GROUP
+
+
+def _unscored_row(ws, row: int, item: Unscored) -> None:
+    _put(ws, f"A{row}", item.code, fill=FILL_FORMULA)
+    _put(ws, f"B{row}", item.title, fill=FILL_FORMULA)
+    ws.merge_cells(f"C{row}:K{row}")
+    _put(ws, f"C{row}", f"Không có điểm riêng: số liệu nhập ở tiêu chí {item.scored_in}, chấm chung với tiêu chí đó.",
+         f=font(italic=True), fill=FILL_FORMULA)
+    ws[f"L{row}"].border = BORDER
+    ws[f"M{row}"] = KIND_UNSCORED
+
+
+def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_map) -> int:
+    applies = c.applies(level)
+    top = row
+    inputs = {i.key: f"$D${top + 1 + n}" for n, i in enumerate(c.inputs)}
+    checks = {i.key: f"$G${top + 1 + n}" for n, i in enumerate(c.inputs)}
+    cells = fx.CriterionCells(max_ref=f"$E${top}", status_ref=f"$G${top}", inputs=inputs, checks=checks)
+    how = c.how if not c.decisions else f"{c.how}\n— hue-dx chấm: {c.describe()}"
+    shade = None if applies else FILL_NA
+    grey = None if applies else "808080"
+    _put(ws, f"A{top}", c.code, f=font(bold=True, color=grey), fill=shade)
+    _put(ws, f"B{top}", c.title, f=font(bold=True, color=grey), fill=shade)
+    _put(ws, f"C{top}", how, f=font(10, color=grey), fill=shade)
+    _put(ws, f"D{top}", None, fill=shade or FILL_FORMULA)
+    _put(ws, f"E{top}", c.max, fill=shade or FILL_FORMULA, fmt="0.##", align=CENTER)
+    if applies:
+        _put(ws, f"F{top}", fx.score_formula(c, cells), fill=FILL_FORMULA, fmt="0.00", align=CENTER)
+        _put(ws, f"G{top}", fx.status_formula(c, cells), fill=FILL_FORMULA)
+        _put(ws, f"L{top}", fx.amax_formula(cells), fill=FILL_FORMULA, fmt="0.##", align=CENTER)
+        for col, fieldname in zip(EVIDENCE_COLUMNS, names.EVIDENCE_FIELDS, strict=True):
+            _put(ws, f"{col}{top}", None, fill=FILL_EVIDENCE, unlocked=True, fmt="@")
+            name_map[names.evidence_name(c.code, fieldname)] = _ref(ws, f"{col}{top}")
+    else:
+        _put(ws, f"F{top}", None, fill=shade)
+        _put(ws, f"G{top}", fx.NA_TEXT, f=font(color=grey), fill=shade)
+        _put(ws, f"L{top}", 0, fill=shade, fmt="0.##", align=CENTER)
+        for col in EVIDENCE_COLUMNS:
+            _put(ws, f"{col}{top}", None, fill=shade)
+    ws[f"M{top}"] = KIND_CRITERION
+    name_map[names.score_name(c.code)] = _ref(ws, f"F{top}")
+    name_map[names.status_name(c.code)] = _ref(ws, f"G{top}")
+    name_map[names.amax_name(c.code)] = _ref(ws, f"L{top}")
+    for n, spec in enumerate(c.inputs):
+        r = top + 1 + n
+        hint = TYPE_HINTS[spec.type] + ("" if spec.required else f" — để trống = {fmt_num(spec.default or 0)}")
+        _put(ws, f"A{r}", None, fill=shade)
+        _put(ws, f"B{r}", f"{spec.key}: {spec.label}", f=font(color=grey), fill=shade)
+        _put(ws, f"C{r}", hint, f=font(10, italic=True, color=grey), fill=shade)
+        for col in "EFHIJKL":
+            _put(ws, f"{col}{r}", None, fill=shade)
+        if applies:
+            _put(ws, f"D{r}", None, fill=FILL_INPUT, unlocked=True, align=CENTER)
+            _put(ws, f"G{r}", fx.check_formula(spec, inputs[spec.key]), f=font(10), fill=FILL_FORMULA)
+            key = (spec.type, spec.choices) if spec.type in ("yesno", "choice") else (spec.type,)
+            if key not in validations:
+                validations[key] = _validation(spec.type, spec.choices)
+            validations[key].add(f"D{r}")
+        else:
+            _put(ws, f"D{r}", None, fill=shade)
+            _put(ws, f"G{r}", None, fill=shade)
+        ws[f"M{r}"] = KIND_INPUT
+        name_map[names.input_name(c.code, spec.key)] = _ref(ws, f"D{r}")
+    return top + 1 + len(c.inputs)
+
+
+# ----------------------------------------------------------------------------- other sheets
+
+
+def _summary_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values, totals, name_map) -> None:
+    widths = {"A": 6, "B": 42, "C": 11, "D": 11, "E": 11, "F": 10, "G": 10}
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+    issuer = values["unit_name"].upper()
+    ws.merge_cells("A1:B1")
+    _put(ws, "A1", issuer, f=font(12, bold=True), align=CENTER, border=False)
+    ws.merge_cells("C1:G1")
+    _put(ws, "C1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f=font(12, bold=True), align=CENTER, border=False)
+    ws.merge_cells("C2:G2")
+    _put(ws, "C2", "Độc lập - Tự do - Hạnh phúc", f=font(12, bold=True), align=CENTER, border=False)
+    ws.merge_cells("A4:G4")
+    _put(ws, "A4", f"BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period}", f=font(14, bold=True), align=CENTER, border=False)
+    ws.merge_cells("A5:G5")
+    _put(ws, "A5", f"(Theo {catalog.source.get('appendix', '')} {catalog.source.get('document', '')}; bộ tiêu chí {catalog.id}, phiên bản {catalog.version})",
+         f=font(11, italic=True), align=CENTER, border=False)
+    headers = ["STT", "Trụ cột", "Điểm đạt", "Điểm tối đa áp dụng", "Chỉ số (0–1)", "Tiêu chí thiếu số liệu", "Tiêu chí lỗi"]
+    for i, h in enumerate(headers):
+        _put(ws, f"{'ABCDEFG'[i]}7", h, f=font(10, bold=True), fill=FILL_HEADER, align=CENTER)
+    row = 8
+    for n, pillar in enumerate(catalog.pillars, start=1):
+        t = totals[pillar.code]
+        _put(ws, f"A{row}", n, align=CENTER)
+        _put(ws, f"B{row}", pillar.sheet_name)
+        _put(ws, f"C{row}", f"={t['points']}", fill=FILL_FORMULA, fmt="0.00", align=CENTER)
+        _put(ws, f"D{row}", f"={t['max']}", fill=FILL_FORMULA, fmt="0.##", align=CENTER)
+        _put(ws, f"E{row}", f"={t['index']}", fill=FILL_FORMULA, fmt="0.0000", align=CENTER)
+        _put(ws, f"F{row}", f'=COUNTIF({t["status_range"]},"thiếu số liệu*")', fill=FILL_FORMULA, align=CENTER)
+        _put(ws, f"G{row}", f'=COUNTIF({t["status_range"]},"lỗi*")', fill=FILL_FORMULA, align=CENTER)
+        row += 1
+    first, last, total = 8, row - 1, row
+    ws.merge_cells(f"A{total}:B{total}")
+    _put(ws, f"A{total}", "TỔNG CỘNG", f=font(bold=True), align=CENTER)
+    ws[f"B{total}"].border = BORDER
+    _put(ws, f"C{total}", f"=SUM(C{first}:C{last})", f=font(bold=True), fill=FILL_FORMULA, fmt="0.00", align=CENTER)
+    _put(ws, f"D{total}", f"=SUM(D{first}:D{last})", f=font(bold=True), fill=FILL_FORMULA, fmt="0.##", align=CENTER)
+    _put(ws, f"E{total}", f'=IF(D{total}>0,C{total}/D{total},"")', f=font(bold=True), fill=FILL_FORMULA, fmt="0.0000", align=CENTER)
+    _put(ws, f"F{total}", f"=SUM(F{first}:F{last})", f=font(bold=True), fill=FILL_FORMULA, align=CENTER)
+    _put(ws, f"G{total}", f"=SUM(G{first}:G{last})", f=font(bold=True), fill=FILL_FORMULA, align=CENTER)
+    for what, col in (("points", "C"), ("max", "D"), ("index", "E")):
+        name_map[names.total_name(what)] = _ref(ws, f"{col}{total}")
+    ws.merge_cells(f"A{total + 1}:G{total + 1}")
+    _put(ws, f"A{total + 1}", "Chỉ số = điểm đạt / điểm tối đa áp dụng. Tiêu chí không áp dụng cho đơn vị không tính vào điểm tối đa; "
+                              "tiêu chí thiếu số liệu hoặc lỗi được 0 điểm.", f=font(10, italic=True), border=False)
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 10
+    chart.title = "Chỉ số theo trụ cột"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.y_axis.majorGridlines = None
+    chart.legend = None
+    chart.add_data(Reference(ws, min_col=5, min_row=7, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=last))
+    chart.height, chart.width = 8.5, 16.5
+    chart_row = total + 3
+    ws.add_chart(chart, f"A{chart_row}")
+
+    sign = chart_row + 18
+    ws.merge_cells(f"D{sign}:G{sign}")
+    _put(ws, f"D{sign}", "……………, ngày …… tháng …… năm ……", f=font(12, italic=True), align=CENTER, border=False)
+    for col_from, col_to, title, hint, name_ref in (("A", "C", "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", "unit_preparer"),
+                                                     ("D", "G", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)", "unit_head")):
+        ws.merge_cells(f"{col_from}{sign + 1}:{col_to}{sign + 1}")
+        _put(ws, f"{col_from}{sign + 1}", title, f=font(12, bold=True), align=CENTER, border=False)
+        ws.merge_cells(f"{col_from}{sign + 2}:{col_to}{sign + 2}")
+        _put(ws, f"{col_from}{sign + 2}", hint, f=font(11, italic=True), align=CENTER, border=False)
+        ws.merge_cells(f"{col_from}{sign + 7}:{col_to}{sign + 7}")
+        _put(ws, f"{col_from}{sign + 7}", f'=IF({names.identity_name(name_ref)}="","",{names.identity_name(name_ref)})',
+             f=font(12, bold=True), align=CENTER, border=False)
+    ws.print_area = f"A1:G{sign + 8}"
+    _fit_rows(ws)
+    _print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Tự đánh giá chuyển đổi số {campaign.period}", fit_height=1)
+    _protect(ws)
+
+
+def _unit_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values, name_map) -> None:
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 60
+    ws.merge_cells("A1:B1")
+    _put(ws, "A1", "THÔNG TIN ĐƠN VỊ", f=font(14, bold=True), border=False)
+    rows = [
+        ("Mã đơn vị", values["unit_code"], None),
+        ("Tên đơn vị", values["unit_name"], "unit_name"),
+        ("Cấp đơn vị", catalog.levels.get(level, level), None),
+        ("Kỳ đánh giá", campaign.period, None),
+        ("Người lập biểu (họ và tên)", None, "unit_preparer"),
+        ("Chức vụ người lập biểu", None, "unit_preparer_title"),
+        ("Điện thoại", None, "unit_phone"),
+        ("Thư điện tử", None, "unit_email"),
+        ("Thủ trưởng đơn vị (họ và tên)", None, "unit_head"),
+        ("Chức vụ thủ trưởng", None, "unit_head_title"),
+    ]
+    for n, (label, value, name) in enumerate(rows, start=3):
+        _put(ws, f"A{n}", label, f=font(bold=True))
+        editable = value is None
+        _put(ws, f"B{n}", value, fill=FILL_INPUT if editable else FILL_FORMULA, unlocked=editable, fmt="@")
+        if name:
+            name_map[names.identity_name(name)] = _ref(ws, f"B{n}")
+    _put(ws, "A14", "Ô màu vàng: đơn vị điền. Mã, tên, cấp và kỳ đánh giá do Sở Thông tin và Truyền thông điền sẵn, không sửa.",
+         f=font(10, italic=True), border=False)
+    ws.merge_cells("A14:B14")
+    _fit_rows(ws)
+    _print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Tự đánh giá chuyển đổi số {campaign.period}")
+    _protect(ws)
+
+
+def _guide_sheet(ws, catalog: Catalog, campaign: Campaign, values) -> None:
+    ws.column_dimensions["A"].width = 12
+    ws.column_dimensions["B"].width = 100
+    contact = campaign.contact
+    send_to = contact.get("unit", "Sở Thông tin và Truyền thông") + (f" — {contact['email']}" if contact.get("email") else "")
+    lines: list[tuple[str, str, Font]] = [
+        ("", f"HƯỚNG DẪN ĐIỀN PHIẾU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period}", font(14, bold=True)),
+        ("", f"Đơn vị: {values['unit_name']} (mã {values['unit_code']})", font(12, bold=True)),
+        ("Bộ tiêu chí", f"{catalog.title} — {catalog.source.get('appendix', '')} {catalog.source.get('document', '')} "
+                        f"của {catalog.source.get('issuer', '')}; mã bộ tiêu chí {catalog.id}, phiên bản {catalog.version}.", font()),
+        ("Hạn gửi", f"{campaign.deadline_vi}", font(bold=True)),
+        ("Gửi về", send_to, font()),
+        ("Phát hành", f"{campaign.issuer.get('office', '')} — {campaign.issuer.get('name', '')}", font()),
+        ("", "", font()),
+        ("Cách điền", "1. Trang 'Thông tin đơn vị': điền người lập biểu, điện thoại, thư điện tử và thủ trưởng đơn vị.", font()),
+        ("", "2. Mỗi trang trụ cột (1. … đến 7. …): với từng tiêu chí, nhập các số liệu a, b, c… vào ô màu vàng ở cột "
+             "'Số liệu', đúng theo nhãn bên cạnh; ghi tài liệu kiểm chứng (số, ngày, trích yếu, đường dẫn hoặc giải trình) vào các ô màu xanh.", font()),
+        ("", "3. Điểm và trạng thái tự tính ngay khi nhập. Sửa các tiêu chí có trạng thái 'lỗi' hoặc 'thiếu số liệu' trước khi gửi.", font()),
+        ("", "4. Trang 'Tổng hợp': kiểm tra điểm, chỉ số; in trang này, người lập biểu và thủ trưởng ký, đóng dấu.", font()),
+        ("", "5. Gửi lại chính tệp này (định dạng .xlsx); có thể đổi tên tệp, nhưng không thêm, xóa dòng hay sửa công thức.", font()),
+        ("", "", font()),
+        ("Màu ô", "Vàng: số liệu đơn vị nhập · Xanh: tài liệu kiểm chứng · Xám: tự tính, không sửa · Xám đậm: tiêu chí không áp dụng cho cấp đơn vị.", font()),
+        ("Trạng thái", "đạt: đã tính điểm · thiếu số liệu: còn ô bắt buộc để trống (ghi rõ a, b…) · lỗi: số liệu sai hoặc mâu thuẫn "
+                       "(ví dụ 'b lớn hơn a') · không áp dụng: tiêu chí không tính cho đơn vị (mẫu số bằng 0 hoặc khác cấp).", font()),
+        ("Số liệu", "Số nguyên không âm cho số lượng; số tiền bằng đồng; Có/Không và các mức chọn từ danh sách. "
+                    "Ô để trống là 'thiếu số liệu', không được coi là 0: nếu số liệu là 0, hãy nhập 0.", font()),
+        ("Bảo vệ", f"Các trang được khóa để tránh sửa nhầm công thức (mật khẩu: {PROTECTION_PASSWORD}); chỉ các ô vàng, xanh được nhập.", font()),
+        ("", "", font()),
+        ("", "CÁC CHỖ KẾ HOẠCH CHƯA RÕ VÀ CÁCH BỘ CÔNG CỤ ĐỌC", font(12, bold=True)),
+    ]
+    for n, (label, text, f) in enumerate(lines, start=1):
+        _put(ws, f"A{n}", label, f=font(bold=True), border=False)
+        _put(ws, f"B{n}", text, f=f, border=False)
+    row = len(lines) + 1
+    for d in catalog.decisions:
+        _put(ws, f"A{row}", d.code, f=font(10, bold=True), border=False)
+        _put(ws, f"B{row}", f"[{d.topic}] {d.text}", f=font(10), border=False)
+        row += 1
+    _fit_rows(ws)
+    _print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Hướng dẫn")
+    _protect(ws)
+
+

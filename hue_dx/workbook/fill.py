@@ -1,0 +1,42 @@
+"""Fill a workbook's input cells by name, as a unit would type them (for samples, demos and tests).
+
+Uses openpyxl load and save, which is safe for hue-dx's own workbooks (their validations are
+inline lists). Never use it on a returned file: originals are never modified.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Mapping
+
+from openpyxl import load_workbook
+
+from .. import names
+
+
+def _cell(wb, name: str):
+    destinations = list(wb.defined_names[name].destinations)
+    sheet, coord = destinations[0]
+    return wb[sheet][coord.replace("$", "")]
+
+
+def fill(data: bytes, inputs: Mapping[str, Mapping[str, Any]], unit: Mapping[str, str] | None = None,
+         evidence: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
+    """A copy of the workbook with inputs {code: {key: value}}, unit fields {"unit_preparer": …}
+    and evidence {code: {"number": …, "date": …, "title": …, "link": …}} written in."""
+    wb = load_workbook(io.BytesIO(data))
+    for code, values in inputs.items():
+        for key, value in values.items():
+            name = names.input_name(code, key)
+            if name in wb.defined_names:
+                _cell(wb, name).value = value
+    for field, value in (unit or {}).items():
+        _cell(wb, names.identity_name(field)).value = value
+    for code, fields in (evidence or {}).items():
+        for field, value in fields.items():
+            name = names.evidence_name(code, field)
+            if name in wb.defined_names:
+                _cell(wb, name).value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
