@@ -1,0 +1,114 @@
+"""Independent engines that compute a workbook's formulas: LibreOffice headless and the
+`formulas` package. Tests use them to show that the workbook and the Python engine agree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from hue_dx import names
+
+
+def soffice() -> str:
+    """The LibreOffice binary; in CI its absence is a failure, elsewhere a skip."""
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path:
+        return path
+    message = "LibreOffice (soffice) is not installed: apt-get install -y --no-install-recommends libreoffice-calc-nogui"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def libreoffice_recalc(paths: list[Path], out_dir: Path) -> list[Path]:
+    """Open each file in LibreOffice (which computes formulas that carry no cached value, as
+    openpyxl writes them), save as xlsx, and return the saved copies."""
+    binary = soffice()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo_profile_") as profile:
+        subprocess.run(
+            [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--calc", "--convert-to", "xlsx",
+             "--outdir", str(out_dir), *map(str, paths)],
+            check=True, capture_output=True, timeout=600,
+        )
+    copies = [out_dir / p.name for p in paths]
+    missing = [c for c in copies if not c.is_file()]
+    assert not missing, f"LibreOffice did not write {missing}"
+    return copies
+
+
+def libreoffice_convert(path: Path, out_dir: Path, fmt: str) -> Path:
+    binary = soffice()
+    with tempfile.TemporaryDirectory(prefix="lo_profile_") as profile:
+        subprocess.run([binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
+                        "--outdir", str(out_dir), str(path)], check=True, capture_output=True, timeout=600)
+    return out_dir / (path.stem + "." + fmt.split(":")[0])
+
+
+def cell_of(wb, name: str) -> tuple[str, str]:
+    sheet, coord = next(iter(wb.defined_names[name].destinations))
+    return sheet, coord.replace("$", "")
+
+
+def read_by_names(path: Path, wanted: list[str]) -> dict[str, Any]:
+    """Cached values of named cells (after LibreOffice computed and saved them)."""
+    wb = load_workbook(path, data_only=True)
+    out = {}
+    for name in wanted:
+        sheet, coord = cell_of(wb, name)
+        out[name] = wb[sheet][coord].value
+    return out
+
+
+class FormulasModel:
+    """A workbook compiled once by the `formulas` package: input cells in, named outputs out."""
+
+    def __init__(self, path: Path, inputs: list[str], outputs: list[str]):
+        import formulas
+
+        wb = load_workbook(path)
+        self.inputs, self.outputs = inputs, outputs
+
+        def key(name: str) -> str:
+            sheet, coord = cell_of(wb, name)
+            return f"'[{path.name}]{sheet.upper()}'!{coord}"
+
+        model = formulas.ExcelModel().loads(str(path)).finish()
+        self.function = model.compile(inputs=[key(n) for n in inputs], outputs=[key(n) for n in outputs])
+
+    def __call__(self, values: dict[str, Any]) -> dict[str, Any]:
+        import numpy as np
+        import schedula
+
+        # A blank cell is schedula's EMPTY token inside a 1×1 range: a bare EMPTY means
+        # "not given" (the previous call's value stays) and None reads as a value.
+        blank = np.array([[schedula.EMPTY]], dtype=object)
+        args = [blank if values.get(n) is None else values[n] for n in self.inputs]
+        results = self.function(*args)
+        out = {}
+        for name, result in zip(self.outputs, results, strict=True):
+            value = result.value[0, 0] if hasattr(result, "value") else result
+            value = value.item() if hasattr(value, "item") else value
+            out[name] = None if value is schedula.EMPTY else value
+        return out
+
+
+def output_names(catalog) -> list[str]:
+    out = []
+    for c in catalog.criteria:
+        out += [names.score_name(c.code), names.status_name(c.code), names.amax_name(c.code)]
+    for p in catalog.pillars:
+        out += [names.pillar_name(p.code, w) for w in ("points", "max", "index")]
+    out += [names.total_name(w) for w in ("points", "max", "index")]
+    return out
+
+
+def input_names(catalog) -> list[str]:
+    return [names.input_name(c.code, i.key) for c in catalog.criteria for i in c.inputs]
