@@ -38,7 +38,13 @@ from ..rules import fmt_num
 from . import formulas as fx
 from .identity import fingerprint
 
-TOKENS = {"unit_code": "HDXTKUNITCODEX", "unit_name": "HDXTKUNITNAMEX", "generation_id": "HDXTKGENIDX"}
+TOKENS = {"unit_code": "HDXTKUNITCODEX", "unit_name": "HDXTKUNITNAMEX", "unit_name_upper": "HDXTKUNITUPPERX",
+          "generation_id": "HDXTKGENIDX"}
+
+
+def with_derived(values: dict[str, str]) -> dict[str, str]:
+    """Unit values plus the texts derived from them (the issuing body is printed in capitals)."""
+    return {**values, "unit_name_upper": values.get("unit_name_upper") or values["unit_name"].upper()}
 SHEET_GUIDE, SHEET_UNIT, SHEET_SUMMARY = "Hướng dẫn", "Thông tin đơn vị", "Tổng hợp"
 PROTECTION_PASSWORD = "huedx"  # deterrence, not security: documented in the README
 FONT = "Times New Roman"
@@ -83,7 +89,7 @@ class Built:
 def build(catalog: Catalog, campaign: Campaign, level: str, values: dict[str, str] | None = None) -> Built:
     """The workbook of one level. ``values`` fills unit_code, unit_name and generation_id;
     without it the tokens of TOKENS stay in place, to be replaced by ``stamp``."""
-    values = values or dict(TOKENS)
+    values = with_derived(values) if values else dict(TOKENS)
     wb = Workbook()
     wb._named_styles["Normal"].font = font()  # empty cells print in the same font
     guide = wb.active
@@ -267,7 +273,7 @@ def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level
         for col in "BCDEGHIJKL":
             ws[f"{col}{r}"].border = BORDER
             ws[f"{col}{r}"].fill = FILL_GROUP
-        ws[f"M{r}"] = KIND_TOTAL
+        _kind(ws, r, KIND_TOTAL)
     _put(ws, f"E{total}", catalog.max_of(pillar.code), f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
     _put(ws, f"F{total}", f'=SUMIF($M${FIRST_ROW}:$M${last},"{KIND_CRITERION}",F{FIRST_ROW}:F{last})', f=font(bold=True), fill=FILL_GROUP, fmt="0.00")
     _put(ws, f"L{total}", f'=SUMIF($M${FIRST_ROW}:$M${last},"{KIND_CRITERION}",L{FIRST_ROW}:L{last})', f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
@@ -287,6 +293,12 @@ def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level
     return totals
 
 
+def _kind(ws: Worksheet, row: int, kind: str) -> None:
+    """The hidden column M says what a row is; totals add up only criterion rows (SUMIF on "TC")."""
+    ws[f"M{row}"] = kind
+    ws[f"M{row}"].font = font(8)
+
+
 def _belongs(code_value, ws, row: int, group: str) -> bool:
     """Whether a row lies inside a group's block: input rows follow their criterion."""
     if ws.cell(row, 13).value == KIND_INPUT:
@@ -304,8 +316,9 @@ def _group_row(ws, row: int, group: Group, catalog: Catalog) -> None:
         ws[f"{col}{row}"].fill = FILL_GROUP
     ws[f"F{row}"].font = font(bold=True)
     ws[f"F{row}"].number_format = "0.00"
+    ws[f"L{row}"].font = font()
     ws[f"L{row}"].number_format = "0.##"
-    ws[f"M{row}"] = KIND_GROUP
+    _kind(ws, row, KIND_GROUP)
 
 
 def _unscored_row(ws, row: int, item: Unscored) -> None:
@@ -315,7 +328,7 @@ def _unscored_row(ws, row: int, item: Unscored) -> None:
     _put(ws, f"C{row}", f"Không có điểm riêng: số liệu nhập ở tiêu chí {item.scored_in}, chấm chung với tiêu chí đó.",
          f=font(italic=True), fill=FILL_FORMULA)
     ws[f"L{row}"].border = BORDER
-    ws[f"M{row}"] = KIND_UNSCORED
+    _kind(ws, row, KIND_UNSCORED)
 
 
 def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_map) -> int:
@@ -345,7 +358,7 @@ def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_ma
         _put(ws, f"L{top}", 0, fill=shade, fmt="0.##", align=CENTER)
         for col in EVIDENCE_COLUMNS:
             _put(ws, f"{col}{top}", None, fill=shade)
-    ws[f"M{top}"] = KIND_CRITERION
+    _kind(ws, top, KIND_CRITERION)
     name_map[names.score_name(c.code)] = _ref(ws, f"F{top}")
     name_map[names.status_name(c.code)] = _ref(ws, f"G{top}")
     name_map[names.amax_name(c.code)] = _ref(ws, f"L{top}")
@@ -367,7 +380,7 @@ def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_ma
         else:
             _put(ws, f"D{r}", None, fill=shade)
             _put(ws, f"G{r}", None, fill=shade)
-        ws[f"M{r}"] = KIND_INPUT
+        _kind(ws, r, KIND_INPUT)
         name_map[names.input_name(c.code, spec.key)] = _ref(ws, f"D{r}")
     return top + 1 + len(c.inputs)
 
@@ -379,7 +392,7 @@ def _summary_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values,
     widths = {"A": 6, "B": 42, "C": 11, "D": 11, "E": 11, "F": 10, "G": 10}
     for col, width in widths.items():
         ws.column_dimensions[col].width = width
-    issuer = values["unit_name"].upper()
+    issuer = values["unit_name_upper"]
     ws.merge_cells("A1:B1")
     _put(ws, "A1", issuer, f=font(12, bold=True), align=CENTER, border=False)
     ws.merge_cells("C1:G1")

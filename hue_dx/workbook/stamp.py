@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from .build import TOKENS
+from .build import TOKENS, with_derived
 
 
 def _xml(text: str) -> bytes:
@@ -38,6 +38,7 @@ class Template:
 
     def stamp(self, values: dict[str, str]) -> bytes:
         """The workbook of one unit: values for unit_code, unit_name and generation_id."""
+        values = with_derived(values)
         plain = {key: _xml(values[key]) for key in TOKENS}
         # In a defined name the value is a formula string constant ("…"), so quotes double;
         # in a header or footer "&" starts a code, so it doubles.
