@@ -196,9 +196,9 @@ def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
             out.write(f"  {f.code:<8} [{f.topic}] {f.message}\n")
             if f.decision:
                 out.write(_wrap("→ " + f.decision, 11, width) + "\n")
-    errors = sum(1 for f in findings if f.severity == audit.ERROR)
-    decided = sum(1 for f in findings if f.severity == audit.DECIDED)
-    out.write(f"\nKết quả: {errors} lỗi, {decided} chỗ đã có quyết định.\n")
+    n_errors = sum(1 for f in findings if f.severity == audit.ERROR)
+    n_decided = sum(1 for f in findings if f.severity == audit.DECIDED)
+    out.write(f"\nKết quả: {n_errors} lỗi, {n_decided} chỗ đã có quyết định.\n")
 
 
 def _print_decisions_markdown(cat: Catalog, findings: list[audit.Finding], out) -> None:

@@ -12,9 +12,9 @@ import os
 import tempfile
 import unicodedata
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from . import __version__
 from .campaign import Campaign, Unit, check_levels

@@ -69,10 +69,10 @@ def xl_num(value: Any) -> str:
     Excel, LibreOffice and Python all round the same way (a 17-digit literal would not: Excel
     keeps 15 significant digits of a typed number)."""
     if isinstance(value, str) and "/" in value:
-        f = Fraction(value.strip())
-        return f"({f.numerator}/{f.denominator})"
-    f = float(number(value))
-    return str(int(f)) if f.is_integer() else repr(f)
+        exact = Fraction(value.strip())
+        return f"({exact.numerator}/{exact.denominator})"
+    x = number(value)
+    return str(int(x)) if x.is_integer() else repr(x)
 
 
 def xl_text(text: str) -> str:

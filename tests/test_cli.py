@@ -158,3 +158,28 @@ def test_the_decisions_page_of_the_docs_is_what_the_catalog_says():
     assert code == 0
     page = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
     assert page == out, "docs/decisions.md is stale: hue-dx catalog check --format markdown > docs/decisions.md"
+
+
+def test_generate_with_no_arguments_writes_the_province_workbooks_and_says_where(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    target = tmp_path / "so"
+    code, out, _ = run("generate", "--out", str(target))
+    assert code == 0
+    files = sorted(p.name for p in target.glob("*.xlsx"))
+    assert len(files) == 30 and "2020_STTTT_so-thong-tin-va-truyen-thong.xlsx" in files
+    assert "Đã tạo 30 sổ đánh giá (21 Sở, ban, ngành, 9 UBND cấp huyện)" in out and str(target.resolve()) in out
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    assert len({f["generation_id"] for f in manifest["files"]}) == 30
+    assert not list(target.glob(".tmp-*"))
+
+
+def test_generate_one_unit_by_code(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run("generate", "--unit", "haluoi", "--out", str(tmp_path))
+    assert code == 0 and [p.name for p in tmp_path.glob("*.xlsx")] == ["2020_HALUOI_ubnd-huyen-a-luoi.xlsx"]
+
+
+def test_generate_an_unknown_unit_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, _, err = run("generate", "--unit", "XYZ", "--out", str(tmp_path))
+    assert code == 2 and "không có đơn vị 'XYZ'" in err

@@ -222,7 +222,7 @@ def _validation(kind: str, choices: tuple[str, ...] = ()) -> DataValidation:
 
 
 def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level: str, values, name_map) -> dict[str, str]:
-    for i, (title, width) in enumerate(COLUMNS, start=1):
+    for i, (_, width) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.column_dimensions["M"].hidden = True
     ws.merge_cells("A1:L1")

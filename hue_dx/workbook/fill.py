@@ -7,7 +7,8 @@ inline lists). Never use it on a returned file: originals are never modified.
 from __future__ import annotations
 
 import io
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from openpyxl import load_workbook
 
