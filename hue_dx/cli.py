@@ -411,6 +411,10 @@ def run(args: argparse.Namespace, out) -> int:
 
 
 def _generate(args: argparse.Namespace, out) -> int:
+    try:
+        import openpyxl  # noqa: F401  (the workbook edge needs it; the core does not)
+    except ImportError:
+        raise UsageError("cần gói openpyxl để tạo sổ Excel: pip install \"hue-dx[excel]\"") from None
     from .generate import generate
 
     campaign = campaign_mod.load(args.recipe)

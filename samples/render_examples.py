@@ -1,0 +1,75 @@
+"""Regenerate the example workbooks and their printed pages kept in samples/ for the README.
+
+    python samples/render_examples.py        (needs LibreOffice and pdftoppm)
+
+Writes samples/workbooks/ (a blank and a filled workbook of Sở Thông tin và Truyền thông,
+and a filled one of UBND huyện A Lưới with typical mistakes) and samples/rendered/ (their
+PDFs as LibreOffice prints them, and PNG previews of the summary and a pillar page).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import hue_dx  # noqa: E402
+from hue_dx import campaign as campaign_mod  # noqa: E402
+from hue_dx.generate import generate  # noqa: E402
+from hue_dx.workbook.fill import fill  # noqa: E402
+
+UNIT_FIELDS = {
+    "STTTT": {"unit_preparer": "Nguyễn Thị Minh Thư", "unit_preparer_title": "Chuyên viên Phòng Công nghệ thông tin",
+              "unit_phone": "0234 3 000 000", "unit_email": "cntt.stttt@example.vn", "unit_head": "Lê Văn Hùng",
+              "unit_head_title": "Giám đốc"},
+    "HALUOI": {"unit_preparer": "Hồ Văn Đức", "unit_head": "Trần Quốc Việt", "unit_head_title": "Chủ tịch UBND huyện"},
+}
+EVIDENCE = {"2.1.1": {"number": "125/KH-STTTT", "date": "15/02/2021", "title": "Kế hoạch phát triển chính quyền số giai đoạn 2021-2025",
+                      "link": "https://example.vn/van-ban/125"}}
+
+
+def soffice(args: list[str]) -> None:
+    with tempfile.TemporaryDirectory(prefix="lo_profile_") as profile:
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", *args], check=True, capture_output=True)
+
+
+def main() -> None:
+    catalog = hue_dx.load_catalog()
+    campaign = campaign_mod.load(HERE.parent / "generator" / "campaign-2020.toml")
+    books, rendered = HERE / "workbooks", HERE / "rendered"
+    for folder in (books, rendered):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+    with tempfile.TemporaryDirectory() as tmp:
+        made = generate(catalog, campaign, Path(tmp), [campaign.unit("STTTT"), campaign.unit("HALUOI")])
+        blank = {g.unit: (Path(tmp) / g.path).read_bytes() for g in made}
+    outputs = [books / "2020_STTTT_trong.xlsx"]
+    outputs[0].write_bytes(blank["STTTT"])
+    for code in ("STTTT", "HALUOI"):
+        inputs = json.loads((HERE / "inputs" / f"{code}.json").read_text(encoding="utf-8"))["inputs"]
+        path = books / f"2020_{code}_da-dien.xlsx"
+        path.write_bytes(fill(blank[code], inputs, UNIT_FIELDS[code], EVIDENCE if code == "STTTT" else None))
+        outputs.append(path)
+    soffice(["--convert-to", "pdf", "--outdir", str(rendered), *map(str, outputs)])
+    filled = rendered / "2020_STTTT_da-dien.pdf"
+    pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(filled)], capture_output=True, text=True,
+                                                                   check=True).stdout.splitlines() if line.startswith("Pages")))
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(pages), "-l", str(pages), str(filled),
+                    str(rendered / "tong-hop")], check=True)
+    guide_pages = 4 if pages > 20 else 2
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(guide_pages + 2), "-l", str(guide_pages + 2),
+                    str(filled), str(rendered / "tru-cot-1")], check=True)
+    district = rendered / "2020_HALUOI_da-dien.pdf"
+    for path in sorted(books.iterdir()) + sorted(rendered.iterdir()):
+        print(f"{path.relative_to(HERE.parent)}  {path.stat().st_size // 1024} KB")
+    print(f"{filled.name}: {pages} trang; {district.name} cho thấy các tiêu chí lỗi.")
+
+
+if __name__ == "__main__":
+    main()
