@@ -78,6 +78,8 @@ def scenarios(c) -> list[dict]:
             out.append(v)
     if c.kind == "choice":
         out += [{first.key: choice} for choice in first.choices]
+    if c.kind in ("yes_no", "checklist"):
+        out += [{k: "Không" for k in specs}, {k: " Có " for k in specs}]
     if c.kind == "per_item":
         out.append({p["input"]: ("Có" if specs[p["input"]].type == "yesno" else 50) for p in c.params["parts"]})
     return out
