@@ -157,8 +157,15 @@ class Catalog:
 
     def criteria_under(self, code: str) -> tuple[Criterion, ...]:
         """Every criterion whose code lies below a pillar or group code."""
-        prefix = code + "."
-        return tuple(c for c in self.criteria if c.code.startswith(prefix))
+        found = self._members.get(code)
+        if found is None:
+            prefix = code + "."
+            found = tuple(c for c in self.criteria if c.code.startswith(prefix))
+        return found
+
+    @cached_property
+    def _members(self) -> dict[str, tuple[Criterion, ...]]:
+        return {g.code: tuple(c for c in self.criteria if c.code.startswith(g.code + ".")) for g in self.groups}
 
     def max_of(self, code: str) -> float:
         """The max hue-dx uses for a group or pillar: the sum of its criteria (see policies)."""

@@ -361,6 +361,25 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--unit", metavar="MÃ", action="append", help="chỉ tạo cho đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     gen.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi sổ (mặc định out/so-danh-gia-KỲ)")
     gen.add_argument("--catalog", metavar="ID|TỆP", help="bộ tiêu chí (mặc định theo tệp đợt đánh giá)")
+
+    chk = commands.add_parser("check", help="kiểm tra và chấm điểm một sổ đánh giá gửi về",
+                              description="Đọc một sổ đánh giá gửi về (không sửa tệp), nhận diện đơn vị theo thông tin trong sổ, "
+                                          "kiểm tra từng ô, tính lại điểm và liệt kê mọi vấn đề. Thoát 1 nếu có lỗi.")
+    chk.add_argument("file", metavar="TỆP", type=Path, help="tệp .xlsx gửi về")
+    chk.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+    chk.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+
+    con = commands.add_parser("consolidate", help="tổng hợp các sổ gửi về thành bảng xếp hạng của tỉnh",
+                              description="Đọc các tệp, thư mục (tìm cả thư mục con) và tệp .zip; lưu nguyên bản mọi tệp theo SHA-256 "
+                                          "vào kho lưu trữ kèm sổ cái SQLite; kiểm tra, tính lại điểm; chọn bản mới nhất của mỗi đơn vị; "
+                                          "xếp hạng theo nhóm. Thoát 1 nếu có lỗi trong các tệp được dùng hoặc có đơn vị chưa gửi.")
+    con.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
+    con.add_argument("-o", "--output", metavar="TỆP.xlsx", type=Path, default=None, help="sổ tổng hợp (mặc định out/xep-hang-KỲ.xlsx)")
+    con.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    con.add_argument("--json", metavar="TỆP", type=Path, help="ghi thêm kết quả dạng JSON")
+    con.add_argument("--csv", metavar="THƯ_MỤC", type=Path, help="ghi thêm CSV dữ liệu mở (xếp hạng, tiêu chí, vấn đề)")
+    con.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+    con.add_argument("--workers", type=int, default=None, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
     return parser
 
 
@@ -407,14 +426,102 @@ def run(args: argparse.Namespace, out) -> int:
         return EXIT_PROBLEMS if bad else EXIT_OK
     if args.command == "generate":
         return _generate(args, out)
+    if args.command == "check":
+        return _check(args, out)
+    if args.command == "consolidate":
+        return _consolidate(args, out)
     raise UsageError("thiếu lệnh; xem hue-dx --help")
 
 
-def _generate(args: argparse.Namespace, out) -> int:
+def _needs_openpyxl(what: str) -> None:
     try:
-        import openpyxl  # noqa: F401  (the workbook edge needs it; the core does not)
+        import openpyxl  # noqa: F401  (the Excel edge needs it; the core does not)
     except ImportError:
-        raise UsageError("cần gói openpyxl để tạo sổ Excel: pip install \"hue-dx[excel]\"") from None
+        raise UsageError(f"cần gói openpyxl để {what}: pip install \"hue-dx[excel]\"") from None
+
+
+def _check(args: argparse.Namespace, out) -> int:
+    import hashlib
+
+    from .intake.check import Context, check_file
+    from .issues import ERROR
+
+    _needs_openpyxl("kiểm tra sổ")
+    campaign = campaign_mod.load(args.recipe)
+    cat = catalog_mod.load(campaign.catalog)
+    if not args.file.is_file():
+        raise UsageError(f"Không tìm thấy tệp: {args.file}")
+    data = args.file.read_bytes()
+    result = check_file(data, args.file.name, hashlib.sha256(data).hexdigest(), Context.create(cat, campaign))
+    if args.json:
+        json.dump(result.as_dict(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        width = _width()
+        out.write(f"Tệp: {args.file.name} · SHA-256 {result.sha256[:16]}…\n")
+        if result.accepted:
+            unit = campaign.unit(result.unit)
+            out.write(f"Đơn vị: {unit.name} ({unit.code}) · kỳ {campaign.period} · bộ tiêu chí {cat.id}\n\n")
+            out.write(f"{'Trụ cột':<52}{'Điểm':>8}{'Tối đa':>8}{'Chỉ số':>9}\n")
+            titles = {p.code: p.title for p in cat.pillars}
+            for code, points, amax, index in result.pillars:
+                out.write(f"{(code + ' ' + titles[code])[:51]:<52}{points:>8.2f}{amax:>8.2f}{'—' if index is None else f'{index:.4f}':>9}\n")
+            points, amax, index = result.total
+            out.write(f"{'TỔNG CỘNG':<52}{points:>8.2f}{amax:>8.2f}{'—' if index is None else f'{index:.4f}':>9}\n")
+        else:
+            out.write("Không dùng được tệp này để xếp hạng.\n")
+        out.write(f"\nVấn đề ({len(result.issues)}):\n" if result.issues else "\nKhông có vấn đề.\n")
+        order = {"error": 0, "warning": 1, "info": 2}
+        for i in sorted(result.issues, key=lambda i: order[i.severity]):
+            where = " · ".join(x for x in (i.sheet, i.cell and f"ô {i.cell}", i.criterion and f"tiêu chí {i.criterion}") if x)
+            out.write(_wrap(f"[{i.severity}] {i.code}: {where + ': ' if where else ''}{i.message} → {i.hint}", 2, width) + "\n")
+    return EXIT_PROBLEMS if any(i.severity == ERROR for i in result.issues) else EXIT_OK
+
+
+def _consolidate(args: argparse.Namespace, out) -> int:
+    from .intake.consolidate import InputError, consolidate
+    from .intake.outputs import write_csv, write_json, write_workbook
+
+    _needs_openpyxl("tổng hợp")
+    campaign = campaign_mod.load(args.recipe)
+    cat = catalog_mod.load(campaign.catalog)
+    output = args.output or Path("out") / f"xep-hang-{campaign.period}.xlsx"
+    archive_root = args.archive or Path("out") / "luu-tru"
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int, seconds: float) -> None:
+        if show and (done == total or done % 10 == 0):
+            rate = done / seconds if seconds else 0
+            print(f"\r  đọc tệp {done}/{total} · {rate:.0f} tệp/giây", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    try:
+        result = consolidate(cat, campaign, list(args.inputs), archive_root, workers=args.workers, progress=progress)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+    write_workbook(result, output)
+    written = [output]
+    if args.json:
+        write_json(result, args.json)
+        written.append(args.json)
+    if args.csv:
+        written += write_csv(result, args.csv)
+    ranked = sum(1 for rows in result.groups.values() for r in rows if r.result)
+    errors = sum(1 for i in result.issues if i.severity == "error")
+    warnings = sum(1 for i in result.issues if i.severity == "warning")
+    out.write(f"Đã đọc {result.seen} tệp ({result.new} tệp mới) trong {result.seconds:.1f} giây; "
+              f"xếp hạng {ranked}/{len(campaign.units)} đơn vị; chưa gửi: {len(result.missing)}.\n")
+    if result.skipped:
+        out.write(f"Bỏ qua {len(result.skipped)} tệp không phải sổ Excel trong thư mục.\n")
+    for group, rows in result.groups.items():
+        top = [f"{r.rank}. {r.unit.name} ({r.index:.4f})" for r in rows if r.rank is not None][:3]
+        out.write(f"  {group}: {'; '.join(top) if top else 'chưa có đơn vị nào'}\n")
+    out.write(f"Vấn đề: {errors} lỗi, {warnings} cảnh báo (xem trang 'Vấn đề').\n")
+    out.write("Đã ghi: " + ", ".join(str(p) for p in written) + f"\nKho lưu trữ: {archive_root}\n")
+    return EXIT_PROBLEMS if result.has_errors else EXIT_OK
+
+
+def _generate(args: argparse.Namespace, out) -> int:
+    _needs_openpyxl("tạo sổ Excel")
     from .generate import generate
 
     campaign = campaign_mod.load(args.recipe)
@@ -447,9 +554,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return run(args, sys.stdout)
+    except BrokenPipeError:
+        return EXIT_OK
     except (CatalogError, UsageError, KeyError, ValueError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"hue-dx: lỗi: {message}", file=sys.stderr)
         return EXIT_USAGE
-    except BrokenPipeError:
-        return EXIT_OK

@@ -11,7 +11,8 @@ because LibreOffice allows only letters, digits and "_" in names):
     hdx_score_5_2_1       score of 5.2.1 ("" unless its status is "đạt")
     hdx_status_5_2_1      status in words
     hdx_amax_5_2_1        applicable max (0 when not applicable)
-    hdx_ev_5_2_1_number   evidence: number, date, title, link
+    (evidence: number, date, title, link sit on the score cell's row, columns H–K; they
+    have no names of their own, which keeps the name table, and reading it, small)
     hdx_p5_points / hdx_p5_max / hdx_p5_index     pillar 5 totals
     hdx_total_points / hdx_total_max / hdx_total_index
     hdx_catalog_id, hdx_catalog_version, hdx_period, hdx_unit_code, hdx_level,
@@ -47,8 +48,13 @@ def amax_name(code: str) -> str:
     return f"{PREFIX}amax_{_code(code)}"
 
 
-def evidence_name(code: str, field: str) -> str:
-    return f"{PREFIX}ev_{_code(code)}_{field}"
+EVIDENCE_COLUMNS = ("H", "I", "J", "K")
+
+
+def evidence_refs(score_ref: str) -> dict[str, str]:
+    """The evidence cells of a criterion, from its score cell ("F12" -> H12, I12, J12, K12)."""
+    row = score_ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ$").replace("$", "")
+    return {field: f"{col}{row}" for field, col in zip(EVIDENCE_FIELDS, EVIDENCE_COLUMNS, strict=True)}
 
 
 def pillar_name(pillar: str, what: str) -> str:

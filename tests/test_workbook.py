@@ -140,9 +140,9 @@ def test_only_input_evidence_and_unit_fields_are_unlocked(wb):
             for i in c.inputs:
                 target = cell(wb, names.input_name(c.code, i.key))
                 expected.add((target.parent.title, target.coordinate))
-            for f in names.EVIDENCE_FIELDS:
-                target = cell(wb, names.evidence_name(c.code, f))
-                expected.add((target.parent.title, target.coordinate))
+            score = cell(wb, names.score_name(c.code))
+            for ref in names.evidence_refs(score.coordinate).values():
+                expected.add((score.parent.title, ref))
     for f in ("unit_preparer", "unit_preparer_title", "unit_phone", "unit_email", "unit_head", "unit_head_title"):
         target = cell(wb, names.identity_name(f))
         expected.add((target.parent.title, target.coordinate))

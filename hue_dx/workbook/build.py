@@ -54,7 +54,7 @@ FIRST_ROW = 5
 COLUMNS = [("Mã", 8), ("Nội dung", 46), ("Cách tính điểm / loại số liệu", 40), ("Số liệu", 14), ("Điểm tối đa", 8),
            ("Điểm", 8), ("Trạng thái", 24), ("Số, ký hiệu", 13), ("Ngày", 11), ("Trích yếu", 22),
            ("Đường dẫn hoặc giải trình", 22), ("Tối đa áp dụng", 8), ("Loại", 5)]
-EVIDENCE_COLUMNS = "HIJK"
+EVIDENCE_COLUMNS = "".join(names.EVIDENCE_COLUMNS)  # on the criterion's row, beside its score (see names.py)
 KIND_CRITERION, KIND_INPUT, KIND_GROUP, KIND_UNSCORED, KIND_TOTAL = "TC", "SL", "NH", "KD", "TONG"
 
 TYPE_HINTS = {"count": "Số nguyên ≥ 0", "number": "Số ≥ 0", "amount": "Số tiền (đồng) ≥ 0", "yesno": "Chọn Có/Không",
@@ -349,9 +349,8 @@ def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_ma
         _put(ws, f"F{top}", fx.score_formula(c, cells), fill=FILL_FORMULA, fmt="0.00", align=CENTER)
         _put(ws, f"G{top}", fx.status_formula(c, cells), fill=FILL_FORMULA)
         _put(ws, f"L{top}", fx.amax_formula(cells), fill=FILL_FORMULA, fmt="0.##", align=CENTER)
-        for col, fieldname in zip(EVIDENCE_COLUMNS, names.EVIDENCE_FIELDS, strict=True):
+        for col in names.EVIDENCE_COLUMNS:
             _put(ws, f"{col}{top}", None, fill=FILL_EVIDENCE, unlocked=True, fmt="@")
-            name_map[names.evidence_name(c.code, fieldname)] = _ref(ws, f"{col}{top}")
     else:
         _put(ws, f"F{top}", None, fill=shade)
         _put(ws, f"G{top}", fx.NA_TEXT, f=font(color=grey), fill=shade)

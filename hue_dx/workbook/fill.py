@@ -34,10 +34,10 @@ def fill(data: bytes, inputs: Mapping[str, Mapping[str, Any]], unit: Mapping[str
     for field, value in (unit or {}).items():
         _cell(wb, names.identity_name(field)).value = value
     for code, fields in (evidence or {}).items():
+        score = _cell(wb, names.score_name(code))
+        refs = names.evidence_refs(score.coordinate)
         for field, value in fields.items():
-            name = names.evidence_name(code, field)
-            if name in wb.defined_names:
-                _cell(wb, name).value = value
+            score.parent[refs[field]].value = value
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

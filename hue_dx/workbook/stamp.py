@@ -33,6 +33,8 @@ class Template:
             entries = []
             for info in zf.infolist():
                 content = zf.read(info)
+                if info.filename.endswith(".xml"):
+                    content = _utf8(content)
                 entries.append((info, content, any(m in content for m in markers)))
         return cls(tuple(entries))
 
@@ -57,6 +59,21 @@ class Template:
                         content = _replace(content, plain)
                 zf.writestr(_fresh(info), content)
         return out.getvalue()
+
+
+_CHARREF = re.compile(rb"&#(x[0-9A-Fa-f]+|[0-9]+);")
+_KEEP = {"<": b"&lt;", ">": b"&gt;", "&": b"&amp;", '"': b"&quot;", "'": b"&apos;"}
+
+
+def _utf8(content: bytes) -> bytes:
+    """openpyxl writes every non-ASCII character as a character reference (&#7897;); write them
+    as UTF-8 instead, as Excel and LibreOffice do: the files are smaller and read faster."""
+    def char(match: re.Match[bytes]) -> bytes:
+        code = match.group(1)
+        text = chr(int(code[1:], 16) if code.startswith(b"x") else int(code))
+        return _KEEP.get(text) or text.encode("utf-8")
+
+    return _CHARREF.sub(char, content) if b"&#" in content else content
 
 
 _HEADER_FOOTER = re.compile(rb"<(odd|even|first)(Header|Footer)>.*?</\1\2>", re.S)

@@ -1,0 +1,329 @@
+"""Check and score one returned workbook: trust nothing, record everything, never raise.
+
+``check_file`` reads the file (``xlsx``), identifies it by the identity embedded in it (never
+by its name), compares its layout and formulas with the generator's, reads every input by
+its defined name, converts what people typed (``coerce``), recomputes every score with the
+engine, compares the scores the file carries, and returns a ``FileResult`` with all issues.
+Runs in worker processes: everything here is picklable and free of global state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import names as nm
+from ..campaign import Campaign
+from ..catalog import Catalog
+from ..coerce import read_input
+from ..issues import ERROR, Issue, issue
+from ..scoring import INVALID, MISSING, OK, UnitResult, score_unit
+from ..workbook.identity import fingerprint_from
+from . import xlsx
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the generator wrote for one level: the yardstick for a returned file."""
+
+    fingerprint: str
+    sheets: tuple[str, ...]
+    names: dict[str, str]
+    formulas: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Context:
+    catalog: Catalog
+    campaign: Campaign
+    expected: dict[str, Expected]
+
+    @classmethod
+    def create(cls, catalog: Catalog, campaign: Campaign) -> Context:
+        from ..workbook.build import build  # openpyxl, once per level
+
+        expected = {}
+        for level in catalog.levels:
+            built = build(catalog, campaign, level)
+            raw = xlsx.read(built.data)
+            expected[level] = Expected(built.fingerprint, tuple(raw.sheets), raw.names, raw.formulas)
+        return cls(catalog, campaign, expected)
+
+
+@dataclass
+class FileResult:
+    name: str
+    sha256: str
+    size: int
+    accepted: bool = False  # identified, of this campaign, scored: may enter the ranking
+    unit: str = ""
+    level: str = ""
+    identity: dict[str, str] = field(default_factory=dict)
+    modified: str | None = None
+    criteria: list[tuple[str, float | None, str, str, float]] = field(default_factory=list)  # code, points, status, words, amax
+    pillars: list[tuple[str, float, float, float | None]] = field(default_factory=list)  # code, points, amax, index
+    total: tuple[float, float, float | None] = (0.0, 0.0, None)
+    inputs: dict[str, dict[str, float]] = field(default_factory=dict)  # clean values of criteria scored ok
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == ERROR)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.name, "sha256": self.sha256, "accepted": self.accepted, "unit": self.unit, "level": self.level,
+            "period": self.identity.get("period"), "catalog": self.identity.get("catalog_id"), "modified": self.modified,
+            "total": self.total[0], "max": self.total[1], "index": self.total[2],
+            "pillars": [{"code": c, "points": p, "max": m, "index": i} for c, p, m, i in self.pillars],
+            "criteria": [{"code": c, "score": p, "max": a, "status": s, "status_vi": w} for c, p, s, w, a in self.criteria],
+            "issues": [i.as_dict() for i in self.issues],
+        }
+
+
+def _identity(raw: xlsx.RawWorkbook) -> tuple[dict[str, str], list[str]]:
+    """Identity from custom properties and constant names; conflicts between the two."""
+    found: dict[str, str] = {}
+    conflicts = []
+    for key in nm.IDENTITY:
+        name = nm.identity_name(key)
+        prop = raw.properties.get(name)
+        const = xlsx.constant(raw.names[name]) if name in raw.names else None
+        if prop is not None and const is not None and prop != const:
+            conflicts.append(f"{key}: '{prop}' / '{const}'")
+        value = const if const is not None else prop
+        if value is not None:
+            found[key] = value.strip()
+    return found, conflicts
+
+
+def _wanted(names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> dict[str, set[str]]:
+    """The cells to read: every hue-dx name's destination (also kept in ``destinations``)."""
+    cells: dict[str, set[str]] = {}
+    for name, definition in names.items():
+        if name.startswith(nm.PREFIX):
+            dest = xlsx.destination(definition)
+            if dest:
+                destinations[name] = dest
+                cells.setdefault(dest[0], set()).add(dest[1])
+                if name.startswith(_SCORE):
+                    cells[dest[0]].update(nm.evidence_refs(dest[1]).values())
+    return cells
+
+
+_SCORE = nm.score_name("")
+
+
+def check_file(data: bytes, name: str, sha256: str, ctx: Context) -> FileResult:
+    result = FileResult(name, sha256, len(data))
+    where = dict(file=name)
+    try:
+        destinations: dict[str, tuple[str, str]] = {}
+        raw = xlsx.read(data, lambda names: _wanted(names, destinations))
+    except xlsx.FileProblem as problem:
+        result.issues.append(issue(problem.code, value=problem.detail, **where))
+        return result
+    except Exception as exc:  # noqa: BLE001  (a file must never stop the run)
+        result.issues.append(issue("file-corrupt", value=f"{type(exc).__name__}: {exc}", **where))
+        return result
+    if raw.macros:
+        result.issues.append(issue("file-macro", **where))
+    result.modified = raw.modified
+    identity, conflicts = _identity(raw)
+    result.identity = identity
+    if not {"catalog_id", "period", "unit_code"} <= set(identity):
+        result.issues.append(issue("identity-missing", **where))
+        return result
+    unit_code = identity["unit_code"]
+    result.unit = unit_code
+    where["unit"] = unit_code
+    if conflicts:
+        result.issues.append(issue("identity-conflict", value="; ".join(conflicts), **where))
+    campaign, catalog = ctx.campaign, ctx.catalog
+    if identity["catalog_id"] != catalog.id:
+        result.issues.append(issue("catalog-other", value=identity["catalog_id"], **where))
+        return result
+    if identity["period"] != campaign.period:
+        result.issues.append(issue("period-other", value=identity["period"], **where))
+        return result
+    try:
+        unit = campaign.unit(unit_code)
+    except KeyError:
+        result.issues.append(issue("unit-unknown", value=unit_code, **where))
+        return result
+    result.unit = unit.code
+    level = unit.level
+    if identity.get("level") and identity["level"] != level:
+        result.issues.append(issue("level-mismatch", value=identity["level"], **where))
+    result.level = level
+    expected = ctx.expected[level]
+    _check_layout(raw, expected, result, where)
+
+    cell = _Cells(raw, destinations)
+    inputs, cells_of = _read_inputs(cell, catalog, result, where)
+    scored = score_unit(catalog, inputs, level)
+    _criterion_issues(cell, catalog, scored, cells_of, result, where)
+    _compare_cached(cell, catalog, scored, result, where)
+    _contact_issues(cell, result, where)
+    _late(raw.modified, campaign.deadline, result, where)
+    result.criteria = [(c.code, c.points, c.status, c.status_vi, c.applicable_max) for c in scored.criteria]
+    result.pillars = [(p.code, p.points, p.applicable_max, p.index) for p in scored.pillars]
+    result.total = (scored.total.points, scored.total.applicable_max, scored.total.index)
+    result.inputs = {c.code: dict(c.values) for c in scored.criteria if c.status == OK}
+    result.accepted = True
+    return result
+
+
+class _Cells:
+    """Named cells of one returned workbook."""
+
+    def __init__(self, raw: xlsx.RawWorkbook, destinations: dict[str, tuple[str, str]]):
+        self.raw, self.destinations = raw, destinations
+
+    def __call__(self, name: str) -> tuple[str, str, xlsx.Cell | None]:
+        dest = self.destinations.get(name)
+        if not dest:
+            return "", "", None
+        sheet, ref = dest
+        return sheet, ref, self.raw.cells.get(sheet, {}).get(ref, _BLANK)
+
+    def at(self, sheet: str, ref: str) -> xlsx.Cell:
+        return self.raw.cells.get(sheet, {}).get(ref, _BLANK)
+
+
+_BLANK = xlsx.Cell(None, "")
+
+
+def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, result: FileResult, where: dict[str, str]) -> None:
+    actual = fingerprint_from(raw.sheets, raw.formulas, raw.names)
+    if actual == expected.fingerprint and not raw.shared_formulas:
+        return
+    details = []
+    for sheet in expected.sheets:
+        if sheet not in raw.sheets:
+            result.issues.append(issue("sheet-missing", sheet=sheet, value=sheet, **where))
+    moved = [n for n, d in expected.names.items() if n in raw.names and raw.names[n] != d]
+    missing = [n for n in expected.names if n not in raw.names or xlsx.destination(raw.names[n]) is None and
+               xlsx.destination(expected.names[n]) is not None]
+    if moved:
+        sheets = sorted({xlsx.destination(expected.names[n])[0] for n in moved if xlsx.destination(expected.names[n])})  # type: ignore[index]
+        first = min(moved, key=lambda n: (expected.names[n]))
+        result.issues.append(issue("rows-shifted", sheet=", ".join(sheets), value=f"{len(moved)} ô, ví dụ {first}", **where))
+        details.append(f"{len(moved)} ô dịch chỗ")
+    for n in missing[:20]:
+        sheet_ref = xlsx.destination(expected.names[n])
+        result.issues.append(issue("name-missing", sheet=sheet_ref[0] if sheet_ref else "", cell=sheet_ref[1] if sheet_ref else "",
+                                   value=n, **where))
+    if missing:
+        details.append(f"{len(missing)} ô mất")
+    if not moved and not missing:
+        for sheet, formulas in expected.formulas.items():
+            got = raw.formulas.get(sheet, [])
+            changed = [i for i, (a, b) in enumerate(zip(formulas, got, strict=False)) if a != b]
+            if changed or len(got) != len(formulas):
+                count = len(changed) + abs(len(got) - len(formulas))
+                sample = got[changed[0]] if changed else ""
+                result.issues.append(issue("formula-changed", sheet=sheet, value=f"{count} công thức; ví dụ {sample[:80]}", **where))
+                details.append(f"{count} công thức sửa ở {sheet}")
+    if raw.shared_formulas and not details:
+        return  # a client stored repeated formulas in shared form: nothing actually changed
+    result.issues.append(issue("layout-changed", value="; ".join(details) or "dấu vân tay khác", **where))
+
+
+def _read_inputs(cell_of: _Cells, catalog: Catalog, result: FileResult, where: dict[str, str]):
+    inputs: dict[str, dict[str, Any]] = {}
+    cells_of: dict[tuple[str, str], tuple[str, str]] = {}
+    for c in catalog.criteria:
+        values: dict[str, Any] = {}
+        for spec in c.inputs:
+            sheet, ref, cell = cell_of(nm.input_name(c.code, spec.key))
+            if cell is None:
+                values[spec.key] = "#REF!"  # the engine will mark the criterion invalid
+                continue
+            cells_of[(c.code, spec.key)] = (sheet, ref)
+            read = read_input(spec, cell.value, cell.kind)
+            values[spec.key] = read.value
+            if read.issue:
+                result.issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=c.code, value=cell.value,
+                                           read=_fmt(read.read), **where))
+        inputs[c.code] = values
+    return inputs, cells_of
+
+
+def _criterion_issues(cell_of: _Cells, catalog: Catalog, scored: UnitResult, cells_of, result: FileResult, where) -> None:
+    by_code = {c.code: c for c in catalog.criteria}
+    for r in scored.criteria:
+        c = by_code[r.code]
+        if r.status == MISSING:
+            for key in (r.reason or "").split(", "):
+                sheet, ref = cells_of.get((r.code, key), ("", ""))
+                label = f"{key} ({c.input(key).label})" if key else ""
+                result.issues.append(issue("input-missing", sheet=sheet, cell=ref, criterion=r.code, value=label, **where))
+        elif r.status == INVALID and r.reason and " lớn hơn " in r.reason:
+            first = r.reason.split(" ")[0]
+            sheet, ref = cells_of.get((r.code, first), ("", ""))
+            result.issues.append(issue("inconsistent", sheet=sheet, cell=ref, criterion=r.code, value=r.reason, **where))
+        elif r.status == OK and (r.points or 0) > 0:
+            sheet, score_ref, _ = cell_of(nm.score_name(r.code))
+            refs = nm.evidence_refs(score_ref) if score_ref else {}
+            evidence = [cell_of.at(sheet, ref) for ref in refs.values()]
+            if all(e.value in (None, "") for e in evidence):
+                ref = refs.get("number", "")
+                result.issues.append(issue("evidence-missing", sheet=sheet, cell=ref, criterion=r.code, **where))
+
+
+def _compare_cached(cell_of: _Cells, catalog: Catalog, scored: UnitResult, result: FileResult, where) -> None:
+    computed_any = False
+    applicable = {c.code for c in catalog.criteria if c.applies(scored.level)}
+    for r in scored.criteria:
+        sheet, ref, cell = cell_of(nm.score_name(r.code))
+        if r.code not in applicable:
+            continue  # a constant "không áp dụng" in the template, not a computed value
+        if cell is None:
+            continue
+        status_cell = cell_of(nm.status_name(r.code))[2]
+        if status_cell is not None and status_cell.value not in (None, ""):
+            computed_any = True
+        cached = cell.value
+        if cached in (None, "") and (status_cell is None or status_cell.value in (None, "")):
+            continue
+        expected = r.points
+        same = (expected is None and cached in (None, "")) or (
+            expected is not None and isinstance(cached, float) and abs(cached - expected) <= 1e-6 * max(1.0, abs(expected)))
+        if not same:
+            result.issues.append(issue("score-differs", sheet=sheet, cell=ref, criterion=r.code,
+                                       value=_fmt(cached) if cached not in (None, "") else "(trống)",
+                                       read=_fmt(expected) if expected is not None else f"(trống: {r.status_vi})", **where))
+    if not computed_any:
+        result.issues.append(issue("not-calculated", **where))
+
+
+def _contact_issues(cell_of: _Cells, result: FileResult, where) -> None:
+    missing = []
+    for key, label in (("unit_preparer", "người lập biểu"), ("unit_head", "thủ trưởng đơn vị")):
+        sheet, ref, cell = cell_of(nm.identity_name(key))
+        if cell is None or cell.value in (None, "") or (isinstance(cell.value, str) and not cell.value.strip()):
+            missing.append(label)
+    if missing:
+        result.issues.append(issue("contact-missing", value=" và ".join(missing), **where))
+
+
+def _late(modified: str | None, deadline: dt.date, result: FileResult, where) -> None:
+    if not modified:
+        return
+    try:
+        saved = dt.datetime.fromisoformat(modified.replace("Z", "+00:00"))
+    except ValueError:
+        return
+    # Vietnam is UTC+7; a file saved on the deadline day, local time, is on time.
+    local = saved.astimezone(dt.timezone(dt.timedelta(hours=7))) if saved.tzinfo else saved
+    if local.date() > deadline:
+        result.issues.append(issue("file-late", value=local.strftime("%d/%m/%Y"), **where))
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        text = f"{value:.4f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",")
+    return "" if value is None else str(value)

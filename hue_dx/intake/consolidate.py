@@ -1,0 +1,294 @@
+"""`hue-dx consolidate`: returned files in, checked scores and the provincial ranking out.
+
+Inputs are files, folders (searched recursively) and .zip archives. Each file is read in a
+worker process (hash, archive the bytes unchanged, check and score), recorded once in the
+ledger, and the unit's current file chosen (a later corrected file supersedes an earlier
+one). The ranking is computed from current files only, by group, ties sharing a rank.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..campaign import Campaign, Unit
+from ..catalog import Catalog
+from ..issues import ERROR, Issue, issue
+from ..ranking import competition_ranks
+from ..rules import KINDS
+from . import xlsx
+from .check import Context, FileResult, check_file
+from .ledger import Ledger, archive
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xlsb"}
+BATCH = 128  # files in flight at once: memory stays flat whatever the number of files
+
+
+class InputError(ValueError):
+    """An input named on the command line does not exist."""
+
+
+@dataclass(frozen=True)
+class Item:
+    source: str  # what the person named: a path, or archive.zip!/member
+    path: str
+    member: str | None = None
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.member or self.path).suffix.lower() or ".bin"
+
+
+def expand(inputs: Iterable[Path]) -> tuple[list[Item], list[str]]:
+    """Files to read, and paths passed over (in folders, files that are not workbooks)."""
+    items: list[Item] = []
+    skipped: list[str] = []
+    for given in inputs:
+        if given.is_dir():
+            for path in sorted(p for p in given.rglob("*") if p.is_file()):
+                if path.name.startswith((".", "~$")):
+                    continue  # hidden files and Excel's lock files
+                if path.suffix.lower() == ".zip":
+                    items.extend(_zip_items(path, skipped))
+                elif path.suffix.lower() in WORKBOOK_SUFFIXES:
+                    items.append(Item(str(path), str(path)))
+                else:
+                    skipped.append(str(path))
+        elif given.is_file():
+            if given.suffix.lower() == ".zip" and not _is_workbook_zip(given):
+                items.extend(_zip_items(given, skipped))
+            else:
+                items.append(Item(str(given), str(given)))
+        else:
+            raise InputError(f"Không tìm thấy: {given}")
+    return items, skipped
+
+
+def _is_workbook_zip(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _zip_items(path: Path, skipped: list[str]) -> list[Item]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [i for i in zf.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError):
+        return [Item(str(path), str(path))]  # reported as a corrupt file
+    items = []
+    for info in members:
+        name = info.filename
+        if Path(name).suffix.lower() in WORKBOOK_SUFFIXES and not Path(name).name.startswith((".", "~$")):
+            items.append(Item(f"{path}!/{name}", str(path), name))
+        else:
+            skipped.append(f"{path}!/{name}")
+    return items
+
+
+# ------------------------------------------------------------------------------ workers
+
+_CTX: Context | None = None
+_ARCHIVE: Path | None = None
+_KNOWN: frozenset[str] = frozenset()
+
+
+def _init(ctx: Context, archive_root: Path, known: frozenset[str]) -> None:
+    global _CTX, _ARCHIVE, _KNOWN
+    _CTX, _ARCHIVE, _KNOWN = ctx, archive_root, known
+
+
+def _read_bytes(item: Item) -> bytes:
+    if item.member is None:
+        with open(item.path, "rb") as f:
+            return f.read(xlsx.MAX_FILE_BYTES + 1)
+    with zipfile.ZipFile(item.path) as zf:
+        info = zf.getinfo(item.member)
+        if info.file_size > xlsx.MAX_FILE_BYTES:
+            raise xlsx.FileProblem("file-too-large", f"{info.file_size // 1024 // 1024} MB")
+        return zf.read(info)
+
+
+def _work(item: Item) -> tuple[Item, FileResult | None, str]:
+    """Hash, archive and check one file; (item, None, sha) when the ledger already has it."""
+    assert _CTX is not None and _ARCHIVE is not None
+    try:
+        data = _read_bytes(item)
+    except xlsx.FileProblem as problem:
+        sha = hashlib.sha256(item.source.encode()).hexdigest()
+        result = FileResult(item.source, sha, 0)
+        result.issues.append(issue(problem.code, file=item.source, value=problem.detail))
+        return item, result, sha
+    except (OSError, zipfile.BadZipFile, KeyError) as exc:
+        sha = hashlib.sha256(item.source.encode()).hexdigest()
+        result = FileResult(item.source, sha, 0)
+        result.issues.append(issue("file-corrupt", file=item.source, value=str(exc)))
+        return item, result, sha
+    sha = hashlib.sha256(data).hexdigest()
+    if sha in _KNOWN:
+        return item, None, sha
+    archive(_ARCHIVE, sha, data, item.suffix)
+    return item, check_file(data, Path(item.member or item.path).name, sha, _CTX), sha
+
+
+# ------------------------------------------------------------------------------ the run
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    result: FileResult | None
+    rank: int | None = None
+    pillar_ranks: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def index(self) -> float | None:
+        return self.result.total[2] if self.result else None
+
+    @property
+    def late(self) -> bool:
+        return bool(self.result) and any(i.code == "file-late" for i in self.result.issues)  # type: ignore[union-attr]
+
+    @property
+    def errors(self) -> int:
+        return self.result.errors if self.result else 0
+
+
+@dataclass
+class Consolidation:
+    catalog: Catalog
+    campaign: Campaign
+    groups: dict[str, list[UnitRow]]
+    missing: list[Unit]
+    issues: list[Issue]
+    files: list[dict]
+    province: list[dict]
+    seen: int = 0
+    new: int = 0
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity == ERROR for i in self.issues)
+
+
+def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archive_root: Path, *, workers: int | None = None,
+                progress: Callable[[int, int, float], None] | None = None, context: Context | None = None) -> Consolidation:
+    started = time.perf_counter()
+    items, skipped = expand(inputs)
+    ctx = context or Context.create(catalog, campaign)
+    ledger = Ledger(archive_root)
+    ledger.start_run([str(p) for p in inputs])
+    known = frozenset(ledger.known())
+    workers = workers or max(1, min(os.cpu_count() or 1, 8))
+    seen_this_run: dict[str, str] = {}
+    run_issues: list[Issue] = []
+    new = done = 0
+    try:
+        for item, result, sha in _results(items, ctx, archive_root, known, workers):
+            done += 1
+            if result is None:
+                result = ledger.load(sha)  # known from an earlier run: nothing changes
+            if sha in seen_this_run:
+                run_issues.append(issue("file-duplicate", file=item.source, unit=result.unit, value=seen_this_run[sha]))
+            seen_this_run.setdefault(sha, item.source)
+            if ledger.record(result, item.source):
+                new += 1
+            if done % 200 == 0:
+                ledger.commit()
+            if progress:
+                progress(done, len(items), time.perf_counter() - started)
+        ledger.commit()
+        outcome = _outcome(catalog, campaign, ledger, seen_this_run, run_issues)
+        ledger.finish_run(len(items), new)
+    finally:
+        ledger.close()
+    outcome.seen, outcome.new, outcome.skipped = len(items), new, skipped
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _batches(items: list[Item], size: int) -> Iterator[list[Item]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _results(items: list[Item], ctx: Context, root: Path, known: frozenset[str], workers: int):
+    if workers <= 1 or len(items) < 4:
+        _init(ctx, root, known)
+        for item in items:
+            yield _work(item)
+        return
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    with mp.get_context(method).Pool(workers, initializer=_init, initargs=(ctx, root, known)) as pool:
+        for batch in _batches(items, BATCH * workers):
+            yield from pool.imap(_work, batch, chunksize=4)
+
+
+def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, seen: dict[str, str], run_issues: list[Issue]) -> Consolidation:
+    current = ledger.current(campaign.period)
+    results = {unit: ledger.load(sha) for unit, sha in current.items()}
+    groups: dict[str, list[UnitRow]] = {}
+    for unit in campaign.units:
+        groups.setdefault(unit.group, []).append(UnitRow(unit, results.get(unit.code)))
+    pillars = [p.code for p in catalog.pillars]
+    for rows in groups.values():
+        for rank, row in zip(competition_ranks([r.index for r in rows]), rows, strict=True):
+            row.rank = rank
+        for n, code in enumerate(pillars):
+            values = [r.result.pillars[n][3] if r.result else None for r in rows]
+            for rank, row in zip(competition_ranks(values), rows, strict=True):
+                row.pillar_ranks[code] = rank
+        rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
+    missing = [u for u in campaign.units if u.code not in results]
+    issues = list(run_issues)
+    for unit in missing:
+        issues.append(issue("unit-not-received", unit=unit.code, value=unit.name))
+    current_shas = set(current.values())
+    files = []
+    for sha, _source, received, accepted, unit, modified, index, errors, _copies in ledger.files():
+        if sha not in seen:
+            continue
+        state = "đang dùng" if sha in current_shas else ("bị thay bằng bản mới hơn" if accepted else "không dùng được")
+        files.append(dict(sha256=sha, source=seen[sha], received=received, unit=unit, modified=modified, index=index,
+                          errors=errors, state=state))
+        if sha in current_shas or not accepted:
+            issues.extend(ledger.load(sha).issues if sha not in current_shas else results[unit].issues)
+        else:
+            newer = current.get(unit)
+            issues.append(issue("file-superseded", file=seen[sha], unit=unit, value=seen.get(newer or "", newer or "")))
+    return Consolidation(catalog, campaign, groups, missing, issues, files, _province(catalog, list(results.values())))
+
+
+def _province(catalog: Catalog, results: list[FileResult]) -> list[dict]:
+    """Province-wide figures: each ratio criterion's counts added over the units' current files."""
+    out = []
+    for c in catalog.criteria:
+        if c.kind not in ("proportional", "threshold", "step", "weighted_shares") or any(i.type not in ("count", "amount") for i in c.inputs):
+            continue
+        sums = {i.key: 0.0 for i in c.inputs}
+        units = 0
+        for r in results:
+            values = r.inputs.get(c.code)
+            if values:
+                units += 1
+                for key in sums:
+                    sums[key] += float(values.get(key, 0.0))
+        if not units:
+            continue
+        den = sum(sums[k] for k in c.params["den"])
+        parts = list(c.params["num"]) if "num" in c.params else list(c.params["weights"])
+        num = sum(sums[k] for k in parts)
+        outcome = KINDS[c.kind].score(c.params, sums, c.max)
+        out.append(dict(code=c.code, title=c.title, units=units, sums=sums, share=(num / den) if den else None,
+                        points=outcome.points, max=c.max, labels={i.key: i.label for i in c.inputs}))
+    return out

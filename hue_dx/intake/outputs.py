@@ -1,0 +1,212 @@
+"""Outputs of a consolidation: the ranking workbook, JSON, and CSV for open-data publishing.
+
+Every file is written through a temporary file and renamed, so an interrupted run leaves no
+half-written output. CSV cells that a spreadsheet would run as a formula (starting with
+= + - @, a tab or a carriage return) are prefixed with an apostrophe (OWASP's advice
+against CSV injection); numbers are left as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from ..generate import write_atomic
+from ..issues import ERROR, WARNING
+from .consolidate import Consolidation
+
+SEVERITY_VI = {ERROR: "lỗi", WARNING: "cảnh báo", "info": "thông tin"}
+
+
+def _index(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def as_dict(c: Consolidation) -> dict[str, Any]:
+    pillars = [p.code for p in c.catalog.pillars]
+    groups = {}
+    for group, rows in c.groups.items():
+        groups[group] = [
+            {"rank": r.rank, "unit": r.unit.code, "name": r.unit.name, "level": r.unit.level,
+             "points": r.result.total[0] if r.result else None, "max": r.result.total[1] if r.result else None,
+             "index": _index(r.index), "late": r.late, "errors": r.errors, "file": r.result.name if r.result else None,
+             "sha256": r.result.sha256 if r.result else None,
+             "pillars": {code: {"index": _index(r.result.pillars[n][3]) if r.result else None, "rank": r.pillar_ranks.get(code)}
+                         for n, code in enumerate(pillars)}}
+            for r in rows]
+    return {
+        "catalog": c.catalog.id, "catalog_version": c.catalog.version, "period": c.campaign.period,
+        "deadline": c.campaign.deadline.isoformat(), "files_seen": c.seen, "files_new": c.new,
+        "ranking": groups,
+        "missing": [{"unit": u.code, "name": u.name, "group": u.group} for u in c.missing],
+        "province": [{k: v for k, v in p.items() if k != "labels"} for p in c.province],
+        "files": c.files,
+        "issues": [i.as_dict() for i in c.issues],
+    }
+
+
+def write_json(c: Consolidation, path: Path) -> None:
+    write_atomic(path, (json.dumps(as_dict(c), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def safe_cell(value: Any) -> Any:
+    """A value that no spreadsheet will run as a formula when it opens the CSV."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 Vietnamese correctly
+
+
+def write_csv(c: Consolidation, folder: Path) -> list[Path]:
+    pillars = [p.code for p in c.catalog.pillars]
+    ranking: list[list[Any]] = [["nhom", "hang", "ma_don_vi", "ten_don_vi", "diem", "diem_toi_da", "chi_so",
+                                 *[f"chi_so_tru_cot_{p}" for p in pillars], "nop_muon"]]
+    for group, members in c.groups.items():
+        for r in members:
+            ranking.append([group, r.rank, r.unit.code, r.unit.name, _round(r.result.total[0]) if r.result else None,
+                            r.result.total[1] if r.result else None, _index(r.index),
+                            *[_index(r.result.pillars[n][3]) if r.result else None for n in range(len(pillars))], int(r.late)])
+    criteria: list[list[Any]] = [["ma_don_vi", "ma_tieu_chi", "diem", "diem_toi_da_ap_dung", "trang_thai"]]
+    for members in c.groups.values():
+        for r in members:
+            if r.result:
+                criteria += [[r.unit.code, code, points, amax, words] for code, points, _, words, amax in r.result.criteria]
+    issues: list[list[Any]] = [["ma_van_de", "muc", "tep", "don_vi", "trang", "o", "tieu_chi", "gia_tri", "thong_bao", "cach_sua"]]
+    issues += [[i.code, SEVERITY_VI[i.severity], i.file, i.unit, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint] for i in c.issues]
+    written = []
+    for name, table in (("xep-hang.csv", ranking), ("tieu-chi.csv", criteria), ("van-de.csv", issues)):
+        path = folder / name
+        write_atomic(path, _csv(table))
+        written.append(path)
+    return written
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def write_workbook(c: Consolidation, path: Path) -> None:
+    """The consolidated workbook: ranking, pillars, criteria, province-wide figures, issues,
+    units missing, files received, with a chart of the indices."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(name="Times New Roman", bold=True)
+    normal = Font(name="Times New Roman")
+    header_fill = PatternFill("solid", fgColor="BDD7EE")
+    wb = Workbook()
+    wb._named_styles["Normal"].font = normal
+    pillars = c.catalog.pillars
+
+    def table(ws, title: str, headers: list[str], rows: list[list[Any]], widths: list[int], formats: dict[int, str] | None = None) -> int:
+        ws.append([title])
+        ws["A1"].font = Font(name="Times New Roman", bold=True, size=13)
+        ws.append([f"Kỳ {c.campaign.period} · bộ tiêu chí {c.catalog.id} (phiên bản {c.catalog.version}) · hạn gửi {c.campaign.deadline_vi}"])
+        ws.append(headers)
+        for cell in ws[3]:
+            cell.font, cell.fill = bold, header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        for row in rows:
+            ws.append(row)
+        for n, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(n)].width = width
+        for col, fmt in (formats or {}).items():
+            for row in ws.iter_rows(min_row=4, min_col=col, max_col=col):
+                row[0].number_format = fmt
+        ws.freeze_panes = "A4"
+        ws.print_title_rows = "3:3"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        return 3 + len(rows)
+
+    ws = wb.active
+    ws.title = "Xếp hạng"
+    rows: list[list[Any]] = []
+    spans: list[tuple[str, int, int]] = []
+    for group, members in c.groups.items():
+        start = len(rows) + 4
+        for r in members:
+            rows.append([group, r.rank, r.unit.code, r.unit.name, r.result.total[0] if r.result else None,
+                         r.result.total[1] if r.result else None, _index(r.index), "muộn" if r.late else "",
+                         r.errors or "", r.result.name if r.result else "chưa nhận được sổ hợp lệ"])
+        spans.append((group, start, len(rows) + 3))
+    table(ws, "XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ", ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)",
+                                                 "Nộp muộn", "Số lỗi", "Tệp được dùng"],
+          rows, [18, 6, 10, 40, 9, 9, 11, 9, 7, 40], {5: "0.00", 6: "0.##", 7: "0.0000"})
+    anchor = 5
+    for group, start, end in spans:
+        if end < start:
+            continue
+        chart = BarChart()
+        chart.type, chart.title, chart.legend = "bar", f"Chỉ số — {group}", None
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+        chart.add_data(Reference(ws, min_col=7, min_row=start, max_row=end), titles_from_data=False)
+        chart.set_categories(Reference(ws, min_col=4, min_row=start, max_row=end))
+        chart.height, chart.width = max(6.0, 0.55 * (end - start + 1) + 2), 18
+        ws.add_chart(chart, f"L{anchor}")
+        anchor += int(chart.height * 2) + 2
+
+    ws = wb.create_sheet("Trụ cột")
+    headers = ["Nhóm", "Mã", "Đơn vị"]
+    for p in pillars:
+        headers += [f"{p.code}. Chỉ số", f"{p.code}. Hạng"]
+    rows = []
+    for group, members in c.groups.items():
+        for r in members:
+            row: list[Any] = [group, r.unit.code, r.unit.name]
+            for n, p in enumerate(pillars):
+                row += [_index(r.result.pillars[n][3]) if r.result else None, r.pillar_ranks.get(p.code)]
+            rows.append(row)
+    table(ws, "CHỈ SỐ VÀ HẠNG THEO TRỤ CỘT", headers, rows, [18, 10, 36] + [10, 6] * len(pillars),
+          {4 + 2 * n: "0.0000" for n in range(len(pillars))})
+
+    ws = wb.create_sheet("Tiêu chí")
+    units = [r for members in c.groups.values() for r in members if r.result]
+    rows = []
+    for n, crit in enumerate(c.catalog.criteria):
+        line: list[Any] = [crit.code, crit.title, crit.max]
+        for r in units:
+            _, points, _, words, _ = r.result.criteria[n]  # type: ignore[union-attr]
+            line.append(points if points is not None else words)
+        rows.append(line)
+    table(ws, "ĐIỂM THEO TIÊU CHÍ", ["Mã", "Tiêu chí", "Tối đa", *[r.unit.code for r in units]], rows, [9, 50, 7] + [9] * len(units))
+
+    ws = wb.create_sheet("Toàn tỉnh")
+    rows = []
+    for figure in c.province:
+        sums = "; ".join(f"{k} = {v:,.0f}".replace(",", ".") for k, v in figure["sums"].items())
+        rows.append([figure["code"], figure["title"], figure["units"], sums, _index(figure["share"]), figure["points"], figure["max"]])
+    table(ws, "SỐ LIỆU TOÀN TỈNH (CỘNG SỐ LIỆU CỦA CÁC ĐƠN VỊ)", ["Mã", "Tiêu chí", "Số đơn vị", "Tổng số liệu", "Tỷ lệ", "Điểm", "Tối đa"],
+          rows, [9, 50, 9, 40, 9, 8, 7], {5: "0.00%", 6: "0.00"})
+
+    ws = wb.create_sheet("Vấn đề")
+    rows = [[SEVERITY_VI[i.severity], i.code, i.unit, i.file, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint] for i in c.issues]
+    table(ws, "CÁC VẤN ĐỀ TRONG TỆP GỬI VỀ", ["Mức", "Mã", "Đơn vị", "Tệp", "Trang", "Ô", "Tiêu chí", "Giá trị", "Thông báo", "Cách sửa"],
+          rows, [10, 18, 10, 30, 22, 6, 8, 16, 50, 50])
+    ws.auto_filter.ref = f"A3:J{max(3, len(rows) + 3)}"
+
+    ws = wb.create_sheet("Chưa gửi")
+    table(ws, "ĐƠN VỊ CHƯA GỬI SỔ HỢP LỆ", ["Mã", "Đơn vị", "Nhóm"], [[u.code, u.name, u.group] for u in c.missing], [10, 45, 20])
+
+    ws = wb.create_sheet("Tệp đã nhận")
+    rows = [[f["source"], f["unit"], f["state"], f["modified"], f["received"], _index(f["index"]), f["errors"], f["sha256"]] for f in c.files]
+    table(ws, "CÁC TỆP ĐÃ NHẬN", ["Tệp", "Đơn vị", "Tình trạng", "Lưu lần cuối", "Nhận lúc", "Chỉ số", "Số lỗi", "SHA-256"],
+          rows, [45, 10, 22, 22, 22, 9, 7, 66])
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_atomic(path, buffer.getvalue())

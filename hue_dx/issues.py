@@ -1,0 +1,127 @@
+"""Problems found in returned files, as typed records with stable codes (pure, no I/O).
+
+Every record says where (file, unit, sheet, cell, criterion), what was found (value), a
+Vietnamese message and a hint how to fix it. The table of codes below is the single source:
+``docs/issues.md`` is generated from it (``hue-dx issues-list``) so docs cannot drift.
+
+Severity: "error" (the file or criterion cannot be scored as sent: it scores 0 or is left
+out), "warning" (read, but someone should look), "info" (for the record).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+
+@dataclass(frozen=True)
+class IssueType:
+    code: str
+    severity: str
+    title: str
+    message: str  # str.format template
+    hint: str
+
+
+_TYPES = [
+    # whole files
+    IssueType("file-empty", ERROR, "Tệp rỗng", "Tệp không có nội dung (0 byte).", "Gửi lại tệp sổ đánh giá đã điền."),
+    IssueType("file-too-large", ERROR, "Tệp quá lớn", "Tệp quá lớn để là sổ đánh giá ({value}).", "Gửi đúng tệp sổ đánh giá (khoảng 100 KB)."),
+    IssueType("file-not-workbook", ERROR, "Không phải sổ Excel", "Tệp không phải sổ Excel .xlsx ({value}).",
+              "Gửi đúng tệp sổ đánh giá .xlsx đã nhận từ Sở Thông tin và Truyền thông."),
+    IssueType("file-xls", ERROR, "Định dạng .xls cũ", "Tệp ở định dạng Excel 97-2003 (.xls), không đọc được tên ô và thuộc tính của sổ.",
+              "Mở tệp, chọn Lưu thành (Save As) kiểu 'Excel Workbook (*.xlsx)' rồi gửi lại."),
+    IssueType("file-ods", ERROR, "Định dạng .ods", "Tệp ở định dạng OpenDocument (.ods).",
+              "Trong LibreOffice chọn Lưu thành, kiểu 'Excel 2007-365 (.xlsx)', giữ định dạng khi được hỏi, rồi gửi lại."),
+    IssueType("file-encrypted", ERROR, "Tệp có mật khẩu", "Tệp được đặt mật khẩu mở tệp nên không đọc được.",
+              "Gỡ mật khẩu mở tệp (Tệp > Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu: để trống) rồi gửi lại."),
+    IssueType("file-corrupt", ERROR, "Tệp hỏng", "Tệp bị hỏng, không giải nén được ({value}).",
+              "Mở thử tệp trên máy đơn vị; nếu mở được, lưu lại và gửi lại; nếu không, điền lại từ sổ gốc."),
+    IssueType("file-zip-bomb", ERROR, "Tệp nén bất thường", "Tệp nén bất thường, có thể là tệp độc hại ({value}); không đọc.",
+              "Gửi lại đúng tệp sổ đánh giá; báo bộ phận CNTT kiểm tra máy gửi."),
+    IssueType("file-xml-entities", ERROR, "Khai báo XML bất thường", "Tệp chứa khai báo DTD/ENTITY không có trong sổ Excel ({value}); không đọc.",
+              "Gửi lại đúng tệp sổ đánh giá; báo bộ phận CNTT kiểm tra máy gửi."),
+    IssueType("file-macro", WARNING, "Tệp có macro", "Tệp có macro (VBA). Macro không bao giờ được chạy; chỉ đọc số liệu.",
+              "Lưu lại dưới dạng .xlsx (không macro) cho các lần sau."),
+    IssueType("file-duplicate", INFO, "Tệp trùng", "Tệp giống hệt tệp đã nhận trước đó ({value}).", "Không cần làm gì."),
+    IssueType("file-superseded", INFO, "Đã có bản mới hơn", "Tệp đã được thay bằng bản mới hơn của cùng đơn vị ({value}).", "Không cần làm gì."),
+    IssueType("file-late", WARNING, "Gửi muộn", "Tệp được lưu lần cuối ngày {value}, sau hạn gửi.", "Ghi nhận; gửi đúng hạn ở các kỳ sau."),
+    # identity
+    IssueType("identity-missing", ERROR, "Không phải sổ do hue-dx tạo", "Tệp không có thông tin nhận diện của sổ đánh giá (mã bộ tiêu chí, kỳ, mã đơn vị).",
+              "Điền số liệu vào đúng sổ đánh giá đã nhận, không sao chép sang tệp mới."),
+    IssueType("identity-conflict", WARNING, "Thông tin nhận diện không khớp", "Thuộc tính tệp và tên định nghĩa ghi khác nhau: {value}.",
+              "Không sửa thuộc tính hay tên định nghĩa của sổ."),
+    IssueType("catalog-other", ERROR, "Khác bộ tiêu chí", "Sổ thuộc bộ tiêu chí {value}, không phải bộ tiêu chí của đợt đánh giá này.",
+              "Điền vào sổ của đợt đánh giá hiện tại."),
+    IssueType("period-other", ERROR, "Khác kỳ đánh giá", "Sổ thuộc kỳ {value}, không phải kỳ của đợt đánh giá này.", "Điền vào sổ của kỳ hiện tại."),
+    IssueType("unit-unknown", ERROR, "Đơn vị không có trong danh sách", "Mã đơn vị {value} không có trong danh sách đơn vị của đợt đánh giá.",
+              "Kiểm tra lại: đơn vị chỉ điền vào sổ mang đúng mã của mình."),
+    IssueType("level-mismatch", WARNING, "Sai cấp đơn vị", "Sổ được tạo cho cấp {value}, khác cấp của đơn vị trong danh sách; chấm theo cấp trong danh sách.",
+              "Điền vào sổ mang đúng mã đơn vị."),
+    IssueType("layout-changed", WARNING, "Bố cục hoặc công thức bị thay đổi",
+              "Bố cục hoặc công thức của sổ khác bản gốc ({value}). Điểm được tính lại từ số liệu, không dùng công thức trong tệp.",
+              "Không chèn, xóa dòng hay sửa công thức; nếu cần, điền lại vào sổ gốc."),
+    IssueType("sheet-missing", ERROR, "Thiếu trang", "Sổ thiếu trang {value}.", "Không xóa trang nào của sổ; điền lại vào sổ gốc."),
+    IssueType("formula-changed", WARNING, "Công thức bị sửa", "Công thức ở ô này khác bản gốc: {value}.", "Không sửa công thức; điền lại vào sổ gốc nếu cần."),
+    IssueType("rows-shifted", WARNING, "Dòng bị chèn hoặc xóa", "Ô của {value} đã dịch chỗ so với bản gốc (có dòng bị chèn hoặc xóa).",
+              "Không chèn, xóa dòng; số liệu vẫn được đọc theo tên ô."),
+    IssueType("name-missing", ERROR, "Mất ô số liệu", "Không tìm thấy ô '{value}' (ô hoặc dòng đã bị xóa).", "Điền lại vào sổ gốc."),
+    # cells
+    IssueType("input-missing", ERROR, "Thiếu số liệu", "Ô số liệu {value} để trống.", "Nhập số liệu; nếu là 0 thì nhập 0."),
+    IssueType("input-text-number", WARNING, "Số ghi dạng chữ", "Ô chứa chữ '{value}', đã đọc thành số {read}.",
+              "Nhập lại bằng số (không dấu cách, không ký tự khác) để sổ tự tính đúng."),
+    IssueType("input-not-number", ERROR, "Không phải số", "Ô chứa '{value}', không phải là số.",
+              "Nhập bằng chữ số; nếu không có thì nhập 0 và ghi giải trình ở cột tài liệu kiểm chứng."),
+    IssueType("input-negative", ERROR, "Số âm", "Ô chứa số âm ({value}).", "Nhập số không âm."),
+    IssueType("input-fraction", ERROR, "Số lẻ ở ô đếm", "Ô đếm số lượng chứa số lẻ ({value}).", "Nhập số nguyên (đếm số lượng)."),
+    IssueType("input-yesno", ERROR, "Sai giá trị Có/Không", "Ô chứa '{value}', không phải Có hoặc Không.", "Chọn Có hoặc Không trong danh sách."),
+    IssueType("input-choice", ERROR, "Sai mức chọn", "Ô chứa '{value}', không thuộc các mức của tiêu chí.", "Chọn một mức trong danh sách của ô."),
+    IssueType("input-error-value", ERROR, "Ô lỗi", "Ô số liệu chứa giá trị lỗi {value}.", "Xóa công thức trong ô số liệu và nhập số."),
+    IssueType("inconsistent", ERROR, "Số liệu mâu thuẫn", "Số liệu mâu thuẫn: {value}.", "Kiểm tra lại: phần không thể lớn hơn tổng."),
+    IssueType("evidence-missing", WARNING, "Thiếu tài liệu kiểm chứng", "Tiêu chí có điểm nhưng không ghi tài liệu kiểm chứng.",
+              "Ghi số, ngày, trích yếu và đường dẫn của văn bản, hoặc giải trình."),
+    IssueType("score-differs", WARNING, "Điểm trong tệp khác điểm tính lại", "Điểm trong tệp là {value}, điểm tính lại là {read}.",
+              "Điểm xếp hạng dùng điểm tính lại; kiểm tra xem công thức hay số liệu đã bị sửa."),
+    IssueType("not-calculated", INFO, "Sổ chưa được tính", "Tệp chưa lưu giá trị tính (chưa mở bằng Excel hoặc LibreOffice sau khi điền).",
+              "Không cần làm gì: điểm được tính lại từ số liệu."),
+    IssueType("contact-missing", WARNING, "Thiếu người lập biểu", "Chưa ghi {value} ở trang Thông tin đơn vị.", "Ghi đủ người lập biểu và thủ trưởng đơn vị."),
+    # campaign
+    IssueType("unit-not-received", WARNING, "Chưa nhận được sổ", "Chưa nhận được sổ hợp lệ của đơn vị.", "Nhắc đơn vị gửi sổ trước hạn."),
+]
+TYPES: dict[str, IssueType] = {t.code: t for t in _TYPES}
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    severity: str
+    message: str
+    hint: str
+    file: str = ""
+    unit: str = ""
+    sheet: str = ""
+    cell: str = ""
+    criterion: str = ""
+    value: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def issue(code: str, *, file: str = "", unit: str = "", sheet: str = "", cell: str = "", criterion: str = "",
+          value: object = "", read: object = "") -> Issue:
+    kind = TYPES[code]
+    shown = "" if value is None else str(value)
+    return Issue(code, kind.severity, kind.message.format(value=shown, read=read), kind.hint.format(value=shown, read=read),
+                 file, unit, sheet, cell, criterion, shown)
+
+
+def markdown_table() -> str:
+    """docs/issues.md: every code with its severity, message and hint."""
+    lines = ["# Mã vấn đề của tệp gửi về", "", "Sinh bằng `hue-dx consolidate --list-issue-types`; nguồn: `hue_dx/issues.py`.", "",
+             "| Mã | Mức | Vấn đề | Thông báo | Cách sửa |", "|---|---|---|---|---|"]
+    names = {ERROR: "lỗi", WARNING: "cảnh báo", INFO: "thông tin"}
+    for t in _TYPES:
+        lines.append(f"| `{t.code}` | {names[t.severity]} | {t.title} | {t.message} | {t.hint} |")
+    return "\n".join(lines) + "\n"
