@@ -193,6 +193,7 @@ class _Cells:
 
 
 _BLANK = xlsx.Cell(None, "")
+_IDENTITY_NAMES = {nm.identity_name(k) for k in nm.IDENTITY}
 
 
 def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, result: FileResult, where: dict[str, str]) -> None:
@@ -203,9 +204,9 @@ def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, result: FileResult,
     for sheet in expected.sheets:
         if sheet not in raw.sheets:
             result.issues.append(issue("sheet-missing", sheet=sheet, value=sheet, **where))
-    moved = [n for n, d in expected.names.items() if n in raw.names and raw.names[n] != d]
-    missing = [n for n in expected.names if n not in raw.names or xlsx.destination(raw.names[n]) is None and
-               xlsx.destination(expected.names[n]) is not None]
+    layout = {n: d for n, d in expected.names.items() if n not in _IDENTITY_NAMES}
+    moved = [n for n, d in layout.items() if n in raw.names and raw.names[n] != d and xlsx.destination(raw.names[n])]
+    missing = [n for n, d in layout.items() if n not in raw.names or (xlsx.destination(raw.names[n]) is None and xlsx.destination(d))]
     if moved:
         sheets = sorted({xlsx.destination(expected.names[n])[0] for n in moved if xlsx.destination(expected.names[n])})  # type: ignore[index]
         first = min(moved, key=lambda n: (expected.names[n]))

@@ -1,0 +1,198 @@
+"""The consolidator on a corpus of real-life returned files: every case gets its records,
+nothing crashes, originals are untouched, the ranking is right to the last rank."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import sys
+
+import corpus
+import pytest
+from engines import libreoffice_recalc
+from openpyxl import load_workbook
+
+import hue_dx
+from hue_dx import campaign as campaign_mod
+from hue_dx import cli
+from hue_dx.intake.check import Context, check_file
+from hue_dx.intake.consolidate import consolidate
+from hue_dx.intake.outputs import safe_cell, write_csv, write_json, write_workbook
+from hue_dx.issues import TYPES
+from hue_dx.ranking import competition_ranks
+
+RUN_LEVEL = {"file-duplicate", "file-superseded"}  # raised by the consolidation, not by one file's check
+ZIPPED = {"SYT lan 2 da sua.xlsx", "thuc the.xlsx"}
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("corpus")
+    cases, recipe = corpus.build(tmp)
+    campaign = campaign_mod.load(recipe)
+    catalog = hue_dx.load_catalog()
+    ctx = Context.create(catalog, campaign)
+    folder = corpus.write(cases, tmp / "nhan-ve", ZIPPED)
+    return cases, campaign, catalog, ctx, folder, tmp
+
+
+def test_every_case_of_the_corpus_gets_its_issue_records(setup):
+    cases, campaign, catalog, ctx, *_ = setup
+    for case in cases:
+        result = check_file(case.data, case.name, hashlib.sha256(case.data).hexdigest(), ctx)
+        found = {i.code for i in result.issues}
+        assert case.expect - RUN_LEVEL <= found, (case.name, sorted(found))
+        assert result.accepted == case.accepted, case.name
+        for i in result.issues:
+            assert i.code in TYPES and i.message and i.hint and i.file == case.name
+            assert i.severity == TYPES[i.code].severity
+
+
+def test_cell_records_say_where_what_and_how_to_fix(setup):
+    cases, campaign, catalog, ctx, *_ = setup
+    case = next(c for c in cases if c.name == "SNGV.xlsx")
+    result = check_file(case.data, case.name, "x", ctx)
+    by = {(i.code, i.criterion): i for i in result.issues}
+    text = by[("input-text-number", "5.1.1")]
+    assert (text.sheet, text.value) == ("5. Hoạt động của Chính quyền số", "1.234") and "1234" in text.message
+    assert text.cell.startswith("D")
+    word = by[("input-not-number", "5.1.1")]
+    assert word.value == "mười" and word.hint.startswith("Nhập bằng chữ số")
+    assert by[("input-fraction", "7.1.1")].value == "12,5" or by[("input-fraction", "7.1.1")].value == "12.5"
+    assert ("input-not-number", "7.2.4") in by and ("input-negative", "5.3.1") in by and ("input-fraction", "5.3.2") in by
+    assert ("input-yesno", "2.1.1") in by and ("input-choice", "1.2.1") in by
+    missing = by[("input-missing", "6.2.1")]
+    assert missing.value.startswith("b (") and missing.cell
+    criteria = {c[0]: c for c in result.criteria}
+    assert criteria["1.1.1"][1] == 3  # " 3 " read as 3, with a warning
+    assert criteria["5.1.1"][2] == "invalid" and criteria["6.2.1"][2] == "missing"
+
+
+def test_the_ranking_from_a_mixed_folder_is_right_to_the_last_rank(setup):
+    cases, campaign, catalog, ctx, folder, tmp = setup
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    result = consolidate(catalog, campaign, [folder], tmp / "archive-1", workers=2, context=ctx)
+    after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert before == after, "originals are never modified"
+    assert result.skipped == [str(folder / "ghi chu.txt")]
+    # Which file counts for each unit: the corrected SYT, the later A Lưới, the good STTTT.
+    used = {r.unit.code: r.result.name for rows in result.groups.values() for r in rows if r.result}
+    assert used["SYT"] == "SYT lan 2 da sua.xlsx" and used["HALUOI"] == "A Luoi.xlsx" and used["STTTT"] == "2020_STTTT_so-thong-tin.xlsx"
+    assert set(used) == {"STTTT", "SYT", "SNGV", "SNV", "STP", "TPHUE", "HALUOI", "HNDONG", "HPLOC"}
+    assert {u.code for u in result.missing} == {u.code for u in campaign.units} - set(used)
+    # Expected ranking, computed independently of the consolidator from each current file's own check.
+    files = {c.name: c for c in cases}
+    for group, rows in result.groups.items():
+        indices = {}
+        for r in rows:
+            if r.result:
+                data = files[r.result.name].data
+                indices[r.unit.code] = check_file(data, r.result.name, "x", ctx).total[2]
+        codes = sorted(indices)
+        expected = dict(zip(codes, competition_ranks([indices[c] for c in codes]), strict=True))
+        assert {r.unit.code: r.rank for r in rows if r.result} == expected, group
+        assert all(r.rank is None for r in rows if not r.result)
+        ranks = [r.rank for r in rows if r.rank is not None]
+        assert ranks == sorted(ranks)
+    districts = {r.unit.code: r for r in result.groups["UBND cấp huyện"]}
+    assert districts["HNDONG"].rank == districts["HALUOI"].rank  # identical figures share a rank
+    tied = districts["HALUOI"].rank
+    assert not any(r.rank == tied + 1 for r in districts.values())  # and the next rank is skipped
+    codes = {i.code for i in result.issues}
+    assert {"file-duplicate", "file-superseded", "unit-not-received", "file-late", "file-zip-bomb", "file-xml-entities"} <= codes
+    assert result.has_errors
+
+
+def test_rerunning_on_the_same_files_changes_nothing(setup):
+    cases, campaign, catalog, ctx, folder, tmp = setup
+    root = tmp / "archive-2"
+    first = consolidate(catalog, campaign, [folder], root, workers=1, context=ctx)
+    import sqlite3
+
+    def counts():
+        db = sqlite3.connect(root / "ledger.sqlite")
+        try:
+            return [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("files", "issues", "scores", "sources")]
+        finally:
+            db.close()
+
+    snapshot = counts()
+    archived = sorted(p.name for p in (root / "files").rglob("*") if p.is_file())
+    second = consolidate(catalog, campaign, [folder], root, workers=2, context=ctx)
+    assert second.new == 0 and first.new > 0
+    assert counts() == snapshot
+    assert sorted(p.name for p in (root / "files").rglob("*") if p.is_file()) == archived
+    rank = lambda c: {r.unit.code: (r.rank, r.index) for rows in c.groups.values() for r in rows}  # noqa: E731
+    assert rank(first) == rank(second)
+    for path in (root / "files").rglob("*.xls*"):
+        assert path.name.startswith(hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_outputs_workbook_json_and_injection_safe_csv(setup):
+    cases, campaign, catalog, ctx, folder, tmp = setup
+    result = consolidate(catalog, campaign, [folder], tmp / "archive-3", workers=1, context=ctx)
+    write_workbook(result, tmp / "out" / "xep-hang.xlsx")
+    wb = load_workbook(tmp / "out" / "xep-hang.xlsx")
+    assert wb.sheetnames == ["Xếp hạng", "Trụ cột", "Tiêu chí", "Toàn tỉnh", "Vấn đề", "Chưa gửi", "Tệp đã nhận"]
+    assert wb["Xếp hạng"]._charts
+    province = {row[0].value: row for row in wb["Toàn tỉnh"].iter_rows(min_row=4)}
+    assert "5.10.1" in province  # the province's share of online dossiers, from the units' counts
+    write_json(result, tmp / "out" / "xep-hang.json")
+    data = json.loads((tmp / "out" / "xep-hang.json").read_text(encoding="utf-8"))
+    assert {"ranking", "missing", "province", "files", "issues"} <= set(data)
+    assert all(len(str(row["index"]).split(".")[-1]) <= 4 for rows in data["ranking"].values() for row in rows if row["index"])
+    for path in write_csv(result, tmp / "out"):
+        text = path.read_text(encoding="utf-8-sig")
+        for row in csv.reader(io.StringIO(text)):
+            assert not any(cell[:1] in "=+-@" and cell[:1] for cell in row), (path.name, row)
+    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_cell("-3") == "'-3" and safe_cell(-3) == -3 and safe_cell("Sở Y tế") == "Sở Y tế"
+
+
+def test_consolidate_command_reports_and_exits_one_when_errors(setup, tmp_path, capsys):
+    cases, campaign, catalog, ctx, folder, tmp = setup
+    code = cli.main(["consolidate", str(folder), "-o", str(tmp_path / "xh.xlsx"), "--archive", str(tmp_path / "kho"),
+                     "--recipe", str(tmp / "campaign.toml"), "--csv", str(tmp_path / "csv"), "--workers", "1"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Đã đọc" in out and "xếp hạng 9/30 đơn vị" in out and "chưa gửi: 21" in out and "Kho lưu trữ" in out
+    assert (tmp_path / "xh.xlsx").is_file() and (tmp_path / "csv" / "xep-hang.csv").is_file()
+
+
+def test_check_command_json_has_the_fields_machines_need(setup, tmp_path, capsys):
+    cases, campaign, catalog, ctx, folder, tmp = setup
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(next(c for c in cases if c.name == "A Luoi.xlsx").data)
+    code = cli.main(["check", str(path), "--json", "--recipe", str(tmp / "campaign.toml")])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1  # b + c > a in 5.2.2
+    assert {"unit", "period", "catalog", "total", "max", "index", "pillars", "criteria", "issues"} <= set(data)
+    assert data["unit"] == "HALUOI" and data["period"] == "2020" and data["catalog"] == "hue-222-2020"
+    assert {"code", "score", "max", "status"} <= set(data["criteria"][0])
+    assert {"code", "severity", "file", "unit", "sheet", "cell", "criterion", "value", "message", "hint"} <= set(data["issues"][0])
+
+
+def test_a_workbook_resaved_by_libreoffice_is_read_cleanly(setup, tmp_path):
+    cases, campaign, catalog, ctx, *_ = setup
+    good = next(c for c in cases if c.name == "2020_STTTT_so-thong-tin.xlsx")
+    source = tmp_path / "in" / "sttt.xlsx"
+    source.parent.mkdir()
+    source.write_bytes(good.data)
+    (resaved,) = libreoffice_recalc([source], tmp_path / "out")
+    data = resaved.read_bytes()
+    result = check_file(data, "sttt.xlsx", "x", ctx)
+    codes = {i.code for i in result.issues}
+    assert result.accepted and not codes & {"layout-changed", "score-differs", "not-calculated", "identity-conflict"}, sorted(codes)
+    original = check_file(good.data, "a", "x", ctx)
+    assert result.total == original.total
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork")
+def test_parallel_and_serial_runs_agree(setup):
+    cases, campaign, catalog, ctx, folder, tmp = setup
+    a = consolidate(catalog, campaign, [folder], tmp / "archive-4", workers=1, context=ctx)
+    b = consolidate(catalog, campaign, [folder], tmp / "archive-5", workers=2, context=ctx)
+    key = lambda c: sorted((i.code, i.file, i.cell, i.criterion) for i in c.issues)  # noqa: E731
+    assert key(a) == key(b)
