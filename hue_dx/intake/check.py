@@ -31,6 +31,8 @@ class Expected:
     sheets: tuple[str, ...]
     names: dict[str, str]
     formulas: dict[str, list[str]]
+    destinations: dict[str, tuple[str, str]]
+    wanted: dict[str, set[str]]
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,9 @@ class Context:
         for level in catalog.levels:
             built = build(catalog, campaign, level)
             raw = xlsx.read(built.data)
-            expected[level] = Expected(built.fingerprint, tuple(raw.sheets), raw.names, raw.formulas)
+            destinations: dict[str, tuple[str, str]] = {}
+            wanted = _wanted(raw.names, destinations)
+            expected[level] = Expected(built.fingerprint, tuple(raw.sheets), raw.names, raw.formulas, destinations, wanted)
         return cls(catalog, campaign, expected)
 
 
@@ -99,20 +103,38 @@ def _identity(raw: xlsx.RawWorkbook) -> tuple[dict[str, str], list[str]]:
 
 
 def _wanted(names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> dict[str, set[str]]:
-    """The cells to read: every hue-dx name's destination (also kept in ``destinations``)."""
+    """The cells to read (inputs, scores, their evidence, one status, the contacts); every
+    hue-dx name's destination is kept in ``destinations``."""
     cells: dict[str, set[str]] = {}
+    status_read = False
     for name, definition in names.items():
         if name.startswith(nm.PREFIX):
             dest = xlsx.destination(definition)
             if dest:
                 destinations[name] = dest
-                cells.setdefault(dest[0], set()).add(dest[1])
-                if name.startswith(_SCORE):
-                    cells[dest[0]].update(nm.evidence_refs(dest[1]).values())
+                if name.startswith(_READ):
+                    cells.setdefault(dest[0], set()).add(dest[1])
+                    if name.startswith(_SCORE):
+                        cells[dest[0]].update(nm.evidence_refs(dest[1]).values())
+                elif name.startswith(_STATUS) and not status_read:
+                    cells.setdefault(dest[0], set()).add(dest[1])
+                    status_read = True
     return cells
 
 
 _SCORE = nm.score_name("")
+_STATUS = nm.status_name("")
+_READ = (nm.PREFIX + "in_", _SCORE, nm.identity_name("unit_"))
+
+
+def _wanted_for(ctx: Context, names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> dict[str, set[str]]:
+    """Most returned files keep the generator's layout: then its cell map is reused as is."""
+    level = xlsx.constant(names.get(nm.identity_name("level"), "")) or ""
+    expected = ctx.expected.get(level)
+    if expected is not None and all(names.get(n) == expected.names[n] for n in expected.destinations):
+        destinations.update(expected.destinations)
+        return expected.wanted
+    return _wanted(names, destinations)
 
 
 def check_file(data: bytes, name: str, sha256: str, ctx: Context) -> FileResult:
@@ -120,7 +142,7 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context) -> FileResult:
     where = dict(file=name)
     try:
         destinations: dict[str, tuple[str, str]] = {}
-        raw = xlsx.read(data, lambda names: _wanted(names, destinations))
+        raw = xlsx.read(data, lambda names: _wanted_for(ctx, names, destinations))
     except xlsx.FileProblem as problem:
         result.issues.append(issue(problem.code, value=problem.detail, **where))
         return result

@@ -13,6 +13,7 @@ and openpyxl is regular enough, and any DTD or entity declaration is refused bef
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
@@ -175,13 +176,7 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[dict[str, str]], d
         name = _text(a.get(b"name", b""))
         sheets.append(name)
         paths[name] = targets.get(a.get(b"id", b"").decode(), "")
-    names: dict[str, str] = {}
-    for name_attrs, body in _DEFINED_TEXT.findall(_text(workbook)):
-        if "localSheetId" in name_attrs:
-            continue  # sheet-scoped names (print areas) are not hue-dx's
-        found_name = _NAME_TEXT.search(name_attrs)
-        if found_name:
-            names[found_name.group(1).lower()] = body
+    names = _defined_names(workbook)
     properties: dict[str, str] = {}
     if z.has("docProps/custom.xml"):
         for prop_name, _, prop_value in _PROPERTY.findall(z.read("docProps/custom.xml")):
@@ -206,9 +201,7 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[dict[str, str]], d
         if formulas:
             if b'"shared"' in xml:
                 book.shared_formulas = True
-            found = _FTEXT.findall(xml)
-            # Decoded in one go: a formula never holds a line break in these workbooks.
-            book.formulas[sheet] = _text(b"=" + b"\n=".join(found)).split("\n") if found else []
+            book.formulas[sheet] = _formulas(b"\n=".join(_FTEXT.findall(xml)))
         if not want:
             continue
         cells: dict[str, Cell] = {}
@@ -216,8 +209,7 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[dict[str, str]], d
         hits = [m for m in _cell_pattern(xml, want).findall(xml) if m[0] in wanted_refs]
         for ref_bytes, raw_attrs, raw_value, inline in hits:
             ref = ref_bytes.decode()
-            tm = _TYPE.search(raw_attrs)
-            kind = tm.group(1).decode() if tm else "n"
+            kind = raw_attrs.split(b't="', 1)[1].split(b'"', 1)[0].decode() if b't="' in raw_attrs else "n"
             value: object = None
             if kind == "inlineStr":
                 value, kind = "".join(_text(t) for t in _T.findall(inline)), "s"
@@ -247,13 +239,55 @@ _FTEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>")
 _CELL_TAIL = rb'"([^>]*?)(?:/>|>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>|<is>(.*?)</is>)?</c>)'
 _ANY_CELL = re.compile(rb'<c (?:[^>]*? )?r="([A-Z]+[0-9]+)' + _CELL_TAIL, re.S)
 _patterns: dict[frozenset[str], re.Pattern[bytes]] = {}
+_ODD_CELL = re.compile(rb"<c (?!r=)|<\w+:c ")  # a cell element that does not start with its reference
+
+
+# Files of one campaign share a handful of layouts (as generated, as re-saved by Excel, by
+# LibreOffice, by WPS): the defined names and the formulas of a sheet are decoded once per
+# distinct byte string and remembered, so thousands of files cost little more than one.
+_CACHE_LIMIT = 64
+_names_cache: dict[bytes, dict[str, str]] = {}
+_formulas_cache: dict[bytes, list[str]] = {}
+
+
+def _remember(cache: dict, key: bytes, make):
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        found = cache[key] = make()
+    return found
+
+
+def _defined_names(workbook: bytes) -> dict[str, str]:
+    start, end = workbook.find(b"definedNames>"), workbook.rfind(b"definedNames>")
+    block = workbook[start:end] if start >= 0 else b""
+    return dict(_remember(_names_cache, hashlib.sha1(block).digest(), lambda: _parse_names(block)))
+
+
+def _parse_names(block: bytes) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for name_attrs, body in _DEFINED_TEXT.findall(_text(block)):
+        if "localSheetId" in name_attrs:
+            continue  # sheet-scoped names (print areas) are not hue-dx's
+        found_name = _NAME_TEXT.search(name_attrs)
+        if found_name:
+            names[found_name.group(1).lower()] = body
+    return names
+
+
+def _formulas(joined: bytes) -> list[str]:
+    """A sheet's formulas, "=…" each; decoded in one go (a formula holds no line break here)."""
+    if not joined:
+        return []
+    return _remember(_formulas_cache, hashlib.sha1(joined).digest(), lambda: _text(b"=" + joined).split("\n"))
 
 
 def _cell_pattern(xml: bytes, want: set[str]) -> re.Pattern[bytes]:
     """A pattern matching only cells of the wanted columns (much faster than every cell), when
     every cell element starts with its reference, as Excel, LibreOffice, WPS and openpyxl write;
     a general one otherwise."""
-    if b"<c s=" in xml or b"<c t=" in xml or b"<x:c " in xml:
+    if _ODD_CELL.search(xml):
         return _ANY_CELL
     columns = frozenset(ref.rstrip("0123456789") for ref in want)
     pattern = _patterns.get(columns)

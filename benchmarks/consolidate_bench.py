@@ -1,0 +1,140 @@
+"""Benchmark: consolidating 200, 1,000 and 10,000 returned workbooks, against the obvious ways.
+
+    python benchmarks/consolidate_bench.py [--sizes 200 1000 10000] [--baseline 100]
+
+The corpus is made of the five sample units' workbooks filled in (re-saved by LibreOffice
+when it is installed, as units' files are, with cached values and shared strings), spread
+over the roster's units and made distinct files (a zip comment), so most units send several
+corrected versions. hue-dx consolidate runs all its checks (identity, fingerprint, every
+input, recomputed scores, cached scores, evidence, ledger, archive). The baselines only read
+the same files: openpyxl (load_workbook, reading each named input) and pandas.read_excel
+(every sheet). Prints files per second and peak memory side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import hue_dx  # noqa: E402
+from hue_dx import campaign as campaign_mod  # noqa: E402
+from hue_dx.generate import generate  # noqa: E402
+from hue_dx.intake.check import Context  # noqa: E402
+from hue_dx.intake.consolidate import consolidate  # noqa: E402
+from hue_dx.workbook.fill import fill  # noqa: E402
+
+SAMPLE_UNITS = ["STTTT", "SYT", "SNGV", "TPHUE", "HALUOI"]
+
+
+def base_files(tmp: Path, catalog, campaign) -> list[bytes]:
+    import json
+
+    made = generate(catalog, campaign, tmp / "blank", [campaign.unit(c) for c in SAMPLE_UNITS])
+    filled_dir = tmp / "filled"
+    filled_dir.mkdir()
+    paths = []
+    for g, code in zip(made, SAMPLE_UNITS, strict=True):
+        inputs = json.loads((ROOT / "samples" / "inputs" / f"{code}.json").read_text(encoding="utf-8"))["inputs"]
+        path = filled_dir / f"{code}.xlsx"
+        path.write_bytes(fill((tmp / "blank" / g.path).read_bytes(), inputs, {"unit_preparer": "A", "unit_head": "B"}))
+        paths.append(path)
+    if shutil.which("soffice"):
+        with tempfile.TemporaryDirectory() as profile:
+            subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--calc", "--convert-to", "xlsx",
+                            "--outdir", str(tmp / "resaved"), *map(str, paths)], check=True, capture_output=True)
+        paths = [tmp / "resaved" / p.name for p in paths]
+    return [p.read_bytes() for p in paths]
+
+
+def distinct(data: bytes, n: int) -> bytes:
+    """The same workbook as a different file: only the zip comment differs."""
+    buffer = io.BytesIO(data)
+    with zipfile.ZipFile(buffer, "a") as zf:
+        zf.comment = f"benchmark copy {n}".encode()
+    return buffer.getvalue()
+
+
+def corpus(folder: Path, bases: list[bytes], count: int) -> list[Path]:
+    folder.mkdir(parents=True)
+    paths = []
+    for n in range(count):
+        path = folder / f"tep-{n:05d}.xlsx"
+        path.write_bytes(distinct(bases[n % len(bases)], n))
+        paths.append(path)
+    return paths
+
+
+def peak_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def baseline_openpyxl(paths: list[Path], input_names: list[str]) -> float:
+    from openpyxl import load_workbook
+
+    started = time.perf_counter()
+    for path in paths:
+        wb = load_workbook(path, data_only=True)
+        for name in input_names:
+            sheet, coord = next(iter(wb.defined_names[name].destinations))
+            _ = wb[sheet][coord.replace("$", "")].value
+    return len(paths) / (time.perf_counter() - started)
+
+
+def baseline_pandas(paths: list[Path]) -> float:
+    import pandas as pd
+
+    started = time.perf_counter()
+    for path in paths:
+        pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl")
+    return len(paths) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 10000])
+    parser.add_argument("--baseline", type=int, default=100, help="files read by each baseline (default 100)")
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+
+    catalog = hue_dx.load_catalog()
+    campaign = campaign_mod.load(ROOT / "generator" / "campaign-2020.toml")
+    from hue_dx import names
+
+    input_names = [names.input_name(c.code, i.key) for c in catalog.criteria for i in c.inputs]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        bases = base_files(tmp, catalog, campaign)
+        ctx = Context.create(catalog, campaign)
+        print(f"{'':46}{'files':>8}{'seconds':>9}{'files/s':>9}{'peak MB':>9}")
+        for size in args.sizes:
+            paths = corpus(tmp / f"in-{size}", bases, size)
+            started = time.perf_counter()
+            result = consolidate(catalog, campaign, [tmp / f"in-{size}"], tmp / f"archive-{size}", workers=args.workers, context=ctx)
+            seconds = time.perf_counter() - started
+            own, children = peak_mb()
+            print(f"{'hue-dx consolidate (all checks, ledger)':46}{size:>8}{seconds:>9.1f}{size / seconds:>9.0f}{max(own, children):>9.0f}")
+            assert result.seen == size
+            shutil.rmtree(tmp / f"archive-{size}")
+            if size != args.sizes[-1]:
+                shutil.rmtree(tmp / f"in-{size}")
+        sample = paths[: args.baseline]
+        print(f"{'baseline: openpyxl load_workbook + inputs':46}{len(sample):>8}{'':>9}{baseline_openpyxl(sample, input_names):>9.0f}")
+        print(f"{'baseline: pandas.read_excel (all sheets)':46}{len(sample):>8}{'':>9}{baseline_pandas(sample):>9.0f}")
+        print("peak MB: the larger of this process and its worker processes (resident set size).")
+
+
+if __name__ == "__main__":
+    main()
