@@ -380,6 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--csv", metavar="THƯ_MỤC", type=Path, help="ghi thêm CSV dữ liệu mở (xếp hạng, tiêu chí, vấn đề)")
     con.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
     con.add_argument("--workers", type=int, default=None, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
+
+    commands.add_parser("issue-types", help="in bảng mã vấn đề (Markdown), nguồn của docs/issues.md",
+                        description="In bảng mọi mã vấn đề mà kiểm tra và tổng hợp có thể ghi nhận, với mức, thông báo và cách sửa.")
     return parser
 
 
@@ -430,6 +433,11 @@ def run(args: argparse.Namespace, out) -> int:
         return _check(args, out)
     if args.command == "consolidate":
         return _consolidate(args, out)
+    if args.command == "issue-types":
+        from .issues import markdown_table
+
+        out.write(markdown_table())
+        return EXIT_OK
     raise UsageError("thiếu lệnh; xem hue-dx --help")
 
 

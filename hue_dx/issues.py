@@ -2,7 +2,7 @@
 
 Every record says where (file, unit, sheet, cell, criterion), what was found (value), a
 Vietnamese message and a hint how to fix it. The table of codes below is the single source:
-``docs/issues.md`` is generated from it (``hue-dx issues-list``) so docs cannot drift.
+``docs/issues.md`` is generated from it (``hue-dx issue-types``) so docs cannot drift.
 
 Severity: "error" (the file or criterion cannot be scored as sent: it scores 0 or is left
 out), "warning" (read, but someone should look), "info" (for the record).
@@ -119,7 +119,8 @@ def issue(code: str, *, file: str = "", unit: str = "", sheet: str = "", cell: s
 
 def markdown_table() -> str:
     """docs/issues.md: every code with its severity, message and hint."""
-    lines = ["# Mã vấn đề của tệp gửi về", "", "Sinh bằng `hue-dx consolidate --list-issue-types`; nguồn: `hue_dx/issues.py`.", "",
+    lines = ["# Mã vấn đề của tệp gửi về", "", "Sinh bằng `hue-dx issue-types > docs/issues.md`; nguồn: `hue_dx/issues.py`. Mức *lỗi*: tệp hoặc tiêu chí không "
+             "chấm được như đã gửi (0 điểm hoặc bị loại); *cảnh báo*: đã đọc nhưng cần xem; *thông tin*: để lưu vết.", "",
              "| Mã | Mức | Vấn đề | Thông báo | Cách sửa |", "|---|---|---|---|---|"]
     names = {ERROR: "lỗi", WARNING: "cảnh báo", INFO: "thông tin"}
     for t in _TYPES:

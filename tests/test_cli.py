@@ -183,3 +183,8 @@ def test_generate_an_unknown_unit_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     code, _, err = run("generate", "--unit", "XYZ", "--out", str(tmp_path))
     assert code == 2 and "không có đơn vị 'XYZ'" in err
+
+
+def test_the_issue_types_page_of_the_docs_is_what_the_code_says():
+    code, out, _ = run("issue-types")
+    assert code == 0 and out == (ROOT / "docs" / "issues.md").read_text(encoding="utf-8")

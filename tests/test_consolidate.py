@@ -196,3 +196,15 @@ def test_parallel_and_serial_runs_agree(setup):
     b = consolidate(catalog, campaign, [folder], tmp / "archive-5", workers=2, context=ctx)
     key = lambda c: sorted((i.code, i.file, i.cell, i.criterion) for i in c.issues)  # noqa: E731
     assert key(a) == key(b)
+
+
+def test_results_and_issues_as_dataframes(setup):
+    cases, campaign, catalog, ctx, folder, tmp = setup
+    result = consolidate(catalog, campaign, [folder], tmp / "archive-6", workers=1, context=ctx)
+    ranking = result.ranking_frame()
+    assert len(ranking) == len(campaign.units) and {"group", "rank", "unit", "index", "index_5", "rank_5"} <= set(ranking.columns)
+    criteria = result.criteria_frame()
+    assert len(criteria) == 9 * len(catalog.criteria)
+    issues = result.issues_frame()
+    assert {"code", "severity", "file", "unit", "sheet", "cell", "criterion", "value", "message", "hint"} <= set(issues.columns)
+    assert (issues.code == "unit-not-received").sum() == len(result.missing)

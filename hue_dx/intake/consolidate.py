@@ -180,6 +180,37 @@ class Consolidation:
     def has_errors(self) -> bool:
         return any(i.severity == ERROR for i in self.issues)
 
+    # pandas-friendly views for analysts (pandas imported only here)
+
+    def ranking_frame(self):
+        """One row per roster unit: group, rank, points, max, index, pillar indices and ranks."""
+        import pandas as pd
+
+        rows = []
+        for group, members in self.groups.items():
+            for r in members:
+                row = {"group": group, "rank": r.rank, "unit": r.unit.code, "name": r.unit.name, "index": r.index,
+                       "points": r.result.total[0] if r.result else None, "max": r.result.total[1] if r.result else None,
+                       "late": r.late, "errors": r.errors}
+                for n, p in enumerate(self.catalog.pillars):
+                    row[f"index_{p.code}"] = r.result.pillars[n][3] if r.result else None
+                    row[f"rank_{p.code}"] = r.pillar_ranks.get(p.code)
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def criteria_frame(self):
+        """One row per unit and criterion of the files used: score, applicable max, status."""
+        import pandas as pd
+
+        return pd.DataFrame([{"unit": r.unit.code, "code": code, "score": points, "max": amax, "status": status, "status_vi": words}
+                             for members in self.groups.values() for r in members if r.result
+                             for code, points, status, words, amax in r.result.criteria])
+
+    def issues_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([i.as_dict() for i in self.issues])
+
 
 def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archive_root: Path, *, workers: int | None = None,
                 progress: Callable[[int, int, float], None] | None = None, context: Context | None = None) -> Consolidation:
