@@ -147,18 +147,26 @@ def write_workbook(c: Consolidation, path: Path) -> None:
     table(ws, "XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ", ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)",
                                                  "Nộp muộn", "Số lỗi", "Tệp được dùng"],
           rows, [18, 6, 10, 40, 9, 9, 11, 9, 7, 40], {5: "0.00", 6: "0.##", 7: "0.0000"})
-    anchor = 5
-    for group, start, end in spans:
-        if end < start:
+    ranked = {group: sum(1 for r in members if r.rank is not None) for group, members in c.groups.items()}
+    charts = wb.create_sheet("Biểu đồ")
+    charts.append(["CHỈ SỐ CHUYỂN ĐỔI SỐ THEO NHÓM (đơn vị đã xếp hạng)"])
+    charts["A1"].font = Font(name="Times New Roman", bold=True, size=13)
+    anchor = 3
+    for group, start, _ in spans:
+        if not ranked[group]:
             continue
+        end = start + ranked[group] - 1
         chart = BarChart()
         chart.type, chart.title, chart.legend = "bar", f"Chỉ số — {group}", None
         chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+        chart.x_axis.scaling.orientation = "maxMin"  # rank 1 on top
         chart.add_data(Reference(ws, min_col=7, min_row=start, max_row=end), titles_from_data=False)
         chart.set_categories(Reference(ws, min_col=4, min_row=start, max_row=end))
-        chart.height, chart.width = max(6.0, 0.55 * (end - start + 1) + 2), 18
-        ws.add_chart(chart, f"L{anchor}")
+        chart.height, chart.width = max(5.0, 0.6 * ranked[group] + 2.5), 22
+        charts.add_chart(chart, f"A{anchor}")
         anchor += int(chart.height * 2) + 2
+    charts.page_setup.orientation = "landscape"
+    charts.page_setup.paperSize = charts.PAPERSIZE_A4
 
     ws = wb.create_sheet("Trụ cột")
     headers = ["Nhóm", "Mã", "Đơn vị"]
