@@ -361,6 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--unit", metavar="MÃ", action="append", help="chỉ tạo cho đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     gen.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi sổ (mặc định out/so-danh-gia-KỲ)")
     gen.add_argument("--catalog", metavar="ID|TỆP", help="bộ tiêu chí (mặc định theo tệp đợt đánh giá)")
+    gen.add_argument("--formulas", choices=("native", "udf"), default="native",
+                     help="native (mặc định): công thức Excel thường, tự tính ở mọi nơi; udf: gọi hàm của add-in hue-dx (cho bàn làm việc có add-in)")
 
     chk = commands.add_parser("check", help="kiểm tra và chấm điểm một sổ đánh giá gửi về",
                               description="Đọc một sổ đánh giá gửi về (không sửa tệp), nhận diện đơn vị theo thông tin trong sổ, "
@@ -380,6 +382,16 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--csv", metavar="THƯ_MỤC", type=Path, help="ghi thêm CSV dữ liệu mở (xếp hạng, tiêu chí, vấn đề)")
     con.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
     con.add_argument("--workers", type=int, default=None, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
+
+    addin = commands.add_parser("addin", help="dựng các phần của add-in Excel (VBA, ribbon, cấu hình) từ danh sách hàm",
+                                description="Sinh mô-đun VBA bọc các hàm HUEDX_…, mô-đun VBA và XML của ribbon, tệp xlwings.conf "
+                                            "và bản sao mô-đun Python của add-in, từ cùng một danh sách hàm (xem README, mục Excel).")
+    addin_actions = addin.add_subparsers(dest="action", metavar="VIỆC")
+    addin_build = addin_actions.add_parser("build", help="ghi các tệp của add-in vào một thư mục",
+                                           description="Ghi hue_dx_udfs.bas, hue_dx_ribbon.bas, customUI14.xml, xlwings.conf và hue_dx_addin.py.")
+    addin_build.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=Path("addin") / "build", help="thư mục ghi (mặc định addin/build)")
+    addin_build.add_argument("--interpreter", default="", help="đường dẫn pythonw.exe trên máy Windows (để trống: Python mặc định)")
+    addin_build.add_argument("--pythonpath", default="", help="thư mục chứa hue_dx_addin.py trên máy Windows (để trống: cạnh add-in)")
 
     commands.add_parser("issue-types", help="in bảng mã vấn đề (Markdown), nguồn của docs/issues.md",
                         description="In bảng mọi mã vấn đề mà kiểm tra và tổng hợp có thể ghi nhận, với mức, thông báo và cách sửa.")
@@ -433,6 +445,15 @@ def run(args: argparse.Namespace, out) -> int:
         return _check(args, out)
     if args.command == "consolidate":
         return _consolidate(args, out)
+    if args.command == "addin":
+        if args.action != "build":
+            raise UsageError("dùng: hue-dx addin build [--out THƯ_MỤC]")
+        from .addin_build import build as build_addin
+
+        written = build_addin(args.out, args.interpreter, args.pythonpath)
+        out.write("Đã ghi các tệp của add-in:\n" + "".join(f"  {p}\n" for p in written))
+        out.write("Bước còn lại cần Excel trên Windows: xem README, mục 'Dành cho bàn làm việc Excel'.\n")
+        return EXIT_OK
     if args.command == "issue-types":
         from .issues import markdown_table
 
@@ -542,7 +563,7 @@ def _generate(args: argparse.Namespace, out) -> int:
         if show:
             print(f"\r  [{n}/{total}] {unit.code:<10}", end="" if n < total else "\n", file=sys.stderr, flush=True)
 
-    written = generate(cat, campaign, target, units, progress)
+    written = generate(cat, campaign, target, units, progress, formulas=args.formulas)
     levels = ", ".join(f"{sum(1 for g in written if g.level == k)} {v}" for k, v in cat.levels.items() if any(g.level == k for g in written))
     largest = max(g.size for g in written) / 1024
     out.write(f"Đã tạo {len(written)} sổ đánh giá ({levels}) cho kỳ {campaign.period}, bộ tiêu chí {cat.id}.\n")

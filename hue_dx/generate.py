@@ -58,8 +58,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def generate(catalog: Catalog, campaign: Campaign, out_dir: Path, units: Iterable[Unit] | None = None,
-             progress: Callable[[int, int, Unit], None] | None = None) -> list[Generated]:
-    """Write one workbook per unit into out_dir and a manifest.json; return what was written."""
+             progress: Callable[[int, int, Unit], None] | None = None, *, formulas: str = "native",
+             manifest: bool = True) -> list[Generated]:
+    """Write one workbook per unit into out_dir and a manifest.json; return what was written.
+
+    ``formulas="udf"``: score cells call the add-in's functions (see workbook.build)."""
     from .workbook.build import build
     from .workbook.stamp import Template
 
@@ -69,7 +72,7 @@ def generate(catalog: Catalog, campaign: Campaign, out_dir: Path, units: Iterabl
     written: list[Generated] = []
     for n, unit in enumerate(chosen, start=1):
         if unit.level not in templates:
-            built = build(catalog, campaign, unit.level)
+            built = build(catalog, campaign, unit.level, formulas=formulas)
             templates[unit.level] = (Template.from_bytes(built.data), built.fingerprint)
         template, print_ = templates[unit.level]
         generation_id = uuid.uuid4().hex
@@ -79,7 +82,9 @@ def generate(catalog: Catalog, campaign: Campaign, out_dir: Path, units: Iterabl
         written.append(Generated(unit.code, unit.name, unit.level, path.name, generation_id, print_, len(data)))
         if progress:
             progress(n, len(chosen), unit)
-    manifest = {"generator": f"hue-dx {__version__}", "catalog": catalog.id, "catalog_version": catalog.version,
-                "period": campaign.period, "deadline": campaign.deadline.isoformat(), "files": [asdict(g) for g in written]}
-    write_atomic(out_dir / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    if manifest:
+        listing = {"generator": f"hue-dx {__version__}", "catalog": catalog.id, "catalog_version": catalog.version,
+                   "period": campaign.period, "deadline": campaign.deadline.isoformat(), "formulas": formulas,
+                   "files": [asdict(g) for g in written]}
+        write_atomic(out_dir / "manifest.json", (json.dumps(listing, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     return written

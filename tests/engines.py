@@ -112,3 +112,41 @@ def output_names(catalog) -> list[str]:
 
 def input_names(catalog) -> list[str]:
     return [names.input_name(c.code, i.key) for c in catalog.criteria for i in c.inputs]
+
+
+def _as_excel(value: Any) -> Any:
+    """A `formulas` argument as Excel hands it to xlwings: a scalar, a 1-D or a 2-D list."""
+    import numpy as np
+    import schedula
+
+    if hasattr(value, "value"):
+        value = value.value
+    if isinstance(value, np.ndarray):
+        cells = [[_as_excel(v) for v in row] for row in value.tolist()] if value.ndim == 2 else [_as_excel(v) for v in value.tolist()]
+        if value.ndim == 2 and value.shape == (1, 1):
+            return cells[0][0]
+        if value.ndim == 2 and 1 in value.shape:
+            return [c for row in cells for c in row]
+        return cells
+    if value is schedula.EMPTY:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) or hasattr(value, "item"):
+        return float(value)
+    return value
+
+
+def register_udfs() -> None:
+    """Make the add-in's worksheet functions known to the `formulas` package, called the way
+    xlwings calls them, so a UDF-variant workbook can be computed on Linux."""
+    import formulas
+
+    from hue_dx import excel_api
+
+    functions = formulas.get_functions()
+    for name, fn in excel_api.REGISTRY.items():
+        def call(*args, _fn=fn.call):
+            return _fn(*[_as_excel(a) for a in args])
+
+        functions[name] = call

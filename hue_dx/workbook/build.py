@@ -86,9 +86,15 @@ class Built:
     names: dict[str, str] = field(default_factory=dict)  # defined name -> destination
 
 
-def build(catalog: Catalog, campaign: Campaign, level: str, values: dict[str, str] | None = None) -> Built:
+def build(catalog: Catalog, campaign: Campaign, level: str, values: dict[str, str] | None = None, formulas: str = "native") -> Built:
     """The workbook of one level. ``values`` fills unit_code, unit_name and generation_id;
-    without it the tokens of TOKENS stay in place, to be replaced by ``stamp``."""
+    without it the tokens of TOKENS stay in place, to be replaced by ``stamp``.
+
+    ``formulas="udf"`` writes score and status cells that call the add-in's worksheet
+    functions (HUEDX_SCORE, HUEDX_STATUS), for desks that have the add-in; the default native
+    formulas compute everywhere."""
+    if formulas not in ("native", "udf"):
+        raise ValueError(f"formulas phải là 'native' hoặc 'udf', gặp {formulas!r}")
     values = with_derived(values) if values else dict(TOKENS)
     wb = Workbook()
     wb._named_styles["Normal"].font = font()  # empty cells print in the same font
@@ -99,7 +105,7 @@ def build(catalog: Catalog, campaign: Campaign, level: str, values: dict[str, st
     name_map: dict[str, str] = {}
     for pillar in catalog.pillars:
         ws = wb.create_sheet(pillar.sheet_name)
-        pillar_totals[pillar.code] = _pillar_sheet(ws, catalog, campaign, pillar, level, values, name_map)
+        pillar_totals[pillar.code] = _pillar_sheet(ws, catalog, campaign, pillar, level, values, name_map, formulas)
     summary = wb.create_sheet(SHEET_SUMMARY)
     _summary_sheet(summary, catalog, campaign, level, values, pillar_totals, name_map)
     _unit_sheet(unit_ws, catalog, campaign, level, values, name_map)
@@ -221,7 +227,7 @@ def _validation(kind: str, choices: tuple[str, ...] = ()) -> DataValidation:
 # ----------------------------------------------------------------------------- pillar sheet
 
 
-def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level: str, values, name_map) -> dict[str, str]:
+def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level: str, values, name_map, formulas: str) -> dict[str, str]:
     for i, (_, width) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.column_dimensions["M"].hidden = True
@@ -255,7 +261,7 @@ def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level
             _unscored_row(ws, row, item)
             row += 1
         else:
-            row = _criterion_rows(ws, row, item, level, validations, name_map)
+            row = _criterion_rows(ws, row, item, level, validations, name_map, formulas)
     last = row - 1
     for code, start in group_rows.items():
         end = start
@@ -331,7 +337,7 @@ def _unscored_row(ws, row: int, item: Unscored) -> None:
     _kind(ws, row, KIND_UNSCORED)
 
 
-def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_map) -> int:
+def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_map, formulas: str = "native") -> int:
     applies = c.applies(level)
     top = row
     inputs = {i.key: f"$D${top + 1 + n}" for n, i in enumerate(c.inputs)}
@@ -346,8 +352,9 @@ def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_ma
     _put(ws, f"D{top}", None, fill=shade or FILL_FORMULA)
     _put(ws, f"E{top}", c.max, fill=shade or FILL_FORMULA, fmt="0.##", align=CENTER)
     if applies:
-        _put(ws, f"F{top}", fx.score_formula(c, cells), fill=FILL_FORMULA, fmt="0.00", align=CENTER)
-        _put(ws, f"G{top}", fx.status_formula(c, cells), fill=FILL_FORMULA)
+        score, status = (fx.udf_formulas(c, cells) if formulas == "udf" else (fx.score_formula(c, cells), fx.status_formula(c, cells)))
+        _put(ws, f"F{top}", score, fill=FILL_FORMULA, fmt="0.00", align=CENTER)
+        _put(ws, f"G{top}", status, fill=FILL_FORMULA)
         _put(ws, f"L{top}", fx.amax_formula(cells), fill=FILL_FORMULA, fmt="0.##", align=CENTER)
         for col in names.EVIDENCE_COLUMNS:
             _put(ws, f"{col}{top}", None, fill=FILL_EVIDENCE, unlocked=True, fmt="@")

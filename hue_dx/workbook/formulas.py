@@ -87,3 +87,9 @@ def score_formula(c: Criterion, cells: CriterionCells) -> str:
 
 def amax_formula(cells: CriterionCells) -> str:
     return f'=IF({cells.status_ref}="{NA_TEXT}",0,{cells.max_ref})'
+
+
+def udf_formulas(c: Criterion, cells: CriterionCells) -> tuple[str, str]:
+    """Score and status cells that call the add-in (the UDF variant of the workbook)."""
+    args = ",".join([xl_text(c.code), *(cells.inputs[i.key] for i in c.inputs)])
+    return f"=HUEDX_SCORE({args})", f"=HUEDX_STATUS({args})"
