@@ -86,8 +86,10 @@ def test_build_writes_ascii_vba_a_valid_ribbon_and_the_config(tmp_path):
         data.decode("ascii")
         assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
     udfs = written["hue_dx_udfs.bas"].read_text(encoding="ascii")
-    for name, fn in api.REGISTRY.items():
-        assert f"Function {name}(" in udfs
+    for fn in api.REGISTRY.values():
+        fixed = [a for a in fn.args if not a.startswith("*")]
+        varargs = [f"ParamArray {a[1:]}()" for a in fn.args if a.startswith("*")]
+        assert f"Function {fn.name}({', '.join(fixed + varargs)})" in udfs
     ribbon = ET.fromstring(written["customUI14.xml"].read_bytes())
     ns = {"c": "http://schemas.microsoft.com/office/2009/07/customui"}
     actions = [b.get("onAction") for b in ribbon.iterfind(".//c:button", ns)]
