@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalog import CatalogError
@@ -37,6 +37,7 @@ class Campaign:
     contact: dict[str, str]
     units: tuple[Unit, ...]
     path: Path
+    report: dict[str, str] = field(default_factory=dict)  # heading and signer of the province's report
 
     def unit(self, code: str) -> Unit:
         for u in self.units:
@@ -90,6 +91,7 @@ def load(path: str | Path | None = None) -> Campaign:
         contact={k: _nfc(v) for k, v in raw.get("contact", {}).items()},
         units=load_roster(roster),
         path=path,
+        report={k: _nfc(v) for k, v in raw.get("report", {}).items()},
     )
 
 

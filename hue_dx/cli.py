@@ -383,6 +383,31 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
     con.add_argument("--workers", type=int, default=None, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
 
+    demo = commands.add_parser("demo", help="chạy cả chuỗi trên dữ liệu có sẵn: tạo sổ, điền, tổng hợp, báo cáo",
+                               description="Chạy cả chuỗi trên dữ liệu có sẵn: tạo sổ cho 30 đơn vị, điền như đơn vị điền (có vài lỗi thường gặp, "
+                                           "một bản sửa, một tệp đổi tên, ba đơn vị không gửi), tổng hợp, xếp hạng, lập báo cáo PDF/HTML.")
+    demo.add_argument("folder", metavar="THƯ_MỤC", type=Path, nargs="?", default=Path("out") / "demo", help="thư mục ghi (mặc định out/demo)")
+
+    rep = commands.add_parser("report", help="báo cáo in, ký được: phiếu của một đơn vị hoặc báo cáo xếp hạng của tỉnh (PDF, HTML)",
+                              description="Báo cáo theo thể thức Nghị định 30/2020/NĐ-CP (A4, Quốc hiệu, khối chữ ký), dạng PDF và HTML; "
+                                          "ghi rõ bộ tiêu chí, kỳ, thời điểm lập và SHA-256 của mọi tệp dùng để lập.")
+    rep_kinds = rep.add_subparsers(dest="kind", metavar="LOẠI")
+    rep_unit = rep_kinds.add_parser("unit", help="phiếu tự đánh giá của một đơn vị từ sổ gửi về",
+                                    description="Phiếu tự đánh giá của một đơn vị: mọi tiêu chí với số liệu, điểm, trạng thái, tài liệu kiểm chứng; "
+                                                "tổng theo trụ cột, biểu đồ, các vấn đề; khối chữ ký người lập biểu và thủ trưởng.")
+    rep_unit.add_argument("file", metavar="TỆP", type=Path, help="sổ .xlsx gửi về")
+    rep_rank = rep_kinds.add_parser("ranking", help="báo cáo xếp hạng của tỉnh từ các sổ gửi về",
+                                    description="Tổng hợp như hue-dx consolidate rồi lập báo cáo xếp hạng: bảng theo nhóm, theo trụ cột, biểu đồ, "
+                                                "đơn vị chưa gửi, nộp muộn, tóm tắt vấn đề, số liệu toàn tỉnh.")
+    rep_rank.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
+    rep_rank.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    for sub in (rep_unit, rep_rank):
+        sub.add_argument("-o", "--output", metavar="TỆP.pdf", type=Path, required=True, help="tệp PDF ghi ra")
+        sub.add_argument("--html", metavar="TỆP.html", type=Path, help="ghi thêm bản HTML (mở bằng trình duyệt, in được)")
+        sub.add_argument("--sign", metavar="CHỨNG_THƯ.p12", type=Path, help="ký số tệp PDF (PAdES) bằng chứng thư PKCS#12")
+        sub.add_argument("--password", default=None, help="mật khẩu của chứng thư (nếu có)")
+        sub.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+
     addin = commands.add_parser("addin", help="dựng các phần của add-in Excel (VBA, ribbon, cấu hình) từ danh sách hàm",
                                 description="Sinh mô-đun VBA bọc các hàm HUEDX_…, mô-đun VBA và XML của ribbon, tệp xlwings.conf "
                                             "và bản sao mô-đun Python của add-in, từ cùng một danh sách hàm (xem README, mục Excel).")
@@ -445,6 +470,17 @@ def run(args: argparse.Namespace, out) -> int:
         return _check(args, out)
     if args.command == "consolidate":
         return _consolidate(args, out)
+    if args.command == "report":
+        return _report(args, out)
+    if args.command == "demo":
+        from . import demo as demo_mod
+
+        _needs_openpyxl("chạy demo")
+        campaign = campaign_mod.load(None)
+        cat = catalog_mod.load(campaign.catalog)
+        outputs = demo_mod.run(cat, campaign, args.folder, say=lambda text: out.write(text + "\n"))
+        out.write(f"Xong. Mở {outputs.report_pdf} để xem báo cáo xếp hạng; {outputs.ranking} để xem bảng tổng hợp.\n")
+        return EXIT_OK
     if args.command == "addin":
         if args.action != "build":
             raise UsageError("dùng: hue-dx addin build [--out THƯ_MỤC]")
@@ -547,6 +583,46 @@ def _consolidate(args: argparse.Namespace, out) -> int:
     out.write(f"Vấn đề: {errors} lỗi, {warnings} cảnh báo (xem trang 'Vấn đề').\n")
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + f"\nKho lưu trữ: {archive_root}\n")
     return EXIT_PROBLEMS if result.has_errors else EXIT_OK
+
+
+def _report(args: argparse.Namespace, out) -> int:
+    import hashlib
+
+    from . import reports
+
+    _needs_openpyxl("lập báo cáo")
+    if args.kind not in ("unit", "ranking"):
+        raise UsageError("dùng: hue-dx report unit TỆP -o phieu.pdf  hoặc  hue-dx report ranking ĐẦU_VÀO… -o bao-cao.pdf")
+    campaign = campaign_mod.load(args.recipe)
+    cat = catalog_mod.load(campaign.catalog)
+    if args.kind == "unit":
+        from .intake.check import Context, check_file
+
+        if not args.file.is_file():
+            raise UsageError(f"Không tìm thấy tệp: {args.file}")
+        data = args.file.read_bytes()
+        result = check_file(data, args.file.name, hashlib.sha256(data).hexdigest(), Context.create(cat, campaign), details=True)
+        if not result.accepted:
+            reasons = "; ".join(i.message for i in result.issues if i.severity == "error")
+            raise UsageError(f"Không lập được phiếu từ tệp này: {reasons}")
+        text = reports.unit_html(cat, campaign, result)
+    else:
+        from .intake.consolidate import InputError, consolidate
+
+        try:
+            result = consolidate(cat, campaign, list(args.inputs), args.archive or Path("out") / "luu-tru")
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
+        text = reports.ranking_html(result, campaign.report)
+    reports.write_pdf(text, args.output)
+    written = [args.output]
+    if args.html:
+        reports.write_html(text, args.html)
+        written.append(args.html)
+    if args.sign:
+        reports.sign_pdf(args.output, args.sign, args.password.encode() if args.password else None)
+    out.write("Đã ghi: " + ", ".join(str(p) for p in written) + (" (đã ký số)" if args.sign else "") + "\n")
+    return EXIT_OK
 
 
 def _generate(args: argparse.Namespace, out) -> int:

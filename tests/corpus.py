@@ -17,7 +17,7 @@ import hue_dx
 from hue_dx import campaign as campaign_mod
 from hue_dx import names
 from hue_dx.generate import generate
-from hue_dx.workbook.fill import fill
+from hue_dx.workbook.fill import fill, set_saved_time
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "inputs"
@@ -37,10 +37,7 @@ def sample_inputs(code: str) -> dict:
     return json.loads((SAMPLES / f"{code}.json").read_text(encoding="utf-8"))["inputs"]
 
 
-def set_modified(data: bytes, iso: str) -> bytes:
-    """The same workbook, saved (docProps/core.xml 'modified') at another time."""
-    return _rewrite(data, "docProps/core.xml", lambda xml: re.sub(
-        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + iso.encode() + rb"\g<2>", xml))
+set_modified = set_saved_time
 
 
 def _rewrite(data: bytes, member: str, change) -> bytes:

@@ -70,6 +70,10 @@ class FileResult:
     total: tuple[float, float, float | None] = (0.0, 0.0, None)
     inputs: dict[str, dict[str, float]] = field(default_factory=dict)  # clean values of criteria scored ok
     issues: list[Issue] = field(default_factory=list)
+    # filled only with check_file(details=True), for printed reports: inputs as typed, evidence, contacts
+    typed: dict[str, dict[str, object]] = field(default_factory=dict)
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+    contacts: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -137,7 +141,7 @@ def _wanted_for(ctx: Context, names: dict[str, str], destinations: dict[str, tup
     return _wanted(names, destinations)
 
 
-def check_file(data: bytes, name: str, sha256: str, ctx: Context) -> FileResult:
+def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool = False) -> FileResult:
     result = FileResult(name, sha256, len(data))
     where = dict(file=name)
     try:
@@ -193,8 +197,24 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context) -> FileResult:
     result.pillars = [(p.code, p.points, p.applicable_max, p.index) for p in scored.pillars]
     result.total = (scored.total.points, scored.total.applicable_max, scored.total.index)
     result.inputs = {c.code: dict(c.values) for c in scored.criteria if c.status == OK}
+    if details:
+        _details(cell, catalog, result)
     result.accepted = True
     return result
+
+
+def _details(cell_of: _Cells, catalog: Catalog, result: FileResult) -> None:
+    """What a printed report shows beyond scores: inputs as typed, evidence, contacts."""
+    for c in catalog.criteria:
+        result.typed[c.code] = {i.key: cell_of(nm.input_name(c.code, i.key))[2].value if cell_of(nm.input_name(c.code, i.key))[2]
+                                else None for i in c.inputs}
+        sheet, ref, _ = cell_of(nm.score_name(c.code))
+        if ref:
+            texts = [cell_of.at(sheet, r).value for r in nm.evidence_refs(ref).values()]
+            result.evidence[c.code] = ["" if t is None else str(t) for t in texts]
+    for key in nm.UNIT_FIELDS:
+        value = cell_of(nm.identity_name(key))[2]
+        result.contacts[key] = "" if value is None or value.value is None else str(value.value)
 
 
 class _Cells:

@@ -1,0 +1,154 @@
+"""`hue-dx demo`: the whole chain on built-in data, for a newcomer and for the README.
+
+1. generate the province's workbooks (the default campaign and roster);
+2. fill them as the units would: realistic figures, a few typical mistakes, one unit that
+   sends a corrected file a week later, one renamed file, three units that send nothing;
+3. consolidate the returned files (archive, ledger, ranking workbook, JSON, CSV);
+4. print the reports: the province's ranking and one unit's self-assessment (PDF and HTML).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from .campaign import Campaign
+from .catalog import Catalog, Criterion
+
+ROOT = Path(__file__).resolve().parents[1]
+NOT_SENT = ("SNGV", "BDT", "HNDONG")  # three units that never send their file
+MISTAKES = {  # typical mistakes: text where numbers belong, parts larger than the whole, blanks
+    "SXD": {"5.1.1": {"a": "1.234", "b": "mười"}},
+    "STNMT": {"5.2.1": {"a": 100, "b": 40, "c": 70}},
+    "HPVANG": {"7.1.1": {"a": None, "b": 12}, "2.1.1": {"a": "x"}},
+}
+
+
+def synthetic_inputs(c: Criterion, effort: float, rng: random.Random) -> dict[str, object]:
+    """Plausible figures for one criterion from a unit whose work is about ``effort`` (0–1)."""
+    share = min(1.0, max(0.0, rng.gauss(effort, 0.15)))
+    if c.kind in ("proportional", "threshold", "step"):
+        target = float(c.params.get("target", 1) or 1)
+        den = rng.randint(2, 12) if target > 1 else rng.randint(20, 400)
+        if c.input(c.params["den"][0]).type == "amount":
+            den = rng.randint(20, 80) * 1_000_000_000
+        values: dict[str, object] = {i.key: 0 for i in c.inputs}
+        if len(c.params["den"]) > 1:  # 5.9: levels 3 and 4 pooled
+            a, cc = rng.randint(20, 120), rng.randint(10, 80)
+            return {"a": a, "b": int(a * share * 0.9), "c": cc, "d": int(cc * share)}
+        ratio = share * (target * 1.3 if c.kind != "proportional" else 1)
+        num = den * ratio if c.params.get("over") == "cap" else min(den, den * ratio)
+        values[c.params["den"][0]] = den
+        key = c.params["num"][0]
+        values[key] = int(num) if c.input(key).type == "count" else round(num, -3)
+        return values
+    if c.kind == "weighted_shares":
+        den = rng.randint(50, 3000)
+        values = {c.params["den"][0]: den}
+        room = den
+        for key in c.params["weights"]:
+            take = int(room * min(1.0, max(0.0, rng.gauss(effort, 0.2))) * 0.8)
+            values[key], room = take, room - take
+        return values
+    if c.kind == "per_item":
+        return {p["input"]: ("Có" if rng.random() < effort else "Không") if c.input(p["input"]).type == "yesno"
+                else int(rng.random() * 6 * effort + 0.5) for p in c.params["parts"]}
+    if c.kind in ("yes_no", "checklist"):
+        return {i.key: "Có" if rng.random() < effort + 0.1 else "Không" for i in c.inputs}
+    choices = c.inputs[0].choices
+    return {"a": choices[0] if rng.random() < effort else choices[1] if rng.random() < 0.5 else choices[-1]}
+
+
+def unit_inputs(catalog: Catalog, code: str, level: str) -> dict[str, dict[str, object]]:
+    sample = ROOT / "samples" / "inputs" / f"{code}.json"
+    if sample.is_file():
+        return json.loads(sample.read_text(encoding="utf-8"))["inputs"]
+    rng = random.Random(code)
+    effort = 0.35 + 0.6 * rng.random()
+    return {c.code: synthetic_inputs(c, effort, rng) for c in catalog.criteria if c.applies(level)}
+
+
+def _evidence(catalog: Catalog, inputs: dict, rng: random.Random) -> dict[str, dict[str, str]]:
+    out = {}
+    for n, c in enumerate(catalog.criteria):
+        if c.code in inputs and rng.random() < 0.7:
+            out[c.code] = {"number": f"{100 + n}/KH-UBND", "date": f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2020",
+                           "title": f"Văn bản làm căn cứ cho tiêu chí {c.code}"}
+    return out
+
+
+@dataclass
+class DemoOutputs:
+    workbooks: Path
+    returned: Path
+    ranking: Path
+    report_pdf: Path
+    report_html: Path
+    unit_pdf: Path
+    archive: Path
+    csv: Path
+    json: Path
+
+
+def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOutputs:
+    import hashlib
+
+    from . import reports
+    from .generate import generate, write_atomic
+    from .intake.check import Context, check_file
+    from .intake.consolidate import consolidate
+    from .intake.outputs import write_csv, write_json, write_workbook
+    from .workbook.fill import fill, set_saved_time
+
+    workbooks, returned = folder / "1-so-danh-gia", folder / "2-so-gui-ve"
+    made = generate(catalog, campaign, workbooks)
+    say(f"1. Đã tạo {len(made)} sổ đánh giá: {workbooks}")
+    returned.mkdir(parents=True, exist_ok=True)
+    sent = 0
+    for g in made:
+        if g.unit in NOT_SENT:
+            continue
+        unit = campaign.unit(g.unit)
+        inputs = unit_inputs(catalog, unit.code, unit.level)
+        rng = random.Random("evidence" + unit.code)
+        contacts = {"unit_preparer": f"Cán bộ lập biểu {unit.code}", "unit_head": f"Thủ trưởng {unit.name}"}
+        blank = (workbooks / g.path).read_bytes()
+        first = {code: {**values, **MISTAKES.get(unit.code, {}).get(code, {})} for code, values in inputs.items()}
+        first.update({code: v for code, v in MISTAKES.get(unit.code, {}).items() if code not in first})
+        name = g.path if unit.code != "SYT" else "Bao cao chuyen doi so - So Y te.xlsx"  # renamed by the unit
+        path = returned / name
+        saved = "2020-12-20T09:00:00Z"
+        write_atomic(path, set_saved_time(fill(blank, first, contacts, _evidence(catalog, inputs, rng)), saved))
+        sent += 1
+        if unit.code == "STNMT":  # a corrected file, a week later (after the deadline: late)
+            later = returned / "sua-lan-2" / g.path
+            write_atomic(later, set_saved_time(fill(blank, inputs, contacts, _evidence(catalog, inputs, rng)), "2020-12-27T09:00:00Z"))
+
+    say(f"2. {sent} đơn vị đã điền và gửi lại sổ (một đơn vị gửi bản sửa, một tệp bị đổi tên, "
+        f"{len(NOT_SENT)} đơn vị không gửi): {returned}")
+
+    out = folder / "3-tong-hop"
+    archive = folder / "luu-tru"
+    ctx = Context.create(catalog, campaign)
+    result = consolidate(catalog, campaign, [returned], archive, context=ctx)
+    ranking, json_path, csv_dir = out / f"xep-hang-{campaign.period}.xlsx", out / f"xep-hang-{campaign.period}.json", out / "csv"
+    write_workbook(result, ranking)
+    write_json(result, json_path)
+    write_csv(result, csv_dir)
+    ranked = sum(1 for rows in result.groups.values() for r in rows if r.result)
+    say(f"3. Đã tổng hợp {result.seen} tệp, xếp hạng {ranked} đơn vị, {len(result.missing)} chưa gửi: {ranking}")
+
+    printed = folder / "4-bao-cao"
+    text = reports.ranking_html(result, campaign.report)
+    report_pdf, report_html = printed / f"bao-cao-xep-hang-{campaign.period}.pdf", printed / f"bao-cao-xep-hang-{campaign.period}.html"
+    reports.write_pdf(text, report_pdf)
+    reports.write_html(text, report_html)
+    sample_unit = next(r for r in result.groups[campaign.unit("STTTT").group] if r.unit.code == "STTTT")
+    data = (returned / sample_unit.result.name).read_bytes()  # type: ignore[union-attr]
+    detailed = check_file(data, sample_unit.result.name, hashlib.sha256(data).hexdigest(), ctx, details=True)  # type: ignore[union-attr]
+    unit_pdf = printed / "phieu-tu-danh-gia-STTTT.pdf"
+    reports.write_pdf(reports.unit_html(catalog, campaign, detailed), unit_pdf)
+    say(f"4. Báo cáo in: {report_pdf} (và .html), phiếu của Sở Thông tin và Truyền thông: {unit_pdf}")
+    return DemoOutputs(workbooks, returned, ranking, report_pdf, report_html, unit_pdf, archive, csv_dir, json_path)
