@@ -191,8 +191,8 @@ def write_html(html_text: str, path: Path) -> None:
 
 def sign_pdf(path: Path, pkcs12: Path, passphrase: bytes | None = None, reason: str = "Phê duyệt báo cáo") -> None:
     """Sign a PDF in place (PAdES, pyHanko) with a PKCS#12 certificate; written atomically."""
-    from pyhanko.sign import signers
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
 
     from .generate import write_atomic
 
@@ -201,7 +201,7 @@ def sign_pdf(path: Path, pkcs12: Path, passphrase: bytes | None = None, reason: 
         raise ValueError(f"Không đọc được chứng thư số {pkcs12} (sai mật khẩu hoặc tệp hỏng)")
     with path.open("rb") as f:
         writer = IncrementalPdfFileWriter(f)
-        meta = signers.PdfSignatureMetadata(field_name="ChuKySo", reason=reason, subfilter=signers.fields.SigSeedSubFilter.PADES)
+        meta = signers.PdfSignatureMetadata(field_name="ChuKySo", reason=reason, subfilter=fields.SigSeedSubFilter.PADES)
         out = signers.sign_pdf(writer, meta, signer=signer)
         data = out.getvalue()
     write_atomic(path, data)
