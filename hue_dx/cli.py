@@ -610,10 +610,10 @@ def _report(args: argparse.Namespace, out) -> int:
         from .intake.consolidate import InputError, consolidate
 
         try:
-            result = consolidate(cat, campaign, list(args.inputs), args.archive or Path("out") / "luu-tru")
+            consolidation = consolidate(cat, campaign, list(args.inputs), args.archive or Path("out") / "luu-tru")
         except InputError as exc:
             raise UsageError(str(exc)) from None
-        text = reports.ranking_html(result, campaign.report)
+        text = reports.ranking_html(consolidation, campaign.report)
     reports.write_pdf(text, args.output)
     written = [args.output]
     if args.html:

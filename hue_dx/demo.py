@@ -19,7 +19,7 @@ from .catalog import Catalog, Criterion
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_SENT = ("SNGV", "BDT", "HNDONG")  # three units that never send their file
-MISTAKES = {  # typical mistakes: text where numbers belong, parts larger than the whole, blanks
+MISTAKES: dict[str, dict[str, dict[str, object]]] = {  # typical mistakes: text where numbers belong, parts larger than the whole, blanks
     "SXD": {"5.1.1": {"a": "1.234", "b": "mười"}},
     "STNMT": {"5.2.1": {"a": 100, "b": 40, "c": 70}},
     "HPVANG": {"7.1.1": {"a": None, "b": 12}, "2.1.1": {"a": "x"}},
@@ -115,8 +115,9 @@ def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOu
         rng = random.Random("evidence" + unit.code)
         contacts = {"unit_preparer": f"Cán bộ lập biểu {unit.code}", "unit_head": f"Thủ trưởng {unit.name}"}
         blank = (workbooks / g.path).read_bytes()
-        first = {code: {**values, **MISTAKES.get(unit.code, {}).get(code, {})} for code, values in inputs.items()}
-        first.update({code: v for code, v in MISTAKES.get(unit.code, {}).items() if code not in first})
+        mistakes = MISTAKES.get(unit.code, {})
+        first = {code: {**values, **mistakes.get(code, {})} for code, values in inputs.items()}
+        first.update({code: v for code, v in mistakes.items() if code not in first})
         name = g.path if unit.code != "SYT" else "Bao cao chuyen doi so - So Y te.xlsx"  # renamed by the unit
         path = returned / name
         saved = "2020-12-20T09:00:00Z"

@@ -206,8 +206,11 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
 def _details(cell_of: _Cells, catalog: Catalog, result: FileResult) -> None:
     """What a printed report shows beyond scores: inputs as typed, evidence, contacts."""
     for c in catalog.criteria:
-        result.typed[c.code] = {i.key: cell_of(nm.input_name(c.code, i.key))[2].value if cell_of(nm.input_name(c.code, i.key))[2]
-                                else None for i in c.inputs}
+        typed: dict[str, object] = {}
+        for i in c.inputs:
+            found = cell_of(nm.input_name(c.code, i.key))[2]
+            typed[i.key] = found.value if found is not None else None
+        result.typed[c.code] = typed
         sheet, ref, _ = cell_of(nm.score_name(c.code))
         if ref:
             texts = [cell_of.at(sheet, r).value for r in nm.evidence_refs(ref).values()]
