@@ -3,8 +3,10 @@
     python samples/render_examples.py        (needs LibreOffice and pdftoppm)
 
 Writes samples/workbooks/ (a blank and a filled workbook of Sở Thông tin và Truyền thông,
-and a filled one of UBND huyện A Lưới with typical mistakes) and samples/rendered/ (their
-PDFs as LibreOffice prints them, and PNG previews of the summary and a pillar page).
+and a filled one of UBND huyện A Lưới with typical mistakes), samples/rendered/ (their
+PDFs as LibreOffice prints them, and PNG previews of the summary and a pillar page) and
+samples/demo/ (what `hue-dx demo` produces: the returned files of the whole roster as a .zip,
+the ranking workbook, the printed reports).
 """
 
 from __future__ import annotations
@@ -39,6 +41,25 @@ def soffice(args: list[str]) -> None:
         subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", *args], check=True, capture_output=True)
 
 
+def demo_outputs(catalog, campaign) -> None:
+    import zipfile
+
+    from hue_dx import demo
+
+    target = HERE / "demo"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = demo.run(catalog, campaign, Path(tmp), say=lambda _: None)
+        with zipfile.ZipFile(target / "so-gui-ve-2020.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(out.returned.rglob("*.xlsx")):
+                zf.write(path, path.relative_to(out.returned))
+        for path in (out.ranking, out.report_pdf, out.unit_pdf):
+            shutil.copyfile(path, target / path.name)
+        subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", "1", "-l", "1", str(out.report_pdf),
+                        str(target / "bao-cao-trang-1")], check=True)
+
+
 def main() -> None:
     catalog = hue_dx.load_catalog()
     campaign = campaign_mod.load(HERE.parent / "generator" / "campaign-2020.toml")
@@ -66,6 +87,7 @@ def main() -> None:
     subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(guide_pages + 2), "-l", str(guide_pages + 2),
                     str(filled), str(rendered / "tru-cot-1")], check=True)
     district = rendered / "2020_HALUOI_da-dien.pdf"
+    demo_outputs(catalog, campaign)
     for path in sorted(books.iterdir()) + sorted(rendered.iterdir()):
         print(f"{path.relative_to(HERE.parent)}  {path.stat().st_size // 1024} KB")
     print(f"{filled.name}: {pages} trang; {district.name} cho thấy các tiêu chí lỗi.")

@@ -173,4 +173,30 @@ def test_a_wrong_certificate_password_is_a_clear_error(demo_run, tmp_path, capsy
 
 def test_bar_chart_svg_is_self_contained():
     svg = reports.bar_chart_svg(["Sở A", "Sở B"], [0.75, None], "Chỉ số")
-    assert svg.startswith("<svg") and svg.endswith("</svg>") and "0.7500" in svg and "Sở B" in svg
+    assert svg.startswith("<svg") and svg.endswith("</svg>") and ">0,7500<" in svg and "Sở B" in svg and ">0,4<" in svg
+
+
+def test_the_html_report_opens_in_headless_chromium_with_its_table_and_charts(demo_run, tmp_path):
+    from PIL import Image
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not browser:
+        import os
+
+        (pytest.fail if os.environ.get("CI") else pytest.skip)("chromium is not installed (apt-get install chromium)")
+    outputs, *_ = demo_run
+    shot = tmp_path / "report.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1100,2400",
+                    outputs.report_html.as_uri()], check=True, capture_output=True, timeout=120)
+    image = Image.open(shot).convert("RGB")
+    colours = image.getcolors(maxcolors=1_000_000)
+    assert colours, "no picture"
+
+    def count(rgb, tolerance=6):
+        return sum(n for n, c in colours if all(abs(a - b) <= tolerance for a, b in zip(c, rgb, strict=True)))
+
+    assert count((0xDC, 0xE6, 0xF1)) > 2000, "the ranking table's header row is not on the screenshot"
+    assert count((0x4F, 0x81, 0xBD)) > 2000, "the chart's bars are not on the screenshot"
+    assert count((0, 0, 0), tolerance=60) > 2000, "no text"
