@@ -60,7 +60,8 @@ def bar_chart_svg(labels: list[str], values: list[float | None], title: str, wid
     for tick in range(0, 11, 2):
         x = label_width + scale * tick / 10
         parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 22}" stroke="#ccc" stroke-width="0.6"/>')
-        parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#444">{tick / 10:.1f}</text>'.replace(">0.", ">0,").replace(">1.", ">1,"))
+        tick_label = f"{tick / 10:.1f}".replace(".", ",")
+        parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#444">{tick_label}</text>')
     for n, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + n * row
         short = label if len(label) <= 38 else label[:37] + "…"
@@ -68,7 +69,8 @@ def bar_chart_svg(labels: list[str], values: list[float | None], title: str, wid
         if value is not None:
             w = max(0.0, min(1.0, value)) * scale
             parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 7}" fill="#4f81bd"/>')
-            parts.append(f'<text x="{label_width + w + 4:.1f}" y="{y + 13}" fill="#222">{value:.4f}</text>'.replace(f">{value:.4f}<", f">{value:.4f}<".replace(".", ",")))
+            shown = f"{value:.4f}".replace(".", ",")  # the Vietnamese decimal comma, as in the tables
+            parts.append(f'<text x="{label_width + w + 4:.1f}" y="{y + 13}" fill="#222">{shown}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
