@@ -408,6 +408,16 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--password", default=None, help="mật khẩu của chứng thư (nếu có)")
         sub.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
 
+    req = commands.add_parser("requests", help="viết thư đề nghị mỗi đơn vị sửa, giải trình (HTML, PDF, văn bản cho thư điện tử)",
+                              description="Tổng hợp như hue-dx consolidate rồi viết cho mỗi đơn vị có vấn đề (và mỗi đơn vị chưa gửi) một thư "
+                                          "nêu rõ từng ô cần sửa hoặc giải trình, cách sửa và hạn.")
+    req.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
+    req.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=Path("out") / "de-nghi", help="thư mục ghi thư (mặc định out/de-nghi)")
+    req.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    req.add_argument("--days", type=int, default=10, help="số ngày làm việc đến hạn sửa (mặc định 10)")
+    req.add_argument("--no-pdf", action="store_true", help="chỉ ghi HTML và văn bản, không ghi PDF")
+    req.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+
     addin = commands.add_parser("addin", help="dựng các phần của add-in Excel (VBA, ribbon, cấu hình) từ danh sách hàm",
                                 description="Sinh mô-đun VBA bọc các hàm HUEDX_…, mô-đun VBA và XML của ribbon, tệp xlwings.conf "
                                             "và bản sao mô-đun Python của add-in, từ cùng một danh sách hàm (xem README, mục Excel).")
@@ -472,6 +482,22 @@ def run(args: argparse.Namespace, out) -> int:
         return _consolidate(args, out)
     if args.command == "report":
         return _report(args, out)
+    if args.command == "requests":
+        from .corrections import write_letters
+        from .intake.consolidate import InputError, consolidate
+
+        _needs_openpyxl("viết thư đề nghị")
+        campaign = campaign_mod.load(args.recipe)
+        cat = catalog_mod.load(campaign.catalog)
+        try:
+            consolidation = consolidate(cat, campaign, list(args.inputs), args.archive or Path("out") / "luu-tru")
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
+        letters = write_letters(consolidation, args.out, args.days, pdf=not args.no_pdf)
+        missing = sum(1 for letter in letters if letter.items == 0)
+        out.write(f"Đã viết {len(letters)} thư đề nghị ({len(letters) - missing} đơn vị cần sửa hoặc giải trình, "
+                  f"{missing} đơn vị chưa gửi sổ): {args.out}\n")
+        return EXIT_OK
     if args.command == "demo":
         from . import demo as demo_mod
 

@@ -36,7 +36,9 @@ def _env():
     folder = ROOT / "templates" / "reports"
     if not folder.is_dir():
         raise FileNotFoundError(f"Không tìm thấy mẫu báo cáo {folder}: chạy từ thư mục dự án hue-dx")
-    return Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined, autoescape=select_autoescape(["j2", "html"]))
+    # HTML templates are escaped; plain-text ones (e-mail bodies) are not.
+    return Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined,
+                       autoescape=select_autoescape(["html.j2", "html"], default_for_string=False, default=False))
 
 
 def _date_parts(when: dt.datetime) -> dict[str, str]:
