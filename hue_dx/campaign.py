@@ -38,6 +38,7 @@ class Campaign:
     units: tuple[Unit, ...]
     path: Path
     report: dict[str, str] = field(default_factory=dict)  # heading and signer of the province's report
+    appraisal: dict = field(default_factory=dict)  # who appraises what: default, by_pillar, by_criterion
 
     def unit(self, code: str) -> Unit:
         for u in self.units:
@@ -92,6 +93,7 @@ def load(path: str | Path | None = None) -> Campaign:
         units=load_roster(roster),
         path=path,
         report={k: _nfc(v) for k, v in raw.get("report", {}).items()},
+        appraisal=raw.get("appraisal", {}),
     )
 
 

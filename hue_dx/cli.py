@@ -418,6 +418,16 @@ def build_parser() -> argparse.ArgumentParser:
     req.add_argument("--no-pdf", action="store_true", help="chỉ ghi HTML và văn bản, không ghi PDF")
     req.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
 
+    apr = commands.add_parser("appraise", help="tạo phiếu thẩm định cho mỗi đơn vị và mỗi bên thẩm định",
+                              description="Tổng hợp như hue-dx consolidate rồi tạo, cho mỗi đơn vị đã gửi sổ và mỗi bên thẩm định (theo bảng phân công "
+                                          "trong tệp đợt đánh giá), một sổ thẩm định: số liệu, tài liệu kiểm chứng, điểm tự đánh giá của đơn vị, cột số liệu "
+                                          "thẩm định và lý do; điểm thẩm định tự tính bằng công thức Excel thường.")
+    apr.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
+    apr.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=Path("out") / "tham-dinh", help="thư mục ghi (mặc định out/tham-dinh)")
+    apr.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    apr.add_argument("--unit", metavar="MÃ", action="append", help="chỉ đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
+    apr.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+
     addin = commands.add_parser("addin", help="dựng các phần của add-in Excel (VBA, ribbon, cấu hình) từ danh sách hàm",
                                 description="Sinh mô-đun VBA bọc các hàm HUEDX_…, mô-đun VBA và XML của ribbon, tệp xlwings.conf "
                                             "và bản sao mô-đun Python của add-in, từ cùng một danh sách hàm (xem README, mục Excel).")
@@ -482,6 +492,8 @@ def run(args: argparse.Namespace, out) -> int:
         return _consolidate(args, out)
     if args.command == "report":
         return _report(args, out)
+    if args.command == "appraise":
+        return _appraise(args, out)
     if args.command == "requests":
         from .corrections import write_letters
         from .intake.consolidate import InputError, consolidate
@@ -648,6 +660,35 @@ def _report(args: argparse.Namespace, out) -> int:
     if args.sign:
         reports.sign_pdf(args.output, args.sign, args.password.encode() if args.password else None)
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + (" (đã ký số)" if args.sign else "") + "\n")
+    return EXIT_OK
+
+
+def _appraise(args: argparse.Namespace, out) -> int:
+    from .appraisal import plan
+    from .generate import slug, write_atomic
+    from .intake.consolidate import InputError, consolidate
+    from .workbook import appraisal_book
+
+    _needs_openpyxl("tạo phiếu thẩm định")
+    campaign = campaign_mod.load(args.recipe)
+    cat = catalog_mod.load(campaign.catalog)
+    try:
+        consolidation = consolidate(cat, campaign, list(args.inputs), args.archive or Path("out") / "luu-tru")
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+    wanted = {campaign.unit(code).code for code in args.unit} if args.unit else None
+    written = []
+    for rows in consolidation.groups.values():
+        for row in rows:
+            if row.result is None or (wanted and row.unit.code not in wanted):
+                continue
+            for appraiser, codes in plan(cat, row.unit.level, campaign.appraisal).items():
+                data = appraisal_book.build(cat, campaign, row.unit, appraiser, codes, row.result)
+                path = args.out / f"tham-dinh_{campaign.period}_{row.unit.code}_{slug(appraiser)}.xlsx"
+                write_atomic(path, data)
+                written.append(path)
+    out.write(f"Đã tạo {len(written)} phiếu thẩm định: {args.out}\n"
+              "Bên thẩm định điền số liệu thẩm định và lý do vào phiếu, gửi lại; hue-dx consolidate đọc cả sổ và phiếu.\n")
     return EXIT_OK
 
 

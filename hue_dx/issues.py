@@ -86,6 +86,13 @@ _TYPES = [
     IssueType("not-calculated", INFO, "Sổ chưa được tính", "Tệp chưa lưu giá trị tính (chưa mở bằng Excel hoặc LibreOffice sau khi điền).",
               "Không cần làm gì: điểm được tính lại từ số liệu."),
     IssueType("contact-missing", WARNING, "Thiếu người lập biểu", "Chưa ghi {value} ở trang Thông tin đơn vị.", "Ghi đủ người lập biểu và thủ trưởng đơn vị."),
+    # appraisal
+    IssueType("appraisal-no-reason", WARNING, "Thẩm định không ghi lý do", "Số liệu thẩm định khác số liệu đơn vị nhưng không ghi lý do.",
+              "Ghi lý do thẩm định ở cột 'Ý kiến, lý do thẩm định'."),
+    IssueType("appraisal-conflict", WARNING, "Thẩm định khác nhau", "Tiêu chí có các ý kiến thẩm định khác nhau: {value}; dùng bản lưu sau cùng.",
+              "Các bên thẩm định thống nhất và gửi lại một phiếu."),
+    IssueType("appraisal-unknown-file", WARNING, "Thẩm định sổ khác", "Phiếu thẩm định lập cho sổ {value}, không phải sổ đang dùng của đơn vị.",
+              "Lập lại phiếu thẩm định từ sổ mới nhất (hue-dx appraise)."),
     # campaign
     IssueType("unit-not-received", WARNING, "Chưa nhận được sổ", "Chưa nhận được sổ hợp lệ của đơn vị.", "Nhắc đơn vị gửi sổ trước hạn."),
 ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 PREFIX = "hdx_"
 EVIDENCE_FIELDS = ("number", "date", "title", "link")
 IDENTITY = ("catalog_id", "catalog_version", "period", "unit_code", "level", "generation_id", "fingerprint")
+APPRAISAL_IDENTITY = ("kind", "appraiser", "self_sha256")  # only in appraisal workbooks
 UNIT_FIELDS = ("unit_name", "unit_preparer", "unit_preparer_title", "unit_phone", "unit_email", "unit_head", "unit_head_title")
 
 

@@ -142,16 +142,18 @@ def ranking_html(consolidation, report: dict[str, str] | None = None, when: dt.d
     groups = []
     for name, members in c.groups.items():
         ranked = [r for r in members if r.result]
-        rows = [{"rank": r.rank, "name": r.unit.name, "points": _num(r.result.total[0]), "max": fmt_num(r.result.total[1]),
-                 "index": _num(r.index, 4), "note": "nộp muộn" if r.late else ""} for r in ranked]
+        rows = [{"rank": r.rank, "name": r.unit.name, "points": _num(r.final.final.total.points), "max": fmt_num(r.final.final.total.applicable_max),
+                 "index": _num(r.index, 4), "self_index": _num(r.self_index, 4),
+                 "note": "; ".join(x for x in ("nộp muộn" if r.late else "", f"thẩm định {len(r.final.applied)} tiêu chí" if r.final.applied else "") if x)}
+                for r in ranked]
         groups.append({"name": name, "rows": rows, "chart": bar_chart_svg([r.unit.name for r in ranked], [r.index for r in ranked],
                                                                            f"Chỉ số — {name}")})
     ranked_all = [r for members in c.groups.values() for r in members if r.result]
     pillars = [{"code": p.code, "short": p.short_title or p.title} for p in catalog.pillars]
-    pillar_rows = [{"name": r.unit.name, "cells": [_num(r.result.pillars[n][3], 4) for n in range(len(pillars))]} for r in ranked_all]
+    pillar_rows = [{"name": r.unit.name, "cells": [_num(r.pillar_index(n), 4) for n in range(len(pillars))]} for r in ranked_all]
     averages = []
     for n in range(len(pillars)):
-        values = [r.result.pillars[n][3] for r in ranked_all if r.result.pillars[n][3] is not None]
+        values = [v for r in ranked_all if (v := r.pillar_index(n)) is not None]
         averages.append(sum(values) / len(values) if values else None)
     province = [{"code": p["code"], "title": p["title"], "units": p["units"],
                  "sums": "; ".join(f"{k} = {_num(v, 0)}" for k, v in p["sums"].items()),
@@ -170,6 +172,8 @@ def ranking_html(consolidation, report: dict[str, str] | None = None, when: dt.d
         "groups": groups, "pillars": pillars, "pillar_rows": pillar_rows,
         "pillar_chart": bar_chart_svg([f"{p['code']}. {p['short']}" for p in pillars], averages, "Chỉ số trung bình theo trụ cột"),
         "province": province, "issue_summary": summary,
+        "differences": [{**d, "self": _num(d["self"]), "final": _num(d["final"]), "difference": _num(d["difference"])}
+                        for d in c.differences[:20]],
         "signer_authority": report.get("signer_authority", "TM. ỦY BAN NHÂN DÂN"), "signer_title": report.get("signer_title", "CHỦ TỊCH"),
         "signer_name": report.get("signer_name", ""),
         "version": __version__, "made_at": when.strftime("%d/%m/%Y %H:%M"), "catalog_id": catalog.id, "catalog_version": catalog.version,

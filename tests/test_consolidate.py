@@ -135,7 +135,7 @@ def test_outputs_workbook_json_and_injection_safe_csv(setup):
     result = consolidate(catalog, campaign, [folder], tmp / "archive-3", workers=1, context=ctx)
     write_workbook(result, tmp / "out" / "xep-hang.xlsx")
     wb = load_workbook(tmp / "out" / "xep-hang.xlsx")
-    assert wb.sheetnames == ["Xếp hạng", "Biểu đồ", "Trụ cột", "Tiêu chí", "Toàn tỉnh", "Vấn đề", "Chưa gửi", "Tệp đã nhận"]
+    assert wb.sheetnames == ["Xếp hạng", "Biểu đồ", "Trụ cột", "Tiêu chí", "Thẩm định", "Toàn tỉnh", "Vấn đề", "Chưa gửi", "Tệp đã nhận"]
     assert len(wb["Biểu đồ"]._charts) == 2
     province = {row[0].value: row for row in wb["Toàn tỉnh"].iter_rows(min_row=4)}
     assert "5.10.1" in province  # the province's share of online dossiers, from the units' counts
@@ -202,7 +202,7 @@ def test_results_and_issues_as_dataframes(setup):
     cases, campaign, catalog, ctx, folder, tmp = setup
     result = consolidate(catalog, campaign, [folder], tmp / "archive-6", workers=1, context=ctx)
     ranking = result.ranking_frame()
-    assert len(ranking) == len(campaign.units) and {"group", "rank", "unit", "index", "index_5", "rank_5"} <= set(ranking.columns)
+    assert len(ranking) == len(campaign.units) and {"group", "rank", "unit", "index", "self_index", "index_5", "rank_5"} <= set(ranking.columns)
     criteria = result.criteria_frame()
     assert len(criteria) == 9 * len(catalog.criteria)
     issues = result.issues_frame()

@@ -74,6 +74,11 @@ class FileResult:
     typed: dict[str, dict[str, object]] = field(default_factory=dict)
     evidence: dict[str, list[str]] = field(default_factory=dict)
     contacts: dict[str, str] = field(default_factory=dict)
+    # an appraisal workbook: who appraised, and per criterion the appraised values and reason
+    kind: str = "self"
+    appraiser: str = ""
+    appraisal: dict[str, dict[str, object]] = field(default_factory=dict)
+    scored_inputs: dict[str, dict[str, object]] = field(default_factory=dict)  # inputs as read for the engine
 
     @property
     def errors(self) -> int:
@@ -94,7 +99,7 @@ def _identity(raw: xlsx.RawWorkbook) -> tuple[dict[str, str], list[str]]:
     """Identity from custom properties and constant names; conflicts between the two."""
     found: dict[str, str] = {}
     conflicts = []
-    for key in nm.IDENTITY:
+    for key in (*nm.IDENTITY, *nm.APPRAISAL_IDENTITY):
         name = nm.identity_name(key)
         prop = raw.properties.get(name)
         const = xlsx.constant(raw.names[name]) if name in raw.names else None
@@ -128,7 +133,7 @@ def _wanted(names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> 
 
 _SCORE = nm.score_name("")
 _STATUS = nm.status_name("")
-_READ = (nm.PREFIX + "in_", _SCORE, nm.identity_name("unit_"))
+_READ = (nm.PREFIX + "in_", _SCORE, nm.identity_name("unit_"), nm.PREFIX + "ap_in_", nm.PREFIX + "ap_reason_")
 
 
 def _wanted_for(ctx: Context, names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> dict[str, set[str]]:
@@ -183,12 +188,16 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
     if identity.get("level") and identity["level"] != level:
         result.issues.append(issue("level-mismatch", value=identity["level"], **where))
     result.level = level
+    if identity.get("kind") == "appraisal":
+        _check_appraisal(raw, destinations, catalog, identity, result, where)
+        return result
     expected = ctx.expected[level]
     _check_layout(raw, expected, result, where)
 
     cell = _Cells(raw, destinations)
     inputs, cells_of = _read_inputs(cell, catalog, result, where)
     scored = score_unit(catalog, inputs, level)
+    result.scored_inputs = inputs
     _criterion_issues(cell, catalog, scored, cells_of, result, where)
     _compare_cached(cell, catalog, scored, result, where)
     _contact_issues(cell, result, where)
@@ -201,6 +210,35 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
         _details(cell, catalog, result)
     result.accepted = True
     return result
+
+
+def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, str], result: FileResult, where: dict[str, str]) -> None:
+    """An appraisal workbook: read each criterion's appraised values and reason."""
+    from ..workbook import appraisal_book as book
+
+    cell_of = _Cells(raw, destinations)
+    result.kind = "appraisal"
+    result.appraiser = identity.get("appraiser", "")
+    for c in catalog.criteria:
+        if book.reason_name(c.code) not in destinations:
+            continue
+        given: dict[str, object] = {}
+        for spec in c.inputs:
+            sheet, ref, cell = cell_of(book.input_name(c.code, spec.key))
+            if cell is None or cell.value in (None, "") or (isinstance(cell.value, str) and not cell.value.strip()):
+                continue
+            read = read_input(spec, cell.value, cell.kind)
+            if read.issue:
+                result.issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=c.code, value=cell.value, read=_fmt(read.read), **where))
+            given[spec.key] = read.value
+        reason_cell = cell_of(book.reason_name(c.code))[2]
+        reason = "" if reason_cell is None or reason_cell.value is None else str(reason_cell.value).strip()
+        if given or reason:
+            result.appraisal[c.code] = {"inputs": given, "reason": reason}
+            if given and not reason:
+                sheet, ref, _ = cell_of(book.reason_name(c.code))
+                result.issues.append(issue("appraisal-no-reason", sheet=sheet, cell=ref, criterion=c.code, **where))
+    result.accepted = True
 
 
 def _details(cell_of: _Cells, catalog: Catalog, result: FileResult) -> None:

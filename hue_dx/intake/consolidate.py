@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..appraisal import Appraisal, Final, apply
 from ..campaign import Campaign, Unit
 from ..catalog import Catalog
 from ..issues import ERROR, Issue, issue
@@ -136,7 +137,7 @@ def _work(item: Item) -> tuple[Item, FileResult | None, str]:
     if sha in _KNOWN:
         return item, None, sha
     archive(_ARCHIVE, sha, data, item.suffix)
-    return item, check_file(data, Path(item.member or item.path).name, sha, _CTX), sha
+    return item, check_file(data, Path(item.member or item.path).name, sha, _CTX, details=True), sha
 
 
 # ------------------------------------------------------------------------------ the run
@@ -145,13 +146,22 @@ def _work(item: Item) -> tuple[Item, FileResult | None, str]:
 @dataclass
 class UnitRow:
     unit: Unit
-    result: FileResult | None
+    result: FileResult | None  # the self-assessment file that counts
     rank: int | None = None
     pillar_ranks: dict[str, int | None] = field(default_factory=dict)
+    final: Final | None = None  # the self-assessment with appraisals applied: what the ranking uses
 
     @property
     def index(self) -> float | None:
+        """The final index (after appraisal)."""
+        return self.final.final.total.index if self.final else None
+
+    @property
+    def self_index(self) -> float | None:
         return self.result.total[2] if self.result else None
+
+    def pillar_index(self, n: int) -> float | None:
+        return self.final.final.pillars[n].index if self.final else None
 
     @property
     def late(self) -> bool:
@@ -175,6 +185,7 @@ class Consolidation:
     new: int = 0
     skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    differences: list[dict] = field(default_factory=list)  # appraised criteria, largest difference first
 
     @property
     def has_errors(self) -> bool:
@@ -190,10 +201,10 @@ class Consolidation:
         for group, members in self.groups.items():
             for r in members:
                 row = {"group": group, "rank": r.rank, "unit": r.unit.code, "name": r.unit.name, "index": r.index,
-                       "points": r.result.total[0] if r.result else None, "max": r.result.total[1] if r.result else None,
-                       "late": r.late, "errors": r.errors}
+                       "self_index": r.self_index, "points": r.final.final.total.points if r.final else None,
+                       "max": r.final.final.total.applicable_max if r.final else None, "late": r.late, "errors": r.errors}
                 for n, p in enumerate(self.catalog.pillars):
-                    row[f"index_{p.code}"] = r.result.pillars[n][3] if r.result else None
+                    row[f"index_{p.code}"] = r.pillar_index(n)
                     row[f"rank_{p.code}"] = r.pillar_ranks.get(p.code)
                 rows.append(row)
         return pd.DataFrame(rows)
@@ -202,9 +213,10 @@ class Consolidation:
         """One row per unit and criterion of the files used: score, applicable max, status."""
         import pandas as pd
 
-        return pd.DataFrame([{"unit": r.unit.code, "code": code, "score": points, "max": amax, "status": status, "status_vi": words}
-                             for members in self.groups.values() for r in members if r.result
-                             for code, points, status, words, amax in r.result.criteria])
+        return pd.DataFrame([{"unit": r.unit.code, "code": c.code, "self_score": s.points, "score": c.points, "max": c.applicable_max,
+                              "status": c.status, "status_vi": c.status_vi, "source": r.final.source(c.code)}
+                             for members in self.groups.values() for r in members if r.final
+                             for s, c in zip(r.final.self_result.criteria, r.final.final.criteria, strict=True)])
 
     def issues_frame(self):
         import pandas as pd
@@ -268,36 +280,80 @@ def _results(items: list[Item], ctx: Context, root: Path, known: frozenset[str],
 def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, seen: dict[str, str], run_issues: list[Issue]) -> Consolidation:
     current = ledger.current(campaign.period)
     results = {unit: ledger.load(sha) for unit, sha in current.items()}
+    appraisals: dict[str, list[tuple]] = {}
+    for row in ledger.appraisals(campaign.period):
+        appraisals.setdefault(row[0], []).append(row)
+    issues = list(run_issues)
     groups: dict[str, list[UnitRow]] = {}
     for unit in campaign.units:
-        groups.setdefault(unit.group, []).append(UnitRow(unit, results.get(unit.code)))
+        result = results.get(unit.code)
+        row = UnitRow(unit, result)
+        if result is not None:
+            items = []
+            for _, code, who, inputs, reason, saved, source, sha, self_sha in appraisals.get(unit.code, []):
+                items.append(Appraisal(code, who, inputs, reason, saved or "", source, sha))
+                if self_sha and self_sha != result.sha256:
+                    issues.append(issue("appraisal-unknown-file", file=source, unit=unit.code, criterion=code, value=self_sha[:16]))
+            row.final = apply(catalog, unit.level, result.scored_inputs, items)
+            for code, conflicting in row.final.conflicts.items():
+                issues.append(issue("appraisal-conflict", unit=unit.code, criterion=code,
+                                    value="; ".join(f"{a.appraiser} ({a.file})" for a in conflicting)))
+        groups.setdefault(unit.group, []).append(row)
     pillars = [p.code for p in catalog.pillars]
     for rows in groups.values():
         for rank, row in zip(competition_ranks([r.index for r in rows]), rows, strict=True):
             row.rank = rank
         for n, code in enumerate(pillars):
-            values = [r.result.pillars[n][3] if r.result else None for r in rows]
-            for rank, row in zip(competition_ranks(values), rows, strict=True):
+            for rank, row in zip(competition_ranks([r.pillar_index(n) for r in rows]), rows, strict=True):
                 row.pillar_ranks[code] = rank
         rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
     missing = [u for u in campaign.units if u.code not in results]
-    issues = list(run_issues)
     for unit in missing:
         issues.append(issue("unit-not-received", unit=unit.code, value=unit.name))
     current_shas = set(current.values())
     files = []
-    for sha, _source, received, accepted, unit, modified, index, errors, _copies in ledger.files():
+    for sha, source, received, accepted, unit, modified, index, errors, copies in ledger.files():
         if sha not in seen:
             continue
-        state = "đang dùng" if sha in current_shas else ("bị thay bằng bản mới hơn" if accepted else "không dùng được")
+        loaded = ledger.load(sha)
+        if loaded.kind == "appraisal":
+            state = f"phiếu thẩm định ({loaded.appraiser})"
+        else:
+            state = "đang dùng" if sha in current_shas else ("bị thay bằng bản mới hơn" if accepted else "không dùng được")
         files.append(dict(sha256=sha, source=seen[sha], received=received, unit=unit, modified=modified, index=index,
                           errors=errors, state=state))
-        if sha in current_shas or not accepted:
-            issues.extend(ledger.load(sha).issues if sha not in current_shas else results[unit].issues)
+        if sha in current_shas:
+            issues.extend(results[unit].issues)
+        elif not accepted or loaded.kind == "appraisal":
+            issues.extend(loaded.issues)
         else:
             newer = current.get(unit)
             issues.append(issue("file-superseded", file=seen[sha], unit=unit, value=seen.get(newer or "", newer or "")))
-    return Consolidation(catalog, campaign, groups, missing, issues, files, _province(catalog, list(results.values())))
+    return Consolidation(catalog, campaign, groups, missing, issues, files, _province(catalog, list(results.values())),
+                         differences=_differences(catalog, groups))
+
+
+def _differences(catalog: Catalog, groups: dict[str, list[UnitRow]]) -> list[dict]:
+    """Every appraised criterion: self-score, final score, difference, appraiser, reason; largest first."""
+    out = []
+    for rows in groups.values():
+        for r in rows:
+            if not r.final:
+                continue
+            self_by = {c.code: c for c in r.final.self_result.criteria}
+            for c in r.final.final.criteria:
+                a = r.final.applied.get(c.code)
+                if a is None:
+                    continue
+                before, after = self_by[c.code].counted_points, c.counted_points
+                out.append({"unit": r.unit.code, "name": r.unit.name, "code": c.code, "self": before, "final": after,
+                            "difference": after - before, "self_status": self_by[c.code].status_vi, "final_status": c.status_vi,
+                            "appraiser": a.appraiser, "reason": a.reason, "file": a.file})
+    return sorted(out, key=lambda d: (-abs(d["difference"]), d["unit"], catalog_code_key(d["code"])))
+
+
+def catalog_code_key(code: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in code.split("."))
 
 
 def _province(catalog: Catalog, results: list[FileResult]) -> list[dict]:

@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS issues (
     value TEXT, message TEXT, hint TEXT, PRIMARY KEY (sha256, seq));
 CREATE TABLE IF NOT EXISTS scores (
     sha256 TEXT, code TEXT, score REAL, max REAL, status TEXT, PRIMARY KEY (sha256, code));
+CREATE TABLE IF NOT EXISTS appraisals (
+    sha256 TEXT, criterion TEXT, unit TEXT, appraiser TEXT, inputs TEXT, reason TEXT, saved TEXT, PRIMARY KEY (sha256, criterion));
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, started TEXT, finished TEXT, inputs TEXT, files INTEGER, new INTEGER);
 CREATE INDEX IF NOT EXISTS files_unit ON files (period, unit);
@@ -66,6 +68,9 @@ class Ledger:
         self.root = root
         self.db = sqlite3.connect(root / "ledger.sqlite")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
+        if "kind" not in columns:  # ledgers written before appraisals existed
+            self.db.execute("ALTER TABLE files ADD COLUMN kind TEXT DEFAULT 'self'")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.run = 0
 
@@ -88,12 +93,18 @@ class Ledger:
         new = self.db.execute("SELECT 1 FROM files WHERE sha256 = ?", (result.sha256,)).fetchone() is None
         if new:
             body = {"identity": result.identity, "criteria": result.criteria, "pillars": result.pillars, "total": result.total,
-                    "inputs": result.inputs, "name": result.name}
+                    "inputs": result.inputs, "name": result.name, "scored_inputs": result.scored_inputs, "kind": result.kind,
+                    "appraiser": result.appraiser, "appraisal": result.appraisal, "typed": result.typed, "evidence": result.evidence,
+                    "contacts": result.contacts}
             self.db.execute(
-                "INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO files (sha256, size, received_at, source, accepted, unit, period, catalog, level, generation_id, modified, "
+                "total, max, idx, result, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (result.sha256, result.size, seen, source, int(result.accepted), result.unit, result.identity.get("period"),
                  result.identity.get("catalog_id"), result.level, result.identity.get("generation_id"), result.modified,
-                 result.total[0], result.total[1], result.total[2], json.dumps(body, ensure_ascii=False)))
+                 result.total[0], result.total[1], result.total[2], json.dumps(body, ensure_ascii=False, default=str), result.kind))
+            self.db.executemany("INSERT INTO appraisals VALUES (?,?,?,?,?,?,?)",
+                                [(result.sha256, code, result.unit, result.appraiser, json.dumps(item["inputs"], ensure_ascii=False, default=str),
+                                  item["reason"], result.modified or seen) for code, item in result.appraisal.items()])
             self.db.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                                 [(result.sha256, n, i.code, i.severity, i.unit, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint)
                                  for n, i in enumerate(result.issues)])
@@ -112,6 +123,9 @@ class Ledger:
         result = FileResult(body.get("name") or row[7], row[0], row[1], bool(row[2]), row[3] or "", row[4] or "", body["identity"], row[5],
                             [tuple(c) for c in body["criteria"]], [tuple(p) for p in body["pillars"]], tuple(body["total"]),  # type: ignore[arg-type]
                             body["inputs"])
+        result.scored_inputs = body.get("scored_inputs", {})
+        result.kind, result.appraiser, result.appraisal = body.get("kind", "self"), body.get("appraiser", ""), body.get("appraisal", {})
+        result.typed, result.evidence, result.contacts = body.get("typed", {}), body.get("evidence", {}), body.get("contacts", {})
         result.issues = [Issue(code, severity, message, hint, result.name, unit, sheet, cell, criterion, value)
                          for code, severity, unit, sheet, cell, criterion, value, message, hint in self.db.execute(
                              "SELECT code, severity, unit, sheet, cell, criterion, value, message, hint FROM issues "
@@ -122,7 +136,8 @@ class Ledger:
         """Per unit, the file that counts: the accepted file saved last (its own 'modified'
         time, else when it was received); the others of the unit are superseded."""
         rows = self.db.execute(
-            "SELECT unit, sha256, COALESCE(modified, received_at), received_at FROM files WHERE accepted = 1 AND period = ?",
+            "SELECT unit, sha256, COALESCE(modified, received_at), received_at FROM files "
+            "WHERE accepted = 1 AND period = ? AND COALESCE(kind, 'self') = 'self'",
             (period,)).fetchall()
         best: dict[str, tuple[str, str, str]] = {}
         for unit, sha, saved, received in rows:
@@ -130,6 +145,14 @@ class Ledger:
             if unit not in best or key > best[unit]:
                 best[unit] = key
         return {unit: key[2] for unit, key in best.items()}
+
+    def appraisals(self, period: str) -> list[tuple]:
+        """Every recorded appraisal of the period: (unit, criterion, appraiser, inputs, reason, saved, source, sha256, self_sha256)."""
+        rows = self.db.execute(
+            "SELECT a.unit, a.criterion, a.appraiser, a.inputs, a.reason, a.saved, f.source, a.sha256, f.result FROM appraisals a "
+            "JOIN files f ON f.sha256 = a.sha256 WHERE f.accepted = 1 AND f.period = ?", (period,)).fetchall()
+        return [(u, c, who, json.loads(inputs), reason, saved, source, sha, json.loads(body)["identity"].get("self_sha256", ""))
+                for u, c, who, inputs, reason, saved, source, sha, body in rows]
 
     def files(self, period: str | None = None) -> list[tuple]:
         query = ("SELECT f.sha256, f.source, f.received_at, f.accepted, f.unit, f.modified, f.idx, "

@@ -31,10 +31,14 @@ def as_dict(c: Consolidation) -> dict[str, Any]:
     for group, rows in c.groups.items():
         groups[group] = [
             {"rank": r.rank, "unit": r.unit.code, "name": r.unit.name, "level": r.unit.level,
-             "points": r.result.total[0] if r.result else None, "max": r.result.total[1] if r.result else None,
-             "index": _index(r.index), "late": r.late, "errors": r.errors, "file": r.result.name if r.result else None,
+             "points": r.final.final.total.points if r.final else None, "max": r.final.final.total.applicable_max if r.final else None,
+             "index": _index(r.index), "self_index": _index(r.self_index),
+             "difference": _index(r.index - r.self_index) if r.index is not None and r.self_index is not None else None,
+             "appraised": len(r.final.applied) if r.final else 0,
+             "late": r.late, "errors": r.errors, "file": r.result.name if r.result else None,
              "sha256": r.result.sha256 if r.result else None,
-             "pillars": {code: {"index": _index(r.result.pillars[n][3]) if r.result else None, "rank": r.pillar_ranks.get(code)}
+             "pillars": {code: {"index": _index(r.pillar_index(n)), "self_index": _index(r.result.pillars[n][3]) if r.result else None,
+                                "rank": r.pillar_ranks.get(code)}
                          for n, code in enumerate(pillars)}}
             for r in rows]
     return {
@@ -44,6 +48,7 @@ def as_dict(c: Consolidation) -> dict[str, Any]:
         "missing": [{"unit": u.code, "name": u.name, "group": u.group} for u in c.missing],
         "province": [{k: v for k, v in p.items() if k != "labels"} for p in c.province],
         "files": c.files,
+        "appraisals": c.differences,
         "issues": [i.as_dict() for i in c.issues],
     }
 
@@ -73,14 +78,15 @@ def write_csv(c: Consolidation, folder: Path) -> list[Path]:
                                  *[f"chi_so_tru_cot_{p}" for p in pillars], "nop_muon"]]
     for group, members in c.groups.items():
         for r in members:
-            ranking.append([group, r.rank, r.unit.code, r.unit.name, _round(r.result.total[0]) if r.result else None,
-                            r.result.total[1] if r.result else None, _index(r.index),
-                            *[_index(r.result.pillars[n][3]) if r.result else None for n in range(len(pillars))], int(r.late)])
-    criteria: list[list[Any]] = [["ma_don_vi", "ma_tieu_chi", "diem", "diem_toi_da_ap_dung", "trang_thai"]]
+            ranking.append([group, r.rank, r.unit.code, r.unit.name, _round(r.final.final.total.points) if r.final else None,
+                            r.final.final.total.applicable_max if r.final else None, _index(r.index),
+                            *[_index(r.pillar_index(n)) for n in range(len(pillars))], int(r.late)])
+    criteria: list[list[Any]] = [["ma_don_vi", "ma_tieu_chi", "diem_tu_danh_gia", "diem", "diem_toi_da_ap_dung", "trang_thai", "nguon"]]
     for members in c.groups.values():
         for r in members:
-            if r.result:
-                criteria += [[r.unit.code, code, points, amax, words] for code, points, _, words, amax in r.result.criteria]
+            if r.final:
+                criteria += [[r.unit.code, f.code, s.points, f.points, f.applicable_max, f.status_vi, r.final.source(f.code)]
+                             for s, f in zip(r.final.self_result.criteria, r.final.final.criteria, strict=True)]
     issues: list[list[Any]] = [["ma_van_de", "muc", "tep", "don_vi", "trang", "o", "tieu_chi", "gia_tri", "thong_bao", "cach_sua"]]
     issues += [[i.code, SEVERITY_VI[i.severity], i.file, i.unit, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint] for i in c.issues]
     written = []
@@ -140,13 +146,14 @@ def write_workbook(c: Consolidation, path: Path) -> None:
     for group, members in c.groups.items():
         start = len(rows) + 4
         for r in members:
-            rows.append([group, r.rank, r.unit.code, r.unit.name, r.result.total[0] if r.result else None,
-                         r.result.total[1] if r.result else None, _index(r.index), "muộn" if r.late else "",
-                         r.errors or "", r.result.name if r.result else "chưa nhận được sổ hợp lệ"])
+            diff = r.index - r.self_index if r.index is not None and r.self_index is not None else None
+            rows.append([group, r.rank, r.unit.code, r.unit.name, r.final.final.total.points if r.final else None,
+                         r.final.final.total.applicable_max if r.final else None, _index(r.index), _index(r.self_index), _index(diff),
+                         "muộn" if r.late else "", r.errors or "", r.result.name if r.result else "chưa nhận được sổ hợp lệ"])
         spans.append((group, start, len(rows) + 3))
-    table(ws, "XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ", ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)",
-                                                 "Nộp muộn", "Số lỗi", "Tệp được dùng"],
-          rows, [18, 6, 10, 40, 9, 9, 11, 9, 7, 40], {5: "0.00", 6: "0.##", 7: "0.0000"})
+    table(ws, "XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ (SAU THẨM ĐỊNH)", ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)",
+                                                                "Chỉ số tự đánh giá", "Chênh lệch", "Nộp muộn", "Số lỗi", "Tệp được dùng"],
+          rows, [18, 6, 10, 40, 9, 9, 11, 11, 10, 9, 7, 40], {5: "0.00", 6: "0.##", 7: "0.0000", 8: "0.0000", 9: "+0.0000;-0.0000;0"})
     ranked = {group: sum(1 for r in members if r.rank is not None) for group, members in c.groups.items()}
     charts = wb.create_sheet("Biểu đồ")
     charts.append(["CHỈ SỐ CHUYỂN ĐỔI SỐ THEO NHÓM (đơn vị đã xếp hạng)"])
@@ -177,21 +184,28 @@ def write_workbook(c: Consolidation, path: Path) -> None:
         for r in members:
             row: list[Any] = [group, r.unit.code, r.unit.name]
             for n, p in enumerate(pillars):
-                row += [_index(r.result.pillars[n][3]) if r.result else None, r.pillar_ranks.get(p.code)]
+                row += [_index(r.pillar_index(n)), r.pillar_ranks.get(p.code)]
             rows.append(row)
     table(ws, "CHỈ SỐ VÀ HẠNG THEO TRỤ CỘT", headers, rows, [18, 10, 36] + [10, 6] * len(pillars),
           {4 + 2 * n: "0.0000" for n in range(len(pillars))})
 
     ws = wb.create_sheet("Tiêu chí")
-    units = [r for members in c.groups.values() for r in members if r.result]
+    units = [r for members in c.groups.values() for r in members if r.final]
     rows = []
     for n, crit in enumerate(c.catalog.criteria):
         line: list[Any] = [crit.code, crit.title, crit.max]
         for r in units:
-            _, points, _, words, _ = r.result.criteria[n]  # type: ignore[union-attr]
-            line.append(points if points is not None else words)
+            final = r.final.final.criteria[n]  # type: ignore[union-attr]
+            line.append(final.points if final.points is not None else final.status_vi)
         rows.append(line)
     table(ws, "ĐIỂM THEO TIÊU CHÍ", ["Mã", "Tiêu chí", "Tối đa", *[r.unit.code for r in units]], rows, [9, 50, 7] + [9] * len(units))
+
+    ws = wb.create_sheet("Thẩm định")
+    rows = [[d["unit"], d["name"], d["code"], d["self"], d["final"], d["difference"], d["self_status"], d["final_status"], d["appraiser"],
+             d["reason"], d["file"]] for d in c.differences]
+    table(ws, "CHÊNH LỆCH GIỮA TỰ ĐÁNH GIÁ VÀ THẨM ĐỊNH (LỚN NHẤT TRƯỚC)", ["Mã", "Đơn vị", "Tiêu chí", "Điểm tự đánh giá", "Điểm thẩm định",
+          "Chênh lệch", "Trạng thái tự đánh giá", "Trạng thái thẩm định", "Người thẩm định", "Lý do", "Phiếu thẩm định"],
+          rows, [10, 32, 9, 10, 10, 10, 22, 22, 26, 45, 30], {4: "0.00", 5: "0.00", 6: "+0.00;-0.00;0"})
 
     ws = wb.create_sheet("Toàn tỉnh")
     rows = []
