@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 import hue_dx
 from hue_dx import campaign as campaign_mod
-from hue_dx.appraisal import Appraisal, appraiser_of, apply, plan
+from hue_dx.appraisal import Appraisal, apply, appraiser_of, plan
 from hue_dx.intake.check import Context
 from hue_dx.intake.consolidate import consolidate
 from hue_dx.scoring import score_unit

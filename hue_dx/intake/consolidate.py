@@ -281,8 +281,8 @@ def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, seen: dict[st
     current = ledger.current(campaign.period)
     results = {unit: ledger.load(sha) for unit, sha in current.items()}
     appraisals: dict[str, list[tuple]] = {}
-    for row in ledger.appraisals(campaign.period):
-        appraisals.setdefault(row[0], []).append(row)
+    for record in ledger.appraisals(campaign.period):
+        appraisals.setdefault(record[0], []).append(record)
     issues = list(run_issues)
     groups: dict[str, list[UnitRow]] = {}
     for unit in campaign.units:
@@ -312,7 +312,7 @@ def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, seen: dict[st
         issues.append(issue("unit-not-received", unit=unit.code, value=unit.name))
     current_shas = set(current.values())
     files = []
-    for sha, source, received, accepted, unit, modified, index, errors, copies in ledger.files():
+    for sha, _source, received, accepted, unit, modified, index, errors, _copies in ledger.files():
         if sha not in seen:
             continue
         loaded = ledger.load(sha)

@@ -23,8 +23,22 @@ from ..campaign import Campaign, Unit
 from ..catalog import Catalog
 from ..rules import fmt_num
 from . import formulas as fx
-from .build import (BORDER, CENTER, FILL_EVIDENCE, FILL_FORMULA, FILL_HEADER, FILL_INPUT, TYPE_HINTS, _fit_rows, _print_setup, _protect,
-                    _put, _ref, _validation, font)
+from .build import (
+    BORDER,
+    CENTER,
+    FILL_EVIDENCE,
+    FILL_FORMULA,
+    FILL_HEADER,
+    FILL_INPUT,
+    TYPE_HINTS,
+    _fit_rows,
+    _print_setup,
+    _protect,
+    _put,
+    _ref,
+    _validation,
+    font,
+)
 
 SHEET = "Thẩm định"
 COLUMNS = [("Mã", 8), ("Tiêu chí / số liệu", 50), ("Đơn vị báo cáo", 16), ("Số liệu thẩm định", 16), ("Điểm tối đa", 8),
@@ -54,7 +68,7 @@ def build(catalog: Catalog, campaign: Campaign, unit: Unit, appraiser: str, code
     wb._named_styles["Normal"].font = font()
     ws = wb.active
     ws.title = SHEET
-    for i, (title, width) in enumerate(COLUMNS, start=1):
+    for i, (_, width) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.column_dimensions["K"].hidden = ws.column_dimensions["L"].hidden = True
     ws.merge_cells("A1:J1")
@@ -125,8 +139,8 @@ def build(catalog: Catalog, campaign: Campaign, unit: Unit, appraiser: str, code
         wb.defined_names[name] = DefinedName(name, attr_text=destination)
     identity = {"kind": "appraisal", "catalog_id": catalog.id, "catalog_version": catalog.version, "period": campaign.period,
                 "unit_code": unit.code, "level": unit.level, "appraiser": appraiser, "self_sha256": self_result.sha256}
-    for key, value in identity.items():
-        name = nm.identity_name(key)
+    for field_name, value in identity.items():
+        name = nm.identity_name(field_name)
         wb.defined_names[name] = DefinedName(name, attr_text='"' + str(value).replace('"', '""') + '"')
         wb.custom_doc_props.append(StringProperty(name=name, value=str(value)))
     wb.custom_doc_props.append(StringProperty(name="hdx_generator", value=f"hue-dx {__version__}"))
