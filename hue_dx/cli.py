@@ -496,15 +496,8 @@ def run(args: argparse.Namespace, out) -> int:
         return _appraise(args, out)
     if args.command == "requests":
         from .corrections import write_letters
-        from .intake.consolidate import InputError, consolidate
 
-        _needs_openpyxl("viết thư đề nghị")
-        campaign = campaign_mod.load(args.recipe)
-        cat = catalog_mod.load(campaign.catalog)
-        try:
-            consolidation = consolidate(cat, campaign, list(args.inputs), args.archive or Path("out") / "luu-tru")
-        except InputError as exc:
-            raise UsageError(str(exc)) from None
+        _, _, consolidation = _consolidated(args, "viết thư đề nghị")
         letters = write_letters(consolidation, args.out, args.days, pdf=not args.no_pdf)
         missing = sum(1 for letter in letters if letter.items == 0)
         out.write(f"Đã viết {len(letters)} thư đề nghị ({len(letters) - missing} đơn vị cần sửa hoặc giải trình, "
@@ -534,6 +527,21 @@ def run(args: argparse.Namespace, out) -> int:
         out.write(markdown_table())
         return EXIT_OK
     raise UsageError("thiếu lệnh; xem hue-dx --help")
+
+
+def _consolidated(args: argparse.Namespace, what: str, **options: Any):
+    """Campaign, catalog and the consolidation of ``args.inputs`` (shared by the commands that
+    start from the returned files: consolidate, requests, appraise, report ranking)."""
+    from .intake.consolidate import InputError, consolidate
+
+    _needs_openpyxl(what)
+    campaign = campaign_mod.load(args.recipe)
+    cat = catalog_mod.load(campaign.catalog)
+    archive = getattr(args, "archive", None) or Path("out") / "luu-tru"
+    try:
+        return campaign, cat, consolidate(cat, campaign, list(args.inputs), archive, **options)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _needs_openpyxl(what: str) -> None:
@@ -582,14 +590,8 @@ def _check(args: argparse.Namespace, out) -> int:
 
 
 def _consolidate(args: argparse.Namespace, out) -> int:
-    from .intake.consolidate import InputError, consolidate
     from .intake.outputs import write_csv, write_json, write_workbook
 
-    _needs_openpyxl("tổng hợp")
-    campaign = campaign_mod.load(args.recipe)
-    cat = catalog_mod.load(campaign.catalog)
-    output = args.output or Path("out") / f"xep-hang-{campaign.period}.xlsx"
-    archive_root = args.archive or Path("out") / "luu-tru"
     show = sys.stderr.isatty()
 
     def progress(done: int, total: int, seconds: float) -> None:
@@ -597,10 +599,9 @@ def _consolidate(args: argparse.Namespace, out) -> int:
             rate = done / seconds if seconds else 0
             print(f"\r  đọc tệp {done}/{total} · {rate:.0f} tệp/giây", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
-    try:
-        result = consolidate(cat, campaign, list(args.inputs), archive_root, workers=args.workers, progress=progress)
-    except InputError as exc:
-        raise UsageError(str(exc)) from None
+    campaign, cat, result = _consolidated(args, "tổng hợp", workers=args.workers, progress=progress)
+    output = args.output or Path("out") / f"xep-hang-{campaign.period}.xlsx"
+    archive_root = args.archive or Path("out") / "luu-tru"
     write_workbook(result, output)
     written = [output]
     if args.json:
@@ -645,12 +646,7 @@ def _report(args: argparse.Namespace, out) -> int:
             raise UsageError(f"Không lập được phiếu từ tệp này: {reasons}")
         text = reports.unit_html(cat, campaign, result)
     else:
-        from .intake.consolidate import InputError, consolidate
-
-        try:
-            consolidation = consolidate(cat, campaign, list(args.inputs), args.archive or Path("out") / "luu-tru")
-        except InputError as exc:
-            raise UsageError(str(exc)) from None
+        _, _, consolidation = _consolidated(args, "lập báo cáo")
         text = reports.ranking_html(consolidation, campaign.report)
     reports.write_pdf(text, args.output)
     written = [args.output]
@@ -666,16 +662,9 @@ def _report(args: argparse.Namespace, out) -> int:
 def _appraise(args: argparse.Namespace, out) -> int:
     from .appraisal import plan
     from .generate import slug, write_atomic
-    from .intake.consolidate import InputError, consolidate
     from .workbook import appraisal_book
 
-    _needs_openpyxl("tạo phiếu thẩm định")
-    campaign = campaign_mod.load(args.recipe)
-    cat = catalog_mod.load(campaign.catalog)
-    try:
-        consolidation = consolidate(cat, campaign, list(args.inputs), args.archive or Path("out") / "luu-tru")
-    except InputError as exc:
-        raise UsageError(str(exc)) from None
+    campaign, cat, consolidation = _consolidated(args, "tạo phiếu thẩm định")
     wanted = {campaign.unit(code).code for code in args.unit} if args.unit else None
     written = []
     for rows in consolidation.groups.values():

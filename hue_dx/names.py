@@ -18,6 +18,8 @@ because LibreOffice allows only letters, digits and "_" in names):
     hdx_catalog_id, hdx_catalog_version, hdx_period, hdx_unit_code, hdx_level,
     hdx_generation_id, hdx_fingerprint            identity (constants)
     hdx_unit_name, hdx_unit_preparer, …           unit sheet fields
+    hdx_ap_in_5_2_1_a, hdx_ap_reason_5_2_1, hdx_ap_score_5_2_1, hdx_ap_status_5_2_1
+                          appraisal workbooks: appraised value, reason, appraised score and status
 """
 
 from __future__ import annotations
@@ -50,6 +52,23 @@ def amax_name(code: str) -> str:
 
 
 EVIDENCE_COLUMNS = ("H", "I", "J", "K")
+
+
+def appraisal_input_name(code: str, key: str) -> str:
+    """An appraised value in an appraisal workbook (likewise the names below)."""
+    return f"{PREFIX}ap_in_{_code(code)}_{key}"
+
+
+def appraisal_reason_name(code: str) -> str:
+    return f"{PREFIX}ap_reason_{_code(code)}"
+
+
+def appraisal_score_name(code: str) -> str:
+    return f"{PREFIX}ap_score_{_code(code)}"
+
+
+def appraisal_status_name(code: str) -> str:
+    return f"{PREFIX}ap_status_{_code(code)}"
 
 
 def evidence_refs(score_ref: str) -> dict[str, str]:

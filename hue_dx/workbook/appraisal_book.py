@@ -46,20 +46,10 @@ COLUMNS = [("Mã", 8), ("Tiêu chí / số liệu", 50), ("Đơn vị báo cáo"
            ("Tài liệu kiểm chứng của đơn vị", 30), ("Giá trị dùng", 8), ("Kiểm tra", 8)]
 
 
-def input_name(code: str, key: str) -> str:
-    return f"{nm.PREFIX}ap_in_{code.replace('.', '_')}_{key}"
-
-
-def reason_name(code: str) -> str:
-    return f"{nm.PREFIX}ap_reason_{code.replace('.', '_')}"
-
-
-def score_name(code: str) -> str:
-    return f"{nm.PREFIX}ap_score_{code.replace('.', '_')}"
-
-
-def status_name(code: str) -> str:
-    return f"{nm.PREFIX}ap_status_{code.replace('.', '_')}"
+input_name = nm.appraisal_input_name
+reason_name = nm.appraisal_reason_name
+score_name = nm.appraisal_score_name
+status_name = nm.appraisal_status_name
 
 
 def build(catalog: Catalog, campaign: Campaign, unit: Unit, appraiser: str, codes: list[str], self_result) -> bytes:
