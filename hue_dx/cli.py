@@ -570,7 +570,15 @@ def _check(args: argparse.Namespace, out) -> int:
     else:
         width = _width()
         out.write(f"Tệp: {args.file.name} · SHA-256 {result.sha256[:16]}…\n")
-        if result.accepted:
+        if result.accepted and result.kind == "appraisal":
+            unit = campaign.unit(result.unit)
+            out.write(f"Phiếu thẩm định của {result.appraiser} cho {unit.name} ({unit.code}) · kỳ {campaign.period}\n")
+            out.write(f"Ý kiến thẩm định cho {len(result.appraisal)} tiêu chí:\n")
+            for code, item in result.appraisal.items():
+                given: dict[str, Any] = item["inputs"]  # type: ignore[assignment]
+                values = ", ".join(f"{k} = {v}" for k, v in given.items())
+                out.write(_wrap(f"{code}: {values or 'giữ số liệu của đơn vị'}; lý do: {item['reason'] or '(không ghi)'}", 2, width) + "\n")
+        elif result.accepted:
             unit = campaign.unit(result.unit)
             out.write(f"Đơn vị: {unit.name} ({unit.code}) · kỳ {campaign.period} · bộ tiêu chí {cat.id}\n\n")
             out.write(f"{'Trụ cột':<52}{'Điểm':>8}{'Tối đa':>8}{'Chỉ số':>9}\n")

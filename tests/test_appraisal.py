@@ -142,3 +142,15 @@ def test_appraisals_come_back_and_give_final_scores_with_reasons(world):
     assert len([t for t in trail if t[0] == "5.1.1"]) == 2
     body = json.loads(db.execute("SELECT result FROM files WHERE sha256 = ?", (row.result.sha256,)).fetchone()[0])
     assert body["kind"] == "self" and body["scored_inputs"]["5.1.1"] == row.result.scored_inputs["5.1.1"]
+
+
+def test_check_describes_an_appraisal_workbook(world, tmp_path, capsys):
+    from hue_dx import cli
+
+    catalog, campaign, ctx, folder, tmp, first, row, blank = world
+    path = tmp_path / "phieu.xlsx"
+    path.write_bytes(fill_appraisal(blank, {"5.1.1": {"b": 3}}, {"5.1.1": "Đếm lại"}, "2026-03-01T00:00:00Z"))
+    code = cli.main(["check", str(path), "--recipe", str(campaign.path)])
+    out = capsys.readouterr().out
+    assert code == 0 and "Phiếu thẩm định của Sở Thông tin và Truyền thông cho UBND huyện A Lưới" in out
+    assert "5.1.1: b = 3" in out and "lý do: Đếm lại" in out
