@@ -15,3 +15,19 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 @pytest.fixture(scope="session")
 def catalog():
     return hue_dx.load_catalog()
+
+
+@pytest.fixture(scope="session")
+def corpus_world(tmp_path_factory):
+    """The corpus of returned files (tests/corpus.py), its campaign and a checking context, built
+    once for the session; each test module writes the files it needs into its own folder."""
+    import corpus
+
+    from hue_dx import campaign as campaign_mod
+    from hue_dx.intake.check import Context
+
+    tmp = tmp_path_factory.mktemp("corpus")
+    cases, recipe = corpus.build(tmp)
+    campaign = campaign_mod.load(recipe)
+    catalog = hue_dx.load_catalog()
+    return cases, campaign, catalog, Context.create(catalog, campaign)

@@ -12,9 +12,7 @@ from engines import libreoffice_recalc, read_by_names
 from openpyxl import load_workbook
 
 import hue_dx
-from hue_dx import campaign as campaign_mod
 from hue_dx.appraisal import Appraisal, apply, appraiser_of, plan
-from hue_dx.intake.check import Context
 from hue_dx.intake.consolidate import consolidate
 from hue_dx.scoring import score_unit
 from hue_dx.workbook import appraisal_book as book
@@ -41,12 +39,9 @@ def fill_appraisal(data: bytes, values: dict[str, dict[str, object]], reasons: d
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(corpus_world, tmp_path_factory):
+    cases, campaign, catalog, ctx = corpus_world
     tmp = tmp_path_factory.mktemp("appraisal")
-    cases, recipe = corpus.build(tmp)
-    campaign = campaign_mod.load(recipe)
-    catalog = hue_dx.load_catalog()
-    ctx = Context.create(catalog, campaign)
     folder = corpus.write([c for c in cases if c.accepted and c.name != "A Luoi co macro.xlsm"], tmp / "in")
     first = consolidate(catalog, campaign, [folder], tmp / "archive", workers=1, context=ctx)
     row = next(r for rows in first.groups.values() for r in rows if r.unit.code == UNIT)

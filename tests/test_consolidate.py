@@ -14,10 +14,8 @@ import pytest
 from engines import libreoffice_recalc
 from openpyxl import load_workbook
 
-import hue_dx
-from hue_dx import campaign as campaign_mod
 from hue_dx import cli
-from hue_dx.intake.check import Context, check_file
+from hue_dx.intake.check import check_file
 from hue_dx.intake.consolidate import consolidate
 from hue_dx.intake.outputs import safe_cell, write_csv, write_json, write_workbook
 from hue_dx.issues import TYPES
@@ -28,12 +26,9 @@ ZIPPED = {"SYT lan 2 da sua.xlsx", "thuc the.xlsx"}
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("corpus")
-    cases, recipe = corpus.build(tmp)
-    campaign = campaign_mod.load(recipe)
-    catalog = hue_dx.load_catalog()
-    ctx = Context.create(catalog, campaign)
+def setup(corpus_world, tmp_path_factory):
+    cases, campaign, catalog, ctx = corpus_world
+    tmp = tmp_path_factory.mktemp("consolidate")
     folder = corpus.write(cases, tmp / "nhan-ve", ZIPPED)
     return cases, campaign, catalog, ctx, folder, tmp
 
@@ -154,7 +149,7 @@ def test_outputs_workbook_json_and_injection_safe_csv(setup):
 def test_consolidate_command_reports_and_exits_one_when_errors(setup, tmp_path, capsys):
     cases, campaign, catalog, ctx, folder, tmp = setup
     code = cli.main(["consolidate", str(folder), "-o", str(tmp_path / "xh.xlsx"), "--archive", str(tmp_path / "kho"),
-                     "--recipe", str(tmp / "campaign.toml"), "--csv", str(tmp_path / "csv"), "--workers", "1"])
+                     "--recipe", str(campaign.path), "--csv", str(tmp_path / "csv"), "--workers", "1"])
     out = capsys.readouterr().out
     assert code == 1
     assert "Đã đọc" in out and "xếp hạng 9/30 đơn vị" in out and "chưa gửi: 21" in out and "Kho lưu trữ" in out
@@ -165,7 +160,7 @@ def test_check_command_json_has_the_fields_machines_need(setup, tmp_path, capsys
     cases, campaign, catalog, ctx, folder, tmp = setup
     path = tmp_path / "x.xlsx"
     path.write_bytes(next(c for c in cases if c.name == "A Luoi.xlsx").data)
-    code = cli.main(["check", str(path), "--json", "--recipe", str(tmp / "campaign.toml")])
+    code = cli.main(["check", str(path), "--json", "--recipe", str(campaign.path)])
     data = json.loads(capsys.readouterr().out)
     assert code == 1  # b + c > a in 5.2.2
     assert {"unit", "period", "catalog", "total", "max", "index", "pillars", "criteria", "issues"} <= set(data)

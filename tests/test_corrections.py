@@ -7,21 +7,16 @@ import datetime as dt
 import corpus
 import pytest
 
-import hue_dx
-from hue_dx import campaign as campaign_mod
 from hue_dx.corrections import working_days_after, write_letters
-from hue_dx.intake.check import Context
 from hue_dx.intake.consolidate import consolidate
 
 
 @pytest.fixture(scope="module")
-def consolidation(tmp_path_factory):
+def consolidation(corpus_world, tmp_path_factory):
+    cases, campaign, catalog, ctx = corpus_world
     tmp = tmp_path_factory.mktemp("requests")
-    cases, recipe = corpus.build(tmp)
-    campaign = campaign_mod.load(recipe)
-    catalog = hue_dx.load_catalog()
     folder = corpus.write([c for c in cases if c.accepted], tmp / "in")
-    return consolidate(catalog, campaign, [folder], tmp / "archive", workers=1, context=Context.create(catalog, campaign)), tmp
+    return consolidate(catalog, campaign, [folder], tmp / "archive", workers=1, context=ctx), tmp
 
 
 def test_working_days_skip_weekends():
