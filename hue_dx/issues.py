@@ -111,6 +111,7 @@ class Issue:
     cell: str = ""
     criterion: str = ""
     value: str = ""
+    read: str = ""  # what the value was read as, when it was read at all (e.g. "12,5" read as 12.5)
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -120,8 +121,9 @@ def issue(code: str, *, file: str = "", unit: str = "", sheet: str = "", cell: s
           value: object = "", read: object = "") -> Issue:
     kind = TYPES[code]
     shown = "" if value is None else str(value)
-    return Issue(code, kind.severity, kind.message.format(value=shown, read=read), kind.hint.format(value=shown, read=read),
-                 file, unit, sheet, cell, criterion, shown)
+    read_as = "" if read is None else str(read)
+    return Issue(code, kind.severity, kind.message.format(value=shown, read=read_as), kind.hint.format(value=shown, read=read_as),
+                 file, unit, sheet, cell, criterion, shown, read_as)
 
 
 def markdown_table() -> str:

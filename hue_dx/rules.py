@@ -12,6 +12,7 @@ been replaced by its default. Checking types, signs and blanks is ``scoring``'s 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -36,8 +37,13 @@ def number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("a yes/no is not a number")
     if isinstance(value, str):
-        return float(Fraction(value.strip()))
+        return _fraction(value)
     return float(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _fraction(text: str) -> float:
+    return float(Fraction(text.strip()))  # parsed once per distinct text: scoring runs per file
 
 
 def fmt_num(value: float) -> str:

@@ -212,11 +212,16 @@ def aggregate(catalog: Catalog, results: Iterable[CriterionResult], level: str |
     by_code = {r.code: r for r in results}
 
     def node(code: str, title: str, members: Iterable[Criterion]) -> NodeResult:
-        members = tuple(members)
-        rs = [by_code[c.code] for c in members]
-        counts = {s: sum(1 for r in rs if r.status == s) for s in STATUS_VI}
-        return NodeResult(code, title, sum(r.counted_points for r in rs), sum(c.max for c in members),
-                          sum(r.applicable_max for r in rs), counts)
+        # one pass, adding in catalog order (so the sums are the same floats as sum() gives)
+        counts = dict.fromkeys(STATUS_VI, 0)
+        points = top = applicable = 0.0
+        for c in members:
+            r = by_code[c.code]
+            counts[r.status] += 1
+            points += r.counted_points
+            top += c.max
+            applicable += r.applicable_max
+        return NodeResult(code, title, points, top, applicable, counts)
 
     nodes = {g.code: node(g.code, g.title, catalog.criteria_under(g.code)) for g in catalog.groups}
     total = node("", "Tổng cộng", catalog.criteria)

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import names as nm
 from ..campaign import Campaign
-from ..catalog import Catalog
+from ..catalog import Catalog, Input
 from ..coerce import read_input
 from ..issues import ERROR, Issue, issue
 from ..scoring import INVALID, MISSING, OK, UnitResult, score_unit
@@ -33,6 +33,37 @@ class Expected:
     formulas: dict[str, list[str]]
     destinations: dict[str, tuple[str, str]]
     wanted: dict[str, set[str]]
+    cells: CellMap
+
+
+@dataclass(frozen=True)
+class CellMap:
+    """Where a workbook keeps each criterion's inputs, score, status and evidence, and the
+    unit's contacts: worked out once per layout from the defined names (a returned file with
+    the generator's layout reuses its level's map as is), so checking a file only looks up."""
+
+    inputs: dict[str, tuple[tuple[Input, str, str] | None, ...]]  # code -> per input (spec, sheet, ref), None if unnamed
+    score: dict[str, tuple[str, str]]
+    status: dict[str, tuple[str, str]]
+    evidence: dict[str, tuple[str, tuple[str, ...]]]  # code -> (sheet, refs of number, date, title, link)
+    contacts: dict[str, tuple[str, str]]
+
+    @classmethod
+    def build(cls, catalog: Catalog, destinations: dict[str, tuple[str, str]]) -> CellMap:
+        inputs, score, status, evidence = {}, {}, {}, {}
+        for c in catalog.criteria:
+            places = []
+            for spec in c.inputs:
+                dest = destinations.get(nm.input_name(c.code, spec.key))
+                places.append((spec, *dest) if dest else None)
+            inputs[c.code] = tuple(places)
+            if (dest := destinations.get(nm.score_name(c.code))) is not None:
+                score[c.code] = dest
+                evidence[c.code] = (dest[0], tuple(nm.evidence_refs(dest[1]).values()))
+            if (dest := destinations.get(nm.status_name(c.code))) is not None:
+                status[c.code] = dest
+        contacts = {key: dest for key in nm.UNIT_FIELDS if (dest := destinations.get(nm.identity_name(key))) is not None}
+        return cls(inputs, score, status, evidence, contacts)
 
 
 @dataclass(frozen=True)
@@ -51,7 +82,8 @@ class Context:
             raw = xlsx.read(built.data)
             destinations: dict[str, tuple[str, str]] = {}
             wanted = _wanted(raw.names, destinations)
-            expected[level] = Expected(built.fingerprint, tuple(raw.sheets), raw.names, raw.formulas, destinations, wanted)
+            expected[level] = Expected(built.fingerprint, tuple(raw.sheets), raw.names, raw.formulas, destinations, wanted,
+                                       CellMap.build(catalog, destinations))
         return cls(catalog, campaign, expected)
 
 
@@ -136,14 +168,35 @@ _STATUS = nm.status_name("")
 _READ = (nm.PREFIX + "in_", _SCORE, nm.identity_name("unit_"), nm.PREFIX + "ap_in_", nm.PREFIX + "ap_reason_")
 
 
-def _wanted_for(ctx: Context, names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> dict[str, set[str]]:
-    """Most returned files keep the generator's layout: then its cell map is reused as is."""
-    level = xlsx.constant(names.get(nm.identity_name("level"), "")) or ""
-    expected = ctx.expected.get(level)
-    if expected is not None and all(names.get(n) == expected.names[n] for n in expected.destinations):
+def _wanted_for(ctx: Context, names: dict[str, str], destinations: dict[str, tuple[str, str]],
+                layout: list[CellMap]) -> dict[str, set[str]]:
+    """Most returned files keep the generator's layout: then its cell map is reused as is
+    (and appended to ``layout``)."""
+    expected = _same_layout(ctx, names)
+    if expected is not None:
         destinations.update(expected.destinations)
+        layout.append(expected.cells)
         return expected.wanted
     return _wanted(names, destinations)
+
+
+# The reader hands out one dict per distinct table of defined names, so whether a table
+# keeps a level's layout is decided once per table, not once per file.
+_layouts: dict[int, tuple[dict[str, str], Context, Expected | None]] = {}
+
+
+def _same_layout(ctx: Context, names: dict[str, str]) -> Expected | None:
+    known = _layouts.get(id(names))
+    if known is not None and known[0] is names and known[1] is ctx:
+        return known[2]
+    level = xlsx.constant(names.get(nm.identity_name("level"), "")) or ""
+    expected = ctx.expected.get(level)
+    if expected is not None and not all(names.get(n) == expected.names[n] for n in expected.destinations):
+        expected = None
+    if len(_layouts) >= 64:
+        _layouts.clear()
+    _layouts[id(names)] = (names, ctx, expected)  # holding the dict keeps its id unique
+    return expected
 
 
 def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool = False) -> FileResult:
@@ -151,7 +204,8 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
     where = dict(file=name)
     try:
         destinations: dict[str, tuple[str, str]] = {}
-        raw = xlsx.read(data, lambda names: _wanted_for(ctx, names, destinations))
+        layout: list[CellMap] = []
+        raw = xlsx.read(data, lambda names: _wanted_for(ctx, names, destinations, layout))
     except xlsx.FileProblem as problem:
         result.issues.append(issue(problem.code, value=problem.detail, **where))
         return result
@@ -194,20 +248,21 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
     expected = ctx.expected[level]
     _check_layout(raw, expected, result, where)
 
+    cmap = layout[0] if layout else CellMap.build(catalog, destinations)
     cell = _Cells(raw, destinations)
-    inputs, cells_of = _read_inputs(cell, catalog, result, where)
+    inputs = _read_inputs(cell, cmap, catalog, result, where)
     scored = score_unit(catalog, inputs, level)
     result.scored_inputs = inputs
-    _criterion_issues(cell, catalog, scored, cells_of, result, where)
-    _compare_cached(cell, catalog, scored, result, where)
-    _contact_issues(cell, result, where)
+    _criterion_issues(cell, cmap, catalog, scored, result, where)
+    _compare_cached(cell, cmap, catalog, scored, result, where)
+    _contact_issues(cell, cmap, result, where)
     _late(raw.modified, campaign.deadline, result, where)
     result.criteria = [(c.code, c.points, c.status, c.status_vi, c.applicable_max) for c in scored.criteria]
     result.pillars = [(p.code, p.points, p.applicable_max, p.index) for p in scored.pillars]
     result.total = (scored.total.points, scored.total.applicable_max, scored.total.index)
     result.inputs = {c.code: dict(c.values) for c in scored.criteria if c.status == OK}
     if details:
-        _details(cell, catalog, result)
+        _details(cell, cmap, catalog, result)
     result.accepted = True
     return result
 
@@ -241,21 +296,19 @@ def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, st
     result.accepted = True
 
 
-def _details(cell_of: _Cells, catalog: Catalog, result: FileResult) -> None:
+def _details(cell_of: _Cells, cmap: CellMap, catalog: Catalog, result: FileResult) -> None:
     """What a printed report shows beyond scores: inputs as typed, evidence, contacts."""
+    at = cell_of.at
     for c in catalog.criteria:
-        typed: dict[str, object] = {}
-        for i in c.inputs:
-            found = cell_of(nm.input_name(c.code, i.key))[2]
-            typed[i.key] = found.value if found is not None else None
-        result.typed[c.code] = typed
-        sheet, ref, _ = cell_of(nm.score_name(c.code))
-        if ref:
-            texts = [cell_of.at(sheet, r).value for r in nm.evidence_refs(ref).values()]
-            result.evidence[c.code] = ["" if t is None else str(t) for t in texts]
+        result.typed[c.code] = {spec.key: (at(place[1], place[2]).value if place else None)
+                                for spec, place in zip(c.inputs, cmap.inputs[c.code], strict=True)}
+        if c.code in cmap.evidence:
+            sheet, refs = cmap.evidence[c.code]
+            result.evidence[c.code] = ["" if (t := at(sheet, r).value) is None else str(t) for r in refs]
     for key in nm.UNIT_FIELDS:
-        value = cell_of(nm.identity_name(key))[2]
-        result.contacts[key] = "" if value is None or value.value is None else str(value.value)
+        place = cmap.contacts.get(key)
+        value = at(*place).value if place else None
+        result.contacts[key] = "" if value is None else str(value)
 
 
 class _Cells:
@@ -279,7 +332,32 @@ _BLANK = xlsx.Cell(None, "")
 _IDENTITY_NAMES = {nm.identity_name(k) for k in nm.IDENTITY}
 
 
+def _unchanged(raw: xlsx.RawWorkbook, expected: Expected) -> bool:
+    """Exactly the generator's sheets, formulas and names (then the fingerprint matches too,
+    so it need not be computed: the common case, decided with a few comparisons)."""
+    # (equal formulas imply no shared ones: a shared formula's dependents list no text, so a
+    # workbook using them never lists the generator's formulas)
+    return tuple(raw.sheets) == expected.sheets and raw.formulas == expected.formulas and _same_names(raw.names, expected)
+
+
+_name_tables: dict[int, tuple[dict[str, str], Expected, bool]] = {}
+
+
+def _same_names(names: dict[str, str], expected: Expected) -> bool:
+    known = _name_tables.get(id(names))
+    if known is not None and known[0] is names and known[1] is expected:
+        return known[2]
+    same = ({n: d for n, d in names.items() if n not in _IDENTITY_NAMES} ==
+            {n: d for n, d in expected.names.items() if n not in _IDENTITY_NAMES})
+    if len(_name_tables) >= 64:
+        _name_tables.clear()
+    _name_tables[id(names)] = (names, expected, same)
+    return same
+
+
 def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, result: FileResult, where: dict[str, str]) -> None:
+    if _unchanged(raw, expected):
+        return
     actual = fingerprint_from(raw.sheets, raw.formulas, raw.names)
     if actual == expected.fingerprint and not raw.shared_formulas:
         return
@@ -315,62 +393,62 @@ def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, result: FileResult,
     result.issues.append(issue("layout-changed", value="; ".join(details) or "dấu vân tay khác", **where))
 
 
-def _read_inputs(cell_of: _Cells, catalog: Catalog, result: FileResult, where: dict[str, str]):
+def _read_inputs(cell_of: _Cells, cmap: CellMap, catalog: Catalog, result: FileResult, where: dict[str, str]):
     inputs: dict[str, dict[str, Any]] = {}
-    cells_of: dict[tuple[str, str], tuple[str, str]] = {}
+    at = cell_of.at
     for c in catalog.criteria:
         values: dict[str, Any] = {}
-        for spec in c.inputs:
-            sheet, ref, cell = cell_of(nm.input_name(c.code, spec.key))
-            if cell is None:
+        for spec, place in zip(c.inputs, cmap.inputs[c.code], strict=True):
+            if place is None:
                 values[spec.key] = "#REF!"  # the engine will mark the criterion invalid
                 continue
-            cells_of[(c.code, spec.key)] = (sheet, ref)
+            _, sheet, ref = place
+            cell = at(sheet, ref)
             read = read_input(spec, cell.value, cell.kind)
             values[spec.key] = read.value
             if read.issue:
                 result.issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=c.code, value=cell.value,
                                            read=_fmt(read.read), **where))
         inputs[c.code] = values
-    return inputs, cells_of
+    return inputs
 
 
-def _criterion_issues(cell_of: _Cells, catalog: Catalog, scored: UnitResult, cells_of, result: FileResult, where) -> None:
-    by_code = {c.code: c for c in catalog.criteria}
-    for r in scored.criteria:
-        c = by_code[r.code]
-        if r.status == MISSING:
+def _criterion_issues(cell_of: _Cells, cmap: CellMap, catalog: Catalog, scored: UnitResult, result: FileResult, where) -> None:
+    def place(code: str, key: str) -> tuple[str, str]:
+        for spec_place in cmap.inputs.get(code, ()):
+            if spec_place is not None and spec_place[0].key == key:
+                return spec_place[1], spec_place[2]
+        return "", ""
+
+    for r, c in zip(scored.criteria, catalog.criteria, strict=True):
+        if r.status == OK:
+            if (r.points or 0) > 0 and r.code in cmap.evidence:
+                sheet, refs = cmap.evidence[r.code]
+                if all(cell_of.at(sheet, ref).value in (None, "") for ref in refs):
+                    result.issues.append(issue("evidence-missing", sheet=sheet, cell=refs[0], criterion=r.code, **where))
+        elif r.status == MISSING:
             for key in (r.reason or "").split(", "):
-                sheet, ref = cells_of.get((r.code, key), ("", ""))
+                sheet, ref = place(r.code, key)
                 label = f"{key} ({c.input(key).label})" if key else ""
                 result.issues.append(issue("input-missing", sheet=sheet, cell=ref, criterion=r.code, value=label, **where))
         elif r.status == INVALID and r.reason and " lớn hơn " in r.reason:
-            first = r.reason.split(" ")[0]
-            sheet, ref = cells_of.get((r.code, first), ("", ""))
+            sheet, ref = place(r.code, r.reason.split(" ")[0])
             result.issues.append(issue("inconsistent", sheet=sheet, cell=ref, criterion=r.code, value=r.reason, **where))
-        elif r.status == OK and (r.points or 0) > 0:
-            sheet, score_ref, _ = cell_of(nm.score_name(r.code))
-            refs = nm.evidence_refs(score_ref) if score_ref else {}
-            evidence = [cell_of.at(sheet, ref) for ref in refs.values()]
-            if all(e.value in (None, "") for e in evidence):
-                ref = refs.get("number", "")
-                result.issues.append(issue("evidence-missing", sheet=sheet, cell=ref, criterion=r.code, **where))
 
 
-def _compare_cached(cell_of: _Cells, catalog: Catalog, scored: UnitResult, result: FileResult, where) -> None:
+def _compare_cached(cell_of: _Cells, cmap: CellMap, catalog: Catalog, scored: UnitResult, result: FileResult, where) -> None:
     computed_any = False
-    applicable = {c.code for c in catalog.criteria if c.applies(scored.level)}
-    for r in scored.criteria:
-        sheet, ref, cell = cell_of(nm.score_name(r.code))
-        if r.code not in applicable:
+    for r, c in zip(scored.criteria, catalog.criteria, strict=True):
+        if not c.applies(scored.level) or r.code not in cmap.score:
             continue  # a constant "không áp dụng" in the template, not a computed value
-        if cell is None:
-            continue
-        status_cell = cell_of(nm.status_name(r.code))[2]
-        if status_cell is not None and status_cell.value not in (None, ""):
+        sheet, ref = cmap.score[r.code]
+        cell = cell_of.at(sheet, ref)
+        status_place = cmap.status.get(r.code)
+        status = cell_of.at(*status_place).value if status_place else None
+        if status not in (None, ""):
             computed_any = True
         cached = cell.value
-        if cached in (None, "") and (status_cell is None or status_cell.value in (None, "")):
+        if cached in (None, "") and status in (None, ""):
             continue
         expected = r.points
         same = (expected is None and cached in (None, "")) or (
@@ -383,11 +461,12 @@ def _compare_cached(cell_of: _Cells, catalog: Catalog, scored: UnitResult, resul
         result.issues.append(issue("not-calculated", **where))
 
 
-def _contact_issues(cell_of: _Cells, result: FileResult, where) -> None:
+def _contact_issues(cell_of: _Cells, cmap: CellMap, result: FileResult, where) -> None:
     missing = []
     for key, label in (("unit_preparer", "người lập biểu"), ("unit_head", "thủ trưởng đơn vị")):
-        sheet, ref, cell = cell_of(nm.identity_name(key))
-        if cell is None or cell.value in (None, "") or (isinstance(cell.value, str) and not cell.value.strip()):
+        place = cmap.contacts.get(key)
+        value = cell_of.at(*place).value if place else None
+        if value in (None, "") or (isinstance(value, str) and not value.strip()):
             missing.append(label)
     if missing:
         result.issues.append(issue("contact-missing", value=" và ".join(missing), **where))

@@ -25,7 +25,7 @@ from ..ranking import competition_ranks
 from ..rules import KINDS
 from . import xlsx
 from .check import Context, FileResult, check_file
-from .ledger import Ledger, archive
+from .ledger import Entry, Ledger, archive, entry
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xlsb"}
 BATCH = 128  # files in flight at once: memory stays flat whatever the number of files
@@ -118,7 +118,7 @@ def _read_bytes(item: Item) -> bytes:
         return zf.read(info)
 
 
-def _work(item: Item) -> tuple[Item, FileResult | None, str]:
+def _work(item: Item) -> tuple[Item, Entry | None, str]:
     """Hash, archive and check one file; (item, None, sha) when the ledger already has it."""
     assert _CTX is not None and _ARCHIVE is not None
     try:
@@ -127,17 +127,17 @@ def _work(item: Item) -> tuple[Item, FileResult | None, str]:
         sha = hashlib.sha256(item.source.encode()).hexdigest()
         result = FileResult(item.source, sha, 0)
         result.issues.append(issue(problem.code, file=item.source, value=problem.detail))
-        return item, result, sha
+        return item, entry(result), sha
     except (OSError, zipfile.BadZipFile, KeyError) as exc:
         sha = hashlib.sha256(item.source.encode()).hexdigest()
         result = FileResult(item.source, sha, 0)
         result.issues.append(issue("file-corrupt", file=item.source, value=str(exc)))
-        return item, result, sha
+        return item, entry(result), sha
     sha = hashlib.sha256(data).hexdigest()
     if sha in _KNOWN:
         return item, None, sha
     archive(_ARCHIVE, sha, data, item.suffix)
-    return item, check_file(data, Path(item.member or item.path).name, sha, _CTX, details=True), sha
+    return item, entry(check_file(data, Path(item.member or item.path).name, sha, _CTX, details=True)), sha
 
 
 # ------------------------------------------------------------------------------ the run
@@ -237,14 +237,15 @@ def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archiv
     run_issues: list[Issue] = []
     new = done = 0
     try:
-        for item, result, sha in _results(items, ctx, archive_root, known, workers):
+        for item, found, sha in _results(items, ctx, archive_root, known, workers):
             done += 1
-            if result is None:
-                result = ledger.load(sha)  # known from an earlier run: nothing changes
             if sha in seen_this_run:
-                run_issues.append(issue("file-duplicate", file=item.source, unit=result.unit, value=seen_this_run[sha]))
+                unit = found.unit if found else ledger.unit(sha)
+                run_issues.append(issue("file-duplicate", file=item.source, unit=unit, value=seen_this_run[sha]))
             seen_this_run.setdefault(sha, item.source)
-            if ledger.record(result, item.source):
+            if found is None:
+                ledger.seen(sha, item.source)  # known from an earlier run: nothing changes
+            elif ledger.record(found, item.source):
                 new += 1
             if done % 200 == 0:
                 ledger.commit()
@@ -312,20 +313,19 @@ def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, seen: dict[st
         issues.append(issue("unit-not-received", unit=unit.code, value=unit.name))
     current_shas = set(current.values())
     files = []
-    for sha, _source, received, accepted, unit, modified, index, errors, _copies in ledger.files():
+    for sha, _source, received, accepted, unit, modified, index, errors, kind, appraiser in ledger.files():
         if sha not in seen:
             continue
-        loaded = ledger.load(sha)
-        if loaded.kind == "appraisal":
-            state = f"phiếu thẩm định ({loaded.appraiser})"
+        if kind == "appraisal":
+            state = f"phiếu thẩm định ({appraiser or ''})"
         else:
             state = "đang dùng" if sha in current_shas else ("bị thay bằng bản mới hơn" if accepted else "không dùng được")
         files.append(dict(sha256=sha, source=seen[sha], received=received, unit=unit, modified=modified, index=index,
                           errors=errors, state=state))
         if sha in current_shas:
             issues.extend(results[unit].issues)
-        elif not accepted or loaded.kind == "appraisal":
-            issues.extend(loaded.issues)
+        elif not accepted or kind == "appraisal":
+            issues.extend(ledger.load(sha).issues)  # only these are loaded again: a superseded file's issues are moot
         else:
             newer = current.get(unit)
             issues.append(issue("file-superseded", file=seen[sha], unit=unit, value=seen.get(newer or "", newer or "")))

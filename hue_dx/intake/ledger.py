@@ -15,31 +15,44 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..issues import Issue
+from ..issues import TYPES, Issue, issue
 from .check import FileResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT PRIMARY KEY, size INTEGER, received_at TEXT, source TEXT, accepted INTEGER,
     unit TEXT, period TEXT, catalog TEXT, level TEXT, generation_id TEXT, modified TEXT,
-    total REAL, max REAL, idx REAL, result TEXT);
+    total REAL, max REAL, idx REAL, result TEXT, kind TEXT DEFAULT 'self', errors INTEGER DEFAULT 0, issues TEXT DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS sources (
     sha256 TEXT, source TEXT, seen_at TEXT, run INTEGER, PRIMARY KEY (sha256, source));
-CREATE TABLE IF NOT EXISTS issues (
-    sha256 TEXT, seq INTEGER, code TEXT, severity TEXT, unit TEXT, sheet TEXT, cell TEXT, criterion TEXT,
-    value TEXT, message TEXT, hint TEXT, PRIMARY KEY (sha256, seq));
-CREATE TABLE IF NOT EXISTS scores (
-    sha256 TEXT, code TEXT, score REAL, max REAL, status TEXT, PRIMARY KEY (sha256, code));
 CREATE TABLE IF NOT EXISTS appraisals (
     sha256 TEXT, criterion TEXT, unit TEXT, appraiser TEXT, inputs TEXT, reason TEXT, saved TEXT, PRIMARY KEY (sha256, criterion));
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, started TEXT, finished TEXT, inputs TEXT, files INTEGER, new INTEGER);
+CREATE TABLE IF NOT EXISTS issue_types (code TEXT PRIMARY KEY, severity TEXT, title TEXT, message TEXT, hint TEXT);
 CREATE INDEX IF NOT EXISTS files_unit ON files (period, unit);
 """
+
+# A file's issues and scores are kept with the file, as JSON (one row per file: recording
+# thousands of files costs one insert each, not hundreds); these views give them back as
+# tables for SQL, with each issue's severity and title from ``issue_types``.
+VIEWS = """
+CREATE VIEW IF NOT EXISTS issues AS
+    SELECT f.sha256, CAST(j.key AS INTEGER) AS seq, json_extract(j.value, '$[0]') AS code, t.severity,
+           json_extract(j.value, '$[1]') AS unit, json_extract(j.value, '$[2]') AS sheet, json_extract(j.value, '$[3]') AS cell,
+           json_extract(j.value, '$[4]') AS criterion, json_extract(j.value, '$[5]') AS value,
+           json_extract(j.value, '$[6]') AS read, t.title
+    FROM files f, json_each(f.issues) j LEFT JOIN issue_types t ON t.code = json_extract(j.value, '$[0]');
+CREATE VIEW IF NOT EXISTS scores AS
+    SELECT f.sha256, json_extract(c.value, '$[0]') AS code, json_extract(c.value, '$[1]') AS score,
+           json_extract(c.value, '$[4]') AS max, json_extract(c.value, '$[2]') AS status
+    FROM files f, json_each(f.result, '$.criteria') c;
+"""
+VERSION = 2  # PRAGMA user_version; 0/1: issues and scores were tables of their own
 
 
 def now() -> str:
@@ -51,15 +64,65 @@ def archive_path(root: Path, sha256: str, suffix: str = ".xlsx") -> Path:
 
 
 def archive(root: Path, sha256: str, data: bytes, suffix: str) -> Path:
-    """Keep the received bytes unchanged; written once, atomically."""
+    """Keep the received bytes unchanged; written once, atomically (a temporary file renamed
+    into place, so an interrupted run never leaves half a file under a SHA-256 name)."""
     path = archive_path(root, sha256, suffix)
-    if not path.exists():
+    if os.path.exists(path):
+        return path
+    temporary = path.parent / f".tmp-{os.getpid()}-{sha256}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(temporary, flags, 0o644)
+    except FileNotFoundError:  # the first file of this folder
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        fd = os.open(temporary, flags, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
     return path
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A checked file ready to be recorded: made in the worker process that checked it (the
+    JSON is written there, in parallel), recorded by the one process that owns the ledger."""
+
+    sha256: str
+    unit: str
+    row: tuple  # the files row, received_at and source excepted
+    appraisals: tuple[tuple, ...]
+
+
+def entry(result: FileResult) -> Entry:
+    body = {"identity": result.identity, "criteria": result.criteria, "pillars": result.pillars, "total": result.total,
+            "inputs": result.inputs, "name": result.name, "scored_inputs": result.scored_inputs, "kind": result.kind,
+            "appraiser": result.appraiser, "appraisal": result.appraisal, "typed": result.typed, "evidence": result.evidence,
+            "contacts": result.contacts}
+    issues = [[i.code, i.unit, i.sheet, i.cell, i.criterion, i.value, i.read] for i in result.issues]
+    row = (result.sha256, result.size, int(result.accepted), result.unit, result.identity.get("period"),
+           result.identity.get("catalog_id"), result.level, result.identity.get("generation_id"), result.modified,
+           result.total[0], result.total[1], result.total[2], _json(body), result.kind, result.errors, _json(issues))
+    appraisals = tuple((result.sha256, code, result.unit, result.appraiser, _json(item["inputs"]), item["reason"], result.modified)
+                       for code, item in result.appraisal.items())
+    return Entry(result.sha256, result.unit, row, appraisals)
+
+
+try:  # orjson writes these records about ten times faster than json; json is the fallback
+    import orjson
+
+    def _json(value: object) -> str:
+        return orjson.dumps(value, default=str).decode("utf-8")
+
+    _loads = orjson.loads
+except ImportError:  # pragma: no cover - orjson is a dependency of the consolidator
+    def _json(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+    _loads = json.loads
 
 
 class Ledger:
@@ -67,11 +130,20 @@ class Ledger:
         root.mkdir(parents=True, exist_ok=True)
         self.root = root
         self.db = sqlite3.connect(root / "ledger.sqlite")
-        self.db.executescript(SCHEMA)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
-        if "kind" not in columns:  # ledgers written before appraisals existed
-            self.db.execute("ALTER TABLE files ADD COLUMN kind TEXT DEFAULT 'self'")
         self.db.execute("PRAGMA journal_mode=WAL")
+        # WAL with synchronous=NORMAL: a commit is not flushed to disk at once, so a power cut
+        # can lose the last files recorded (never corrupt the ledger); they are still in the
+        # inputs and in the archive, and the next run records them again.
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        has_files = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'files'").fetchone() is not None
+        if has_files and version < VERSION:
+            _upgrade(self.db)
+        self.db.executescript(SCHEMA + VIEWS)
+        self.db.executemany("INSERT OR REPLACE INTO issue_types VALUES (?,?,?,?,?)",
+                            [(t.code, t.severity, t.title, t.message, t.hint) for t in TYPES.values()])
+        self.db.execute(f"PRAGMA user_version = {VERSION}")
+        self.db.commit()
         self.run = 0
 
     def start_run(self, inputs: Iterable[str]) -> int:
@@ -87,49 +159,46 @@ class Ledger:
     def known(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT sha256 FROM files")}
 
-    def record(self, result: FileResult, source: str) -> bool:
+    def record(self, found: Entry | FileResult, source: str) -> bool:
         """Record a checked file (once) and where it was seen; True when the file is new."""
+        found = found if isinstance(found, Entry) else entry(found)
         seen = now()
-        new = self.db.execute("SELECT 1 FROM files WHERE sha256 = ?", (result.sha256,)).fetchone() is None
-        if new:
-            body = {"identity": result.identity, "criteria": result.criteria, "pillars": result.pillars, "total": result.total,
-                    "inputs": result.inputs, "name": result.name, "scored_inputs": result.scored_inputs, "kind": result.kind,
-                    "appraiser": result.appraiser, "appraisal": result.appraisal, "typed": result.typed, "evidence": result.evidence,
-                    "contacts": result.contacts}
-            self.db.execute(
-                "INSERT INTO files (sha256, size, received_at, source, accepted, unit, period, catalog, level, generation_id, modified, "
-                "total, max, idx, result, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (result.sha256, result.size, seen, source, int(result.accepted), result.unit, result.identity.get("period"),
-                 result.identity.get("catalog_id"), result.level, result.identity.get("generation_id"), result.modified,
-                 result.total[0], result.total[1], result.total[2], json.dumps(body, ensure_ascii=False, default=str), result.kind))
-            self.db.executemany("INSERT INTO appraisals VALUES (?,?,?,?,?,?,?)",
-                                [(result.sha256, code, result.unit, result.appraiser, json.dumps(item["inputs"], ensure_ascii=False, default=str),
-                                  item["reason"], result.modified or seen) for code, item in result.appraisal.items()])
-            self.db.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                                [(result.sha256, n, i.code, i.severity, i.unit, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint)
-                                 for n, i in enumerate(result.issues)])
-            self.db.executemany("INSERT INTO scores VALUES (?,?,?,?,?)",
-                                [(result.sha256, code, points, amax, status) for code, points, status, _, amax in result.criteria])
-        self.db.execute("INSERT OR IGNORE INTO sources VALUES (?,?,?,?)", (result.sha256, source, seen, self.run))
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO files (sha256, size, accepted, unit, period, catalog, level, generation_id, modified, "
+            "total, max, idx, result, kind, errors, issues, received_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (*found.row, seen, source))
+        new = cur.rowcount == 1
+        if new and found.appraisals:
+            self.db.executemany("INSERT OR IGNORE INTO appraisals VALUES (?,?,?,?,?,?,?)",
+                                [(*a[:6], a[6] or seen) for a in found.appraisals])
+        self.db.execute("INSERT OR IGNORE INTO sources VALUES (?,?,?,?)", (found.sha256, source, seen, self.run))
         return new
+
+    def seen(self, sha256: str, source: str) -> None:
+        """A file already recorded, seen again (perhaps under another name)."""
+        self.db.execute("INSERT OR IGNORE INTO sources VALUES (?,?,?,?)", (sha256, source, now(), self.run))
+
+    def unit(self, sha256: str) -> str:
+        row = self.db.execute("SELECT unit FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        return (row[0] or "") if row else ""
 
     def commit(self) -> None:
         self.db.commit()
 
     def load(self, sha256: str) -> FileResult:
-        row = self.db.execute("SELECT sha256, size, accepted, unit, level, modified, result, source FROM files WHERE sha256 = ?",
+        row = self.db.execute("SELECT sha256, size, accepted, unit, level, modified, result, source, issues FROM files WHERE sha256 = ?",
                               (sha256,)).fetchone()
-        body = json.loads(row[6])
+        body = _loads(row[6])
         result = FileResult(body.get("name") or row[7], row[0], row[1], bool(row[2]), row[3] or "", row[4] or "", body["identity"], row[5],
                             [tuple(c) for c in body["criteria"]], [tuple(p) for p in body["pillars"]], tuple(body["total"]),  # type: ignore[arg-type]
                             body["inputs"])
         result.scored_inputs = body.get("scored_inputs", {})
         result.kind, result.appraiser, result.appraisal = body.get("kind", "self"), body.get("appraiser", ""), body.get("appraisal", {})
         result.typed, result.evidence, result.contacts = body.get("typed", {}), body.get("evidence", {}), body.get("contacts", {})
-        result.issues = [Issue(code, severity, message, hint, result.name, unit, sheet, cell, criterion, value)
-                         for code, severity, unit, sheet, cell, criterion, value, message, hint in self.db.execute(
-                             "SELECT code, severity, unit, sheet, cell, criterion, value, message, hint FROM issues "
-                             "WHERE sha256 = ? ORDER BY seq", (sha256,))]
+        # messages and hints are made again from the codes (docs/issues.md), as when first found
+        result.issues = [issue(code, file=result.name, unit=unit, sheet=sheet, cell=cell, criterion=criterion, value=value, read=read)
+                         if code in TYPES else Issue(code, "warning", code, "", result.name, unit, sheet, cell, criterion, value, read)
+                         for code, unit, sheet, cell, criterion, value, read in _loads(row[8] or "[]")]
         return result
 
     def current(self, period: str) -> dict[str, str]:
@@ -154,16 +223,31 @@ class Ledger:
         return [(u, c, who, json.loads(inputs), reason, saved, source, sha, json.loads(body)["identity"].get("self_sha256", ""))
                 for u, c, who, inputs, reason, saved, source, sha, body in rows]
 
-    def files(self, period: str | None = None) -> list[tuple]:
-        query = ("SELECT f.sha256, f.source, f.received_at, f.accepted, f.unit, f.modified, f.idx, "
-                 "(SELECT COUNT(*) FROM issues i WHERE i.sha256 = f.sha256 AND i.severity = 'error'), "
-                 "(SELECT COUNT(*) FROM sources s WHERE s.sha256 = f.sha256) FROM files f")
-        rows = self.db.execute(query + " ORDER BY f.received_at, f.source").fetchall()
-        return [r for r in rows if period is None or r[3] == 0 or self._period(r[0]) == period]
-
-    def _period(self, sha256: str) -> str | None:
-        row = self.db.execute("SELECT period FROM files WHERE sha256 = ?", (sha256,)).fetchone()
-        return row[0] if row else None
+    def files(self) -> list[tuple]:
+        """Every file recorded: sha256, source, received_at, accepted, unit, modified, index, errors, kind, appraiser."""
+        return self.db.execute(
+            "SELECT sha256, source, received_at, accepted, unit, modified, idx, errors, COALESCE(kind, 'self'), "
+            "json_extract(result, '$.appraiser') FROM files ORDER BY received_at, source").fetchall()
 
     def close(self) -> None:
         self.db.close()
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """A ledger written before version 2 (issues and scores in tables of their own): move each
+    file's issues into its row, keep everything else; the scores are already in each row."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(files)")}
+    for column, kind in (("kind", "TEXT DEFAULT 'self'"), ("errors", "INTEGER DEFAULT 0"), ("issues", "TEXT DEFAULT '[]'")):
+        if column not in columns:
+            db.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "issues" in tables:
+        for (sha,) in db.execute("SELECT sha256 FROM files").fetchall():
+            rows = db.execute("SELECT code, unit, sheet, cell, criterion, value, severity FROM issues WHERE sha256 = ? ORDER BY seq",
+                              (sha,)).fetchall()
+            db.execute("UPDATE files SET issues = ?, errors = ? WHERE sha256 = ?",
+                       (_json([[*r[:6], ""] for r in rows]), sum(1 for r in rows if r[6] == "error"), sha))
+        db.execute("DROP TABLE issues")
+    if "scores" in tables:
+        db.execute("DROP TABLE scores")
+    db.commit()
