@@ -23,6 +23,11 @@ class IssueType:
     message: str  # str.format template
     hint: str
 
+    @property
+    def fixed(self) -> bool:
+        """True when neither the message nor the hint has a placeholder."""
+        return "{" not in self.message and "{" not in self.hint
+
 
 _TYPES = [
     # whole files
@@ -122,6 +127,8 @@ def issue(code: str, *, file: str = "", unit: str = "", sheet: str = "", cell: s
     kind = TYPES[code]
     shown = "" if value is None else str(value)
     read_as = "" if read is None else str(read)
+    if kind.fixed:  # most records (one per criterion without evidence) have fixed wording
+        return Issue(code, kind.severity, kind.message, kind.hint, file, unit, sheet, cell, criterion, shown, read_as)
     return Issue(code, kind.severity, kind.message.format(value=shown, read=read_as), kind.hint.format(value=shown, read=read_as),
                  file, unit, sheet, cell, criterion, shown, read_as)
 

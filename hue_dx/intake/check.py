@@ -18,7 +18,7 @@ from ..campaign import Campaign
 from ..catalog import Catalog, Input
 from ..coerce import read_input
 from ..issues import ERROR, Issue, issue
-from ..scoring import INVALID, MISSING, OK, UnitResult, score_unit
+from ..scoring import INVALID, MISSING, OK, UnitResult, aggregate, score_criterion
 from ..workbook.identity import fingerprint_from
 from . import xlsx
 
@@ -250,11 +250,7 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
 
     cmap = layout[0] if layout else CellMap.build(catalog, destinations)
     cell = _Cells(raw, destinations)
-    inputs = _read_inputs(cell, cmap, catalog, result, where)
-    scored = score_unit(catalog, inputs, level)
-    result.scored_inputs = inputs
-    _criterion_issues(cell, cmap, catalog, scored, result, where)
-    _compare_cached(cell, cmap, catalog, scored, result, where)
+    scored = _check_criteria(raw, cmap, catalog, level, result, where, details)
     _contact_issues(cell, cmap, result, where)
     _late(raw.modified, campaign.deadline, result, where)
     result.criteria = [(c.code, c.points, c.status, c.status_vi, c.applicable_max) for c in scored.criteria]
@@ -262,9 +258,116 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
     result.total = (scored.total.points, scored.total.applicable_max, scored.total.index)
     result.inputs = {c.code: dict(c.values) for c in scored.criteria if c.status == OK}
     if details:
-        _details(cell, cmap, catalog, result)
+        for key in nm.UNIT_FIELDS:
+            place = cmap.contacts.get(key)
+            value = cell.at(*place).value if place else None
+            result.contacts[key] = "" if value is None else str(value)
     result.accepted = True
     return result
+
+
+def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, level: str, result: FileResult,
+                    where: dict[str, str], details: bool) -> UnitResult:
+    """One pass over the criteria: read each input as typed (``coerce``), score the criterion
+    with the engine, and note what is wrong: bad values, blanks, inconsistent counts, missing
+    evidence, a score in the file that differs from the recomputed one. Issues come out grouped
+    by kind (input values, then criteria, then scores), in criterion order within each."""
+    cells = raw.cells
+    value_issues: list[Issue] = []
+    criterion_issues: list[Issue] = []
+    score_issues: list[Issue] = []
+    results = []
+    computed_any = False
+    for c in catalog.criteria:
+        code = c.code
+        places = cmap.inputs[code]
+        values: dict[str, Any] = {}
+        typed: dict[str, object] = {}
+        for spec, place in zip(c.inputs, places, strict=True):
+            if place is None:
+                values[spec.key] = "#REF!"  # the engine will mark the criterion invalid
+                typed[spec.key] = None
+                continue
+            _, sheet, ref = place
+            found = cells.get(sheet, _NO_CELLS).get(ref, _BLANK)
+            typed[spec.key] = found.value
+            number = found.value
+            if found.kind == "n" and isinstance(number, float) and spec.type in _NUMBER_TYPES and number >= 0 and (
+                    spec.type != "count" or number.is_integer()):
+                values[spec.key] = number  # a plain number where one belongs: what read_input would give
+                continue
+            read = read_input(spec, found.value, found.kind)
+            values[spec.key] = read.value
+            if read.issue:
+                value_issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=code, value=found.value,
+                                          read=_fmt(read.read), **where))
+        result.scored_inputs[code] = values
+        r = score_criterion(c, values, level)
+        results.append(r)
+        evidence = cmap.evidence.get(code)
+        filled = evidence is not None and _any_filled(cells.get(evidence[0], _NO_CELLS), evidence[1])
+        if r.status == OK:
+            if (r.points or 0) > 0 and evidence is not None and not filled:
+                criterion_issues.append(issue("evidence-missing", sheet=evidence[0], cell=evidence[1][0], criterion=code, **where))
+        elif r.status == MISSING:
+            for key in (r.reason or "").split(", "):
+                sheet, ref = _place(places, key)
+                label = f"{key} ({c.input(key).label})" if key else ""
+                criterion_issues.append(issue("input-missing", sheet=sheet, cell=ref, criterion=code, value=label, **where))
+        elif r.status == INVALID and r.reason and " lớn hơn " in r.reason:
+            sheet, ref = _place(places, r.reason.split(" ")[0])
+            criterion_issues.append(issue("inconsistent", sheet=sheet, cell=ref, criterion=code, value=r.reason, **where))
+        if details:
+            result.typed[code] = typed
+            if evidence is not None:
+                sheet_cells = cells.get(evidence[0], _NO_CELLS)
+                result.evidence[code] = [_shown(sheet_cells.get(ref)) for ref in evidence[1]] if filled else [""] * len(evidence[1])
+        score_place = cmap.score.get(code)
+        if score_place is None or not c.applies(level):
+            continue  # a constant "không áp dụng" in the template, not a computed value
+        cached = cells.get(score_place[0], _NO_CELLS).get(score_place[1], _BLANK).value
+        status_place = cmap.status.get(code)
+        status = cells.get(status_place[0], _NO_CELLS).get(status_place[1], _BLANK).value if status_place else None
+        if status not in (None, ""):
+            computed_any = True
+        if cached in (None, "") and status in (None, ""):
+            continue
+        expected = r.points
+        same = (expected is None and cached in (None, "")) or (
+            expected is not None and isinstance(cached, float) and abs(cached - expected) <= 1e-6 * max(1.0, abs(expected)))
+        if not same:
+            score_issues.append(issue("score-differs", sheet=score_place[0], cell=score_place[1], criterion=code,
+                                      value=_fmt(cached) if cached not in (None, "") else "(trống)",
+                                      read=_fmt(expected) if expected is not None else f"(trống: {r.status_vi})", **where))
+    if not computed_any:
+        score_issues.append(issue("not-calculated", **where))
+    result.issues.extend(value_issues)
+    result.issues.extend(criterion_issues)
+    result.issues.extend(score_issues)
+    return aggregate(catalog, results, level)
+
+
+_NO_CELLS: dict[str, xlsx.Cell] = {}
+_NUMBER_TYPES = frozenset({"count", "number", "amount"})
+
+
+def _place(places, key: str) -> tuple[str, str]:
+    for place in places:
+        if place is not None and place[0].key == key:
+            return place[1], place[2]
+    return "", ""
+
+
+def _any_filled(sheet_cells: dict[str, xlsx.Cell], refs: tuple[str, ...]) -> bool:
+    for ref in refs:
+        found = sheet_cells.get(ref)  # the reader keeps only cells that hold something
+        if found is not None and found.value not in (None, ""):
+            return True
+    return False
+
+
+def _shown(found: xlsx.Cell | None) -> str:
+    return "" if found is None or found.value is None else str(found.value)
 
 
 def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, str], result: FileResult, where: dict[str, str]) -> None:
@@ -294,21 +397,6 @@ def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, st
                 sheet, ref, _ = cell_of(book.reason_name(c.code))
                 result.issues.append(issue("appraisal-no-reason", sheet=sheet, cell=ref, criterion=c.code, **where))
     result.accepted = True
-
-
-def _details(cell_of: _Cells, cmap: CellMap, catalog: Catalog, result: FileResult) -> None:
-    """What a printed report shows beyond scores: inputs as typed, evidence, contacts."""
-    at = cell_of.at
-    for c in catalog.criteria:
-        result.typed[c.code] = {spec.key: (at(place[1], place[2]).value if place else None)
-                                for spec, place in zip(c.inputs, cmap.inputs[c.code], strict=True)}
-        if c.code in cmap.evidence:
-            sheet, refs = cmap.evidence[c.code]
-            result.evidence[c.code] = ["" if (t := at(sheet, r).value) is None else str(t) for r in refs]
-    for key in nm.UNIT_FIELDS:
-        place = cmap.contacts.get(key)
-        value = at(*place).value if place else None
-        result.contacts[key] = "" if value is None else str(value)
 
 
 class _Cells:
@@ -391,74 +479,6 @@ def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, result: FileResult,
     if raw.shared_formulas and not details:
         return  # a client stored repeated formulas in shared form: nothing actually changed
     result.issues.append(issue("layout-changed", value="; ".join(details) or "dấu vân tay khác", **where))
-
-
-def _read_inputs(cell_of: _Cells, cmap: CellMap, catalog: Catalog, result: FileResult, where: dict[str, str]):
-    inputs: dict[str, dict[str, Any]] = {}
-    at = cell_of.at
-    for c in catalog.criteria:
-        values: dict[str, Any] = {}
-        for spec, place in zip(c.inputs, cmap.inputs[c.code], strict=True):
-            if place is None:
-                values[spec.key] = "#REF!"  # the engine will mark the criterion invalid
-                continue
-            _, sheet, ref = place
-            cell = at(sheet, ref)
-            read = read_input(spec, cell.value, cell.kind)
-            values[spec.key] = read.value
-            if read.issue:
-                result.issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=c.code, value=cell.value,
-                                           read=_fmt(read.read), **where))
-        inputs[c.code] = values
-    return inputs
-
-
-def _criterion_issues(cell_of: _Cells, cmap: CellMap, catalog: Catalog, scored: UnitResult, result: FileResult, where) -> None:
-    def place(code: str, key: str) -> tuple[str, str]:
-        for spec_place in cmap.inputs.get(code, ()):
-            if spec_place is not None and spec_place[0].key == key:
-                return spec_place[1], spec_place[2]
-        return "", ""
-
-    for r, c in zip(scored.criteria, catalog.criteria, strict=True):
-        if r.status == OK:
-            if (r.points or 0) > 0 and r.code in cmap.evidence:
-                sheet, refs = cmap.evidence[r.code]
-                if all(cell_of.at(sheet, ref).value in (None, "") for ref in refs):
-                    result.issues.append(issue("evidence-missing", sheet=sheet, cell=refs[0], criterion=r.code, **where))
-        elif r.status == MISSING:
-            for key in (r.reason or "").split(", "):
-                sheet, ref = place(r.code, key)
-                label = f"{key} ({c.input(key).label})" if key else ""
-                result.issues.append(issue("input-missing", sheet=sheet, cell=ref, criterion=r.code, value=label, **where))
-        elif r.status == INVALID and r.reason and " lớn hơn " in r.reason:
-            sheet, ref = place(r.code, r.reason.split(" ")[0])
-            result.issues.append(issue("inconsistent", sheet=sheet, cell=ref, criterion=r.code, value=r.reason, **where))
-
-
-def _compare_cached(cell_of: _Cells, cmap: CellMap, catalog: Catalog, scored: UnitResult, result: FileResult, where) -> None:
-    computed_any = False
-    for r, c in zip(scored.criteria, catalog.criteria, strict=True):
-        if not c.applies(scored.level) or r.code not in cmap.score:
-            continue  # a constant "không áp dụng" in the template, not a computed value
-        sheet, ref = cmap.score[r.code]
-        cell = cell_of.at(sheet, ref)
-        status_place = cmap.status.get(r.code)
-        status = cell_of.at(*status_place).value if status_place else None
-        if status not in (None, ""):
-            computed_any = True
-        cached = cell.value
-        if cached in (None, "") and status in (None, ""):
-            continue
-        expected = r.points
-        same = (expected is None and cached in (None, "")) or (
-            expected is not None and isinstance(cached, float) and abs(cached - expected) <= 1e-6 * max(1.0, abs(expected)))
-        if not same:
-            result.issues.append(issue("score-differs", sheet=sheet, cell=ref, criterion=r.code,
-                                       value=_fmt(cached) if cached not in (None, "") else "(trống)",
-                                       read=_fmt(expected) if expected is not None else f"(trống: {r.status_vi})", **where))
-    if not computed_any:
-        result.issues.append(issue("not-calculated", **where))
 
 
 def _contact_issues(cell_of: _Cells, cmap: CellMap, result: FileResult, where) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +29,8 @@ from .check import Context, FileResult, check_file
 from .ledger import Entry, Ledger, archive, entry
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xlsb"}
-BATCH = 128  # files in flight at once: memory stays flat whatever the number of files
+WINDOW = 64  # files in flight per worker: enough to keep every core busy, few enough to keep memory flat
+CHUNK = 8  # files handed to a worker at once
 
 
 class InputError(ValueError):
@@ -261,21 +263,33 @@ def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archiv
     return outcome
 
 
-def _batches(items: list[Item], size: int) -> Iterator[list[Item]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _results(items: list[Item], ctx: Context, root: Path, known: frozenset[str], workers: int):
+    """Each item's (item, entry, sha), in input order (so a re-run reports duplicates the same
+    way). At most WINDOW files per worker are in flight: the pool never waits for a batch to
+    drain, and memory stays flat whatever the number of files."""
     if workers <= 1 or len(items) < 4:
         _init(ctx, root, known)
         for item in items:
             yield _work(item)
         return
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    window = threading.Semaphore(WINDOW * workers)
+    stop = threading.Event()
+
+    def feed() -> Iterator[Item]:
+        for item in items:
+            while not window.acquire(timeout=0.5):
+                if stop.is_set():
+                    return
+            yield item
+
     with mp.get_context(method).Pool(workers, initializer=_init, initargs=(ctx, root, known)) as pool:
-        for batch in _batches(items, BATCH * workers):
-            yield from pool.imap(_work, batch, chunksize=4)
+        try:
+            for result in pool.imap(_work, feed(), chunksize=CHUNK):
+                window.release()
+                yield result
+        finally:
+            stop.set()
 
 
 def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, seen: dict[str, str], run_issues: list[Issue]) -> Consolidation:

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,14 @@ VERSION = 2  # PRAGMA user_version; 0/1: issues and scores were tables of their 
 
 
 def now() -> str:
-    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
+    """The local time to the second, ISO 8601 (made once per second: thousands of files a run)."""
+    second = int(time.time())
+    if _now[0] != second:
+        _now[0], _now[1] = second, dt.datetime.fromtimestamp(second, dt.UTC).astimezone().isoformat(timespec="seconds")
+    return _now[1]
+
+
+_now: list = [None, ""]
 
 
 def archive_path(root: Path, sha256: str, suffix: str = ".xlsx") -> Path:
@@ -98,9 +106,18 @@ class Entry:
 
 
 def entry(result: FileResult) -> Entry:
+    # Kept small (thousands of files): inputs as typed only where they differ from the values
+    # scored, evidence only where some was given.
+    typed_changes = {}
+    for code, typed in result.typed.items():
+        scored = result.scored_inputs.get(code, {})
+        changed = {k: v for k, v in typed.items() if k not in scored or type(scored[k]) is not type(v) or scored[k] != v}
+        if changed:
+            typed_changes[code] = changed
     body = {"identity": result.identity, "criteria": result.criteria, "pillars": result.pillars, "total": result.total,
             "inputs": result.inputs, "name": result.name, "scored_inputs": result.scored_inputs, "kind": result.kind,
-            "appraiser": result.appraiser, "appraisal": result.appraisal, "typed": result.typed, "evidence": result.evidence,
+            "appraiser": result.appraiser, "appraisal": result.appraisal, "typed_changes": typed_changes,
+            "details": bool(result.typed), "evidence": {code: texts for code, texts in result.evidence.items() if any(texts)},
             "contacts": result.contacts}
     issues = [[i.code, i.unit, i.sheet, i.cell, i.criterion, i.value, i.read] for i in result.issues]
     row = (result.sha256, result.size, int(result.accepted), result.unit, result.identity.get("period"),
@@ -122,7 +139,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency of the consolid
     def _json(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
-    _loads = json.loads
+    _loads = json.loads  # type: ignore[assignment]
 
 
 class Ledger:
@@ -135,6 +152,7 @@ class Ledger:
         # can lose the last files recorded (never corrupt the ledger); they are still in the
         # inputs and in the archive, and the next run records them again.
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA wal_autocheckpoint=20000")  # copy the log into the database every ~80 MB, not every 4 MB
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         has_files = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'files'").fetchone() is not None
         if has_files and version < VERSION:
@@ -194,7 +212,13 @@ class Ledger:
                             body["inputs"])
         result.scored_inputs = body.get("scored_inputs", {})
         result.kind, result.appraiser, result.appraisal = body.get("kind", "self"), body.get("appraiser", ""), body.get("appraisal", {})
-        result.typed, result.evidence, result.contacts = body.get("typed", {}), body.get("evidence", {}), body.get("contacts", {})
+        result.evidence, result.contacts = body.get("evidence", {}), body.get("contacts", {})
+        if "typed_changes" in body:  # ledger version 2
+            if body.get("details"):
+                changes = body["typed_changes"]
+                result.typed = {code: {**values, **changes.get(code, {})} for code, values in result.scored_inputs.items()}
+        else:
+            result.typed = body.get("typed", {})
         # messages and hints are made again from the codes (docs/issues.md), as when first found
         result.issues = [issue(code, file=result.name, unit=unit, sheet=sheet, cell=cell, criterion=criterion, value=value, read=read)
                          if code in TYPES else Issue(code, "warning", code, "", result.name, unit, sheet, cell, criterion, value, read)
