@@ -10,7 +10,8 @@ out), "warning" (read, but someone should look), "info" (for the record).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import NamedTuple
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -104,8 +105,9 @@ _TYPES = [
 TYPES: dict[str, IssueType] = {t.code: t for t in _TYPES}
 
 
-@dataclass(frozen=True)
-class Issue:
+class Issue(NamedTuple):
+    """One problem found (immutable; a named tuple: thousands are made per run)."""
+
     code: str
     severity: str
     message: str
@@ -119,7 +121,7 @@ class Issue:
     read: str = ""  # what the value was read as, when it was read at all (e.g. "12,5" read as 12.5)
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return self._asdict()
 
 
 def issue(code: str, *, file: str = "", unit: str = "", sheet: str = "", cell: str = "", criterion: str = "",

@@ -100,6 +100,7 @@ def xl_constraints(constraints: Sequence[Mapping[str, Sequence[str]]], v: Mappin
 
 
 XL_OK, XL_NA = xl_text("đạt"), xl_text("không áp dụng")
+_CONSTRAINTS: dict[int, tuple[Mapping[str, Any], list[dict[str, list[str]]]]] = {}
 
 
 class RuleKind:
@@ -127,6 +128,15 @@ class RuleKind:
     def constraints(self, params: Mapping[str, Any]) -> list[dict[str, list[str]]]:
         """Consistency rules 'sum(lhs) <= sum(rhs)' whose breach makes the criterion invalid."""
         return [dict(lhs=list(c["lhs"]), rhs=list(c["rhs"])) for c in params.get("constraints", [])]
+
+    def constraints_of(self, params: Mapping[str, Any]) -> list[dict[str, list[str]]]:
+        """``constraints(params)``, worked out once per catalog criterion (scoring runs per file)."""
+        known = _CONSTRAINTS.get(id(params))
+        if known is None or known[0] is not params:
+            if len(_CONSTRAINTS) > 4096:
+                _CONSTRAINTS.clear()
+            known = _CONSTRAINTS[id(params)] = (params, self.constraints(params))  # holding params keeps its id unique
+        return known[1]
 
     def score(self, params: Mapping[str, Any], values: Mapping[str, float], max_points: float) -> Outcome:
         raise NotImplementedError
@@ -186,7 +196,7 @@ class _RatioKind(RuleKind):
         return out
 
     def score(self, params, values, max_points):
-        reason = check_constraints(self.constraints(params), values)
+        reason = check_constraints(self.constraints_of(params), values)
         if reason:
             return Outcome(INVALID, reason=reason)
         den = sum(values[k] for k in params["den"])
@@ -468,7 +478,7 @@ class WeightedShares(RuleKind):
         return super().constraints(params) + [dict(lhs=list(params["weights"]), rhs=list(params["den"]))]
 
     def score(self, params, values, max_points):
-        reason = check_constraints(self.constraints(params), values)
+        reason = check_constraints(self.constraints_of(params), values)
         if reason:
             return Outcome(INVALID, reason=reason)
         den = sum(values[k] for k in params["den"])
