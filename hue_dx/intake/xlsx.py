@@ -62,14 +62,18 @@ class RawWorkbook:
     macros: bool
     cells: dict[str, dict[str, Cell]] = field(default_factory=dict)  # sheet -> ref -> cell (only requested ones)
     formulas: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formulas ("=…") in cell order
-    sheet_xml: dict[str, bytes] = field(default_factory=dict, repr=False)  # the sheets read, as stored
+    sheet_parts: dict[str, str] = field(default_factory=dict, repr=False)  # sheet -> zip member read
+    zip: _Zip | None = field(default=None, repr=False)
 
     @property
     def shared_formulas(self) -> bool:
         """True when some formulas are stored in shared form (then ``formulas`` lacks the
         cells that only point to a shared one). Looked for only when the formulas differ
-        from the generator's: a workbook with shared formulas never lists the same ones."""
-        return any(b'"shared"' in xml for xml in self.sheet_xml.values())
+        from the generator's (a workbook with shared formulas never lists the same ones), so
+        the sheets are inflated again here rather than kept: memory stays small per file."""
+        if self.zip is None:
+            return False
+        return any(b'"shared"' in self.zip.read(part) for part in self.sheet_parts.values())
 
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
@@ -245,7 +249,7 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[dict[str, str]], d
     if z.has("docProps/core.xml"):
         stamp = _MODIFIED.search(z.read("docProps/core.xml"))
         modified = _text(stamp.group(1)).strip() if stamp else None
-    book = RawWorkbook(sheets, names, properties, modified, macros)
+    book = RawWorkbook(sheets, names, properties, modified, macros, zip=z)
     if callable(wanted):
         wanted = wanted(names)
 
@@ -260,7 +264,7 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[dict[str, str]], d
         xml = z.read(path)
         plain = _plain(xml)
         if formulas:
-            book.sheet_xml[sheet] = xml
+            book.sheet_parts[sheet] = path
             book.formulas[sheet] = _formulas(b"\n=".join((_PLAIN_F if plain else _FTEXT).findall(xml)))
         if not want:
             continue
