@@ -180,23 +180,30 @@ def _wanted_for(ctx: Context, names: dict[str, str], destinations: dict[str, tup
     return _wanted(names, destinations)
 
 
-# The reader hands out one dict per distinct table of defined names, so whether a table
-# keeps a level's layout is decided once per table, not once per file.
-_layouts: dict[int, tuple[dict[str, str], Context, Expected | None]] = {}
+# The reader hands out one dict per distinct table of defined names (xlsx._defined_names), so
+# what depends only on a table is decided once per table, not once per file.
+_per_table: dict[tuple[str, int, int], tuple[dict[str, str], object, object]] = {}
+
+
+def _once_per_table(what: str, names: dict[str, str], against: object, decide):
+    key = (what, id(names), id(against))
+    known = _per_table.get(key)
+    if known is None or known[0] is not names or known[1] is not against:
+        if len(_per_table) >= 128:
+            _per_table.clear()
+        known = _per_table[key] = (names, against, decide())  # holding both keeps their ids unique
+    return known[2]
 
 
 def _same_layout(ctx: Context, names: dict[str, str]) -> Expected | None:
-    known = _layouts.get(id(names))
-    if known is not None and known[0] is names and known[1] is ctx:
-        return known[2]
-    level = xlsx.constant(names.get(nm.identity_name("level"), "")) or ""
-    expected = ctx.expected.get(level)
-    if expected is not None and not all(names.get(n) == expected.names[n] for n in expected.destinations):
-        expected = None
-    if len(_layouts) >= 64:
-        _layouts.clear()
-    _layouts[id(names)] = (names, ctx, expected)  # holding the dict keeps its id unique
-    return expected
+    """The level whose generator layout these names keep, if any."""
+    def decide() -> Expected | None:
+        expected = ctx.expected.get(xlsx.constant(names.get(nm.identity_name("level"), "")) or "")
+        if expected is not None and all(names.get(n) == expected.names[n] for n in expected.destinations):
+            return expected
+        return None
+
+    return _once_per_table("layout", names, ctx, decide)
 
 
 def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool = False) -> FileResult:
@@ -291,11 +298,6 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
             _, sheet, ref = place
             found = cells.get(sheet, _NO_CELLS).get(ref, _BLANK)
             typed[spec.key] = found.value
-            number = found.value
-            if found.kind == "n" and isinstance(number, float) and spec.type in _NUMBER_TYPES and number >= 0 and (
-                    spec.type != "count" or number.is_integer()):
-                values[spec.key] = number  # a plain number where one belongs: what read_input would give
-                continue
             read = read_input(spec, found.value, found.kind)
             values[spec.key] = read.value
             if read.issue:
@@ -348,7 +350,6 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
 
 
 _NO_CELLS: dict[str, xlsx.Cell] = {}
-_NUMBER_TYPES = frozenset({"count", "number", "amount"})
 
 
 def _place(places, key: str) -> tuple[str, str]:
@@ -428,19 +429,12 @@ def _unchanged(raw: xlsx.RawWorkbook, expected: Expected) -> bool:
     return tuple(raw.sheets) == expected.sheets and raw.formulas == expected.formulas and _same_names(raw.names, expected)
 
 
-_name_tables: dict[int, tuple[dict[str, str], Expected, bool]] = {}
-
-
 def _same_names(names: dict[str, str], expected: Expected) -> bool:
-    known = _name_tables.get(id(names))
-    if known is not None and known[0] is names and known[1] is expected:
-        return known[2]
-    same = ({n: d for n, d in names.items() if n not in _IDENTITY_NAMES} ==
-            {n: d for n, d in expected.names.items() if n not in _IDENTITY_NAMES})
-    if len(_name_tables) >= 64:
-        _name_tables.clear()
-    _name_tables[id(names)] = (names, expected, same)
-    return same
+    def decide() -> bool:
+        return ({n: d for n, d in names.items() if n not in _IDENTITY_NAMES} ==
+                {n: d for n, d in expected.names.items() if n not in _IDENTITY_NAMES})
+
+    return _once_per_table("names", names, expected, decide)
 
 
 def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, result: FileResult, where: dict[str, str]) -> None:

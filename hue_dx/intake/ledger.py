@@ -177,9 +177,8 @@ class Ledger:
     def known(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT sha256 FROM files")}
 
-    def record(self, found: Entry | FileResult, source: str) -> bool:
+    def record(self, found: Entry, source: str) -> bool:
         """Record a checked file (once) and where it was seen; True when the file is new."""
-        found = found if isinstance(found, Entry) else entry(found)
         seen = now()
         cur = self.db.execute(
             "INSERT OR IGNORE INTO files (sha256, size, accepted, unit, period, catalog, level, generation_id, modified, "
