@@ -2,8 +2,9 @@
 
     python benchmarks/consolidate_bench.py [--sizes 200 1000 10000] [--baseline 100] [--repeat 1]
 
-The corpus is made of the five sample units' workbooks, generated and filled in, then re-saved
-by LibreOffice when it is installed (as units' files are: cached values, shared strings,
+The corpus is made of the five sample units' workbooks, generated and filled in (inputs, and
+evidence for nine criteria in ten, as units return them), then re-saved by LibreOffice when it
+is installed (as units' files are: cached values, shared strings,
 LibreOffice's own XML), each copied many times as distinct files (a zip comment), as if each
 unit had sent many corrected versions. hue-dx keeps no cache keyed on cell values (only on
 what every file of one layout shares: formulas, defined names), so repeated contents do not
@@ -48,7 +49,8 @@ def base_files(tmp: Path, catalog, campaign) -> list[bytes]:
     for g, code in zip(made, SAMPLE_UNITS, strict=True):
         inputs = json.loads((ROOT / "samples" / "inputs" / f"{code}.json").read_text(encoding="utf-8"))["inputs"]
         path = filled_dir / f"{code}.xlsx"
-        path.write_bytes(fill((tmp / "blank" / g.path).read_bytes(), inputs, {"unit_preparer": "A", "unit_head": "B"}))
+        path.write_bytes(fill((tmp / "blank" / g.path).read_bytes(), inputs, {"unit_preparer": "A", "unit_head": "B"},
+                              evidence(catalog)))
         paths.append(path)
     if shutil.which("soffice"):
         with tempfile.TemporaryDirectory() as profile:
@@ -56,6 +58,15 @@ def base_files(tmp: Path, catalog, campaign) -> list[bytes]:
                             "--outdir", str(tmp / "resaved"), *map(str, paths)], check=True, capture_output=True)
         paths = [tmp / "resaved" / p.name for p in paths]
     return [p.read_bytes() for p in paths]
+
+
+def evidence(catalog) -> dict[str, dict[str, str]]:
+    """Evidence (number, date, title, link) for nine criteria in ten: a unit's file carries
+    text in most evidence cells, and reading it is part of the cost."""
+    return {c.code: {"number": f"{i + 10}/QĐ-UBND", "date": f"{i % 28 + 1:02d}/03/2020",
+                     "title": f"Quyết định ban hành kế hoạch chuyển đổi số, tiêu chí {c.code}",
+                     "link": f"https://thuathienhue.gov.vn/van-ban/{i + 10}"}
+            for i, c in enumerate(catalog.criteria) if i % 10 != 3}
 
 
 def distinct(data: bytes, n: int) -> bytes:

@@ -103,6 +103,23 @@ def test_a_run_of_adjacent_cells_with_text_in_the_middle():
     assert cells(book(sheet(rows))) == {"I5": ("CV 1", "s"), "J5": (45000.0, "n")}
 
 
+def test_a_filled_run_and_every_form_of_shared_string():
+    # A criterion's evidence filled in, as units return it: the fast path reads each cell of
+    # the run; shared strings come plain, with spaces kept, with entities, as rich text (runs
+    # of several <t>), and empty.
+    rows = ('<row r="5"><c r="H5" s="2" t="s"><v>0</v></c><c r="I5" s="2" t="s"><v>1</v></c>'
+            '<c r="J5" s="2" t="s"><v>2</v></c><c r="K5" s="2" t="s"><v>3</v></c></row>'
+            '<row r="6"><c r="H6" s="2" t="s"><v>4</v></c><c r="I6" s="2" t="n"><v>43905</v></c><c r="J6" s="2"/><c r="K6" s="2"/></row>')
+    shared = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              b'<si><t>12/Q\xc4\x90-UBND</t></si><si><t xml:space="preserve"> 15/03/2020 </t></si>'
+              b'<si><t>A &amp; B &lt;C&gt;</t></si>'
+              b'<si><r><rPr><b/></rPr><t>Quy\xe1\xba\xbft</t></r><r><t xml:space="preserve"> \xc4\x91\xe1\xbb\x8bnh</t></r></si>'
+              b'<si><t/></si></sst>')
+    assert cells(book(sheet(rows), shared=shared)) == {
+        "H5": ("12/QĐ-UBND", "s"), "I5": (" 15/03/2020 ", "s"), "J5": ("A & B <C>", "s"), "K5": ("Quyết định", "s"),
+        "H6": ("", "s"), "I6": (43905.0, "n")}
+
+
 def test_shared_formulas_are_noticed():
     rows = ('<row r="2"><c r="E2"><f t="shared" ref="E2:E3" si="0">D2*2</f><v>2</v></c></row>'
             '<row r="3"><c r="E3"><f t="shared" si="0"/><v>4</v></c></row>')

@@ -314,10 +314,10 @@ def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, byte
     Fast path: rows and cells are written in order, each cell starting with its reference
     (``<c r="D12"``), so the wanted cells are found one after the other with ``bytes.find``
     (a single forward sweep, no object per unwanted cell). Wanted cells side by side in a row
-    (a criterion's four evidence cells) are looked at together: usually all are empty, which
-    one look at their span tells. A wanted cell not found that way (a writer that orders
-    attributes differently or leaves blank cells out) is looked up by the general pattern,
-    so the result is the same either way, only slower.
+    (a criterion's four evidence cells) are looked at together first: when their span holds no
+    value, one look tells; otherwise each is read as a single cell. A wanted cell not found
+    that way (a writer that orders attributes differently or leaves blank cells out) is
+    looked up by the general pattern, so the result is the same either way, only slower.
     """
     out: list[tuple[str, bytes, bytes, bytes]] = []
     missing: list[str] = []
@@ -336,42 +336,39 @@ def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, byte
                 if end < close:
                     missing.extend(refs)
                     continue
-                span = xml[start:end]
-                if b"<v>" in span or b"<is>" in span:
-                    wanted = set(refs)
-                    out.extend(_any_cells(span, wanted))
-                pos = end
-                continue
-            ref, needle = refs[0], needles[0]
-            start = find(needle, pos)
-            if start < 0:
-                start = find(needle)  # rows out of order
+                if find(b"<v>", start, end) < 0 and find(b"<is>", start, end) < 0:
+                    pos = end
+                    continue
+                pos = start  # something is there: each cell of the run is looked at as a single one
+            for ref, needle in zip(refs, needles, strict=True):
+                start = find(needle, pos)
                 if start < 0:
+                    start = find(needle)  # rows out of order
+                    if start < 0:
+                        missing.append(ref)
+                        continue
+                head_end = find(b">", start)
+                if head_end < 0:
                     missing.append(ref)
                     continue
-            head_end = find(b">", start)
-            if head_end < 0:
-                missing.append(ref)
-                continue
-            attrs = xml[start + len(needle):head_end]
-            if attrs.endswith(b"/"):
-                pos = head_end  # an empty cell: nothing to convert, absent means blank
-                continue
-            end = find(b"</c>", head_end)
-            if end < 0:
-                missing.append(ref)
-                continue
-            body = xml[head_end + 1:end]
-            value = inline = b""
-            if b"<v" in body:
-                value_start, value_end = body.find(b"<v>"), body.find(b"</v>")
-                if 0 <= value_start < value_end:
-                    value = body[value_start + 3:value_end]
-            elif b"<is>" in body:
-                inline = body
-            if value or inline:
-                out.append((ref, attrs, value, inline))
-            pos = end
+                if xml[head_end - 1] == 47:  # "/>": an empty cell, nothing to convert (absent means blank)
+                    pos = head_end
+                    continue
+                end = find(b"</c>", head_end)
+                if end < 0:
+                    missing.append(ref)
+                    continue
+                value = inline = b""
+                value_start = find(b"<v>", head_end, end)
+                if value_start >= 0:
+                    value_end = find(b"</v>", value_start, end)
+                    if value_end >= 0:
+                        value = xml[value_start + 3:value_end]
+                elif find(b"<is>", head_end, end) >= 0:
+                    inline = xml[head_end + 1:end]
+                if value or inline:
+                    out.append((ref, xml[start + len(needle):head_end], value, inline))
+                pos = end
         if not missing:
             return out
     else:
@@ -483,9 +480,21 @@ class _SharedStrings:
         self.cache: dict[int, str] = {}
 
     def __getitem__(self, index: int) -> str:
-        if index not in self.cache:
-            self.cache[index] = "".join(_text(t) for t in _T.findall(self.items[index])) if 0 <= index < len(self.items) else ""
-        return self.cache[index]
+        found = self.cache.get(index)
+        if found is None:
+            found = self.cache[index] = self._decode(index) if 0 <= index < len(self.items) else ""
+        return found
+
+    def _decode(self, index: int) -> str:
+        item = self.items[index]
+        # Most strings are one plain run, <t>…</t> or <t xml:space="preserve">…</t>, right
+        # before </si>: sliced out directly. Rich text (several runs) goes through the pattern.
+        if item.startswith((b"<t>", b"<t ")):
+            start = item.find(b">") + 1
+            end = item.find(b"</t>", start)
+            if end >= 0 and item.startswith(b"</si>", end + 4) and item.find(b"<", start, end) < 0:
+                return _text(item[start:end])
+        return "".join(_text(t) for t in _T.findall(item))
 
 
 _DESTINATION = re.compile(r"^'?(.*?)'?!\$?([A-Z]{1,3})\$?([0-9]+)$")
