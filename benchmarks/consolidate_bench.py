@@ -1,22 +1,26 @@
 """Benchmark: consolidating 200, 1,000 and 10,000 returned workbooks, against the obvious ways.
 
-    python benchmarks/consolidate_bench.py [--sizes 200 1000 10000] [--baseline 100] [--repeat 1]
+    python benchmarks/consolidate_bench.py [--sizes 200 1000 10000] [--baseline 100] [--repeat 1] [--stages]
 
 The corpus is made of the five sample units' workbooks, generated and filled in (inputs, and
 evidence for nine criteria in ten, as units return them), then re-saved by LibreOffice when it
-is installed (as units' files are: cached values, shared strings,
-LibreOffice's own XML), each copied many times as distinct files (a zip comment), as if each
-unit had sent many corrected versions. hue-dx keeps no cache keyed on cell values (only on
+is installed (as units' files are: cached values, shared strings, LibreOffice's own XML), each
+copied many times as distinct files (a zip comment), as if each unit had sent many corrected
+versions. hue-dx keeps no cache keyed on cell values (only on
 what every file of one layout shares: formulas, defined names), so repeated contents do not
 flatter the figures. hue-dx consolidate runs all its checks (identity, fingerprint, every
 input, recomputed scores, cached scores, evidence, ledger, archive). The baselines only read
 the same files: openpyxl (load_workbook, reading each named input) and pandas.read_excel
-(every sheet). Prints files per second and peak memory side by side."""
+(every sheet). Prints files per second and peak memory side by side. --stages also times
+reading alone (hash, archive and inflate; then the reader too) with the same worker processes:
+what is left for checking and scoring is the difference."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
+import os
 import resource
 import shutil
 import subprocess
@@ -114,12 +118,66 @@ def baseline_pandas(paths: list[Path]) -> float:
     return len(paths) / (time.perf_counter() - started)
 
 
+# Stages, for --stages: what reading alone costs, with the same worker processes as consolidate.
+_STAGE_CTX: Context | None = None
+_STAGE_ARCHIVE: Path | None = None
+
+
+def _stage_init(ctx: Context, archive_root: Path) -> None:
+    global _STAGE_CTX, _STAGE_ARCHIVE
+    _STAGE_CTX, _STAGE_ARCHIVE = ctx, archive_root
+
+
+def stage_inflate(path: str) -> int:
+    """Read the file, hash it, archive it, inflate every XML part: no parsing at all."""
+    from hue_dx.intake import xlsx
+    from hue_dx.intake.ledger import archive
+
+    assert _STAGE_ARCHIVE is not None
+    data = Path(path).read_bytes()
+    archive(_STAGE_ARCHIVE, hashlib.sha256(data).hexdigest(), data, ".xlsx")
+    z = xlsx._Zip(data)
+    return sum(len(z.read(name)) for name in z.names if name.endswith(".xml"))
+
+
+def stage_reader(path: str) -> int:
+    """The same, then the reader: defined names, properties, formulas, the wanted cells."""
+    from hue_dx.intake import xlsx
+    from hue_dx.intake.check import _wanted_for
+    from hue_dx.intake.ledger import archive
+
+    assert _STAGE_ARCHIVE is not None and _STAGE_CTX is not None
+    data = Path(path).read_bytes()
+    archive(_STAGE_ARCHIVE, hashlib.sha256(data).hexdigest(), data, ".xlsx")
+    ctx = _STAGE_CTX
+    return len(xlsx.read(data, lambda names: _wanted_for(ctx, names, {}, [])).cells)
+
+
+def stages(paths: list[Path], ctx: Context, tmp: Path, workers: int | None) -> None:
+    import multiprocessing as mp
+
+    count = workers or os.cpu_count() or 1
+    for label, stage in (("stage: hash, archive, inflate every part", stage_inflate),
+                         ("stage: the same + reader (names, formulas, cells)", stage_reader)):
+        root = tmp / "stage-archive"
+        started = time.perf_counter()
+        with mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn").Pool(
+                count, initializer=_stage_init, initargs=(ctx, root)) as pool:
+            for _ in pool.imap_unordered(stage, [str(p) for p in paths], chunksize=8):
+                pass
+        seconds = time.perf_counter() - started
+        print(f"{label:46}{len(paths):>8}{seconds:>9.1f}{len(paths) / seconds:>9.0f}", flush=True)
+        shutil.rmtree(root)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 10000])
     parser.add_argument("--baseline", type=int, default=100, help="files read by each baseline (default 100)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size; the table shows each (machines are noisy)")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--stages", action="store_true",
+                        help="also time reading alone on the largest size (hash, archive, inflate; + the reader), same workers")
     args = parser.parse_args()
 
     catalog = hue_dx.load_catalog()
@@ -147,6 +205,8 @@ def main() -> None:
                 shutil.rmtree(tmp / f"archive-{size}")
             if size != args.sizes[-1]:
                 shutil.rmtree(tmp / f"in-{size}")
+        if args.stages:
+            stages(paths, ctx, tmp, args.workers)
         sample = paths[: args.baseline]
         print(f"{'baseline: openpyxl load_workbook + inputs':46}{len(sample):>8}{'':>9}{baseline_openpyxl(sample, input_names):>9.0f}")
         print(f"{'baseline: pandas.read_excel (all sheets)':46}{len(sample):>8}{'':>9}{baseline_pandas(sample):>9.0f}")
