@@ -158,7 +158,7 @@ def stages(paths: list[Path], ctx: Context, tmp: Path, workers: int | None) -> N
 
     count = workers or os.cpu_count() or 1
     for label, stage in (("stage: hash, archive, inflate every part", stage_inflate),
-                         ("stage: the same + reader (names, formulas, cells)", stage_reader)):
+                         ("stage: + reader (names, formulas, cells)", stage_reader)):
         root = tmp / "stage-archive"
         started = time.perf_counter()
         with mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn").Pool(
