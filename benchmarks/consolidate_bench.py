@@ -91,6 +91,15 @@ def corpus(folder: Path, bases: list[bytes], count: int) -> list[Path]:
     return paths
 
 
+def settle() -> None:
+    """Let the kernel write out the files just made (the corpus, the last run's archive) before
+    timing: on a 2-core machine its writeback otherwise competes with the run for the cores.
+    Files returned by units arrive long before they are consolidated."""
+    if hasattr(os, "sync"):
+        os.sync()
+    time.sleep(1)
+
+
 def peak_mb() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -159,6 +168,7 @@ def stages(paths: list[Path], ctx: Context, tmp: Path, workers: int | None) -> N
     count = workers or os.cpu_count() or 1
     for label, stage in (("stage: hash, archive, inflate every part", stage_inflate),
                          ("stage: + reader (names, formulas, cells)", stage_reader)):
+        settle()
         root = tmp / "stage-archive"
         started = time.perf_counter()
         with mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn").Pool(
@@ -195,6 +205,7 @@ def main() -> None:
         for size in args.sizes:
             paths = corpus(tmp / f"in-{size}", bases, size)
             for _ in range(args.repeat):
+                settle()
                 started = time.perf_counter()
                 result = consolidate(catalog, campaign, [tmp / f"in-{size}"], tmp / f"archive-{size}", workers=args.workers, context=ctx)
                 seconds = time.perf_counter() - started
