@@ -6,10 +6,10 @@ The corpus is made of the five sample units' workbooks, generated and filled in 
 evidence for nine criteria in ten, as units return them), then re-saved by LibreOffice when it
 is installed (as units' files are: cached values, shared strings, LibreOffice's own XML), each
 copied many times as distinct files (a zip comment), as if each unit had sent many corrected
-versions. hue-dx keeps no cache keyed on cell values (only on
-what every file of one layout shares: formulas, defined names), so repeated contents do not
-flatter the figures. hue-dx consolidate runs all its checks (identity, fingerprint, every
-input, recomputed scores, cached scores, evidence, ledger, archive). The baselines only read
+versions. hue-dx keeps no cache keyed on cell values (only on what every file of one layout
+shares: formulas, defined names), so repeated contents do not flatter the figures. hue-dx
+consolidate runs all its checks (identity, fingerprint, every input, recomputed scores, cached
+scores, evidence, ledger, archive). The baselines only read
 the same files: openpyxl (load_workbook, reading each named input) and pandas.read_excel
 (every sheet). Prints files per second and peak memory side by side. --stages also times
 reading alone (hash, archive and inflate; then the reader too) with the same worker processes:
