@@ -12,8 +12,8 @@ consolidate runs all its checks (identity, fingerprint, every input, recomputed 
 scores, evidence, ledger, archive). The baselines only read
 the same files: openpyxl (load_workbook, reading each named input) and pandas.read_excel
 (every sheet). Prints files per second and peak memory side by side. --stages also times
-reading alone (hash, archive and inflate; then the reader too) with the same worker processes:
-what is left for checking and scoring is the difference."""
+reading alone (hash, archive and inflate; then the reader too) with the same worker processes,
+and consolidation with a reader that costs nothing (the ceiling for any faster reader)."""
 
 from __future__ import annotations
 
@@ -180,6 +180,45 @@ def stages(paths: list[Path], ctx: Context, tmp: Path, workers: int | None) -> N
         shutil.rmtree(root)
 
 
+def free_reader(catalog, campaign, ctx: Context, bases: list[bytes], folder: Path, count: int, tmp: Path,
+                workers: int | None) -> None:
+    """What if reading cost nothing: consolidate the same folder with the reader replaced by the
+    already parsed base workbooks (each copy differs from its base only in its zip comment, at
+    the end). Hashing, archiving, every check, the engine and the ledger still run: this is the
+    ceiling that any faster (say, compiled) reader could reach. Needs worker processes made by
+    fork, which inherit the replacement."""
+    import multiprocessing as mp
+
+    from hue_dx.intake import check, xlsx
+
+    if "fork" not in mp.get_all_start_methods():
+        print("what-if: a free reader (needs fork; not on this system)")
+        return
+    real_read = xlsx.read
+    parsed = {base[:4096]: real_read(base, lambda names: check._wanted_for(ctx, names, {}, [])) for base in bases}
+    if len(parsed) != len(bases):
+        print("what-if: a free reader (the bases do not differ in their first 4 KB; skipped)")
+        return
+
+    def read(data, wanted=None, **_):
+        raw = parsed[bytes(data[:4096])]
+        if callable(wanted):
+            wanted(raw.names)
+        return raw
+
+    settle()
+    xlsx.read = read
+    try:
+        started = time.perf_counter()
+        result = consolidate(catalog, campaign, [folder], tmp / "free-reader-archive", workers=workers, context=ctx)
+        seconds = time.perf_counter() - started
+    finally:
+        xlsx.read = real_read
+    assert result.seen == count
+    print(f"{'what-if: consolidate with a free reader':46}{count:>8}{seconds:>9.1f}{count / seconds:>9.0f}", flush=True)
+    shutil.rmtree(tmp / "free-reader-archive")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 10000])
@@ -187,7 +226,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs per size; the table shows each (machines are noisy)")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--stages", action="store_true",
-                        help="also time reading alone on the largest size (hash, archive, inflate; + the reader), same workers")
+                        help="also time reading alone on the largest size (hash, archive, inflate; + the reader), same workers, "
+                             "and consolidation with a reader that costs nothing")
     args = parser.parse_args()
 
     catalog = hue_dx.load_catalog()
@@ -218,6 +258,7 @@ def main() -> None:
                 shutil.rmtree(tmp / f"in-{size}")
         if args.stages:
             stages(paths, ctx, tmp, args.workers)
+            free_reader(catalog, campaign, ctx, bases, tmp / f"in-{args.sizes[-1]}", len(paths), tmp, args.workers)
         sample = paths[: args.baseline]
         print(f"{'baseline: openpyxl load_workbook + inputs':46}{len(sample):>8}{'':>9}{baseline_openpyxl(sample, input_names):>9.0f}")
         print(f"{'baseline: pandas.read_excel (all sheets)':46}{len(sample):>8}{'':>9}{baseline_pandas(sample):>9.0f}")
