@@ -36,8 +36,10 @@ sys.path.insert(0, str(ROOT))
 import hue_dx  # noqa: E402
 from hue_dx import campaign as campaign_mod  # noqa: E402
 from hue_dx.generate import generate  # noqa: E402
-from hue_dx.intake.check import Context  # noqa: E402
+from hue_dx.intake import xlsx  # noqa: E402
+from hue_dx.intake.check import Context, _wanted_for  # noqa: E402
 from hue_dx.intake.consolidate import consolidate  # noqa: E402
+from hue_dx.intake.ledger import archive  # noqa: E402
 from hue_dx.workbook.fill import fill  # noqa: E402
 
 SAMPLE_UNITS = ["STTTT", "SYT", "SNGV", "TPHUE", "HALUOI"]
@@ -137,29 +139,25 @@ def _stage_init(ctx: Context, archive_root: Path) -> None:
     _STAGE_CTX, _STAGE_ARCHIVE = ctx, archive_root
 
 
-def stage_inflate(path: str) -> int:
-    """Read the file, hash it, archive it, inflate every XML part: no parsing at all."""
-    from hue_dx.intake import xlsx
-    from hue_dx.intake.ledger import archive
-
+def _received(path: str) -> bytes:
+    """What consolidate does first with every file: read it, hash it, archive it."""
     assert _STAGE_ARCHIVE is not None
     data = Path(path).read_bytes()
     archive(_STAGE_ARCHIVE, hashlib.sha256(data).hexdigest(), data, ".xlsx")
-    z = xlsx._Zip(data)
+    return data
+
+
+def stage_inflate(path: str) -> int:
+    """Read, hash and archive the file, inflate every XML part: no parsing at all."""
+    z = xlsx._Zip(_received(path))
     return sum(len(z.read(name)) for name in z.names if name.endswith(".xml"))
 
 
 def stage_reader(path: str) -> int:
-    """The same, then the reader: defined names, properties, formulas, the wanted cells."""
-    from hue_dx.intake import xlsx
-    from hue_dx.intake.check import _wanted_for
-    from hue_dx.intake.ledger import archive
-
-    assert _STAGE_ARCHIVE is not None and _STAGE_CTX is not None
-    data = Path(path).read_bytes()
-    archive(_STAGE_ARCHIVE, hashlib.sha256(data).hexdigest(), data, ".xlsx")
+    """Read, hash and archive the file, then the reader: names, properties, formulas, wanted cells."""
     ctx = _STAGE_CTX
-    return len(xlsx.read(data, lambda names: _wanted_for(ctx, names, {}, [])).cells)
+    assert ctx is not None
+    return len(xlsx.read(_received(path), lambda names: _wanted_for(ctx, names, {}, [])).cells)
 
 
 def stages(paths: list[Path], ctx: Context, tmp: Path, workers: int | None) -> None:
@@ -189,13 +187,11 @@ def free_reader(catalog, campaign, ctx: Context, bases: list[bytes], folder: Pat
     fork, which inherit the replacement."""
     import multiprocessing as mp
 
-    from hue_dx.intake import check, xlsx
-
     if "fork" not in mp.get_all_start_methods():
         print("what-if: a free reader (needs fork; not on this system)")
         return
     real_read = xlsx.read
-    parsed = {base[:4096]: real_read(base, lambda names: check._wanted_for(ctx, names, {}, [])) for base in bases}
+    parsed = {base[:4096]: real_read(base, lambda names: _wanted_for(ctx, names, {}, [])) for base in bases}
     if len(parsed) != len(bases):
         print("what-if: a free reader (the bases do not differ in their first 4 KB; skipped)")
         return
