@@ -30,6 +30,8 @@ INPUT_TYPES = {
     "choice": "chọn một mức",
 }
 YES_NO = ("Có", "Không")
+#: the input types that hold numbers, and so have a largest plausible value (a scale)
+NUMERIC_TYPES = ("count", "number", "amount")
 
 
 class CatalogError(ValueError):
@@ -44,10 +46,24 @@ class Input:
     #: value used when the cell is left blank; None means the input is required
     default: float | None = None
     choices: tuple[str, ...] = ()
+    #: the largest plausible value (numeric inputs; from the catalog's [scales]), None for no bound
+    max: float | None = None
+    #: the name of that scale ("count", "records", "amount", …)
+    scale: str = ""
 
     @property
     def required(self) -> bool:
         return self.default is None
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The largest value a real unit can report for a kind of figure (a count of staff, of
+    documents; an amount in đồng): a larger one is a typing error, not an achievement."""
+
+    name: str
+    max: float
+    label: str
 
 
 @dataclass(frozen=True)
@@ -136,6 +152,7 @@ class Catalog:
     criteria: tuple[Criterion, ...]
     unscored: tuple[Unscored, ...]
     path: str = field(default="", compare=False)
+    scales: Mapping[str, Scale] = field(default_factory=dict)
 
     @cached_property
     def by_code(self) -> dict[str, Criterion]:
@@ -235,6 +252,7 @@ def _text(value: Any) -> str:
 def _build(raw: dict[str, Any], origin: str) -> Catalog:
     if raw.get("schema") != 1:
         raise CatalogError(f"{origin}: schema {raw.get('schema')!r} không được hỗ trợ (cần 1)")
+    scales = _scales(raw.get("scales", {}), origin)
     group_codes = [str(g["code"]) for g in raw.get("groups", [])]
     groups = []
     for g in raw.get("groups", []):
@@ -245,7 +263,7 @@ def _build(raw: dict[str, Any], origin: str) -> Catalog:
         stated = g.get("stated_max")
         groups.append(Group(code, _text(g["title"]), None if stated is None else float(stated), g.get("decision"), parent,
                             _text(g.get("short_title", ""))))
-    criteria = [_criterion(c, group_codes, origin) for c in raw.get("criteria", [])]
+    criteria = [_criterion(c, group_codes, scales, origin) for c in raw.get("criteria", [])]
     unscored = tuple(Unscored(str(u["code"]), _text(u["title"]), str(u["scored_in"]), _text(u["decision"])) for u in raw.get("unscored", []))
     return Catalog(
         id=str(raw["id"]),
@@ -259,7 +277,17 @@ def _build(raw: dict[str, Any], origin: str) -> Catalog:
         criteria=tuple(criteria),
         unscored=unscored,
         path=origin,
+        scales=scales,
     )
+
+
+def _scales(raw: dict[str, Any], origin: str) -> dict[str, Scale]:
+    out = {}
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("max"), (int, float)) or spec["max"] <= 0:
+            raise CatalogError(f"{origin}: [scales.{name}] cần 'max' là một số dương")
+        out[name] = Scale(name, float(spec["max"]), _text(spec.get("label", "")))
+    return out
 
 
 def _parent(code: str, group_codes: list[str]) -> str | None:
@@ -271,7 +299,7 @@ def _parent(code: str, group_codes: list[str]) -> str | None:
     return None
 
 
-def _criterion(c: dict[str, Any], group_codes: list[str], origin: str) -> Criterion:
+def _criterion(c: dict[str, Any], group_codes: list[str], scales: Mapping[str, Scale], origin: str) -> Criterion:
     code = str(c["code"])
     where = f"{origin}: tiêu chí {code}"
     group = _parent(code, group_codes)
@@ -291,7 +319,12 @@ def _criterion(c: dict[str, Any], group_codes: list[str], origin: str) -> Criter
         elif i["type"] == "yesno":
             choices = YES_NO
         default = i.get("default")
-        inputs.append(Input(str(i["key"]), _text(i["label"]), i["type"], None if default is None else float(default), choices))
+        scale_name = str(i.get("scale", i["type"])) if i["type"] in NUMERIC_TYPES else ""
+        if "scale" in i and scale_name not in scales:
+            raise CatalogError(f"{where}: số liệu {i['key']} dùng mức {scale_name!r} không có trong [scales] (có: {', '.join(scales)})")
+        bound = scales[scale_name].max if scale_name in scales else None
+        inputs.append(Input(str(i["key"]), _text(i["label"]), i["type"], None if default is None else float(default), choices,
+                            bound, scale_name if bound is not None else ""))
     decisions = tuple(Decision(code, _text(d["topic"]), _text(d["text"])) for d in c.get("decisions", []))
     return Criterion(
         code=code,

@@ -21,6 +21,7 @@ from . import __version__, audit, names, ranking, scoring
 from . import campaign as campaign_mod
 from . import catalog as catalog_mod
 from .catalog import INPUT_TYPES, Catalog, CatalogError
+from .cells import fmt_int
 from .rules import fmt_num
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -86,6 +87,7 @@ def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
                 "status_name": names.status_name(c.code),
                 "inputs": [
                     {"key": i.key, "label": i.label, "type": i.type, "required": i.required, "cell_name": names.input_name(c.code, i.key),
+                     **({"max": i.max, "scale": i.scale} if i.max is not None else {}),
                      **({"default": i.default} if i.default is not None else {}),
                      **({"choices": list(i.choices)} if i.choices else {})}
                     for i in c.inputs
@@ -151,7 +153,8 @@ def _print_show(cat: Catalog, code: str, out) -> None:
     out.write("Số liệu cần nhập:\n")
     for i in c.inputs:
         extra = "bắt buộc" if i.required else f"để trống = {fmt_num(i.default or 0)}"
-        line = f"{i.key}: {i.label} ({INPUT_TYPES[i.type]}; {extra})"
+        bound = f", tối đa {fmt_int(i.max)}" if i.max is not None else ""
+        line = f"{i.key}: {i.label} ({INPUT_TYPES[i.type]}{bound}; {extra})"
         out.write(_wrap(line, 2, width) + "\n")
         if i.type == "choice":
             for choice in i.choices:
@@ -212,6 +215,12 @@ def _print_decisions_markdown(cat: Catalog, findings: list[audit.Finding], out) 
     out.write("## Chính sách chung\n\n")
     for text in cat.policies.values():
         out.write(f"- {text}\n")
+    if cat.scales:
+        out.write("\n## Mức lớn nhất hợp lý của số liệu\n\n| Mức | Lớn nhất | Dùng cho | Số liệu dùng mức này |\n|---|---|---|---|\n")
+        for scale in cat.scales.values():
+            users = [f"{c.code} {i.key}" for c in cat.criteria for i in c.inputs if i.scale == scale.name]
+            shown = ", ".join(users) if len(users) <= 40 else f"{len(users)} số liệu (mọi số liệu kiểu {scale.name} không ghi mức khác)"
+            out.write(f"| `{scale.name}` | {fmt_int(scale.max)} | {scale.label} | {shown} |\n")
     out.write("\n## Điểm tối đa của nhóm và trụ cột\n\n| Mã | Kế hoạch in | Tổng các tiêu chí | Quyết định |\n|---|---|---|---|\n")
     for g in cat.groups:
         if g.decision:

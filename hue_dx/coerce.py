@@ -1,11 +1,12 @@
 """Reading what people really leave in input cells (pure, no I/O).
 
-The engine accepts exactly what the workbook's formulas accept. Returned files hold more:
-numbers typed as text, Vietnamese number formats, stray spaces, words. The rule here: a
-value is read, with a warning, when its meaning is unambiguous and a person typing it right
-would have entered that number ("12 " → 12, "1.234" → 1234, "12,5" → 12.5); anything else
-is passed on unchanged, so the engine marks the criterion invalid with its reason, and the
-consolidator records an error for the cell.
+The engine accepts exactly what the workbook's formulas accept (``cells``), so a returned
+file scores the same in its own workbook, in ``hue-dx check`` and in the ranking. Returned
+files hold more: numbers typed as text, Vietnamese number formats, stray spaces, words.
+Those are never read as numbers (the workbook does not either: its status cell says "lỗi"),
+but this module names what the cell holds, and for text that is clearly a number written
+the way people write them ("12 ", "1.234", "12,5") what number was probably meant, so the
+message can tell the unit exactly what to retype.
 
 Vietnamese convention: "." groups thousands and "," is the decimal mark. A lone "." is a
 decimal point unless exactly three digits follow ("1.5" → 1.5, "1.500" → 1500).
@@ -13,11 +14,14 @@ decimal point unless exactly three digits follow ("1.5" → 1.5, "1.500" → 150
 
 from __future__ import annotations
 
+import ast
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from .catalog import YES_NO, Input
+from .cells import ErrorValue, is_blank, problem
 
 _INT = re.compile(r"^[+-]?\d+$")
 _VN_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")  # 1.234.567,5
@@ -56,36 +60,72 @@ def number_from_text(text: str) -> float | None:
 
 
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip().casefold()
+    return unicodedata.normalize("NFC", text).replace("\u00a0", " ").strip().casefold()
 
 
 def read_input(spec: Input, value: object, kind: str = "") -> Read:
-    """One input cell's value (as the xlsx reader gives it) for the engine, with its issue."""
-    if kind == "e":
-        return Read(str(value), "input-error-value")
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """One input cell's value (as the xlsx reader gives it) for the engine, and its issue.
+
+    The engine receives what the workbook's formulas see (``cells``): a value they refuse is
+    passed on unchanged, so the engine marks the criterion "lỗi" with the workbook's words, and
+    the issue code says what the cell holds; for text that reads as a number, ``read`` is that
+    number, so the message can say what the unit probably meant."""
+    if kind == "e" or isinstance(value, ErrorValue):
+        return Read(ErrorValue(str(value)), "input-error-value")
+    if is_blank(value):
         return Read(None)
-    if spec.type in ("count", "number", "amount"):
-        if isinstance(value, bool):
-            return Read(value, "input-not-number")
-        if isinstance(value, (int, float)):
-            return Read(value, _sign_issue(spec, float(value)))
-        number = number_from_text(str(value))
-        if number is None:
-            return Read(value, "input-not-number")
-        return Read(number, _sign_issue(spec, number) or "input-text-number", number)
-    if spec.type == "yesno":
-        if isinstance(value, bool) or (isinstance(value, str) and _norm(value) in {_norm(v) for v in YES_NO}):
-            return Read(value)
-        return Read(value, "input-yesno")
-    if isinstance(value, str) and _norm(value) in {_norm(c) for c in spec.choices}:
+    if isinstance(value, bool) and spec.type in ("yesno", "choice"):
+        value = "TRUE" if value else "FALSE"  # what TRIM() of the cell gives the formulas: never Có/Không
+    why = problem(spec, value)
+    if why is None:
         return Read(value)
-    return Read(value, "input-choice")
-
-
-def _sign_issue(spec: Input, number: float) -> str | None:
+    if spec.type == "yesno" or spec.type == "choice":
+        options = YES_NO if spec.type == "yesno" else spec.choices
+        meant = next((o for o in options if isinstance(value, str) and _norm(value) == _norm(o)), None)
+        return Read(value, "input-yesno" if spec.type == "yesno" else "input-choice", meant)
+    if isinstance(value, str):
+        number = number_from_text(value)
+        return Read(value, "input-not-number" if number is None else "input-text-number", number)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return Read(value, "input-not-number")
+    number = float(value)
     if number < 0:
-        return "input-negative"
-    if spec.type == "count" and not float(number).is_integer():
-        return "input-fraction"
-    return None
+        return Read(value, "input-negative")
+    if spec.max is not None and number > spec.max:
+        return Read(value, "input-too-large", spec.max)
+    return Read(value, "input-fraction")
+
+
+# Python and Excel agree on these operators' precedence; not on ^ (Excel: -2^2 = 4, and ^ binds
+# tighter than * where Python's ** and ^ differ), so a formula with ^ is not worked out here.
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_FORMULA_NUMBERS = re.compile(r"^[0-9.+\-*/()\sEe]+$")
+
+
+def constant_formula(formula: str) -> float | None:
+    """The value of a formula made only of numbers and + - * / ( ), the kind a clerk types
+    into a cell (=120+35), or None for anything else (cell references, functions). Worked out
+    with the syntax tree, never ``eval``; sizes are capped so no input can take long."""
+    text = formula.lstrip("=").strip()
+    if not text or len(text) > 200 or not _FORMULA_NUMBERS.match(text):
+        return None
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError):
+        return None
+
+    def value(node: ast.AST) -> float:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+            inner = value(node.operand)
+            return -inner if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return float(_OPERATORS[type(node.op)](value(node.left), value(node.right)))
+        raise ValueError("not a number formula")
+
+    try:
+        result = value(tree.body)
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return None
+    return result if result == result and abs(result) != float("inf") else None

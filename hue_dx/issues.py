@@ -51,6 +51,17 @@ _TYPES = [
     IssueType("file-macro", WARNING, "Tệp có macro", "Tệp có macro (VBA). Macro không bao giờ được chạy; chỉ đọc số liệu.",
               "Lưu lại dưới dạng .xlsx (không macro) cho các lần sau."),
     IssueType("file-duplicate", INFO, "Tệp trùng", "Tệp giống hệt tệp đã nhận trước đó ({value}).", "Không cần làm gì."),
+    IssueType("file-other", INFO, "Không phải sổ đánh giá", "Tệp không phải sổ đánh giá ({value}): đã lưu vào kho, không chấm.",
+              "Không cần làm gì nếu là tài liệu gửi kèm; nếu đây là sổ đánh giá, đề nghị đơn vị gửi lại đúng tệp .xlsx."),
+    IssueType("archive-too-deep", WARNING, "Tệp nén lồng nhau quá sâu", "Tệp nén lồng nhau quá {read} lớp: phần bên trong không được mở ({value}).",
+              "Đề nghị đơn vị gửi sổ trực tiếp, hoặc trong một tệp nén một lớp."),
+    IssueType("file-internal-error", ERROR, "Lỗi không lường trước", "Gặp lỗi không lường trước khi đọc tệp ({value}); tệp đã được lưu vào kho nhưng chưa chấm.",
+              "Báo cho người phụ trách hue-dx kèm tệp trong kho lưu trữ; trong khi chờ, xem tệp bằng Excel."),
+    IssueType("file-blank", WARNING, "Sổ chưa có số liệu", "Sổ chưa có số liệu nào (mọi ô số liệu để trống hoặc không đọc được): "
+              "đã lưu vào kho nhưng không tính là đơn vị đã gửi số liệu.", "Đề nghị đơn vị điền số liệu vào sổ rồi gửi lại."),
+    IssueType("file-fewer-figures", WARNING, "Bản mới có ít số liệu hơn", "Bản mới nhất có ít ô số liệu hơn một bản trước của đơn vị ({value}); đang dùng bản mới nhất.",
+              "Hỏi lại đơn vị; nếu bản trước mới đúng, chọn bản đó: hue-dx choose MÃ_ĐƠN_VỊ SHA256 --reason \"…\"."),
+    IssueType("file-chosen", INFO, "Tệp do cán bộ chọn", "Tệp này được dùng cho đơn vị theo quyết định của cán bộ ({value}).", "Không cần làm gì."),
     IssueType("file-superseded", INFO, "Đã có bản mới hơn", "Tệp đã được thay bằng bản mới hơn của cùng đơn vị ({value}).", "Không cần làm gì."),
     IssueType("file-late", WARNING, "Gửi muộn", "Tệp được lưu lần cuối ngày {value}, sau hạn gửi.", "Ghi nhận; gửi đúng hạn ở các kỳ sau."),
     # identity
@@ -69,21 +80,36 @@ _TYPES = [
               "Bố cục hoặc công thức của sổ khác bản gốc ({value}). Điểm được tính lại từ số liệu, không dùng công thức trong tệp.",
               "Không chèn, xóa dòng hay sửa công thức; nếu cần, điền lại vào sổ gốc."),
     IssueType("sheet-missing", ERROR, "Thiếu trang", "Sổ thiếu trang {value}.", "Không xóa trang nào của sổ; điền lại vào sổ gốc."),
-    IssueType("formula-changed", WARNING, "Công thức bị sửa", "Công thức ở ô này khác bản gốc: {value}.", "Không sửa công thức; điền lại vào sổ gốc nếu cần."),
+    IssueType("sheet-renamed", INFO, "Trang bị đổi tên", "Trang '{value}' đã bị đổi tên thành '{read}'; số liệu vẫn được đọc đủ.",
+              "Không đổi tên các trang của sổ."),
+    IssueType("formula-changed", WARNING, "Công thức bị sửa", "Công thức ở ô này khác bản gốc: {value} (bản gốc: {read}).",
+              "Không sửa công thức; điểm được tính lại từ số liệu. Điền lại vào sổ gốc nếu cần."),
+    IssueType("score-overwritten", WARNING, "Ô tự tính bị ghi đè", "Ô tự tính bị ghi đè bằng giá trị {value}; công thức gốc ({read}) đã mất.",
+              "Không gõ vào ô màu xám; điểm được tính lại từ số liệu. Điền lại vào sổ gốc nếu cần."),
+    IssueType("names-by-position", INFO, "Đọc theo vị trí", "Sổ đã mất các tên ô định nghĩa nhưng bố cục đúng bản gốc: số liệu được đọc theo vị trí ô.",
+              "Không cần làm gì; lần sau không xóa tên trong Name Manager."),
     IssueType("rows-shifted", WARNING, "Dòng bị chèn hoặc xóa", "Ô của {value} đã dịch chỗ so với bản gốc (có dòng bị chèn hoặc xóa).",
               "Không chèn, xóa dòng; số liệu vẫn được đọc theo tên ô."),
     IssueType("name-missing", ERROR, "Mất ô số liệu", "Không tìm thấy ô '{value}' (ô hoặc dòng đã bị xóa).", "Điền lại vào sổ gốc."),
     # cells
     IssueType("input-missing", ERROR, "Thiếu số liệu", "Ô số liệu {value} để trống.", "Nhập số liệu; nếu là 0 thì nhập 0."),
-    IssueType("input-text-number", WARNING, "Số ghi dạng chữ", "Ô chứa chữ '{value}', đã đọc thành số {read}.",
-              "Nhập lại bằng số (không dấu cách, không ký tự khác) để sổ tự tính đúng."),
+    IssueType("input-text-number", ERROR, "Số ghi dạng chữ", "Ô chứa chữ '{value}' (có lẽ là số {read}); sổ không tính ô chứa chữ nên tiêu chí bị 'lỗi'.",
+              "Xóa ô rồi gõ lại bằng số, không dấu cách, không dấu nháy, không chấm phân cách hàng nghìn."),
     IssueType("input-not-number", ERROR, "Không phải số", "Ô chứa '{value}', không phải là số.",
               "Nhập bằng chữ số; nếu không có thì nhập 0 và ghi giải trình ở cột tài liệu kiểm chứng."),
     IssueType("input-negative", ERROR, "Số âm", "Ô chứa số âm ({value}).", "Nhập số không âm."),
+    IssueType("input-too-large", ERROR, "Số lớn bất thường", "Ô chứa {value}, lớn hơn mức hợp lý của loại số liệu này ({read}).",
+              "Kiểm tra lại (gõ thừa chữ số?); nếu số liệu đúng là như vậy, ghi giải trình và báo Sở Thông tin và Truyền thông."),
     IssueType("input-fraction", ERROR, "Số lẻ ở ô đếm", "Ô đếm số lượng chứa số lẻ ({value}).", "Nhập số nguyên (đếm số lượng)."),
-    IssueType("input-yesno", ERROR, "Sai giá trị Có/Không", "Ô chứa '{value}', không phải Có hoặc Không.", "Chọn Có hoặc Không trong danh sách."),
-    IssueType("input-choice", ERROR, "Sai mức chọn", "Ô chứa '{value}', không thuộc các mức của tiêu chí.", "Chọn một mức trong danh sách của ô."),
+    IssueType("input-yesno", ERROR, "Sai giá trị Có/Không", "Ô chứa '{value}', không phải Có hoặc Không.",
+              "Xóa ô rồi chọn Có hoặc Không trong danh sách (không gõ tay, không thêm dấu cách)."),
+    IssueType("input-choice", ERROR, "Sai mức chọn", "Ô chứa '{value}', không thuộc các mức của tiêu chí.",
+              "Xóa ô rồi chọn một mức trong danh sách của ô (không gõ tay)."),
     IssueType("input-error-value", ERROR, "Ô lỗi", "Ô số liệu chứa giá trị lỗi {value}.", "Xóa công thức trong ô số liệu và nhập số."),
+    IssueType("input-formula", WARNING, "Công thức trong ô số liệu", "Ô số liệu chứa công thức {value}; đã dùng giá trị tính được ({read}).",
+              "Gõ số liệu trực tiếp vào ô, không dùng công thức."),
+    IssueType("input-formula-unknown", ERROR, "Công thức chưa có giá trị", "Ô số liệu chứa công thức {value} nhưng tệp không lưu giá trị tính; không đọc được số liệu.",
+              "Gõ số liệu trực tiếp vào ô, không dùng công thức; mở và lưu lại tệp bằng Excel trước khi gửi."),
     IssueType("inconsistent", ERROR, "Số liệu mâu thuẫn", "Số liệu mâu thuẫn: {value}.", "Kiểm tra lại: phần không thể lớn hơn tổng."),
     IssueType("evidence-missing", WARNING, "Thiếu tài liệu kiểm chứng", "Tiêu chí có điểm nhưng không ghi tài liệu kiểm chứng.",
               "Ghi số, ngày, trích yếu và đường dẫn của văn bản, hoặc giải trình."),
@@ -100,7 +126,7 @@ _TYPES = [
     IssueType("appraisal-unknown-file", WARNING, "Thẩm định sổ khác", "Phiếu thẩm định lập cho sổ {value}, không phải sổ đang dùng của đơn vị.",
               "Lập lại phiếu thẩm định từ sổ mới nhất (hue-dx appraise)."),
     # campaign
-    IssueType("unit-not-received", WARNING, "Chưa nhận được sổ", "Chưa nhận được sổ hợp lệ của đơn vị.", "Nhắc đơn vị gửi sổ trước hạn."),
+    IssueType("unit-not-received", WARNING, "Chưa nhận được sổ", "Chưa nhận được sổ có số liệu của đơn vị ({value}).", "Nhắc đơn vị gửi sổ trước hạn."),
 ]
 TYPES: dict[str, IssueType] = {t.code: t for t in _TYPES}
 
@@ -112,27 +138,55 @@ class Issue(NamedTuple):
     severity: str
     message: str
     hint: str
-    file: str = ""
+    file: str = ""  # the file as received: its path, or archive.zip!/member
     unit: str = ""
     sheet: str = ""
     cell: str = ""
     criterion: str = ""
     value: str = ""
     read: str = ""  # what the value was read as, when it was read at all (e.g. "12,5" read as 12.5)
+    sha: str = ""  # the first characters of the file's SHA-256: two files of one name told apart
 
     def as_dict(self) -> dict[str, str]:
         return self._asdict()
 
 
+VALUE_LIMIT = 200  # characters of a found value kept in a record (a cell can hold 32,767)
+SHOWN_LIMIT = 60  # characters of it quoted inside a message
+SHA_SHOWN = 12
+
+
+def cut(text: str, limit: int) -> str:
+    """Text cut to ``limit`` characters, an ellipsis saying that something was left out."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def shown(text: str) -> str:
+    """Text as quoted in a message a person reads: invisible control characters become the
+    visible Unicode symbols for them (a line break pasted from Word shows as ␋, never as an
+    escape sequence that could act on a terminal)."""
+    return "".join(chr(0x2400 + ord(ch)) if ord(ch) < 0x20 else "␡" if ord(ch) == 0x7F else
+                   "\ufffd" if 0x80 <= ord(ch) < 0xA0 else ch for ch in text)
+
+
+_OPTIONAL = (" ({value})", " ({read})")
+
+
 def issue(code: str, *, file: str = "", unit: str = "", sheet: str = "", cell: str = "", criterion: str = "",
-          value: object = "", read: object = "") -> Issue:
+          value: object = "", read: object = "", sha: str = "") -> Issue:
     kind = TYPES[code]
-    shown = "" if value is None else str(value)
-    read_as = "" if read is None else str(read)
+    found = "" if value is None else cut(str(value), VALUE_LIMIT)
+    read_as = "" if read is None else cut(str(read), VALUE_LIMIT)
+    sha = sha[:SHA_SHOWN]
     if kind.fixed:  # most records (one per criterion without evidence) have fixed wording
-        return Issue(code, kind.severity, kind.message, kind.hint, file, unit, sheet, cell, criterion, shown, read_as)
-    return Issue(code, kind.severity, kind.message.format(value=shown, read=read_as), kind.hint.format(value=shown, read=read_as),
-                 file, unit, sheet, cell, criterion, shown, read_as)
+        return Issue(code, kind.severity, kind.message, kind.hint, file, unit, sheet, cell, criterion, found, read_as, sha)
+    message, hint = kind.message, kind.hint
+    for optional, given in zip(_OPTIONAL, (found, read_as), strict=True):
+        if not given:  # no detail: no empty brackets
+            message, hint = message.replace(optional, ""), hint.replace(optional, "")
+    words = {"value": shown(cut(found, SHOWN_LIMIT)), "read": shown(cut(read_as, SHOWN_LIMIT))}
+    return Issue(code, kind.severity, message.format(**words), hint.format(**words), file, unit, sheet, cell, criterion,
+                 found, read_as, sha)
 
 
 def markdown_table() -> str:

@@ -11,13 +11,12 @@ unit cannot raise its index by leaving cells blank. Nothing is rounded here.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import rules
-from .catalog import YES_NO, Catalog, Criterion, Input
+from . import cells, rules
+from .catalog import Catalog, Criterion, Input
 
 if TYPE_CHECKING:  # pandas is optional and only imported on demand
     import pandas
@@ -25,8 +24,6 @@ if TYPE_CHECKING:  # pandas is optional and only imported on demand
 OK, NA, MISSING, INVALID = "ok", "na", "missing", "invalid"
 STATUS_VI = {OK: "đạt", NA: "không áp dụng", MISSING: "thiếu số liệu", INVALID: "lỗi"}
 
-# What a workbook cell can hold for a yes/no (its list validation offers exactly these).
-_YES, _NO = YES_NO[0].casefold(), YES_NO[1].casefold()
 
 
 class InputProblem(ValueError):
@@ -114,49 +111,26 @@ class UnitResult:
         return pd.DataFrame(rows)
 
 
-def _norm_text(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip().casefold()
-
-
 def clean_value(spec: Input, raw: Any) -> float | None:
-    """A typed value (from Python, a cell or the add-in) as the number the rule uses.
+    """A value (from Python, a cell or the add-in) as the number the rule uses.
 
     Returns None for blank; raises InputProblem with a Vietnamese message for a bad value.
-    The engine accepts exactly what the workbook's formulas accept, so both agree cell by
-    cell: numbers for counts and amounts (text is refused, even "12": readers that want to
-    convert text do it before, and say so), "Có"/"Không" (or a Python bool) for yes/no, an
-    option's label for a choice. The messages are the ones the workbook shows.
+    The engine accepts exactly what the workbook's formulas accept (``cells``), so both agree
+    cell by cell, in the same words: numbers for counts and amounts (text is refused, even
+    "12"; so are TRUE and FALSE), "Có"/"Không" for yes/no, an option's label for a choice;
+    a number above the input's plausible maximum is refused.
     """
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
     if isinstance(raw, float) and math.isnan(raw):
         return None
-    key = spec.key
-    if spec.type == "yesno":
-        if isinstance(raw, bool):
-            return 1.0 if raw else 0.0
-        text = _norm_text(raw) if isinstance(raw, str) else None
-        if text == _YES:
-            return 1.0
-        if text == _NO:
-            return 0.0
-        raise InputProblem(f"{key} phải là {YES_NO[0]} hoặc {YES_NO[1]}")
-    if spec.type == "choice":
-        if isinstance(raw, str):
-            wanted = _norm_text(raw)
-            for i, choice in enumerate(spec.choices):
-                if _norm_text(choice) == wanted:
-                    return float(i)
-        raise InputProblem(f"{key} không thuộc các lựa chọn")
-    # count, number, amount
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
-        raise InputProblem(f"{key} không phải là số")
-    value = float(raw)
-    if value < 0:
-        raise InputProblem(f"{key} là số âm")
-    if spec.type == "count" and not value.is_integer():
-        raise InputProblem(f"{key} phải là số nguyên")
-    return value
+    if cells.is_blank(raw):
+        return None
+    why = cells.problem(spec, raw)
+    if why is not None:
+        raise InputProblem(why)
+    if spec.type in ("yesno", "choice"):
+        index = cells.option_index(spec, raw)
+        return 1.0 - index if spec.type == "yesno" else float(index)
+    return float(raw)
 
 
 def score_criterion(criterion: Criterion, raw: Mapping[str, Any] | None, level: str | None = None) -> CriterionResult:

@@ -49,11 +49,15 @@ def test_blank_cells_arrive_as_none_and_give_missing_data():
     assert api.HUEDX_STATUS("5.1.1") == "thiếu số liệu: a, b"
 
 
-def test_numeric_text_is_read_as_a_number_other_text_is_an_error():
-    assert api.HUEDX_SCORE("5.1.1", "200", " 150 ") == 1.5
-    assert api.HUEDX_SCORE("5.1.1", "1.000", "500") == 1.0  # Vietnamese thousands
+def test_text_is_never_a_number_as_in_the_workbook():
+    # One number everywhere: the workbook's formulas refuse text in a numeric cell, so do the functions.
+    assert api.HUEDX_STATUS("5.1.1", "200", " 150 ") == "lỗi: a không phải là số"
+    assert api.HUEDX_SCORE("5.1.1", "200", 150.0) == ""
+    assert api.HUEDX_SCORE("5.1.1", 200.0, 150.0) == 1.5
     assert api.HUEDX_STATUS("5.1.1", "hai trăm", 5.0) == "lỗi: a không phải là số"
     assert api.HUEDX_STATUS("5.1.1", "#N/A", 5.0) == "lỗi: a không phải là số"  # an error value as xlwings may pass it
+    assert api.HUEDX_STATUS("5.1.1", 1e15, 5.0) == "lỗi: a lớn hơn mức hợp lý 100.000"
+    assert api.HUEDX_STATUS("5.1.1", True, 5.0) == "lỗi: a không phải là số"
 
 
 def test_yes_no_and_choices_as_typed_in_cells():

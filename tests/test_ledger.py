@@ -25,8 +25,8 @@ def _result() -> FileResult:
     r.evidence = {"1.1.1": ["CV 12", "", "", ""], "1.1.2": ["", "", "", ""]}
     r.contacts = {"unit_head": "Nguyễn Văn A"}
     r.issues = [issue("input-text-number", file=r.name, unit="SYT", sheet="1. Nhận thức", cell="D7", criterion="1.1.1",
-                      value="12,5", read="12,5"),
-                issue("input-missing", file=r.name, unit="SYT", sheet="1. Nhận thức", cell="D9", criterion="1.1.2", value="a (Số văn bản)")]
+                      value="12,5", read="12,5", sha=r.sha256),
+                issue("input-missing", file=r.name, unit="SYT", sheet="1. Nhận thức", cell="D9", criterion="1.1.2", value="a (Số văn bản)", sha=r.sha256)]
     return r
 
 
@@ -44,10 +44,10 @@ def test_a_checked_file_comes_back_as_it_went_in(tmp_path):
     assert back.evidence == {"1.1.1": ["CV 12", "", "", ""]}  # criteria without evidence are not stored
     db = sqlite3.connect(tmp_path / "ledger.sqlite")
     assert db.execute("SELECT code, severity, cell, value, read FROM issues ORDER BY seq").fetchall() == [
-        ("input-text-number", "warning", "D7", "12,5", "12,5"), ("input-missing", "error", "D9", "a (Số văn bản)", "")]
+        ("input-text-number", "error", "D7", "12,5", "12,5"), ("input-missing", "error", "D9", "a (Số văn bản)", "")]
     assert db.execute("SELECT code, score, max, status FROM scores ORDER BY code").fetchall() == [
         ("1.1.1", 1.0, 5.0, "ok"), ("1.1.2", None, 5.0, "missing")]
-    assert db.execute("SELECT errors FROM files").fetchone() == (1,)
+    assert db.execute("SELECT errors FROM files").fetchone() == (2,)
     assert db.execute("SELECT COUNT(*) FROM sources").fetchone() == (2,)
     ledger.close()
 

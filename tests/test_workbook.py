@@ -161,7 +161,8 @@ def test_every_applicable_input_has_validation_of_its_type(wb):
             expected = {"count": "whole", "number": "decimal", "amount": "decimal", "yesno": "list", "choice": "list"}[i.type]
             assert dv.type == expected and dv.error and dv.showErrorMessage
             if i.type in ("count", "number", "amount"):
-                assert dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
+                assert dv.operator == "between" and dv.formula1 == "0" and float(dv.formula2) == i.max  # the catalog's scale
+                assert f"{i.max:,.0f}".replace(",", ".") in dv.error
             else:
                 assert dv.formula1 == '"' + ",".join(i.choices) + '"'
 

@@ -1,39 +1,32 @@
 """Check and score one returned workbook: trust nothing, record everything, never raise.
 
 ``check_file`` reads the file (``xlsx``), identifies it by the identity embedded in it (never
-by its name), compares its layout and formulas with the generator's, reads every input by
-its defined name, converts what people typed (``coerce``), recomputes every score with the
-engine, compares the scores the file carries, and returns a ``FileResult`` with all issues.
-Runs in worker processes: everything here is picklable and free of global state.
+by its name), compares its layout and formulas with the generator's, reads every input (by
+its defined name; by position when the names were deleted but the layout is the
+generator's), reads each cell as the workbook's own formulas do (``coerce``, ``cells``),
+recomputes every score with the engine, compares the scores the file carries, and returns
+a ``FileResult`` with all issues. An unexpected failure becomes a ``file-internal-error``
+record for that file. Runs in worker processes: everything here is picklable and free of
+global state (a few caches keyed by the file's own tables excepted).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import names as nm
 from ..campaign import Campaign
 from ..catalog import Catalog, Input
-from ..coerce import read_input
+from ..cells import ErrorValue
+from ..coerce import constant_formula, read_input
 from ..issues import ERROR, Issue, issue
 from ..scoring import INVALID, MISSING, OK, UnitResult, aggregate, score_criterion
-from ..workbook.identity import fingerprint_from
 from . import xlsx
 
-
-@dataclass(frozen=True)
-class Expected:
-    """What the generator wrote for one level: the yardstick for a returned file."""
-
-    fingerprint: str
-    sheets: tuple[str, ...]
-    names: dict[str, str]
-    formulas: dict[str, list[str]]
-    destinations: dict[str, tuple[str, str]]
-    wanted: dict[str, set[str]]
-    cells: CellMap
+CHANGED_CELLS_LISTED = 20  # changed formulas recorded one by one, per file; the count is always exact
 
 
 @dataclass(frozen=True)
@@ -65,6 +58,49 @@ class CellMap:
         contacts = {key: dest for key in nm.UNIT_FIELDS if (dest := destinations.get(nm.identity_name(key))) is not None}
         return cls(inputs, score, status, evidence, contacts)
 
+    def user_cells(self) -> dict[str, frozenset[str]]:
+        """Per sheet, the cells a unit fills in (inputs, evidence, contacts)."""
+        out: dict[str, set[str]] = {}
+        for places in self.inputs.values():
+            for place in places:
+                if place is not None:
+                    out.setdefault(place[1], set()).add(place[2])
+        for sheet, refs in self.evidence.values():
+            out.setdefault(sheet, set()).update(refs)
+        for sheet, ref in self.contacts.values():
+            out.setdefault(sheet, set()).add(ref)
+        return {sheet: frozenset(refs) for sheet, refs in out.items()}
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the generator wrote for one level: the yardstick for a returned file."""
+
+    level: str
+    fingerprint: str
+    sheets: tuple[str, ...]
+    names: dict[str, str]
+    formulas: dict[str, list[str]]  # as the reader lists them: compared first, as is
+    canonical: dict[str, list[str]]  # the same with number literals written one way
+    formula_cells: dict[str, dict[str, str]]  # sheet -> cell -> canonical formula
+    destinations: dict[str, tuple[str, str]]
+    wanted: dict[str, set[str]]
+    cells: CellMap
+    user_cells: dict[str, frozenset[str]]
+    read_sheets: frozenset[str]  # sheets holding cells read or formulas: losing one loses figures
+
+    @classmethod
+    def from_workbook(cls, catalog: Catalog, level: str, data: bytes, fingerprint: str) -> Expected:
+        raw = xlsx.read(data)
+        destinations: dict[str, tuple[str, str]] = {}
+        wanted = _wanted(raw.names, destinations)
+        cells = CellMap.build(catalog, destinations)
+        canonical = {sheet: [xlsx.canonical_formula(f) for f in formulas] for sheet, formulas in raw.formulas.items()}
+        by_cell = {sheet: {ref: xlsx.canonical_formula(f) for ref, f in xlsx.formula_cells(raw, sheet).items()} for sheet in raw.sheets}
+        read_sheets = frozenset(sheet for sheet in raw.sheets if wanted.get(sheet) or raw.formulas.get(sheet))
+        return cls(level, fingerprint, tuple(raw.sheets), raw.names, raw.formulas, canonical, by_cell, destinations, wanted, cells,
+                   cells.user_cells(), read_sheets)
+
 
 @dataclass(frozen=True)
 class Context:
@@ -79,17 +115,13 @@ class Context:
         expected = {}
         for level in catalog.levels:
             built = build(catalog, campaign, level)
-            raw = xlsx.read(built.data)
-            destinations: dict[str, tuple[str, str]] = {}
-            wanted = _wanted(raw.names, destinations)
-            expected[level] = Expected(built.fingerprint, tuple(raw.sheets), raw.names, raw.formulas, destinations, wanted,
-                                       CellMap.build(catalog, destinations))
+            expected[level] = Expected.from_workbook(catalog, level, built.data, built.fingerprint)
         return cls(catalog, campaign, expected)
 
 
 @dataclass
 class FileResult:
-    name: str
+    name: str  # the file as received: its path, or archive.zip!/member
     sha256: str
     size: int
     accepted: bool = False  # identified, of this campaign, scored: may enter the ranking
@@ -111,14 +143,21 @@ class FileResult:
     appraiser: str = ""
     appraisal: dict[str, dict[str, object]] = field(default_factory=dict)
     scored_inputs: dict[str, dict[str, object]] = field(default_factory=dict)  # inputs as read for the engine
+    figures: int = 0  # input cells holding a value the workbook accepts: 0 means the file is no submission
 
     @property
     def errors(self) -> int:
         return sum(1 for i in self.issues if i.severity == ERROR)
 
+    @property
+    def submission(self) -> bool:
+        """A self-assessment with figures: what may count as the unit's return."""
+        return self.accepted and self.kind == "self" and self.figures > 0
+
     def as_dict(self) -> dict[str, Any]:
         return {
-            "file": self.name, "sha256": self.sha256, "accepted": self.accepted, "unit": self.unit, "level": self.level,
+            "file": self.name, "sha256": self.sha256, "accepted": self.accepted, "submission": self.submission,
+            "figures": self.figures, "unit": self.unit, "level": self.level,
             "period": self.identity.get("period"), "catalog": self.identity.get("catalog_id"), "modified": self.modified,
             "total": self.total[0], "max": self.total[1], "index": self.total[2],
             "pillars": [{"code": c, "points": p, "max": m, "index": i} for c, p, m, i in self.pillars],
@@ -127,20 +166,13 @@ class FileResult:
         }
 
 
-def _identity(raw: xlsx.RawWorkbook) -> tuple[dict[str, str], list[str]]:
-    """Identity from custom properties and constant names; conflicts between the two."""
-    found: dict[str, str] = {}
-    conflicts = []
-    for key in (*nm.IDENTITY, *nm.APPRAISAL_IDENTITY):
-        name = nm.identity_name(key)
-        prop = raw.properties.get(name)
-        const = xlsx.constant(raw.names[name]) if name in raw.names else None
-        if prop is not None and const is not None and prop != const:
-            conflicts.append(f"{key}: '{prop}' / '{const}'")
-        value = const if const is not None else prop
-        if value is not None:
-            found[key] = value.strip()
-    return found, conflicts
+# ------------------------------------------------------------------------------ reading plan
+
+
+_SCORE = nm.score_name("")
+_STATUS = nm.status_name("")
+_READ = (nm.PREFIX + "in_", _SCORE, nm.identity_name("unit_"), nm.PREFIX + "ap_in_", nm.PREFIX + "ap_reason_")
+_IDENTITY_NAMES = {nm.identity_name(k) for k in (*nm.IDENTITY, *nm.APPRAISAL_IDENTITY)}
 
 
 def _wanted(names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> dict[str, set[str]]:
@@ -163,62 +195,80 @@ def _wanted(names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> 
     return cells
 
 
-_SCORE = nm.score_name("")
-_STATUS = nm.status_name("")
-_READ = (nm.PREFIX + "in_", _SCORE, nm.identity_name("unit_"), nm.PREFIX + "ap_in_", nm.PREFIX + "ap_reason_")
+@dataclass
+class _Plan:
+    """How the cells of one file are found: the generator's map, the file's own names, or
+    (names deleted) the generator's positions."""
+
+    destinations: dict[str, tuple[str, str]] = field(default_factory=dict)
+    cells: CellMap | None = None
+    by_position: bool = False
 
 
-def _wanted_for(ctx: Context, names: dict[str, str], destinations: dict[str, tuple[str, str]],
-                layout: list[CellMap]) -> dict[str, set[str]]:
-    """Most returned files keep the generator's layout: then its cell map is reused as is
-    (and appended to ``layout``)."""
-    expected = _same_layout(ctx, names)
-    if expected is not None:
-        destinations.update(expected.destinations)
-        layout.append(expected.cells)
-        return expected.wanted
-    return _wanted(names, destinations)
+# The reader hands out one object per distinct table of defined names and per distinct list
+# of a sheet's formulas (xlsx caches), so what depends only on such a table is decided once
+# per table, not once per file.
+_per_table: dict[tuple[str, int, int], tuple[object, object, object]] = {}
 
 
-# The reader hands out one dict per distinct table of defined names (xlsx._defined_names), so
-# what depends only on a table is decided once per table, not once per file.
-_per_table: dict[tuple[str, int, int], tuple[dict[str, str], object, object]] = {}
-
-
-def _once_per_table(what: str, names: dict[str, str], against: object, decide):
-    key = (what, id(names), id(against))
+def _once_per_table(what: str, table: object, against: object, decide):
+    key = (what, id(table), id(against))
     known = _per_table.get(key)
-    if known is None or known[0] is not names or known[1] is not against:
-        if len(_per_table) >= 128:
+    if known is None or known[0] is not table or known[1] is not against:
+        if len(_per_table) >= 256:
             _per_table.clear()
-        known = _per_table[key] = (names, against, decide())  # holding both keeps their ids unique
+        known = _per_table[key] = (table, against, decide())  # holding both keeps their ids unique
     return known[2]
 
 
-def _same_layout(ctx: Context, names: dict[str, str]) -> Expected | None:
-    """The level whose generator layout these names keep, if any."""
-    def decide() -> Expected | None:
-        expected = ctx.expected.get(xlsx.constant(names.get(nm.identity_name("level"), "")) or "")
-        if expected is not None and all(names.get(n) == expected.names[n] for n in expected.destinations):
-            return expected
-        return None
+def _level_of(book: xlsx.RawWorkbook) -> str:
+    name = nm.identity_name("level")
+    return (xlsx.constant(book.names.get(name, "")) or book.properties.get(name, "")).strip()
 
-    return _once_per_table("layout", names, ctx, decide)
+
+def _plan_reading(ctx: Context, book: xlsx.RawWorkbook, plan: _Plan) -> dict[str, set[str]]:
+    names = book.names
+    expected = ctx.expected.get(_level_of(book))
+    if expected is not None and _same_layout(names, expected):
+        plan.destinations, plan.cells = expected.destinations, expected.cells
+        return expected.wanted
+    if any(n.startswith(nm.PREFIX) and n not in _IDENTITY_NAMES for n in names):
+        return _wanted(names, plan.destinations)
+    if expected is not None:  # the names are gone, the identity (document properties) is not
+        plan.destinations, plan.cells, plan.by_position = expected.destinations, expected.cells, True
+        return expected.wanted
+    return {}
+
+
+def _same_layout(names: dict[str, str], expected: Expected) -> bool:
+    def decide() -> bool:
+        return all(names.get(n) == expected.names[n] for n in expected.destinations)
+
+    return _once_per_table("layout", names, expected, decide)
+
+
+# ------------------------------------------------------------------------------ the check
 
 
 def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool = False) -> FileResult:
+    """Check one file; ``name`` is how it was received (a path, or archive.zip!/member)."""
     result = FileResult(name, sha256, len(data))
-    where = dict(file=name)
+    where = dict(file=name, sha=sha256)
     try:
-        destinations: dict[str, tuple[str, str]] = {}
-        layout: list[CellMap] = []
-        raw = xlsx.read(data, lambda names: _wanted_for(ctx, names, destinations, layout))
+        _check(data, ctx, result, where, details)
+    except Exception as exc:  # noqa: BLE001  (one file must never stop a run: it becomes a record)
+        result.accepted, result.figures = False, 0
+        result.issues.append(issue("file-internal-error", value=type(exc).__name__, **where))
+    return result
+
+
+def _check(data: bytes, ctx: Context, result: FileResult, where: dict[str, str], details: bool) -> None:
+    plan = _Plan()
+    try:
+        raw = xlsx.read(data, lambda book: _plan_reading(ctx, book, plan))
     except xlsx.FileProblem as problem:
         result.issues.append(issue(problem.code, value=problem.detail, **where))
-        return result
-    except Exception as exc:  # noqa: BLE001  (a file must never stop the run)
-        result.issues.append(issue("file-corrupt", value=f"{type(exc).__name__}: {exc}", **where))
-        return result
+        return
     if raw.macros:
         result.issues.append(issue("file-macro", **where))
     result.modified = raw.modified
@@ -226,7 +276,7 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
     result.identity = identity
     if not {"catalog_id", "period", "unit_code"} <= set(identity):
         result.issues.append(issue("identity-missing", **where))
-        return result
+        return
     unit_code = identity["unit_code"]
     result.unit = unit_code
     where["unit"] = unit_code
@@ -235,30 +285,34 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
     campaign, catalog = ctx.campaign, ctx.catalog
     if identity["catalog_id"] != catalog.id:
         result.issues.append(issue("catalog-other", value=identity["catalog_id"], **where))
-        return result
+        return
     if identity["period"] != campaign.period:
         result.issues.append(issue("period-other", value=identity["period"], **where))
-        return result
+        return
     try:
         unit = campaign.unit(unit_code)
     except KeyError:
         result.issues.append(issue("unit-unknown", value=unit_code, **where))
-        return result
+        return
     result.unit = unit.code
+    where["unit"] = unit.code
     level = unit.level
     if identity.get("level") and identity["level"] != level:
         result.issues.append(issue("level-mismatch", value=identity["level"], **where))
     result.level = level
     if identity.get("kind") == "appraisal":
-        _check_appraisal(raw, destinations, catalog, identity, result, where)
-        return result
+        _check_appraisal(raw, plan.destinations, catalog, identity, result, where)
+        return
     expected = ctx.expected[level]
-    _check_layout(raw, expected, result, where)
-
-    cmap = layout[0] if layout else CellMap.build(catalog, destinations)
-    cell = _Cells(raw, destinations)
-    scored = _check_criteria(raw, cmap, catalog, level, result, where, details)
-    _contact_issues(cell, cmap, result, where)
+    layout = _check_layout(raw, expected, plan, result, where)
+    if plan.by_position and layout.renamed:  # read again, at the generator's positions on the renamed sheets
+        raw = xlsx.read(data, {layout.renamed.get(sheet, sheet): refs for sheet, refs in expected.wanted.items()}, formulas=False)
+    cmap = plan.cells or CellMap.build(catalog, plan.destinations)
+    if plan.by_position and layout.renamed:
+        cmap = _on_sheets(cmap, layout.renamed)
+    cells = _Cells(raw, plan.destinations)
+    scored = _check_criteria(raw, cmap, catalog, level, result, where, details, layout.overwritten)
+    _contact_issues(cells, cmap, result, where)
     _late(raw.modified, campaign.deadline, result, where)
     result.criteria = [(c.code, c.points, c.status, c.status_vi, c.applicable_max) for c in scored.criteria]
     result.pillars = [(p.code, p.points, p.applicable_max, p.index) for p in scored.pillars]
@@ -267,24 +321,60 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
     if details:
         for key in nm.UNIT_FIELDS:
             place = cmap.contacts.get(key)
-            value = cell.at(*place).value if place else None
+            value = cells.at(*place).value if place else None
             result.contacts[key] = "" if value is None else str(value)
     result.accepted = True
-    return result
+    if result.figures == 0:
+        result.issues.append(issue("file-blank", **where))
+
+
+def _on_sheets(cmap: CellMap, renamed: dict[str, str]) -> CellMap:
+    """A cell map moved onto renamed sheets (expected name -> name in the file)."""
+    def move(sheet: str) -> str:
+        return renamed.get(sheet, sheet)
+
+    return CellMap(
+        {code: tuple(None if p is None else (p[0], move(p[1]), p[2]) for p in places) for code, places in cmap.inputs.items()},
+        {code: (move(s), r) for code, (s, r) in cmap.score.items()},
+        {code: (move(s), r) for code, (s, r) in cmap.status.items()},
+        {code: (move(s), refs) for code, (s, refs) in cmap.evidence.items()},
+        {key: (move(s), r) for key, (s, r) in cmap.contacts.items()},
+    )
+
+
+def _identity(raw: xlsx.RawWorkbook) -> tuple[dict[str, str], list[str]]:
+    """Identity from custom properties and constant names; conflicts between the two."""
+    found: dict[str, str] = {}
+    conflicts = []
+    for key in (*nm.IDENTITY, *nm.APPRAISAL_IDENTITY):
+        name = nm.identity_name(key)
+        prop = raw.properties.get(name)
+        const = xlsx.constant(raw.names[name]) if name in raw.names else None
+        if prop is not None and const is not None and prop.strip() != const.strip():
+            conflicts.append(f"{key}: '{prop}' / '{const}'")
+        value = const if const is not None else prop
+        if value is not None:
+            found[key] = value.strip()
+    return found, conflicts
+
+
+# ------------------------------------------------------------------------------ criteria
 
 
 def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, level: str, result: FileResult,
-                    where: dict[str, str], details: bool) -> UnitResult:
-    """One pass over the criteria: read each input as typed (``coerce``), score the criterion
-    with the engine, and note what is wrong: bad values, blanks, inconsistent counts, missing
-    evidence, a score in the file that differs from the recomputed one. Issues come out grouped
-    by kind (input values, then criteria, then scores), in criterion order within each."""
+                    where: dict[str, str], details: bool, overwritten: frozenset[tuple[str, str]]) -> UnitResult:
+    """One pass over the criteria: read each input as the workbook's formulas read it
+    (``coerce``), score the criterion with the engine, and note what is wrong: bad values,
+    blanks, inconsistent counts, missing evidence, a score in the file that differs from the
+    recomputed one. Issues come out grouped by kind (input values, then criteria, then
+    scores), in criterion order within each."""
     cells = raw.cells
     value_issues: list[Issue] = []
     criterion_issues: list[Issue] = []
     score_issues: list[Issue] = []
     results = []
     computed_any = False
+    figures = 0
     for c in catalog.criteria:
         code = c.code
         places = cmap.inputs[code]
@@ -292,17 +382,22 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
         typed: dict[str, object] = {}
         for spec, place in zip(c.inputs, places, strict=True):
             if place is None:
-                values[spec.key] = "#REF!"  # the engine will mark the criterion invalid
+                values[spec.key] = None  # the cell is gone (sheet or name deleted): reported with the layout
                 typed[spec.key] = None
                 continue
             _, sheet, ref = place
             found = cells.get(sheet, _NO_CELLS).get(ref, _BLANK)
-            typed[spec.key] = found.value
-            read = read_input(spec, found.value, found.kind)
+            value, kind, reported = found.value, found.kind, False
+            if found.formula:
+                value, kind, reported = _formula_input(found, value_issues, dict(sheet=sheet, cell=ref, criterion=code, **where))
+            typed[spec.key] = value
+            read = read_input(spec, value, kind)
             values[spec.key] = read.value
-            if read.issue:
-                value_issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=code, value=found.value,
+            if read.issue and not reported:
+                value_issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=code, value=value,
                                           read=_fmt(read.read), **where))
+            elif read.value is not None and c.applies(level):
+                figures += 1
         result.scored_inputs[code] = values
         r = score_criterion(c, values, level)
         results.append(r)
@@ -316,14 +411,16 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
                 sheet, ref = _place(places, key)
                 label = f"{key} ({c.input(key).label})" if key else ""
                 criterion_issues.append(issue("input-missing", sheet=sheet, cell=ref, criterion=code, value=label, **where))
-        elif r.status == INVALID and r.reason and " lớn hơn " in r.reason:
+        elif r.status == INVALID and r.reason and " lớn hơn " in r.reason and "mức hợp lý" not in r.reason:
             sheet, ref = _place(places, r.reason.split(" ")[0])
             criterion_issues.append(issue("inconsistent", sheet=sheet, cell=ref, criterion=code, value=r.reason, **where))
         if details:
             result.typed[code] = typed
             if evidence is not None:
                 sheet_cells = cells.get(evidence[0], _NO_CELLS)
-                result.evidence[code] = [_shown(sheet_cells.get(ref)) for ref in evidence[1]] if filled else [""] * len(evidence[1])
+                result.evidence[code] = [_evidence_text(field_name, sheet_cells.get(ref))
+                                         for field_name, ref in zip(nm.EVIDENCE_FIELDS, evidence[1], strict=True)] if filled \
+                    else [""] * len(evidence[1])
         score_place = cmap.score.get(code)
         if score_place is None or not c.applies(level):
             continue  # a constant "không áp dụng" in the template, not a computed value
@@ -332,7 +429,7 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
         status = cells.get(status_place[0], _NO_CELLS).get(status_place[1], _BLANK).value if status_place else None
         if status not in (None, ""):
             computed_any = True
-        if cached in (None, "") and status in (None, ""):
+        if (cached in (None, "") and status in (None, "")) or score_place in overwritten:
             continue
         expected = r.points
         same = (expected is None and cached in (None, "")) or (
@@ -341,15 +438,33 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
             score_issues.append(issue("score-differs", sheet=score_place[0], cell=score_place[1], criterion=code,
                                       value=_fmt(cached) if cached not in (None, "") else "(trống)",
                                       read=_fmt(expected) if expected is not None else f"(trống: {r.status_vi})", **where))
-    if not computed_any:
+    if not computed_any and figures:
         score_issues.append(issue("not-calculated", **where))
     result.issues.extend(value_issues)
     result.issues.extend(criterion_issues)
     result.issues.extend(score_issues)
+    result.figures = figures
     return aggregate(catalog, results, level)
 
 
+def _formula_input(found: xlsx.Cell, out: list[Issue], where: dict[str, str]) -> tuple[object, str, bool]:
+    """A formula typed into an input cell: its stored result is what the workbook shows, so it
+    is what counts (with a warning); with no stored result, a formula of numbers only is worked
+    out here; anything else cannot be read (an error value for the engine, reported here)."""
+    if found.kind:
+        out.append(issue("input-formula", value=found.formula, read=_fmt(found.value), **where))
+        return found.value, found.kind, False
+    number = constant_formula(found.formula)
+    if number is None:
+        out.append(issue("input-formula-unknown", value=found.formula, **where))
+        return ErrorValue("#VALUE!"), "e", True
+    out.append(issue("input-formula", value=found.formula, read=_fmt(number), **where))
+    return number, "n", False
+
+
 _NO_CELLS: dict[str, xlsx.Cell] = {}
+_BLANK = xlsx.Cell(None, "")
+_EPOCH = dt.date(1899, 12, 30)
 
 
 def _place(places, key: str) -> tuple[str, str]:
@@ -367,8 +482,17 @@ def _any_filled(sheet_cells: dict[str, xlsx.Cell], refs: tuple[str, ...]) -> boo
     return False
 
 
-def _shown(found: xlsx.Cell | None) -> str:
-    return "" if found is None or found.value is None else str(found.value)
+def _evidence_text(field_name: str, found: xlsx.Cell | None) -> str:
+    """An evidence field as a person reads it: a date typed as a real date (a number of days
+    to Excel) is shown as dd/mm/yyyy, not as 44089.0."""
+    if found is None or found.value is None:
+        return ""
+    value = found.value
+    if field_name == "date" and isinstance(value, float) and 1 <= value < 2958466:
+        return (_EPOCH + dt.timedelta(days=int(value))).strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        return _fmt(value)
+    return str(value)
 
 
 def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, str], result: FileResult, where: dict[str, str]) -> None:
@@ -417,15 +541,21 @@ class _Cells:
         return self.raw.cells.get(sheet, {}).get(ref, _BLANK)
 
 
-_BLANK = xlsx.Cell(None, "")
-_IDENTITY_NAMES = {nm.identity_name(k) for k in nm.IDENTITY}
+# ------------------------------------------------------------------------------ layout
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the layout check found that reading needs: sheets renamed (expected name -> name in
+    the file) and calculated cells overwritten with a value."""
+
+    renamed: dict[str, str] = field(default_factory=dict)
+    overwritten: frozenset[tuple[str, str]] = frozenset()
 
 
 def _unchanged(raw: xlsx.RawWorkbook, expected: Expected) -> bool:
-    """Exactly the generator's sheets, formulas and names (then the fingerprint matches too,
-    so it need not be computed: the common case, decided with a few comparisons)."""
-    # (equal formulas imply no shared ones: a shared formula's dependents list no text, so a
-    # workbook using them never lists the generator's formulas)
+    """Exactly the generator's sheets, formulas and names: the common case, decided with a few
+    comparisons."""
     return tuple(raw.sheets) == expected.sheets and raw.formulas == expected.formulas and _same_names(raw.names, expected)
 
 
@@ -437,42 +567,157 @@ def _same_names(names: dict[str, str], expected: Expected) -> bool:
     return _once_per_table("names", names, expected, decide)
 
 
-def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, result: FileResult, where: dict[str, str]) -> None:
+def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, plan: _Plan, result: FileResult, where: dict[str, str]) -> Layout:
+    """Compare sheets, names and formulas with the generator's, and say exactly what changed:
+    a renamed sheet (recognised by its content), a missing one, rows inserted or deleted, a
+    formula changed or a calculated cell overwritten (each at its cell, the count exact), a
+    formula typed where the unit types figures (reported with the figure, not here). Number
+    literals written differently but equal in value are no change (Gnumeric's re-save)."""
     if _unchanged(raw, expected):
-        return
-    actual = fingerprint_from(raw.sheets, raw.formulas, raw.names)
-    if actual == expected.fingerprint and not raw.shared_formulas:
-        return
-    details = []
-    for sheet in expected.sheets:
-        if sheet not in raw.sheets:
+        return Layout()
+    details: list[str] = []
+    missing = [s for s in expected.sheets if s not in raw.sheets]
+    extra = [s for s in raw.sheets if s not in expected.sheets]
+    renamed = _renamed_sheets(raw, expected, missing, extra)
+    back = {actual: sheet for sheet, actual in renamed.items()}
+    for sheet, actual in renamed.items():
+        result.issues.append(issue("sheet-renamed", sheet=actual, value=sheet, read=actual, **where))
+    lost = [s for s in missing if s not in renamed]
+    for sheet in lost:
+        if sheet in expected.read_sheets:
             result.issues.append(issue("sheet-missing", sheet=sheet, value=sheet, **where))
-    layout = {n: d for n, d in expected.names.items() if n not in _IDENTITY_NAMES}
-    moved = [n for n, d in layout.items() if n in raw.names and raw.names[n] != d and xlsx.destination(raw.names[n])]
-    missing = [n for n, d in layout.items() if n not in raw.names or (xlsx.destination(raw.names[n]) is None and xlsx.destination(d))]
+            details.append(f"thiếu trang {sheet}")
+        else:
+            details.append(f"trang {sheet} bị xóa (không có số liệu)")
+    shifted = _check_names(raw, expected, plan, back, lost, result, where, details) if not plan.by_position else set()
+    if plan.by_position:
+        result.issues.append(issue("names-by-position", **where))
+    overwritten: set[tuple[str, str]] = set()
+    listed = 0
+    for sheet in expected.sheets:
+        actual = renamed.get(sheet, sheet)
+        if actual not in raw.formulas or sheet in shifted or raw.formulas[actual] == expected.formulas.get(sheet):
+            continue
+        changes = _formula_changes(raw, expected, sheet, actual, back)
+        if not changes:
+            continue
+        details.append(f"{len(changes)} công thức khác bản gốc ở trang {actual}")
+        values = xlsx.read_cells(raw, actual, {ref for ref, _, now in changes if now is None})
+        for ref, before, now in changes:
+            if now is None and values.get(ref) is not None and values[ref].value not in (None, ""):
+                overwritten.add((actual, ref))
+                kind = ("score-overwritten", _fmt(values[ref].value))
+            else:
+                kind = ("formula-changed", now if now is not None else "(ô trống)")
+            if listed < CHANGED_CELLS_LISTED:
+                listed += 1
+                result.issues.append(issue(kind[0], sheet=actual, cell=ref, value=kind[1], read=before or "(không có công thức)", **where))
+    if details:
+        result.issues.append(issue("layout-changed", value="; ".join(details), **where))
+    return Layout(renamed, frozenset(overwritten))
+
+
+def _check_names(raw: xlsx.RawWorkbook, expected: Expected, plan: _Plan, back: dict[str, str], lost: list[str],
+                 result: FileResult, where: dict[str, str], details: list[str]) -> set[str]:
+    """Names deleted or moved (rows inserted or deleted); returns the sheets whose rows moved."""
+    moved: list[str] = []
+    gone: list[str] = []
+    for name, definition in expected.names.items():
+        if name in _IDENTITY_NAMES or (want := xlsx.destination(definition)) is None:
+            continue
+        found = raw.names.get(name)
+        got = xlsx.destination(found) if found else None
+        if got is None:
+            if want[0] not in lost:  # a lost sheet's names are reported with the sheet
+                gone.append(name)
+        elif (back.get(got[0], got[0]), got[1]) != want:
+            moved.append(name)
+    shifted = {xlsx.destination(expected.names[n])[0] for n in moved}  # type: ignore[index]
     if moved:
-        sheets = sorted({xlsx.destination(expected.names[n])[0] for n in moved if xlsx.destination(expected.names[n])})  # type: ignore[index]
-        first = min(moved, key=lambda n: (expected.names[n]))
-        result.issues.append(issue("rows-shifted", sheet=", ".join(sheets), value=f"{len(moved)} ô, ví dụ {first}", **where))
+        first = min(moved, key=lambda n: expected.names[n])
+        result.issues.append(issue("rows-shifted", sheet=", ".join(sorted(shifted)), value=f"{len(moved)} ô, ví dụ {first}", **where))
         details.append(f"{len(moved)} ô dịch chỗ")
-    for n in missing[:20]:
-        sheet_ref = xlsx.destination(expected.names[n])
-        result.issues.append(issue("name-missing", sheet=sheet_ref[0] if sheet_ref else "", cell=sheet_ref[1] if sheet_ref else "",
-                                   value=n, **where))
-    if missing:
-        details.append(f"{len(missing)} ô mất")
-    if not moved and not missing:
-        for sheet, formulas in expected.formulas.items():
-            got = raw.formulas.get(sheet, [])
-            changed = [i for i, (a, b) in enumerate(zip(formulas, got, strict=False)) if a != b]
-            if changed or len(got) != len(formulas):
-                count = len(changed) + abs(len(got) - len(formulas))
-                sample = got[changed[0]] if changed else ""
-                result.issues.append(issue("formula-changed", sheet=sheet, value=f"{count} công thức; ví dụ {sample[:80]}", **where))
-                details.append(f"{count} công thức sửa ở {sheet}")
-    if raw.shared_formulas and not details:
-        return  # a client stored repeated formulas in shared form: nothing actually changed
-    result.issues.append(issue("layout-changed", value="; ".join(details) or "dấu vân tay khác", **where))
+    for name in gone[:CHANGED_CELLS_LISTED]:
+        sheet, ref = xlsx.destination(expected.names[name])  # type: ignore[misc]
+        result.issues.append(issue("name-missing", sheet=sheet, cell=ref, value=name, **where))
+    if gone:
+        details.append(f"{len(gone)} ô mất tên")
+    return shifted
+
+
+def _unqualified(formula: str) -> str:
+    """A formula without its sheet qualifiers ('Sheet'!A1 -> A1), to compare sheets by content."""
+    return _QUALIFIER.sub("", formula)
+
+
+_QUALIFIER = re.compile(r"(?:'(?:[^']|'')+'|[A-Za-z_][\w.]*)!")
+
+
+def _renamed_sheets(raw: xlsx.RawWorkbook, expected: Expected, missing: list[str], extra: list[str]) -> dict[str, str]:
+    """Expected sheet -> the sheet of the file it became, recognised by content: the same
+    formulas, else the names that pointed at it now pointing at it under a new name, else
+    the one sheet left on each side."""
+    out: dict[str, str] = {}
+    free = list(extra)
+    for sheet in missing:
+        want = [_unqualified(f) for f in expected.canonical.get(sheet, [])]
+        match = None
+        if want:
+            match = next((s for s in free if [_unqualified(xlsx.canonical_formula(f)) for f in raw.formulas.get(s, [])] == want), None)
+        if match is None:
+            pointing = {xlsx.destination(raw.names[n])[0] for n, d in expected.names.items()  # type: ignore[index]
+                        if n in raw.names and (e := xlsx.destination(d)) and e[0] == sheet and (g := xlsx.destination(raw.names[n]))
+                        and g[1] == e[1]}
+            candidates = [s for s in pointing if s in free]
+            match = candidates[0] if len(candidates) == 1 else None
+        if match is not None:
+            out[sheet] = match
+            free.remove(match)
+    left = [s for s in missing if s not in out]
+    if len(left) == 1 and len(free) == 1:
+        out[left[0]] = free[0]
+    return out
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _renamed_back(formula: str, back: dict[str, str]) -> str:
+    for actual, sheet in back.items():
+        formula = formula.replace(_quoted(actual) + "!", _quoted(sheet) + "!").replace(actual + "!", _quoted(sheet) + "!")
+    return formula
+
+
+def _formula_changes(raw: xlsx.RawWorkbook, expected: Expected, sheet: str, actual: str,
+                     back: dict[str, str]) -> list[tuple[str, str | None, str | None]]:
+    """(cell, formula expected, formula found) of each formula that differs in value, in cell
+    order; formulas in cells the unit fills are left to the reading of those cells."""
+    got = raw.formulas[actual]
+
+    def same_text() -> bool:
+        return [xlsx.canonical_formula(_renamed_back(f, back)) for f in got] == expected.canonical.get(sheet, [])
+
+    if not back and _once_per_table(f"formulas:{sheet}", got, expected, same_text):
+        return []  # the same formulas, literals written otherwise (a whole class of re-saves: decided once)
+    if back and same_text():
+        return []
+    now = xlsx.formula_cells(raw, actual)
+    before = expected.formula_cells.get(sheet, {})
+    user = expected.user_cells.get(sheet, frozenset())
+    out = []
+    for ref in sorted(set(before) | set(now), key=xlsx.ref_key):
+        want = before.get(ref)
+        text = now.get(ref)
+        if want is None and ref in user:
+            continue
+        if text is not None and xlsx.canonical_formula(_renamed_back(text, back)) == want:
+            continue
+        out.append((ref, want, text))
+    return out
+
+
+# ------------------------------------------------------------------------------ the rest
 
 
 def _contact_issues(cell_of: _Cells, cmap: CellMap, result: FileResult, where) -> None:

@@ -219,8 +219,9 @@ class Ledger:
         else:
             result.typed = body.get("typed", {})
         # messages and hints are made again from the codes (docs/issues.md), as when first found
-        result.issues = [issue(code, file=result.name, unit=unit, sheet=sheet, cell=cell, criterion=criterion, value=value, read=read)
-                         if code in TYPES else Issue(code, "warning", code, "", result.name, unit, sheet, cell, criterion, value, read)
+        sha = row[0]
+        result.issues = [issue(code, file=result.name, unit=unit, sheet=sheet, cell=cell, criterion=criterion, value=value, read=read, sha=sha)
+                         if code in TYPES else Issue(code, "warning", code, "", result.name, unit, sheet, cell, criterion, value, read, sha[:12])
                          for code, unit, sheet, cell, criterion, value, read in _loads(row[8] or "[]")]
         return result
 

@@ -16,6 +16,7 @@ prefixes, other attribute orders, rows out of order). Any DTD is refused before 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
@@ -49,8 +50,9 @@ class FileProblem(Exception):
 
 @dataclass(slots=True)
 class Cell:
-    value: object  # float, str, bool, or None
+    value: object  # float, str, bool, or None (a formula whose result the file did not store)
     kind: str  # "n" number, "s" text, "b" boolean, "e" error, "" blank
+    formula: str = ""  # "=…" when the cell holds a formula (its value is the result the file stored)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class RawWorkbook:
     formulas: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formulas ("=…") in cell order
     sheet_parts: dict[str, str] = field(default_factory=dict, repr=False)  # sheet -> zip member read
     zip: _Zip | None = field(default=None, repr=False)
+    paths: dict[str, str] = field(default_factory=dict, repr=False)  # sheet -> zip member of every sheet
 
     @property
     def shared_formulas(self) -> bool:
@@ -105,7 +108,17 @@ def _text(raw: bytes) -> str:
             text = raw.replace(b"&amp;", b"&").decode("utf-8", errors="replace")
     else:
         text = raw.decode("utf-8", errors="replace")
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+    return _unescape(text) if "_x" in text else text
+
+
+def _unescape(text: str) -> str:
+    """OOXML's _xHHHH_ escapes (how Excel stores a line break pasted from Word: _x000B_) as the
+    characters they stand for; an escaped surrogate pair becomes its character, a lone
+    surrogate (which no file format can hold) becomes U+FFFD."""
+    text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
 
 
 def sniff(data: bytes, name: str = "") -> None:
@@ -121,7 +134,28 @@ def sniff(data: bytes, name: str = "") -> None:
             raise FileProblem("file-encrypted")
         raise FileProblem("file-xls")
     if not data.startswith(ZIP_MAGIC):
-        raise FileProblem("file-not-workbook")
+        raise FileProblem("file-not-workbook", _sniff_kind(data, name))
+
+
+_MAGIC_KINDS = ((b"%PDF", "tệp PDF"), (b"\x89PNG", "ảnh PNG"), (b"\xff\xd8\xff", "ảnh JPEG"), (b"GIF8", "ảnh GIF"),
+                (b"{\\rtf", "văn bản RTF"), (b"Rar!", "tệp nén RAR"), (b"7z\xbc\xaf", "tệp nén 7-Zip"), (b"\x1f\x8b", "tệp nén gzip"))
+
+
+def _sniff_kind(data: bytes, name: str = "") -> str:
+    """What a file that is not a workbook looks like, in words (for the message)."""
+    for magic, words in _MAGIC_KINDS:
+        if data.startswith(magic):
+            return words
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "trang HTML"
+    if head.startswith(b"<?xml") or head.startswith(b"<"):
+        return "tệp XML hoặc văn bản"
+    try:
+        data[:4096].decode("utf-8")
+        return "tệp văn bản"
+    except UnicodeDecodeError:
+        return "không rõ định dạng"
 
 
 class _Zip:
@@ -137,8 +171,9 @@ class _Zip:
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zf.infolist()
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-            raise FileProblem("file-corrupt", str(exc)) from None
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+            # zipfile's own words are English ("File is not a zip file"); say it in Vietnamese
+            raise FileProblem("file-corrupt", "không mở được phần nén của tệp (tệp bị cắt cụt hoặc hỏng)") from None
         if len(infos) > MAX_ENTRIES:
             raise FileProblem("file-zip-bomb", f"{len(infos)} mục")
         total = 0
@@ -250,8 +285,9 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[dict[str, str]], d
         stamp = _MODIFIED.search(z.read("docProps/core.xml"))
         modified = _text(stamp.group(1)).strip() if stamp else None
     book = RawWorkbook(sheets, names, properties, modified, macros, zip=z)
+    book.paths = paths
     if callable(wanted):
-        wanted = wanted(names)
+        wanted = wanted(book)
 
     shared: _SharedStrings | None = None
     for sheet in sheets:
@@ -269,9 +305,14 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[dict[str, str]], d
         if not want:
             continue
         cells: dict[str, Cell] = {}
-        for ref, raw_attrs, raw_value, inline in _find_cells(xml, want, plain):
+        for ref, raw_attrs, raw_value, inline, formula in _find_cells(xml, want, plain):
             at = raw_attrs.find(b't="')
             kind = raw_attrs[at + 3:raw_attrs.find(b'"', at + 3)] if at >= 0 else b"n"
+            if formula is not None:
+                found = _value(kind, raw_value, inline, z, shared)
+                shared = found[1]
+                cells[ref] = Cell(found[0].value, found[0].kind, "=" + _text(formula))
+                continue
             if not raw_value and kind != b"inlineStr":
                 continue  # blank
             if kind == b"n":
@@ -288,8 +329,10 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[dict[str, str]], d
                     cells[ref] = Cell("", "s")
             elif kind == b"inlineStr":
                 cells[ref] = Cell("".join(_text(t) for t in _T.findall(inline)), "s")
-            elif kind == b"str" or kind == b"d":
+            elif kind == b"str":
                 cells[ref] = Cell(_text(raw_value), "s")
+            elif kind == b"d":
+                cells[ref] = _date_cell(_text(raw_value))
             elif kind == b"b":
                 cells[ref] = Cell(raw_value.strip() == b"1", "b")
             elif kind == b"e":
@@ -300,6 +343,45 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[dict[str, str]], d
     return book
 
 
+def _value(kind: bytes, raw_value: bytes, inline: bytes, z: _Zip, shared: _SharedStrings | None) -> tuple[Cell, _SharedStrings | None]:
+    """The stored result of a formula cell (blank when the file stored none)."""
+    if not raw_value and kind != b"inlineStr":
+        return Cell(None, ""), shared
+    if kind == b"n":
+        try:
+            return Cell(float(raw_value), "n"), shared
+        except ValueError:
+            return Cell(_text(raw_value), "s"), shared
+    if kind == b"s":
+        shared = shared or _SharedStrings(z)
+        try:
+            return Cell(shared[int(raw_value)], "s"), shared
+        except ValueError:
+            return Cell("", "s"), shared
+    if kind == b"inlineStr":
+        return Cell("".join(_text(t) for t in _T.findall(inline)), "s"), shared
+    if kind == b"b":
+        return Cell(raw_value.strip() == b"1", "b"), shared
+    if kind == b"e":
+        return Cell(_text(raw_value), "e"), shared
+    if kind == b"d":
+        return _date_cell(_text(raw_value)), shared
+    return Cell(_text(raw_value), "s"), shared
+
+
+_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def _date_cell(text: str) -> Cell:
+    """A cell stored as an ISO 8601 date (t="d", as some writers store dates): the number Excel
+    and LibreOffice use for it (days since 1899-12-30), which is what the formulas see."""
+    try:
+        when = dt.datetime.fromisoformat(text.strip().replace("Z", ""))
+    except ValueError:
+        return Cell(text, "s")
+    return Cell((when - _EPOCH).total_seconds() / 86400, "n")
+
+
 def _plain(xml: bytes) -> bool:
     """True when the sheet's elements carry no namespace prefix (<worksheet>, <c>, <f>), as
     Excel, LibreOffice, WPS and openpyxl write them: then the fast paths below apply."""
@@ -307,9 +389,9 @@ def _plain(xml: bytes) -> bool:
     return b"<worksheet" in head
 
 
-def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, bytes, bytes, bytes]]:
-    """(ref, attributes, value, inline text) of each wanted cell that holds something (a cell
-    left out is blank).
+def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, bytes, bytes, bytes, bytes | None]]:
+    """(ref, attributes, value, inline text, formula or None) of each wanted cell that holds
+    something: a value or a formula (a cell left out is blank).
 
     Fast path: rows and cells are written in order, each cell starting with its reference
     (``<c r="D12"``), so the wanted cells are found one after the other with ``bytes.find``
@@ -319,7 +401,7 @@ def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, byte
     that way (a writer that orders attributes differently or leaves blank cells out) is
     looked up by the general pattern, so the result is the same either way, only slower.
     """
-    out: list[tuple[str, bytes, bytes, bytes]] = []
+    out: list[tuple[str, bytes, bytes, bytes, bytes | None]] = []
     missing: list[str] = []
     if plain:
         pos = 0
@@ -359,6 +441,9 @@ def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, byte
                     missing.append(ref)
                     continue
                 value = inline = b""
+                formula = None
+                if find(b"<f", head_end, end) >= 0:  # rare in cells read (an input typed as a formula)
+                    formula = _formula_text(xml[head_end + 1:end])
                 value_start = find(b"<v>", head_end, end)
                 if value_start >= 0:
                     value_end = find(b"</v>", value_start, end)
@@ -366,8 +451,8 @@ def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, byte
                         value = xml[value_start + 3:value_end]
                 elif find(b"<is>", head_end, end) >= 0:
                     inline = xml[head_end + 1:end]
-                if value or inline:
-                    out.append((ref, xml[start + len(needle):head_end], value, inline))
+                if value or inline or formula is not None:
+                    out.append((ref, xml[start + len(needle):head_end], value, inline, formula))
                 pos = end
         if not missing:
             return out
@@ -377,13 +462,25 @@ def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, byte
     return out
 
 
-def _any_cells(xml: bytes, wanted: set[str]) -> list[tuple[str, bytes, bytes, bytes]]:
+def _any_cells(xml: bytes, wanted: set[str]) -> list[tuple[str, bytes, bytes, bytes, bytes | None]]:
     """The general pattern: wanted cells that hold something, written however."""
     out = []
-    for lead, ref_bytes, attrs, value, inline in _ANY_CELL.findall(xml):
-        if (value or inline) and (ref := ref_bytes.decode()) in wanted:
-            out.append((ref, lead + attrs, value, inline))
+    for lead, ref_bytes, attrs, formula, value, inline in _ANY_CELL.findall(xml):
+        if (value or inline or formula) and (ref := ref_bytes.decode()) in wanted:
+            out.append((ref, lead + attrs, value, inline, _formula_text(formula) if formula else None))
     return out
+
+
+_F_BODY = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)")
+
+
+def _formula_text(cell_body: bytes) -> bytes:
+    """The text of the formula inside a cell element's body (empty for a shared formula's
+    dependent cell, which only points to its group)."""
+    match = _F_BODY.search(cell_body)
+    if match is None:
+        return b""
+    return match.group(2) or b""
 
 
 _PLANS: dict[frozenset[str], list[tuple[tuple[str, ...], tuple[bytes, ...]]]] = {}
@@ -422,7 +519,7 @@ _FTEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>")
 _PLAIN_F = re.compile(rb"<f(?: [^>]*)?>([^<]*)</f>")  # the same without namespace prefixes: ~3x faster
 # Any cell, whatever its attribute order or namespace prefix:
 # (attributes before the reference, ref, attributes after it, value, inline text).
-_ANY_CELL = re.compile(rb'<(?:\w+:)?c ((?:[^>]*? )?)r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(?:<(?:\w+:)?f[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?'
+_ANY_CELL = re.compile(rb'<(?:\w+:)?c ((?:[^>]*? )?)r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(<(?:\w+:)?f[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?'
                        rb'(?:<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>|<(?:\w+:)?is>(.*?)</(?:\w+:)?is>)?</(?:\w+:)?c>)', re.S)
 
 
@@ -495,6 +592,114 @@ class _SharedStrings:
             if end >= 0 and item.startswith(b"</si>", end + 4) and item.find(b"<", start, end) < 0:
                 return _text(item[start:end])
         return "".join(_text(t) for t in _T.findall(item))
+
+
+# ---------------------------------------------------------------- formulas cell by cell
+# Only when a file's formulas differ from the generator's (rare): which cell holds what.
+
+_CELL_F = re.compile(rb'<(?:\w+:)?c ((?:[^>]*? )?)r="([A-Z]+[0-9]+)"([^>]*?)>(?:(?!</(?:\w+:)?c>).)*?'
+                     rb'<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)', re.S)
+
+
+def formula_cells(raw: RawWorkbook, sheet: str) -> dict[str, str]:
+    """Every formula of a sheet by cell ("F12" -> "=IF(…)"); a shared formula's dependent
+    cells get the shared formula moved to them, as Excel reads it."""
+    path = raw.paths.get(sheet) or raw.sheet_parts.get(sheet)
+    if raw.zip is None or not path or not raw.zip.has(path):
+        return {}
+    out: dict[str, str] = {}
+    masters: dict[bytes, tuple[str, str]] = {}
+    dependents: list[tuple[str, bytes]] = []
+    for _, ref_bytes, _, f_attrs, text in _CELL_F.findall(raw.zip.read(path)):
+        ref = ref_bytes.decode()
+        attrs = _attrs(f_attrs)
+        if attrs.get(b"t") == b"shared":
+            si = attrs.get(b"si", b"")
+            if text:
+                masters[si] = (ref, _text(text))
+            else:
+                dependents.append((ref, si))
+                continue
+        out[ref] = "=" + _text(text)
+    for ref, si in dependents:
+        master = masters.get(si)
+        out[ref] = "=" + (move_formula(master[1], master[0], ref) if master else "")
+    return out
+
+
+def read_cells(raw: RawWorkbook, sheet: str, refs: set[str]) -> dict[str, Cell]:
+    """Some cells of a sheet read again, whatever they hold (for cells not planned at first)."""
+    path = raw.paths.get(sheet) or raw.sheet_parts.get(sheet)
+    if not refs or raw.zip is None or not path or not raw.zip.has(path):
+        return {}
+    shared: _SharedStrings | None = None
+    out = {}
+    for ref, attrs, value, inline, formula in _any_cells(raw.zip.read(path), refs):
+        at = attrs.find(b't="')
+        kind = attrs[at + 3:attrs.find(b'"', at + 3)] if at >= 0 else b"n"
+        cell, shared = _value(kind, value, inline, raw.zip, shared)
+        cell.formula = "=" + _text(formula) if formula is not None else ""
+        out[ref] = cell
+    return out
+
+
+def ref_key(ref: str) -> tuple[int, int]:
+    """Sort key of a cell reference: row, then column (the order a sheet stores cells in)."""
+    match = _REF.fullmatch(ref)
+    return (int(match.group(2)), _column(match.group(1))) if match else (0, 0)
+
+
+_A1 = re.compile(r"(?<![A-Za-z0-9_.'!\]])(\$?)([A-Z]{1,3})(\$?)([0-9]+)(?![A-Za-z0-9_(])")
+_QUOTED = re.compile(r'("(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'!?)')
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def move_formula(formula: str, origin: str, target: str) -> str:
+    """A formula written at ``origin`` as it reads at ``target``: relative references move,
+    absolute ($) ones stay; text in quotes and quoted sheet names are left alone."""
+    o = _REF.fullmatch(origin)
+    t = _REF.fullmatch(target)
+    if not o or not t:
+        return formula
+    dc, dr = _column(t.group(1)) - _column(o.group(1)), int(t.group(2)) - int(o.group(2))
+
+    def move(m: re.Match[str]) -> str:
+        col = m.group(2) if m.group(1) else _letters(max(1, _column(m.group(2)) + dc))
+        row = m.group(4) if m.group(3) else str(max(1, int(m.group(4)) + dr))
+        return f"{m.group(1)}{col}{m.group(3)}{row}"
+
+    parts = _QUOTED.split(formula)
+    return "".join(part if n % 2 else _A1.sub(move, part) for n, part in enumerate(parts))
+
+
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_$.])([0-9]+\.?[0-9]*(?:[Ee][+-]?[0-9]+)?)(?![A-Za-z0-9_(.$])")
+
+
+def canonical_formula(formula: str) -> str:
+    """A formula with each number literal written one way (Gnumeric writes 0.01 as
+    0.0099999999999999999998; equal values are the same formula), outside quoted text."""
+    def number(m: re.Match[str]) -> str:
+        try:
+            return repr(float(m.group(1)))
+        except ValueError:
+            return m.group(1)
+
+    parts = _QUOTED.split(formula)
+    return "".join(part if n % 2 else _NUMBER.sub(number, part) for n, part in enumerate(parts))
 
 
 _DESTINATION = re.compile(r"^'?(.*?)'?!\$?([A-Z]{1,3})\$?([0-9]+)$")

@@ -111,9 +111,9 @@ def build(catalog: Catalog, campaign: Campaign, unit: Unit, appraiser: str, code
             # "" (not 0) when both are blank: a formula that points at an empty cell reads 0
             ws[f"K{r}"] = f'=IF(TRIM(D{r})="",IF(TRIM(C{r})="","",C{r}),D{r})'
             ws[f"L{r}"] = fx.check_formula(spec, f"$K${r}")
-            key = (spec.type, spec.choices) if spec.type in ("yesno", "choice") else (spec.type,)
+            key = (spec.type, spec.choices, spec.max)
             if key not in validations:
-                validations[key] = _validation(spec.type, spec.choices)
+                validations[key] = _validation(spec)
             validations[key].add(f"D{r}")  # type: ignore[attr-defined]
             names[input_name(code, spec.key)] = _ref(ws, f"D{r}")
         row = top + 1 + len(c.inputs)

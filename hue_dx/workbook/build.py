@@ -32,9 +32,10 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import __version__, names
+from .. import cells as cell_rules
 from ..campaign import Campaign
-from ..catalog import Catalog, Criterion, Group, Unscored, code_key
-from ..rules import fmt_num
+from ..catalog import NUMERIC_TYPES, Catalog, Criterion, Group, Input, Unscored, code_key
+from ..rules import fmt_num, xl_num
 from . import formulas as fx
 from .identity import fingerprint
 
@@ -206,18 +207,22 @@ def _put(ws: Worksheet, cell: str, value, *, f: Font | None = None, fill=None, a
     return c
 
 
-def _validation(kind: str, choices: tuple[str, ...] = ()) -> DataValidation:
-    messages = {
-        "count": ("whole", "Nhập số nguyên không âm (0, 1, 2, …). Không nhập chữ, số âm hay số lẻ."),
-        "number": ("decimal", "Nhập số không âm."),
-        "amount": ("decimal", "Nhập số tiền bằng đồng, không âm, chỉ gồm chữ số."),
-    }
-    if kind in messages:
-        vtype, text = messages[kind]
-        dv = DataValidation(type=vtype, operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+def _validation(spec: Input) -> DataValidation:
+    """The cell's data validation: the same limits as its check formula and the engine
+    (``cells``), with the message in Vietnamese. Pasting bypasses it; the check cell does not."""
+    if spec.type in NUMERIC_TYPES:
+        limit = f" đến {cell_rules.fmt_int(spec.max)}" if spec.max is not None else ""
+        text = {"count": f"Nhập số nguyên từ 0{limit}. Không nhập chữ, số âm hay số lẻ.",
+                "number": f"Nhập số từ 0{limit}.",
+                "amount": f"Nhập số tiền bằng đồng, từ 0{limit}, chỉ gồm chữ số."}[spec.type]
+        vtype = "whole" if spec.type == "count" else "decimal"
+        if spec.max is not None:
+            dv = DataValidation(type=vtype, operator="between", formula1="0", formula2=xl_num(spec.max), allow_blank=True)
+        else:
+            dv = DataValidation(type=vtype, operator="greaterThanOrEqual", formula1="0", allow_blank=True)
     else:
         text = "Chọn một mục trong danh sách."
-        dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+        dv = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"', allow_blank=True)
     dv.error, dv.errorTitle, dv.errorStyle = text, "Số liệu không hợp lệ", "stop"
     dv.prompt, dv.promptTitle = text, "Nhập số liệu"
     dv.showErrorMessage = dv.showInputMessage = True
@@ -370,7 +375,8 @@ def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_ma
     name_map[names.amax_name(c.code)] = _ref(ws, f"L{top}")
     for n, spec in enumerate(c.inputs):
         r = top + 1 + n
-        hint = TYPE_HINTS[spec.type] + ("" if spec.required else f" — để trống = {fmt_num(spec.default or 0)}")
+        hint = TYPE_HINTS[spec.type] + (f", tối đa {cell_rules.fmt_int(spec.max)}" if spec.max is not None else "")
+        hint += "" if spec.required else f" — để trống = {fmt_num(spec.default or 0)}"
         _put(ws, f"A{r}", None, fill=shade)
         _put(ws, f"B{r}", f"{spec.key}: {spec.label}", f=font(color=grey), fill=shade)
         _put(ws, f"C{r}", hint, f=font(10, italic=True, color=grey), fill=shade)
@@ -379,9 +385,9 @@ def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_ma
         if applies:
             _put(ws, f"D{r}", None, fill=FILL_INPUT, unlocked=True, align=CENTER)
             _put(ws, f"G{r}", fx.check_formula(spec, inputs[spec.key]), f=font(10), fill=FILL_FORMULA)
-            key = (spec.type, spec.choices) if spec.type in ("yesno", "choice") else (spec.type,)
+            key = (spec.type, spec.choices, spec.max)
             if key not in validations:
-                validations[key] = _validation(spec.type, spec.choices)
+                validations[key] = _validation(spec)
             validations[key].add(f"D{r}")
         else:
             _put(ws, f"D{r}", None, fill=shade)

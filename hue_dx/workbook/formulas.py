@@ -1,7 +1,7 @@
 """Excel formulas of the official workbook, built from the catalog (pure string building).
 
-Only functions of the Excel 2007 set are used (IF, AND, OR, NOT, TRIM, ISNUMBER, INT, MID,
-MATCH, ISNA, CHOOSE, MIN, MAX, SUMIF, COUNTIF), so the workbook computes live in Excel
+Only functions of the Excel 2007 set are used (IF, AND, OR, NOT, TRIM, ISNUMBER, ISLOGICAL,
+ISERROR, INT, MID, CHOOSE, MIN, MAX, SUMIF, COUNTIF), so the workbook computes live in Excel
 2010+, LibreOffice and WPS without any add-in. The words they produce are the engine's
 words (``scoring``), so a status cell and ``CriterionResult.status_vi`` read the same.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import cells
 from ..catalog import YES_NO, Criterion, Input
 from ..rules import xl_num, xl_text
 
@@ -17,23 +18,31 @@ MISSING_MARK = "thiếu"  # what an input's check cell shows when a required inp
 OK_TEXT, NA_TEXT = "đạt", "không áp dụng"
 
 
-def choice_list(spec: Input) -> str:
-    """The options as an array constant for MATCH."""
-    return "{" + ",".join(xl_text(c) for c in spec.choices) + "}"
-
-
 def blank(ref: str) -> str:
     return f'TRIM({ref})=""'
 
 
+def _is_option(spec: Input, ref: str) -> str:
+    """TRUE when the cell holds one of the input's options: chained "=" (never MATCH, whose
+    wildcards would take "*" for the first option in Excel), case-insensitive in every client."""
+    options = YES_NO if spec.type == "yesno" else spec.choices
+    tests = [f"TRIM({ref})={xl_text(option)}" for option in options]
+    return tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+
+
+def _option_value(spec: Input, ref: str) -> str:
+    """The option's position (choice) or 1/0 (yes/no), for a cell already known to hold one."""
+    if spec.type == "yesno":
+        return f"IF(TRIM({ref})={xl_text(YES_NO[0])},1,0)"
+    expr = str(len(spec.choices) - 1)
+    for n in range(len(spec.choices) - 2, -1, -1):
+        expr = f"IF(TRIM({ref})={xl_text(spec.choices[n])},{n},{expr})"
+    return expr
+
+
 def value_expr(spec: Input, ref: str) -> str:
     """The clean value of an input cell, as the rule sees it (valid, present or defaulted)."""
-    if spec.type == "yesno":
-        expr = f'IF(TRIM({ref})={xl_text(YES_NO[0])},1,0)'
-    elif spec.type == "choice":
-        expr = f"(MATCH(TRIM({ref}),{choice_list(spec)},0)-1)"
-    else:
-        expr = ref
+    expr = _option_value(spec, ref) if spec.type in ("yesno", "choice") else ref
     # A blank yes/no already reads 0 ("Không"); any other default needs saying.
     if spec.default is not None and not (spec.type == "yesno" and spec.default == 0):
         expr = f"IF({blank(ref)},{xl_num(spec.default)},{expr})"
@@ -41,18 +50,23 @@ def value_expr(spec: Input, ref: str) -> str:
 
 
 def check_formula(spec: Input, ref: str) -> str:
-    """An input's own check: "" when fine, "thiếu" when a required input is blank, else the problem."""
+    """An input's own check: "" when fine, "thiếu" when a required input is blank, else the
+    problem, in the words of ``cells`` (which the engine uses too) and in the same order."""
     k = spec.key
     if spec.type == "yesno":
-        problem = f'IF(OR(TRIM({ref})={xl_text(YES_NO[0])},TRIM({ref})={xl_text(YES_NO[1])}),"",{xl_text(f"{k} phải là Có hoặc Không")})'
+        problem = f'IF({_is_option(spec, ref)},"",{xl_text(cells.msg_yesno(k))})'
     elif spec.type == "choice":
-        problem = f'IF(ISNA(MATCH(TRIM({ref}),{choice_list(spec)},0)),{xl_text(f"{k} không thuộc các lựa chọn")},"")'
+        problem = f'IF({_is_option(spec, ref)},"",{xl_text(cells.msg_choice(k))})'
     else:
-        integer = f'IF({ref}<>INT({ref}),{xl_text(f"{k} phải là số nguyên")},"")' if spec.type == "count" else '""'
-        problem = (f'IF(NOT(ISNUMBER({ref})),{xl_text(f"{k} không phải là số")},'
-                   f'IF({ref}<0,{xl_text(f"{k} là số âm")},{integer}))')
+        problem = '""'
+        if spec.type == "count":
+            problem = f'IF({ref}<>INT({ref}),{xl_text(cells.msg_fraction(k))},"")'
+        if spec.max is not None:
+            problem = f"IF({ref}>{xl_num(spec.max)},{xl_text(cells.msg_too_large(k, spec.max))},{problem})"
+        problem = (f"IF(OR(ISLOGICAL({ref}),NOT(ISNUMBER({ref}))),{xl_text(cells.msg_not_number(k))},"
+                   f"IF({ref}<0,{xl_text(cells.msg_negative(k))},{problem}))")
     when_blank = xl_text(MISSING_MARK) if spec.required else '""'
-    return f"=IF({blank(ref)},{when_blank},{problem})"
+    return f"=IF(ISERROR({ref}),{xl_text(cells.msg_error(k))},IF({blank(ref)},{when_blank},{problem}))"
 
 
 @dataclass(frozen=True)
