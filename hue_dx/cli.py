@@ -631,8 +631,8 @@ def _consolidate(args: argparse.Namespace, out) -> int:
     warnings = sum(1 for i in result.issues if i.severity == "warning")
     out.write(f"Đã đọc {result.seen} tệp ({result.new} tệp mới) trong {result.seconds:.1f} giây; "
               f"xếp hạng {ranked}/{len(campaign.units)} đơn vị; chưa gửi: {len(result.missing)}.\n")
-    if result.skipped:
-        out.write(f"Bỏ qua {len(result.skipped)} tệp không phải sổ Excel trong thư mục.\n")
+    if result.others:
+        out.write(f"{len(result.others)} tệp không phải sổ đánh giá hoặc không đọc được: đã lưu vào kho và liệt kê ở trang 'Tệp đã nhận'.\n")
     for group, rows in result.groups.items():
         top = [f"{r.rank}. {r.unit.name} ({r.index:.4f})" for r in rows if r.rank is not None][:3]
         out.write(f"  {group}: {'; '.join(top) if top else 'chưa có đơn vị nào'}\n")

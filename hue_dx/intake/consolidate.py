@@ -1,13 +1,17 @@
 """`hue-dx consolidate`: returned files in, checked scores and the provincial ranking out.
 
-Inputs are files, folders (searched recursively) and .zip archives. Each file is read in a
-worker process (hash, archive the bytes unchanged, check and score), recorded once in the
-ledger, and the unit's current file chosen (a later corrected file supersedes an earlier
-one). The ranking is computed from current files only, by group, ties sharing a rank.
+Inputs are files, folders (searched recursively), archives (nested ones too), e-mails and
+mailboxes (``received``). Each file is read in a worker process (hash, archive the bytes
+unchanged, check and score; a file that is not a workbook is kept and listed), recorded once
+in the ledger, and the unit's current file chosen: the latest file with figures, unless an
+officer chose another (``Ledger.current``). The ranking is computed from current files only,
+by group, ties sharing a rank. Nothing a file holds can stop the run: an unexpected failure
+on one file is a record for that file.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import multiprocessing as mp
@@ -28,74 +32,12 @@ from ..rules import KINDS
 from . import xlsx
 from .check import Context, FileResult, check_file
 from .ledger import Entry, Ledger, archive, entry
+from .received import InputError, Item, Spool, walk
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xlsb"}
+__all__ = ["InputError", "Item", "Consolidation", "UnitRow", "consolidate"]
+
 WINDOW = 64  # files in flight per worker: enough to keep every core busy, few enough to keep memory flat
 CHUNK = 8  # files handed to a worker at once
-
-
-class InputError(ValueError):
-    """An input named on the command line does not exist."""
-
-
-@dataclass(frozen=True)
-class Item:
-    source: str  # what the person named: a path, or archive.zip!/member
-    path: str
-    member: str | None = None
-
-    @property
-    def suffix(self) -> str:
-        return Path(self.member or self.path).suffix.lower() or ".bin"
-
-
-def expand(inputs: Iterable[Path]) -> tuple[list[Item], list[str]]:
-    """Files to read, and paths passed over (in folders, files that are not workbooks)."""
-    items: list[Item] = []
-    skipped: list[str] = []
-    for given in inputs:
-        if given.is_dir():
-            for path in sorted(p for p in given.rglob("*") if p.is_file()):
-                if path.name.startswith((".", "~$")):
-                    continue  # hidden files and Excel's lock files
-                if path.suffix.lower() == ".zip":
-                    items.extend(_zip_items(path, skipped))
-                elif path.suffix.lower() in WORKBOOK_SUFFIXES:
-                    items.append(Item(str(path), str(path)))
-                else:
-                    skipped.append(str(path))
-        elif given.is_file():
-            if given.suffix.lower() == ".zip" and not _is_workbook_zip(given):
-                items.extend(_zip_items(given, skipped))
-            else:
-                items.append(Item(str(given), str(given)))
-        else:
-            raise InputError(f"Không tìm thấy: {given}")
-    return items, skipped
-
-
-def _is_workbook_zip(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return "xl/workbook.xml" in zf.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
-
-
-def _zip_items(path: Path, skipped: list[str]) -> list[Item]:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            members = [i for i in zf.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError):
-        return [Item(str(path), str(path))]  # reported as a corrupt file
-    items = []
-    for info in members:
-        name = info.filename
-        if Path(name).suffix.lower() in WORKBOOK_SUFFIXES and not Path(name).name.startswith((".", "~$")):
-            items.append(Item(f"{path}!/{name}", str(path), name))
-        else:
-            skipped.append(f"{path}!/{name}")
-    return items
 
 
 # ------------------------------------------------------------------------------ workers
@@ -130,26 +72,51 @@ def _read_bytes(item: Item) -> bytes:
         return zf.read(info)
 
 
+def _unread(item: Item, code: str, detail: str = "", read: str = "") -> tuple[Item, Entry, str]:
+    """A received item whose bytes could not be read: recorded under a hash of its name."""
+    sha = hashlib.sha256(("received:" + item.source).encode("utf-8", "replace")).hexdigest()
+    result = FileResult(item.source, sha, 0)
+    result.kind = "problem"
+    result.issues.append(issue(code, file=item.source, value=detail, read=read, sha=sha))
+    return item, entry(result), sha
+
+
 def _work(item: Item) -> tuple[Item, Entry | None, str]:
     """Hash, archive and check one file; (item, None, sha) when the ledger already has it."""
+    try:
+        return _work_on(item)
+    except Exception as exc:  # noqa: BLE001  (the last guard: one file never stops a run)
+        return _unread(item, "file-internal-error", type(exc).__name__)
+
+
+def _work_on(item: Item) -> tuple[Item, Entry | None, str]:
     assert _CTX is not None and _ARCHIVE is not None
+    if item.kind == "problem":
+        return _unread(item, item.note, item.name if item.note == "archive-too-deep" else item.detail,
+                       item.detail if item.note == "archive-too-deep" else "")
     try:
         data = _read_bytes(item)
     except xlsx.FileProblem as problem:
-        sha = hashlib.sha256(item.source.encode()).hexdigest()
-        result = FileResult(item.source, sha, 0)
-        result.issues.append(issue(problem.code, file=item.source, value=problem.detail))
-        return item, entry(result), sha
-    except (OSError, zipfile.BadZipFile, KeyError) as exc:
-        sha = hashlib.sha256(item.source.encode()).hexdigest()
-        result = FileResult(item.source, sha, 0)
-        result.issues.append(issue("file-corrupt", file=item.source, value=str(exc)))
-        return item, entry(result), sha
+        return _unread(item, problem.code, problem.detail)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, RuntimeError, EOFError, NotImplementedError):
+        return _unread(item, "file-corrupt", "không đọc được tệp")
     sha = hashlib.sha256(data).hexdigest()
     if sha in _KNOWN:
         return item, None, sha
     archive(_ARCHIVE, sha, data, item.suffix)
-    return item, entry(check_file(data, Path(item.member or item.path).name, sha, _CTX, details=True)), sha
+    if item.kind == "other" or (item.kind == "maybe" and not _looks_like_workbook(data)):
+        result = FileResult(item.source, sha, len(data))
+        result.kind = "other"
+        result.issues.append(issue("file-other", file=item.source, value=item.note, sha=sha))
+        return item, entry(result), sha
+    return item, entry(check_file(data, item.source, sha, _CTX, details=True)), sha
+
+
+def _looks_like_workbook(data: bytes) -> bool:
+    """A file named otherwise that is in fact a workbook (an .xlsx renamed .doc) is checked."""
+    if data.startswith(xlsx.OLE_MAGIC):
+        return "Workbook".encode("utf-16-le") in data[:65536] or "EncryptedPackage".encode("utf-16-le") in data
+    return data.startswith(xlsx.ZIP_MAGIC) and b"xl/workbook.xml" in data[-65536:]
 
 
 # ------------------------------------------------------------------------------ the run
@@ -195,7 +162,7 @@ class Consolidation:
     province: list[dict]
     seen: int = 0
     new: int = 0
-    skipped: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)  # files received that are not workbooks (kept, listed)
     seconds: float = 0.0
     differences: list[dict] = field(default_factory=list)  # appraised criteria, largest difference first
 
@@ -239,36 +206,39 @@ class Consolidation:
 def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archive_root: Path, *, workers: int | None = None,
                 progress: Callable[[int, int, float], None] | None = None, context: Context | None = None) -> Consolidation:
     started = time.perf_counter()
-    items, skipped = expand(inputs)
-    ctx = context or Context.create(catalog, campaign)
-    ledger = Ledger(archive_root)
-    ledger.start_run([str(p) for p in inputs])
-    known = frozenset(ledger.known())
-    workers = workers or max(1, min(os.cpu_count() or 1, 8))
-    seen_this_run: dict[str, str] = {}
-    run_issues: list[Issue] = []
-    new = done = 0
-    try:
-        for item, found, sha in _results(items, ctx, archive_root, known, workers):
-            done += 1
-            if sha in seen_this_run:
-                unit = found.unit if found else ledger.unit(sha)
-                run_issues.append(issue("file-duplicate", file=item.source, unit=unit, value=seen_this_run[sha]))
-            seen_this_run.setdefault(sha, item.source)
-            if found is None:
-                ledger.seen(sha, item.source)  # known from an earlier run: nothing changes
-            elif ledger.record(found, item.source):
-                new += 1
-            if done % 200 == 0:
-                ledger.commit()
-            if progress:
-                progress(done, len(items), time.perf_counter() - started)
-        ledger.commit()
-        outcome = _outcome(catalog, campaign, ledger, seen_this_run, run_issues)
-        ledger.finish_run(len(items), new)
-    finally:
-        ledger.close()
-    outcome.seen, outcome.new, outcome.skipped = len(items), new, skipped
+    with Spool() as spool:
+        items = walk(inputs, spool)
+        ctx = context or Context.create(catalog, campaign)
+        ledger = Ledger(archive_root)
+        try:
+            ledger.start_run([str(p) for p in inputs])
+            known = frozenset(ledger.known())
+            workers = workers or max(1, min(os.cpu_count() or 1, 8))
+            received: list[tuple[Item, str]] = []
+            first_source: dict[str, str] = {}
+            run_issues: list[Issue] = []
+            new = done = 0
+            for item, found, sha in _results(items, ctx, archive_root, known, workers):
+                done += 1
+                received.append((item, sha))
+                if sha in first_source:
+                    unit = found.unit if found else ledger.unit(sha)
+                    run_issues.append(issue("file-duplicate", file=item.source, unit=unit, value=first_source[sha], sha=sha))
+                first_source.setdefault(sha, item.source)
+                if found is None:
+                    ledger.seen(sha, item.source, item.sender, item.sent)  # known from an earlier run: nothing changes
+                elif ledger.record(found, item.source, item.sender, item.sent):
+                    new += 1
+                if done % 200 == 0:
+                    ledger.commit()
+                if progress:
+                    progress(done, len(items), time.perf_counter() - started)
+            ledger.commit()
+            outcome = _outcome(catalog, campaign, ledger, received, first_source, run_issues)
+            ledger.finish_run(len(items), new)
+        finally:
+            ledger.close()
+    outcome.seen, outcome.new = len(items), new
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -302,8 +272,10 @@ def _results(items: list[Item], ctx: Context, root: Path, known: frozenset[str],
             stop.set()
 
 
-def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, seen: dict[str, str], run_issues: list[Issue]) -> Consolidation:
+def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, received: list[tuple[Item, str]], first_source: dict[str, str],
+             run_issues: list[Issue]) -> Consolidation:
     current = ledger.current(campaign.period)
+    chosen = ledger.choices(campaign.period)
     results = {unit: ledger.load(sha) for unit, sha in current.items()}
     appraisals: dict[str, list[tuple]] = {}
     for record in ledger.appraisals(campaign.period):
@@ -314,11 +286,14 @@ def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, seen: dict[st
         result = results.get(unit.code)
         row = UnitRow(unit, result)
         if result is not None:
+            _late_by_mail(ledger, campaign, result)
+            _flag_choice_and_fewer(ledger, campaign.period, unit.code, result, chosen.get(unit.code))
+            issues.extend(result.issues)
             items = []
             for _, code, who, inputs, reason, saved, source, sha, self_sha in appraisals.get(unit.code, []):
                 items.append(Appraisal(code, who, inputs, reason, saved or "", source, sha))
                 if self_sha and self_sha != result.sha256:
-                    issues.append(issue("appraisal-unknown-file", file=source, unit=unit.code, criterion=code, value=self_sha[:16]))
+                    issues.append(issue("appraisal-unknown-file", file=source, unit=unit.code, criterion=code, value=self_sha[:16], sha=sha))
             row.final = apply(catalog, unit.level, result.scored_inputs, items)
             for code, conflicting in row.final.conflicts.items():
                 issues.append(issue("appraisal-conflict", unit=unit.code, criterion=code,
@@ -334,27 +309,117 @@ def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, seen: dict[st
         rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
     missing = [u for u in campaign.units if u.code not in results]
     for unit in missing:
-        issues.append(issue("unit-not-received", unit=unit.code, value=unit.name))
-    current_shas = set(current.values())
-    files = []
-    for sha, _source, received, accepted, unit, modified, index, errors, kind, appraiser in ledger.files():
-        if sha not in seen:
+        blank = any(accepted for _, _, accepted, _, figures in ledger.unit_files(unit.code, campaign.period) if figures == 0)
+        issues.append(issue("unit-not-received", unit=unit.code, value=f"{unit.name}; chỉ nhận được sổ chưa có số liệu" if blank else unit.name))
+    files, others = _received_files(ledger, current, chosen, received, first_source, results, issues)
+    outcome = Consolidation(catalog, campaign, groups, missing, issues, files, _province(catalog, list(results.values())),
+                            differences=_differences(catalog, groups))
+    outcome.others = others
+    return outcome
+
+
+def _late_by_mail(ledger: Ledger, campaign: Campaign, result: FileResult) -> None:
+    """A file that came by e-mail is late when the e-mail is (sent after the deadline, local
+    time), whatever the time it was saved: the received date is the message's."""
+    sent = ledger.first_sent(result.sha256)
+    if not sent:
+        return
+    try:
+        when = dt.datetime.fromisoformat(sent)
+    except ValueError:
+        return
+    local = when.astimezone(dt.timezone(dt.timedelta(hours=7))) if when.tzinfo else when
+    result.issues = [i for i in result.issues if i.code != "file-late"]
+    if local.date() > campaign.deadline:
+        result.issues.append(issue("file-late", file=result.name, unit=result.unit, value=local.strftime("%d/%m/%Y") + " (ngày gửi thư)",
+                                   sha=result.sha256))
+
+
+def _flag_choice_and_fewer(ledger: Ledger, period: str, unit: str, result: FileResult, choice: tuple[str, str, str] | None) -> None:
+    """Say when the file in use was chosen by an officer, and when it holds fewer figures than
+    an earlier file of the unit (a later file never silently replaces a fuller one)."""
+    if choice is not None and choice[0] == result.sha256:
+        result.issues.append(issue("file-chosen", file=result.name, unit=unit, value=f"{_local(choice[1])}; lý do: {choice[2] or '(không ghi)'}",
+                                   sha=result.sha256))
+        return
+    fuller = [(source, figures) for sha, source, accepted, _, figures in ledger.unit_files(unit, period)
+              if sha != result.sha256 and accepted and figures > result.figures >= 0]
+    if fuller:
+        source, figures = max(fuller, key=lambda f: f[1])
+        result.issues.append(issue("file-fewer-figures", file=result.name, unit=unit,
+                                   value=f"{result.figures} ô so với {figures} ô của {source}", sha=result.sha256))
+
+
+def _local(iso: str) -> str:
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    local = when.astimezone(dt.timezone(dt.timedelta(hours=7))) if when.tzinfo else when
+    return local.strftime("%d/%m/%Y %H:%M")
+
+
+def _received_files(ledger: Ledger, current: dict[str, str], chosen: dict[str, tuple[str, str, str]], received: list[tuple[Item, str]],
+                    first_source: dict[str, str], results: dict[str, FileResult], issues: list[Issue]) -> tuple[list[dict], list[str]]:
+    """One row per file received in this run, with what was done with it and why; the issues
+    of every file that is not in use are added (those in use come with their unit)."""
+    recorded = ledger.files({sha for _, sha in received})
+    in_use = {sha: unit for unit, sha in current.items()}
+    picked = {choice[0] for choice in chosen.values()}
+    files: list[dict] = []
+    others: list[str] = []
+    done: set[str] = set()
+    for item, sha in received:
+        row = recorded.get(sha)
+        if row is None:
             continue
-        if kind == "appraisal":
-            state = f"phiếu thẩm định ({appraiser or ''})"
-        else:
-            state = "đang dùng" if sha in current_shas else ("bị thay bằng bản mới hơn" if accepted else "không dùng được")
-        files.append(dict(sha256=sha, source=seen[sha], received=received, unit=unit, modified=modified, index=index,
-                          errors=errors, state=state))
-        if sha in current_shas:
-            issues.extend(results[unit].issues)
-        elif not accepted or kind == "appraisal":
-            issues.extend(ledger.load(sha).issues)  # only these are loaded again: a superseded file's issues are moot
-        else:
-            newer = current.get(unit)
-            issues.append(issue("file-superseded", file=seen[sha], unit=unit, value=seen.get(newer or "", newer or "")))
-    return Consolidation(catalog, campaign, groups, missing, issues, files, _province(catalog, list(results.values())),
-                         differences=_differences(catalog, groups))
+        received_at, accepted, unit, modified, index, errors, kind, appraiser, size, figures = row
+        result = results.get(in_use[sha]) if sha in in_use else None
+        if result is None and sha not in done:
+            result = ledger.load(sha)
+        duplicate = first_source.get(sha) != item.source
+        state, reason = _state(sha, kind, accepted, figures, unit, appraiser, in_use, picked, current, first_source, result, duplicate)
+        if kind in ("other", "problem"):
+            others.append(item.source)
+        if sha not in done and sha not in in_use and result is not None:
+            if kind == "self" and accepted and figures != 0:
+                newer = current.get(unit)
+                issues.append(issue("file-superseded", file=item.source, unit=unit, value=first_source.get(newer or "", newer or ""), sha=sha))
+            else:
+                issues.extend(result.issues)
+        done.add(sha)
+        files.append(dict(source=item.source, name=item.name, sha256=sha, size=size, kind=kind, unit=unit, sender=item.sender,
+                          sent=item.sent, modified=modified, received=received_at, index=index, errors=errors, figures=figures,
+                          state=state, reason=reason))
+    return files, others
+
+
+_KIND_WORDS = {"other": "không phải sổ đánh giá", "problem": "không đọc được"}
+
+
+def _state(sha: str, kind: str, accepted: int, figures: int, unit: str, appraiser: str | None, in_use: dict[str, str], picked: set[str],
+           current: dict[str, str], first_source: dict[str, str], result: FileResult | None, duplicate: bool) -> tuple[str, str]:
+    """What was done with a received file, and why, in words."""
+    if duplicate:
+        return "trùng tệp đã nhận", f"giống hệt {first_source.get(sha, '')}"
+    if kind == "other":
+        found = next((i for i in result.issues if i.code == "file-other"), None) if result else None
+        return "đã lưu, không chấm", found.value if found else ""
+    if kind == "problem":
+        found = result.issues[0] if result and result.issues else None
+        return "đã ghi nhận, không đọc được", found.message if found else ""
+    if kind == "appraisal":
+        return "phiếu thẩm định", appraiser or ""
+    if not accepted:
+        found = next((i for i in result.issues if i.severity == ERROR), None) if result else None
+        return "không dùng được", found.message if found else ""
+    if figures == 0:
+        return "sổ chưa có số liệu", "không tính là đơn vị đã gửi số liệu"
+    if sha in in_use:
+        return "đang dùng", "do cán bộ chọn" if sha in picked else "bản có số liệu lưu sau cùng của đơn vị"
+    newer = current.get(unit)
+    because = "cán bộ đã chọn bản khác" if newer in picked else "đã có bản mới hơn"
+    return "không dùng", f"{because}: {first_source.get(newer or '', newer or '')}"
 
 
 def _differences(catalog: Catalog, groups: dict[str, list[UnitRow]]) -> list[dict]:

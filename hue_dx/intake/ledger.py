@@ -27,9 +27,12 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT PRIMARY KEY, size INTEGER, received_at TEXT, source TEXT, accepted INTEGER,
     unit TEXT, period TEXT, catalog TEXT, level TEXT, generation_id TEXT, modified TEXT,
-    total REAL, max REAL, idx REAL, result TEXT, kind TEXT DEFAULT 'self', errors INTEGER DEFAULT 0, issues TEXT DEFAULT '[]');
+    total REAL, max REAL, idx REAL, result TEXT, kind TEXT DEFAULT 'self', errors INTEGER DEFAULT 0, issues TEXT DEFAULT '[]',
+    figures INTEGER DEFAULT -1);
 CREATE TABLE IF NOT EXISTS sources (
-    sha256 TEXT, source TEXT, seen_at TEXT, run INTEGER, PRIMARY KEY (sha256, source));
+    sha256 TEXT, source TEXT, seen_at TEXT, run INTEGER, sender TEXT DEFAULT '', sent TEXT DEFAULT '', PRIMARY KEY (sha256, source));
+CREATE TABLE IF NOT EXISTS choices (
+    period TEXT, unit TEXT, sha256 TEXT, decided_at TEXT, reason TEXT);
 CREATE TABLE IF NOT EXISTS appraisals (
     sha256 TEXT, criterion TEXT, unit TEXT, appraiser TEXT, inputs TEXT, reason TEXT, saved TEXT, PRIMARY KEY (sha256, criterion));
 CREATE TABLE IF NOT EXISTS runs (
@@ -53,7 +56,7 @@ CREATE VIEW IF NOT EXISTS scores AS
            json_extract(c.value, '$[4]') AS max, json_extract(c.value, '$[2]') AS status
     FROM files f, json_each(f.result, '$.criteria') c;
 """
-VERSION = 2  # PRAGMA user_version; 0/1: issues and scores were tables of their own
+VERSION = 3  # PRAGMA user_version; 0/1: issues and scores were tables of their own; 2: no figures, senders, choices
 
 
 def now() -> str:
@@ -122,7 +125,7 @@ def entry(result: FileResult) -> Entry:
     issues = [[i.code, i.unit, i.sheet, i.cell, i.criterion, i.value, i.read] for i in result.issues]
     row = (result.sha256, result.size, int(result.accepted), result.unit, result.identity.get("period"),
            result.identity.get("catalog_id"), result.level, result.identity.get("generation_id"), result.modified,
-           result.total[0], result.total[1], result.total[2], _json(body), result.kind, result.errors, _json(issues))
+           result.total[0], result.total[1], result.total[2], _json(body), result.kind, result.errors, _json(issues), result.figures)
     appraisals = tuple((result.sha256, code, result.unit, result.appraiser, _json(item["inputs"]), item["reason"], result.modified)
                        for code, item in result.appraisal.items())
     return Entry(result.sha256, result.unit, row, appraisals)
@@ -177,23 +180,53 @@ class Ledger:
     def known(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT sha256 FROM files")}
 
-    def record(self, found: Entry, source: str) -> bool:
+    def record(self, found: Entry, source: str, sender: str = "", sent: str = "") -> bool:
         """Record a checked file (once) and where it was seen; True when the file is new."""
         seen = now()
         cur = self.db.execute(
             "INSERT OR IGNORE INTO files (sha256, size, accepted, unit, period, catalog, level, generation_id, modified, "
-            "total, max, idx, result, kind, errors, issues, received_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "total, max, idx, result, kind, errors, issues, figures, received_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (*found.row, seen, source))
         new = cur.rowcount == 1
         if new and found.appraisals:
             self.db.executemany("INSERT OR IGNORE INTO appraisals VALUES (?,?,?,?,?,?,?)",
                                 [(*a[:6], a[6] or seen) for a in found.appraisals])
-        self.db.execute("INSERT OR IGNORE INTO sources VALUES (?,?,?,?)", (found.sha256, source, seen, self.run))
+        self.seen(found.sha256, source, sender, sent, seen)
         return new
 
-    def seen(self, sha256: str, source: str) -> None:
-        """A file already recorded, seen again (perhaps under another name)."""
-        self.db.execute("INSERT OR IGNORE INTO sources VALUES (?,?,?,?)", (sha256, source, now(), self.run))
+    def seen(self, sha256: str, source: str, sender: str = "", sent: str = "", when: str | None = None) -> None:
+        """Where and how a file was received (a file already recorded may come again under another name)."""
+        self.db.execute("INSERT OR IGNORE INTO sources (sha256, source, seen_at, run, sender, sent) VALUES (?,?,?,?,?,?)",
+                        (sha256, source, when or now(), self.run, sender, sent))
+
+    def first_sent(self, sha256: str) -> str:
+        """The earliest e-mail date the file came with ("" when it never came by e-mail)."""
+        row = self.db.execute("SELECT MIN(sent) FROM sources WHERE sha256 = ? AND sent != ''", (sha256,)).fetchone()
+        return row[0] or "" if row else ""
+
+    def choose(self, period: str, unit: str, sha256: str, reason: str) -> None:
+        """An officer's decision: this file is the one that counts for the unit (the latest decision wins)."""
+        self.db.execute("INSERT INTO choices VALUES (?,?,?,?,?)", (period, unit, sha256, now(), reason))
+        self.db.commit()
+
+    def unchoose(self, period: str, unit: str) -> int:
+        cur = self.db.execute("DELETE FROM choices WHERE period = ? AND unit = ?", (period, unit))
+        self.db.commit()
+        return cur.rowcount
+
+    def choices(self, period: str) -> dict[str, tuple[str, str, str]]:
+        """Per unit, the officer's latest choice: (sha256, when, reason)."""
+        out: dict[str, tuple[str, str, str]] = {}
+        for unit, sha, when, reason in self.db.execute(
+                "SELECT unit, sha256, decided_at, reason FROM choices WHERE period = ? ORDER BY rowid", (period,)):
+            out[unit] = (sha, when, reason)
+        return out
+
+    def unit_files(self, unit: str, period: str) -> list[tuple[str, str, int, str, int]]:
+        """A unit's self-assessment files: sha256, first source, accepted, modified, figures."""
+        return self.db.execute("SELECT sha256, source, accepted, COALESCE(modified, received_at), figures FROM files "
+                               "WHERE unit = ? AND period = ? AND COALESCE(kind, 'self') = 'self' ORDER BY 4",
+                               (unit, period)).fetchall()
 
     def unit(self, sha256: str) -> str:
         row = self.db.execute("SELECT unit FROM files WHERE sha256 = ?", (sha256,)).fetchone()
@@ -226,18 +259,26 @@ class Ledger:
         return result
 
     def current(self, period: str) -> dict[str, str]:
-        """Per unit, the file that counts: the accepted file saved last (its own 'modified'
-        time, else when it was received); the others of the unit are superseded."""
+        """Per unit, the file that counts: the officer's choice if any (``choose``), else the
+        accepted self-assessment with figures saved last (its own 'modified' time, else when
+        it was received). A file with no figures never counts: a blank file sent after a
+        filled one does not replace it (see docs/consolidate.md, what counts as a submission)."""
         rows = self.db.execute(
             "SELECT unit, sha256, COALESCE(modified, received_at), received_at FROM files "
-            "WHERE accepted = 1 AND period = ? AND COALESCE(kind, 'self') = 'self'",
+            "WHERE accepted = 1 AND period = ? AND COALESCE(kind, 'self') = 'self' AND figures != 0",
             (period,)).fetchall()
         best: dict[str, tuple[str, str, str]] = {}
         for unit, sha, saved, received in rows:
             key = (saved or "", received or "", sha)
             if unit not in best or key > best[unit]:
                 best[unit] = key
-        return {unit: key[2] for unit, key in best.items()}
+        current = {unit: key[2] for unit, key in best.items()}
+        accepted = {sha for (sha,) in self.db.execute(
+            "SELECT sha256 FROM files WHERE accepted = 1 AND period = ? AND COALESCE(kind, 'self') = 'self'", (period,))}
+        for unit, (sha, _, _) in self.choices(period).items():
+            if sha in accepted:
+                current[unit] = sha
+        return current
 
     def appraisals(self, period: str) -> list[tuple]:
         """Every recorded appraisal of the period: (unit, criterion, appraiser, inputs, reason, saved, source, sha256, self_sha256)."""
@@ -247,23 +288,35 @@ class Ledger:
         return [(u, c, who, json.loads(inputs), reason, saved, source, sha, json.loads(body)["identity"].get("self_sha256", ""))
                 for u, c, who, inputs, reason, saved, source, sha, body in rows]
 
-    def files(self) -> list[tuple]:
-        """Every file recorded: sha256, source, received_at, accepted, unit, modified, index, errors, kind, appraiser."""
-        return self.db.execute(
-            "SELECT sha256, source, received_at, accepted, unit, modified, idx, errors, COALESCE(kind, 'self'), "
-            "json_extract(result, '$.appraiser') FROM files ORDER BY received_at, source").fetchall()
+    def files(self, shas: Iterable[str]) -> dict[str, tuple]:
+        """Recorded files by sha256: received_at, accepted, unit, modified, index, errors, kind, appraiser, size, figures."""
+        wanted = list(shas)
+        out: dict[str, tuple] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for row in self.db.execute(
+                    "SELECT sha256, received_at, accepted, unit, modified, idx, errors, COALESCE(kind, 'self'), "
+                    f"json_extract(result, '$.appraiser'), size, figures FROM files WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk):
+                out[row[0]] = row[1:]
+        return out
 
     def close(self) -> None:
         self.db.close()
 
 
 def _upgrade(db: sqlite3.Connection) -> None:
-    """A ledger written before version 2 (issues and scores in tables of their own): move each
-    file's issues into its row, keep everything else; the scores are already in each row."""
+    """A ledger written by an earlier version: add the columns of this one (figures, senders)
+    and, before version 2 (issues and scores in tables of their own), move each file's issues
+    into its row; keep everything else (the scores are already in each row)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(files)")}
-    for column, kind in (("kind", "TEXT DEFAULT 'self'"), ("errors", "INTEGER DEFAULT 0"), ("issues", "TEXT DEFAULT '[]'")):
+    for column, kind in (("kind", "TEXT DEFAULT 'self'"), ("errors", "INTEGER DEFAULT 0"), ("issues", "TEXT DEFAULT '[]'"),
+                         ("figures", "INTEGER DEFAULT -1")):  # -1: recorded before figures were counted (counts as filled)
         if column not in columns:
             db.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
+    source_columns = {row[1] for row in db.execute("PRAGMA table_info(sources)")}
+    for column in ("sender", "sent"):
+        if column not in source_columns:
+            db.execute(f"ALTER TABLE sources ADD COLUMN {column} TEXT DEFAULT ''")
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "issues" in tables:
         for (sha,) in db.execute("SELECT sha256 FROM files").fetchall():
