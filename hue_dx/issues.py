@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .sanitize import for_terminal
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 
@@ -165,8 +167,7 @@ def shown(text: str) -> str:
     """Text as quoted in a message a person reads: invisible control characters become the
     visible Unicode symbols for them (a line break pasted from Word shows as ␋, never as an
     escape sequence that could act on a terminal)."""
-    return "".join(chr(0x2400 + ord(ch)) if ord(ch) < 0x20 else "␡" if ord(ch) == 0x7F else
-                   "\ufffd" if 0x80 <= ord(ch) < 0xA0 else ch for ch in text)
+    return for_terminal(text)
 
 
 _OPTIONAL = (" ({value})", " ({read})")

@@ -1,24 +1,40 @@
 """Outputs of a consolidation: the ranking workbook, JSON, and CSV for open-data publishing.
 
 Every file is written through a temporary file and renamed, so an interrupted run leaves no
-half-written output. CSV cells that a spreadsheet would run as a formula (starting with
-= + - @, a tab or a carriage return) are prefixed with an apostrophe (OWASP's advice
-against CSV injection); numbers are left as numbers.
+half-written output. Every text passes through the sanitizer of its format (``sanitize``):
+CSV cells that a spreadsheet would run as a formula are prefixed with an apostrophe (OWASP's
+advice against CSV injection), workbook cells lose the characters XML cannot hold and are
+never formulas, JSON holds only valid Unicode; numbers are left as numbers.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
 from typing import Any
 
+from .. import sanitize
 from ..generate import write_atomic
 from ..issues import ERROR, WARNING
 from .consolidate import Consolidation
 
 SEVERITY_VI = {ERROR: "lỗi", WARNING: "cảnh báo", "info": "thông tin"}
+
+
+def local_time(iso: str | None) -> str:
+    """An ISO time as people read it here: dd/mm/yyyy hh:mm, Vietnam time (UTC+7)."""
+    if not iso:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if when.tzinfo:
+        when = when.astimezone(dt.timezone(dt.timedelta(hours=7)))
+    return when.strftime("%d/%m/%Y %H:%M")
 
 
 def _index(value: float | None) -> float | None:
@@ -54,14 +70,18 @@ def as_dict(c: Consolidation) -> dict[str, Any]:
 
 
 def write_json(c: Consolidation, path: Path) -> None:
-    write_atomic(path, (json.dumps(as_dict(c), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    write_atomic(path, (json.dumps(sanitize.for_json(as_dict(c)), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
-def safe_cell(value: Any) -> Any:
-    """A value that no spreadsheet will run as a formula when it opens the CSV."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+safe_cell = sanitize.for_csv  # a value no spreadsheet will run as a formula when it opens the CSV
+
+
+def _xlsx_row(ws, values: list[Any]) -> None:
+    """Append a row of values to a sheet: text cleaned for XML and never taken for a formula."""
+    ws.append([sanitize.for_xlsx_cell(v) if isinstance(v, str) else v for v in values])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"  # openpyxl took it for a formula; it is text a unit typed
 
 
 def _csv(rows: list[list[Any]]) -> bytes:
@@ -125,7 +145,7 @@ def write_workbook(c: Consolidation, path: Path) -> None:
             cell.font, cell.fill = bold, header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         for row in rows:
-            ws.append(row)
+            _xlsx_row(ws, row)
         for n, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(n)].width = width
         for col, fmt in (formats or {}).items():
@@ -225,9 +245,13 @@ def write_workbook(c: Consolidation, path: Path) -> None:
     table(ws, "ĐƠN VỊ CHƯA GỬI SỔ HỢP LỆ", ["Mã", "Đơn vị", "Nhóm"], [[u.code, u.name, u.group] for u in c.missing], [10, 45, 20])
 
     ws = wb.create_sheet("Tệp đã nhận")
-    rows = [[f["source"], f["unit"], f["state"], f["modified"], f["received"], _index(f["index"]), f["errors"], f["sha256"]] for f in c.files]
-    table(ws, "CÁC TỆP ĐÃ NHẬN", ["Tệp", "Đơn vị", "Tình trạng", "Lưu lần cuối", "Nhận lúc", "Chỉ số", "Số lỗi", "SHA-256"],
-          rows, [45, 10, 22, 22, 22, 9, 7, 66])
+    rows = [[f["source"], f["unit"], f["state"], f["reason"], f["sender"], local_time(f["sent"]), local_time(f["modified"]),
+             local_time(f["received"]), f["figures"] if f["figures"] >= 0 else None, _index(f["index"]), f["errors"], f["sha256"][:16]]
+            for f in c.files]
+    table(ws, "CÁC TỆP ĐÃ NHẬN (MỌI TỆP, KỂ CẢ TỆP KHÔNG PHẢI SỔ ĐÁNH GIÁ)",
+          ["Tệp (đường dẫn khi nhận)", "Đơn vị", "Tình trạng", "Lý do", "Người gửi", "Gửi lúc", "Lưu lần cuối", "Nhận lúc", "Số ô số liệu",
+           "Chỉ số", "Số lỗi", "SHA-256 (16 ký tự đầu)"],
+          rows, [50, 10, 20, 40, 28, 16, 16, 16, 9, 9, 7, 20])
 
     buffer = io.BytesIO()
     wb.save(buffer)
