@@ -132,8 +132,9 @@ def _list(catalog: TaskCatalog, out) -> None:
             row = budget.by_project.get(t.id)
             if row is not None:
                 extra += f" · {fmt_billion(row.total)}" if row.total is not None else " · -"
-            note = f" (→ {t.same_as})" if t.same_as else ""
-            out.write(f"{t.id:<12}{_cut(t.text + note, text_width):<{text_width}} {_cut(t.lead, 30):<30} {extra}\n")
+            if t.same_as:
+                extra = f"báo cáo ở {t.same_as}"
+            out.write(f"{t.id:<12}{_cut(t.text, text_width):<{text_width}} {_cut(t.lead, 30):<30} {extra}\n")
     out.write(f"\n{budget.label}: {len(budget.rows)} dòng kinh phí (dự án của Phụ lục 3); trung hạn {fmt_billion(budget.summed('state'))}, "
               f"nguồn khác {fmt_billion(budget.summed('other'))}, tổng {fmt_billion(budget.summed('total'))}.\n")
     out.write("Xem một nhiệm vụ: hue-dx tasks show MÃ   ·   Kiểm tra: hue-dx tasks check   ·   Một đơn vị: hue-dx tasks unit MÃ_ĐƠN_VỊ\n")
@@ -233,8 +234,8 @@ def _unit(catalog: TaskCatalog, recipe, code: str, out) -> None:
         if not rows:
             out.write("  (không có)\n")
         for t in rows:
-            behalf = " [báo cáo thay " + ", ".join(b.name for b in roles.external_leads(catalog, t)) + "]" if t.id in duty.on_behalf else ""
-            out.write(f"  {t.id:<12}{_cut(t.text + behalf, width - 16)}\n")
+            behalf = "[báo cáo thay " + ", ".join(b.name for b in roles.external_leads(catalog, t)) + "] " if t.id in duty.on_behalf else ""
+            out.write(f"  {t.id:<12}{_cut(behalf + t.text, width - 16)}\n")
 
 
 def _bodies(catalog: TaskCatalog, recipe, out) -> None:

@@ -60,11 +60,11 @@ FIRST_DAY = dt.date(2020, 1, 1)  # no measurement of this plan predates 2020
 _EPOCH = dt.date(1899, 12, 30)  # Excel's serial day 0 (dates in validation formulas are serials)
 
 FORMAT = {"percent": "0.##", "amount": "#,##0", "value": "0.##", "date": "dd/mm/yyyy", "text": "@", "status": "@"}
-LEAD_COLUMNS = [("Mã", 9), ("Nội dung nhiệm vụ", 44), ("Loại, thời gian, kinh phí, phối hợp", 28)] + [
+LEAD_COLUMNS = [("Mã", 11), ("Nội dung nhiệm vụ", 44), ("Loại, thời gian, kinh phí, phối hợp", 28)] + [
     (spec.label, w) for spec, w in zip(an.LEAD_FIELDS, (15, 9, 28, 24, 15, 15, 24, 24), strict=True)] + [("Kiểm tra", 20)]
 INDICATOR_COLUMNS = [("Mã", 7), ("Nội dung chỉ tiêu", 48), ("Mục tiêu", 12), ("Phối hợp", 22)] + [
     (spec.label, w) for spec, w in zip(an.INDICATOR_FIELDS, (11, 26, 12, 26, 26), strict=True)] + [("Kiểm tra", 20)]
-COOPERATE_COLUMNS = [("Mã", 9), ("Nội dung nhiệm vụ", 52), ("Đơn vị chủ trì, thời gian", 30)] + [
+COOPERATE_COLUMNS = [("Mã", 11), ("Nội dung nhiệm vụ", 52), ("Đơn vị chủ trì, thời gian", 30)] + [
     (spec.label, w) for spec, w in zip(an.COOPERATE_FIELDS, (16, 56), strict=True)] + [("Kiểm tra", 22)]
 
 
@@ -363,7 +363,8 @@ def _cooperate_sheet(ws: Worksheet, ctx: Context, name_map: dict[str, str]) -> N
     for task in tasks:
         _put(ws, f"A{row}", task.id, f=font(bold=True))
         _put(ws, f"B{row}", task.text)
-        _put(ws, f"C{row}", f"Chủ trì: {task.lead}\n{task.kind_vi.capitalize()} · {task.years_vi}", f=font(10))
+        when = f"mục tiêu {task.target.describe()}" if task.kind == "indicator" and task.target else task.years_vi
+        _put(ws, f"C{row}", f"Chủ trì: {task.lead}\n{task.kind_vi.capitalize()} · {when}", f=font(10))
         cells, check = _row_inputs(ws, ctx, row, 4, task, an.COOPERATE, tn.COOPERATE_TAG, validations, name_map)
         _check(ws, f"{check}{row}", an.cooperate_formula(cells), tn.check_name(tn.COOPERATE_TAG, task.id), name_map)
         row += 1
