@@ -12,6 +12,7 @@ of the assessment workbook (``hue_dx.workbook.build``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -132,8 +133,6 @@ def build(catalog: TaskCatalog, duties: Duties, units: Sequence[Unit], period: P
 def fingerprint(wb) -> str:
     """SHA-256 of the layout (sheets, formulas, names), identity constants left out, as for the
     assessment workbook (``workbook.identity``); an intake recomputes it from a returned file."""
-    import hashlib
-
     formulas = {ws.title: [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
                 for ws in wb.worksheets}
     skip = set(tn.identity_names())
