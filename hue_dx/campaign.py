@@ -51,15 +51,15 @@ class Campaign:
         return self.deadline.strftime("%d/%m/%Y")
 
 
-def default_recipe() -> Path:
-    """generator/campaign-2020.toml, looked for from the current folder, then beside the package's checkout."""
-    here = Path.cwd() / "generator" / DEFAULT_RECIPE
+def default_recipe(name: str = DEFAULT_RECIPE) -> Path:
+    """generator/<name> (campaign-2020.toml), looked for from the current folder, then beside the package's checkout."""
+    here = Path.cwd() / "generator" / name
     if here.is_file():
         return here
-    checkout = Path(__file__).resolve().parents[1] / "generator" / DEFAULT_RECIPE
+    checkout = Path(__file__).resolve().parents[1] / "generator" / name
     if checkout.is_file():
         return checkout
-    raise CampaignError(f"Không tìm thấy generator/{DEFAULT_RECIPE}: chạy từ thư mục dự án hoặc chỉ --recipe TỆP.toml")
+    raise CampaignError(f"Không tìm thấy generator/{name}: chạy từ thư mục dự án hoặc chỉ --recipe TỆP.toml")
 
 
 def _nfc(text: object) -> str:

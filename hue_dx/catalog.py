@@ -217,7 +217,8 @@ def nfc(text: str) -> str:
 
 def available() -> list[str]:
     """Ids of the catalogs shipped inside the package."""
-    return sorted(p.name[:-5] for p in resources.files("hue_dx.catalogs").iterdir() if p.name.endswith(".toml"))
+    return sorted(p.name[:-5] for p in resources.files("hue_dx.catalogs").iterdir()
+                  if p.name.endswith(".toml") and not p.name.endswith("-tasks.toml"))  # tasks files: hue_dx.tracking
 
 
 def load(ref: str | Path | None = None) -> Catalog:

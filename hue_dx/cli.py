@@ -23,6 +23,7 @@ from . import catalog as catalog_mod
 from .catalog import INPUT_TYPES, Catalog, CatalogError
 from .cells import fmt_int
 from .rules import fmt_num
+from .tracking import cli as tracking_cli
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -449,10 +450,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("issue-types", help="in bảng mã vấn đề (Markdown), nguồn của docs/issues.md",
                         description="In bảng mọi mã vấn đề mà kiểm tra và tổng hợp có thể ghi nhận, với mức, thông báo và cách sửa.")
+    tracking_cli.add_parser(commands)
     return parser
 
 
 def run(args: argparse.Namespace, out) -> int:
+    if args.command == "tasks":
+        return tracking_cli.run(args, out)
     if args.command == "catalog":
         cat = catalog_mod.load(args.catalog)
         if args.action == "show":
