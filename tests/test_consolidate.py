@@ -18,7 +18,6 @@ from hue_dx import cli
 from hue_dx.intake.check import check_file
 from hue_dx.intake.consolidate import consolidate
 from hue_dx.intake.outputs import safe_cell, write_csv, write_json, write_workbook
-from hue_dx.issues import TYPES
 from hue_dx.ranking import competition_ranks
 
 ZIPPED = {"SYT lan 2 da sua.xlsx", "thuc the.xlsx"}

@@ -145,11 +145,11 @@ class _Walk:
                     self.items.append(Item(member_source, path, kind="problem", note="file-corrupt",
                                            detail="không giải nén được mục này", sender=sender, sent=sent))
                     continue
-                self.bytes(data, member_source, name, depth, sender, sent)
+                self.contents(data, member_source, name, depth, sender, sent)
             else:
                 self.items.append(self._leaf(member_source, path, info.filename, sender, sent))
 
-    def bytes(self, data: bytes, source: str, name: str, depth: int, sender: str, sent: str) -> None:
+    def contents(self, data: bytes, source: str, name: str, depth: int, sender: str, sent: str) -> None:
         """A file found inside a container (depth = containers around it)."""
         suffix = PurePosixPath(name).suffix.lower()
         container = (suffix in ARCHIVE_SUFFIXES and data[:4] == b"PK\x03\x04" and not _is_workbook_zip(data)) or \
@@ -201,7 +201,7 @@ class _Walk:
             if not isinstance(payload, bytes):
                 payload = str(payload).encode("utf-8")
             name = PurePosixPath(filename.replace("\\", "/")).name or f"tep-dinh-kem-{found}"
-            self.bytes(payload, f"{source}!/{name}", name, depth, sender, sent)
+            self.contents(payload, f"{source}!/{name}", name, depth, sender, sent)
         if not found:
             self.items.append(Item(source, "", kind="other", note="thư điện tử không có tệp đính kèm", sender=sender, sent=sent))
 

@@ -243,7 +243,7 @@ def _declares_dtd(data: bytes) -> bool:
         pos += 2
 
 
-def read(data: bytes, wanted: dict[str, set[str]] | Callable[[dict[str, str]], dict[str, set[str]]] | None = None, *,
+def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], dict[str, set[str]]] | None = None, *,
          formulas: bool = True) -> RawWorkbook:
     """Read a workbook's structure and the cells in ``wanted`` ({sheet: {"D12", …}}), which may
     also be a function of the workbook's defined names (so one pass finds cells by name).

@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import __version__
 from .. import names as nm
 from ..campaign import Unit
+from ..catalog import Input
 from ..workbook.build import (
     BORDER,
     CENTER,
@@ -195,9 +196,9 @@ class _Validations:
 
     def _make(self, kind: str) -> DataValidation:
         if kind == "status":
-            return _validation("choice", an.STATUSES)
+            return _validation(Input("status", "", "choice", choices=tuple(an.STATUSES)))
         if kind == "amount":
-            return _validation("amount")
+            return _validation(Input("amount", "", "amount"))  # no bound: the row's own check formula sets none
         if kind in ("percent", "value_percent"):
             text = "Nhập số từ 0 đến 100 (phần trăm, không gõ dấu %)."
             dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
