@@ -13,6 +13,7 @@ import json
 import shutil
 import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from . import tasks as tasks_mod
 from .tasks import TaskCatalog, fmt_billion
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
+DEFAULT_ARCHIVE = Path("out") / "luu-tru-bao-cao-quy"
 
 
 class TasksUsageError(ValueError):
@@ -64,6 +66,18 @@ def add_parser(subparsers) -> None:
     gen.add_argument("--unit", metavar="MÃ", action="append", help="chỉ tạo cho đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     gen.add_argument("--previous", metavar="TỆP.json", type=Path,
                      help="số liệu tổng hợp quý trước để điền sẵn (JSON: tasks, period, units → mã nhiệm vụ → câu trả lời)")
+    con = actions.add_parser("consolidate", help="tổng hợp sổ báo cáo quý gửi về: kiểm tra, lưu kho, tổng hợp từng nhiệm vụ, bảng tổng hợp, dữ liệu mở",
+                             description="Đọc các sổ báo cáo quý gửi về (tệp, thư mục, tệp nén, thư điện tử .eml, hộp thư .mbox), kiểm tra từng tệp, "
+                                         "lưu vào kho theo SHA-256 và sổ cái, chọn tệp tính cho mỗi đơn vị (bản sửa sau cùng), tổng hợp từng nhiệm vụ "
+                                         "(trạng thái chủ trì, phần việc phối hợp, mâu thuẫn, quá hạn), chỉ tiêu so với mục tiêu 2025, kinh phí so với "
+                                         "Phụ lục 5; ghi bảng tổng hợp Excel, JSON, CSV và tệp số liệu để điền sẵn sổ quý sau. "
+                                         "Thoát 0: không có gì cần xem; 1: có lỗi trong tệp, đơn vị chưa gửi, mâu thuẫn "
+                                         "hoặc nhiệm vụ quá hạn; 2: không chạy được.")
+    con.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="*",
+                     help="tệp, thư mục, .zip, .eml hoặc .mbox (không có: tổng hợp lại từ kho lưu trữ)")
+    con.add_argument("--period", metavar="KỲ", required=True, help="kỳ báo cáo, ví dụ 2021-Q3")
+    con.add_argument("--archive", metavar="THƯ_MỤC", type=Path, help=f"kho lưu trữ và sổ cái của đợt báo cáo quý (mặc định {DEFAULT_ARCHIVE})")
+    con.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi kết quả (mặc định out/tong-hop-quy-KỲ)")
 
 
 def run(args: argparse.Namespace, out) -> int:
@@ -85,6 +99,8 @@ def run(args: argparse.Namespace, out) -> int:
         return EXIT_OK
     if action == "generate":
         return _generate(catalog, args, out)
+    if action == "consolidate":
+        return _consolidate(catalog, args, out)
     if args.format == "json":
         json.dump(as_dict(catalog, recipe_mod.load(args.recipe).units), out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -362,3 +378,54 @@ def _generate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     out.write(f"Thư mục: {target.resolve()}\nDanh sách: {target / MANIFEST}\n")
     return EXIT_OK
 
+
+
+def _campaign(catalog: TaskCatalog, args: argparse.Namespace) -> tuple[TaskCatalog, recipe_mod.Recipe]:
+    recipe = recipe_mod.load(args.recipe)
+    if recipe.tasks != catalog.id and not args.tasks:
+        catalog = tasks_mod.load(recipe.tasks)
+    return catalog, recipe
+
+
+def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
+    try:
+        import openpyxl  # noqa: F401  (the Excel edge needs it; the core does not)
+    except ImportError:
+        raise TasksUsageError('cần gói openpyxl để tổng hợp: pip install "hue-dx[excel]"') from None
+    from .intake import InputError, consolidate
+    from .outputs import write_answers, write_csv, write_json, write_workbook
+
+    catalog, recipe = _campaign(catalog, args)
+    quarter = periods.Quarter.parse(args.period)
+    target = args.out or Path("out") / f"tong-hop-quy-{quarter.id}"
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int, seconds: float) -> None:
+        if show and (done == total or done % 10 == 0):
+            print(f"\r  đọc tệp {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    try:
+        result = consolidate(catalog, recipe, quarter, list(args.inputs), args.archive or DEFAULT_ARCHIVE, progress=progress)
+    except InputError as exc:
+        raise TasksUsageError(str(exc)) from None
+    paths = {"workbook": target / f"tong-hop-{quarter.id}.xlsx", "json": target / f"tong-hop-{quarter.id}.json",
+             "answers": target / f"tra-loi-{quarter.id}.json", "csv": target / "csv"}
+    write_workbook(result, paths["workbook"])
+    write_json(result, paths["json"])
+    write_csv(result, paths["csv"])
+    write_answers(result, paths["answers"])
+    summary = result.summary
+    reported = sum(1 for u in result.units if u.reported)
+    out.write(f"Đã đọc {result.seen} tệp ({result.new} tệp mới) trong {result.seconds:.1f} giây; {quarter.title_vi}: "
+              f"{reported}/{len(result.units)} đơn vị đã báo cáo, {len(result.late)} gửi muộn, {len(result.missing)} chưa báo cáo.\n")
+    counts = summary.by_appendix()
+    total = sum(sum(c.values()) for c in counts.values())
+    out.write(f"Nhiệm vụ ({total}): " + ", ".join(f"{n} {s}" for s, n in sum(counts.values(), Counter()).most_common()) + ".\n")
+    errors = sum(1 for i in result.issues if i.severity == "error")
+    out.write(f"Cần xem: {errors} lỗi trong tệp, {len(summary.conflicts)} chỗ chủ trì và phối hợp báo cáo khác nhau, "
+              f"{len(summary.overdue)} nhiệm vụ quá hạn chưa hoàn thành.\n")
+    if result.missing:
+        out.write(_wrap("Chưa báo cáo: " + ", ".join(u.unit.name for u in result.missing), 0, _width()) + "\n")
+    out.write(f"Bảng tổng hợp: {paths['workbook']}\nDữ liệu: {paths['json']}, {paths['csv']}/\n")
+    out.write(f"Sổ quý sau điền sẵn từ: {paths['answers']}\n  hue-dx tasks generate --period {quarter.next.id} --previous {paths['answers']}\n")
+    return EXIT_PROBLEMS if result.needs_review else EXIT_OK
