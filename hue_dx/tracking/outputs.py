@@ -493,3 +493,26 @@ def _trend_sheet(book: _Book, q: Quarterly) -> None:
         chart.height, chart.width = 9, 20
         style_chart(chart)
         ws.add_chart(chart, f"A{head + len(rows) + 3}")
+
+
+def trend_dict(q: Quarterly) -> dict[str, Any]:
+    """The trend up to a quarter: per quarter, tasks by status, funds, units, indicators."""
+    s = q.summary
+    return {"kind": "tracking-trend", "tasks_file": q.catalog.id, "until": q.quarter.id,
+            "quarters": [{"period": t.quarter, "statuses": dict(t.statuses), "disbursed": t.disbursed, "disbursed_to_date": t.disbursed_to_date,
+                          "units_reported": t.units_reported} for t in s.trend],
+            "indicators": [{"id": r.task.id, "text": r.task.text, "target": r.target,
+                            "values": [{"period": p, "value": _round(v), "progress": _round(v / r.target * 100) if v is not None and r.target else None}
+                                       for p, v in r.trend]} for r in s.indicators]}
+
+
+def write_trend(q: Quarterly, path: Path) -> Path:
+    """The year's trend (every quarter up to ``q``): a workbook with the status and funds of
+    each quarter and the indicators over the quarters, with charts; and the same as JSON
+    beside it. Returns the workbook's path."""
+    book = _Book(q)
+    _trend_sheet(book, q)
+    _indicators_sheet(book, q, _names(q))
+    book.save(path)
+    write_atomic(path.with_suffix(".json"), (json.dumps(sanitize.for_json(trend_dict(q)), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return path
