@@ -78,6 +78,20 @@ def add_parser(subparsers) -> None:
     con.add_argument("--period", metavar="KỲ", required=True, help="kỳ báo cáo, ví dụ 2021-Q3")
     con.add_argument("--archive", metavar="THƯ_MỤC", type=Path, help=f"kho lưu trữ và sổ cái của đợt báo cáo quý (mặc định {DEFAULT_ARCHIVE})")
     con.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi kết quả (mặc định out/tong-hop-quy-KỲ)")
+    rep = actions.add_parser("report", help="báo cáo UBND tỉnh tình hình triển khai Kế hoạch trong quý và thư đôn đốc đơn vị gửi muộn, chưa gửi",
+                             description="Từ kho lưu trữ của đợt báo cáo quý (sau hue-dx tasks consolidate): báo cáo tình hình triển khai Kế hoạch "
+                                         "222/KH-UBND của quý (PDF và HTML, thể thức Nghị định 30/2020/NĐ-CP) và thư đôn đốc từng đơn vị gửi muộn "
+                                         "hoặc chưa gửi báo cáo.")
+    rep.add_argument("--period", metavar="KỲ", required=True, help="kỳ báo cáo, ví dụ 2021-Q3")
+    rep.add_argument("--archive", metavar="THƯ_MỤC", type=Path, help=f"kho lưu trữ của đợt báo cáo quý (mặc định {DEFAULT_ARCHIVE})")
+    rep.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi báo cáo (mặc định out/bao-cao-quy-KỲ)")
+    demo = actions.add_parser("demo", help="chạy bốn quý báo cáo trên dữ liệu có sẵn: tạo sổ, điền, tổng hợp, báo cáo, xu hướng năm",
+                              description="Bốn quý của một năm trên dữ liệu có sẵn: tạo sổ báo cáo quý (điền sẵn số liệu quý trước), điền như các "
+                                          "đơn vị (có đơn vị gửi muộn, bỏ một quý, báo cáo khác đơn vị chủ trì, gửi bản sửa, gõ sai), tổng hợp, "
+                                          "báo cáo UBND tỉnh, thư đôn đốc, xu hướng của năm.")
+    demo.add_argument("folder", metavar="THƯ_MỤC", type=Path, nargs="?", default=Path("out") / "demo-bao-cao-quy",
+                      help="thư mục ghi (mặc định out/demo-bao-cao-quy)")
+    demo.add_argument("--year", type=int, default=None, help="năm (mặc định 2022: có nhiệm vụ năm 2021 đã quá hạn)")
 
 
 def run(args: argparse.Namespace, out) -> int:
@@ -101,6 +115,10 @@ def run(args: argparse.Namespace, out) -> int:
         return _generate(catalog, args, out)
     if action == "consolidate":
         return _consolidate(catalog, args, out)
+    if action == "report":
+        return _report(catalog, args, out)
+    if action == "demo":
+        return _demo(catalog, args, out)
     if args.format == "json":
         json.dump(as_dict(catalog, recipe_mod.load(args.recipe).units), out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -429,3 +447,41 @@ def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     out.write(f"Bảng tổng hợp: {paths['workbook']}\nDữ liệu: {paths['json']}, {paths['csv']}/\n")
     out.write(f"Sổ quý sau điền sẵn từ: {paths['answers']}\n  hue-dx tasks generate --period {quarter.next.id} --previous {paths['answers']}\n")
     return EXIT_PROBLEMS if result.needs_review else EXIT_OK
+
+
+def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
+    from .intake import consolidate
+    from .report import write_letters, write_report
+
+    catalog, recipe = _campaign(catalog, args)
+    quarter = periods.Quarter.parse(args.period)
+    archive = args.archive or DEFAULT_ARCHIVE
+    if not (archive / "ledger.sqlite").is_file():
+        raise TasksUsageError(f"Chưa có kho lưu trữ {archive}: chạy hue-dx tasks consolidate … --period {quarter.id} trước")
+    result = consolidate(catalog, recipe, quarter, [], archive)
+    target = args.out or Path("out") / f"bao-cao-quy-{quarter.id}"
+    report = write_report(result, target)
+    letters = write_letters(result, target / "thu-don-doc")
+    out.write(f"Báo cáo {quarter.title_vi}: {report} (và .html)\n")
+    out.write(f"{len(letters)} thư đôn đốc đơn vị gửi muộn hoặc chưa gửi: {target / 'thu-don-doc'}\n")
+    return EXIT_PROBLEMS if result.needs_review else EXIT_OK
+
+
+def _demo(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
+    import time
+
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise TasksUsageError('cần gói openpyxl để chạy demo: pip install "hue-dx[excel]"') from None
+    from . import demo
+
+    catalog, recipe = _campaign(catalog, args)
+    started = time.perf_counter()
+    run = demo.run(catalog, recipe, args.folder, args.year or demo.DEFAULT_YEAR, say=lambda text: out.write(text + "\n"))
+    size = sum(p.stat().st_size for p in args.folder.rglob("*") if p.is_file())
+    files = sum(1 for p in args.folder.rglob("*") if p.is_file())
+    out.write(f"Xong trong {time.perf_counter() - started:.1f} giây: {files} tệp, {size / 1024 / 1024:.1f} MB trong {args.folder}.\n"
+              f"Mở {run.quarters[-1].report or run.quarters[-1].workbook} để xem báo cáo {periods.Quarter(run.year, 4).title_vi}; "
+              f"{run.trend} để xem xu hướng của năm.\n")
+    return EXIT_OK

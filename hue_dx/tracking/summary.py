@@ -212,6 +212,13 @@ class QuarterSummary:
     indicators: tuple[IndicatorRow, ...]
     trend: tuple[TrendPoint, ...]  # every quarter with answers up to this one, oldest first
     names: Mapping[str, str]  # unit code -> name, for messages
+    before: Mapping[str, str | None] = field(default_factory=dict)  # each task's status in the latest earlier quarter with answers
+    before_quarter: str | None = None
+
+    @property
+    def newly_done(self) -> tuple[TaskRow, ...]:
+        """Tasks done now that were not done in the latest earlier quarter (all done ones without one)."""
+        return tuple(r for r in self.tasks if r.status == DONE and self.before.get(r.task.id) != DONE)
 
     @property
     def conflicts(self) -> list[tuple[TaskRow, Conflict]]:
@@ -281,8 +288,10 @@ def summarize(catalog: TaskCatalog, units: Sequence[Unit], quarter: Quarter, ans
     trend: list[TrendPoint] = []
     rows: list[TaskRow] = []
     values: dict[str, list[tuple[str, float | None]]] = {t.id: [] for t in indicator_tasks}
+    before: dict[str, str | None] = {}
     for q in quarters:
         current = by_quarter[q]
+        before = {r.task.id: r.status for r in rows}
         rows = [_task_row(catalog, t, units, q, current, to_date[t.id]) for t in tracked]
         for row in rows:
             to_date[row.task.id] = row.disbursed_to_date
@@ -300,4 +309,5 @@ def summarize(catalog: TaskCatalog, units: Sequence[Unit], quarter: Quarter, ans
         received = _indicator_values(catalog, t, units, answers)
         series = tuple(values[t.id])
         indicators.append(IndicatorRow(t, reporting_units(catalog, t, units), received, series[-1][1], series))
-    return QuarterSummary(quarter, tuple(rows), tuple(indicators), tuple(trend), {u.code: u.name for u in units})
+    return QuarterSummary(quarter, tuple(rows), tuple(indicators), tuple(trend), {u.code: u.name for u in units}, before,
+                          quarters[-2].id if len(quarters) > 1 else None)

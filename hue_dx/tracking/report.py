@@ -1,0 +1,260 @@
+"""The provincial quarterly report ("Báo cáo tình hình triển khai Kế hoạch 222/KH-UBND quý N năm
+YYYY") that Sở Thông tin và Truyền thông sends to UBND tỉnh (mục IV.2, IV.8 of the plan), and a
+reminder letter to each unit that reported late or not at all, both from a consolidation.
+
+What the documents say is worked out here, in Python (``content``, ``letter_content``): the
+units' reporting, results by appendix, indicators against their 2025 targets, funds against
+Phụ lục 5, what is late and who leads it, conflicts between leads and cooperators, the
+difficulties and proposals quoted from the units with their names, an annex of every task.
+Every number a person reads is written the Vietnamese way. The layout is the templates'
+(``templates/reports/tracking.html.j2``, ``tracking-letter.html.j2``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .answers import DONE, IN_PROGRESS, LATE, NOT_STARTED, STOPPED, TaskAnswer
+from .intake import Quarterly, UnitState
+from .summary import NO_REPORT, STATUS_ORDER, TaskRow
+from .tasks import fmt_billion, fmt_dong, id_key
+
+PARTS = (("PL2", "Văn bản, chương trình (Phụ lục 2)"), ("PL3", "Dự án (Phụ lục 3)"), ("IV", "Nhiệm vụ thường xuyên (mục IV của Kế hoạch)"))
+WHY = {"overdue": "quá thời hạn", "due": "đến hạn trong năm, chưa hoàn thành", LATE: "chậm tiến độ", STOPPED: "dừng"}
+
+
+def vn(value: float | None, digits: int = 1) -> str:
+    """85.25 -> '85,3' (comma decimal, dot thousands); None -> '—'."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{vn(value, digits)}%"
+
+
+def _counts(rows: Sequence[TaskRow]) -> list[dict[str, Any]]:
+    """Statuses present among the rows, in the list's order, with how many."""
+    found = {s: sum(1 for r in rows if r.status_vi == s) for s in STATUS_ORDER}
+    return [{"status": s, "count": n} for s, n in found.items() if n]
+
+
+def _names(q: Quarterly) -> dict[str, str]:
+    return {u.unit.code: u.unit.name for u in q.units}
+
+
+def leads_text(row: TaskRow, names: Mapping[str, str]) -> str:
+    """Who leads a task, as a reader wants it: the units' names; a group by its count and the
+    plan's words; an external lead with the unit reporting for it."""
+    if row.external:
+        proxy = ", ".join(names.get(u, u) for u in row.reporting)
+        return f"{', '.join(row.external)} ({proxy} báo cáo thay)" if proxy else ", ".join(row.external)
+    if len(row.reporting) > 3:
+        return f"{row.task.lead} ({vn(len(row.reporting), 0)} đơn vị)"
+    return ", ".join(names.get(u, u) for u in row.reporting)
+
+
+def _quotes(q: Quarterly, key: str) -> list[dict[str, Any]]:
+    """Every text the units wrote under ``key`` (difficulties, proposals), the same words
+    grouped, each with who wrote it on which task; most often said first."""
+    names = _names(q)
+    grouped: dict[str, list[str]] = {}
+    rows: list[tuple[str, Mapping[str, TaskAnswer]]] = [(r.task.id, r.answers) for r in q.summary.indicators]
+    rows += [(r.task.id, r.answers) for r in q.summary.tasks]
+    for task_id, answers in sorted(rows, key=lambda x: id_key(x[0])):
+        for unit, answer in answers.items():
+            text = " ".join(str(getattr(answer, key) or "").split())
+            if text:
+                grouped.setdefault(text, []).append(f"{names.get(unit, unit)} ({task_id})")
+    return [{"text": text, "who": who} for text, who in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+
+
+def content(q: Quarterly) -> dict[str, Any]:
+    """Everything the quarterly report says, ready for the template."""
+    s = q.summary
+    names = _names(q)
+    quarter = q.quarter
+    reported = [u for u in q.units if u.reported]
+    units = {
+        "total": len(q.units), "reported": len(reported), "on_time": len(reported) - len(q.late),
+        "late": [{"name": u.unit.name, "on": u.late_on} for u in q.late],
+        "missing": [u.unit.name + (" (gửi sổ chưa có số liệu)" if u.blank_only else "") for u in q.missing],
+        "unchanged": [u.unit.name for u in q.units if u.unchanged],
+    }
+    previous = s.trend[-2].quarter if len(s.trend) > 1 else None
+    indicators = []
+    for ind in s.indicators:
+        before = ind.trend[-2][1] if len(ind.trend) > 1 and ind.trend[-2][0] == previous else None
+        change = None if ind.value is None or before is None else ind.value - before
+        indicators.append({"id": ind.task.id, "text": ind.task.text, "target": percent(ind.target, 0), "value": percent(ind.value),
+                           "progress": percent(ind.progress), "change": "—" if change is None else ("+" if change > 0 else "") + vn(change),
+                           "reported": f"{len(ind.reported)}/{len(ind.reporting)}", "leads": leads_text_indicator(ind.reporting, ind.task.lead, names),
+                           "met": ind.value is not None and ind.target is not None and ind.value >= ind.target})
+    parts = []
+    for code, title in PARTS:
+        rows = [r for r in s.tasks if r.task.appendix == code]
+        done = [r for r in s.newly_done if r.task.appendix == code]
+        groups = []
+        if code == "PL3":
+            for group in (g for g in q.catalog.groups if g.parent == "PL3"):
+                members = [r for r in rows if r.task.group == group.code or r.task.group.startswith(group.code + ".")]
+                groups.append({"code": group.code.split(".")[-1], "title": group.title, "total": len(members), "counts": _counts(members),
+                               "done": sum(1 for r in members if r.status == DONE)})
+        parts.append({"code": code, "title": title, "total": len(rows), "counts": _counts(rows), "groups": groups,
+                      "done": sum(1 for r in rows if r.status == DONE),
+                      "newly_done": [{"id": r.task.id, "text": r.task.text, "leads": leads_text(r, names),
+                                      "output": "; ".join(a.output for a in r.answers.values() if a.output)} for r in done]})
+    funds = s.funds()
+    by_id = {r.task.id: r for r in s.tasks}
+    fund_groups = []
+    for group in (g for g in q.catalog.groups if g.parent == "PL3"):
+        budget_rows = [b for b in q.catalog.budget.rows if b.project.startswith(group.code + ".")]
+        planned = sum(b.total or 0 for b in budget_rows)
+        members = [by_id[b.project] for b in budget_rows if b.project in by_id]
+        to_date = sum(r.disbursed_to_date or 0 for r in members)
+        fund_groups.append({"code": group.code.split(".")[-1], "title": group.title, "planned": fmt_billion(planned),
+                            "disbursed": fmt_billion(sum(r.disbursed or 0 for r in members)), "to_date": fmt_billion(to_date),
+                            "share": percent(to_date / planned * 100 if planned else None)})
+    late = []
+    for r in s.tasks:
+        why = [WHY[k] for k, flag in (("overdue", r.overdue), ("due", r.due), (LATE, r.status == LATE), (STOPPED, r.status == STOPPED)) if flag]
+        if why:
+            late.append({"id": r.task.id, "text": r.task.text, "years": r.task.years_vi, "leads": leads_text(r, names), "status": r.status_vi,
+                         "why": "; ".join(why), "overdue": r.overdue,
+                         "difficulties": "; ".join(f"{names.get(u, u)}: {a.difficulties}" if len(r.answers) > 1 else a.difficulties
+                                                   for u, a in r.answers.items() if a.difficulties)})
+    late.sort(key=lambda x: (not x["overdue"], x["id"]))
+    conflicts = [{"id": row.task.id, "text": row.task.text, "leads": leads_text(row, names), "lead_status": c.lead_status,
+                  "cooperator": names.get(c.cooperator, c.cooperator), "cooperator_status": c.cooperator_status, "why": c.why}
+                 for row, c in s.conflicts]
+    over = [{"id": r.task.id, "leads": leads_text(r, names), "to_date": fmt_dong(r.disbursed_to_date or 0),
+             "planned": fmt_dong(r.budget.total or 0)} for r in s.tasks if r.over_budget and r.budget]
+    overdue_leads = sorted({names.get(u, u) for r in s.overdue for u in r.reporting})
+    proposals = []
+    if s.overdue:
+        proposals.append(f"Chỉ đạo {vn(len(overdue_leads), 0)} đơn vị chủ trì {vn(len(s.overdue), 0)} nhiệm vụ đã quá thời hạn nhưng chưa hoàn thành "
+                         "(Mục III) báo cáo rõ nguyên nhân, giải pháp và thời hạn hoàn thành mới.")
+    if q.missing:
+        proposals.append(f"Chỉ đạo {vn(len(q.missing), 0)} đơn vị chưa gửi báo cáo {quarter.vi} gửi báo cáo về Sở Thông tin và Truyền thông; "
+                         "Sở đã có văn bản đôn đốc từng đơn vị.")
+    if conflicts:
+        proposals.append(f"Yêu cầu các đơn vị chủ trì và phối hợp của {vn(len(conflicts), 0)} nhiệm vụ có báo cáo khác nhau thống nhất "
+                         "tình hình thực hiện và báo cáo lại ở kỳ sau.")
+    if over:
+        proposals.append(f"Xem xét kinh phí của {vn(len(over), 0)} dự án có số giải ngân lũy kế vượt kinh phí dự kiến ở Phụ lục 5.")
+    total_tasks = len(s.tasks)
+    done_total = sum(1 for r in s.tasks if r.status == DONE)
+    annex = [{"id": r.task.id, "text": r.task.text, "kind": r.task.kind_vi, "years": r.task.years_vi, "leads": leads_text(r, names),
+              "status": r.status_vi, "percent": percent(r.percent, 0) if r.percent is not None else "—",
+              "reported": f"{len(r.reported)}/{len(r.reporting)}", "to_date": fmt_dong(r.disbursed_to_date) if r.disbursed_to_date else "",
+              "planned": fmt_dong(r.budget.total) if r.budget and r.budget.total is not None else ("-" if r.budget else ""),
+              "flag": "quá hạn" if r.overdue else "đến hạn" if r.due else ""} for r in s.tasks]
+    trend = [{"quarter": t.quarter, "reported": t.units_reported, "done": t.statuses.get(DONE, 0), "in_progress": t.statuses.get(IN_PROGRESS, 0),
+              "late": t.statuses.get(LATE, 0), "not_started": t.statuses.get(NOT_STARTED, 0), "stopped": t.statuses.get(STOPPED, 0),
+              "no_report": t.statuses.get(NO_REPORT, 0), "disbursed": fmt_billion(t.disbursed), "to_date": fmt_billion(t.disbursed_to_date)}
+             for t in s.trend]
+    return {
+        "quarter": quarter.vi, "title": quarter.title_vi, "annual": quarter.is_annual, "year": quarter.year,
+        "cutoff": quarter.cutoff_vi, "annual_cutoff": f"từ ngày {quarter.annual_cutoff_start:%d/%m/%Y} đến ngày {quarter.cutoff_end:%d/%m/%Y}",
+        "deadline": q.period.deadline_vi, "units": units, "indicators": indicators,
+        "indicators_met": sum(1 for i in indicators if i["met"]), "indicators_reported": sum(1 for r in s.indicators if r.value is not None),
+        "parts": parts, "tasks_total": total_tasks, "done_total": done_total, "done_share": percent(done_total / total_tasks * 100 if total_tasks else None),
+        "funds": {"allocated": fmt_billion(funds["allocated"]), "disbursed": fmt_billion(funds["disbursed"]),
+                  "to_date": fmt_billion(funds["disbursed_to_date"]), "planned": fmt_billion(funds["planned"]),
+                  "share": percent(funds["disbursed_to_date"] / funds["planned"] * 100 if funds["planned"] else None, 2),
+                  "groups": fund_groups, "over": over},
+        "late": late, "overdue": len(s.overdue), "conflicts": conflicts, "difficulties": _quotes(q, "difficulties"),
+        "unit_proposals": _quotes(q, "proposals"), "proposals": proposals, "annex": annex, "trend": trend if len(trend) > 1 else [],
+    }
+
+
+def leads_text_indicator(reporting: Sequence[str], printed: str, names: Mapping[str, str]) -> str:
+    return f"{printed} ({vn(len(reporting), 0)} đơn vị)" if len(reporting) > 3 else ", ".join(names.get(u, u) for u in reporting)
+
+
+# ------------------------------------------------------------------------------ letters
+
+
+def letter_units(q: Quarterly) -> list[UnitState]:
+    """The units a reminder goes to: those that reported late, and those that did not report."""
+    return [u for u in q.units if u.late or not u.reported]
+
+
+def letter_content(q: Quarterly, state: UnitState, due: dt.date) -> dict[str, Any]:
+    """What the reminder to one unit says: what was (not) received and by when to send it, and
+    the tasks it leads that are past their years."""
+    names = _names(q)
+    code = state.unit.code
+    overdue = [{"id": r.task.id, "text": r.task.text, "years": r.task.years_vi, "status": r.status_vi}
+               for r in q.summary.overdue if code in r.reporting]
+    rows = len(state.duties.lead) + len(state.duties.cooperate)
+    return {"unit": state.unit.name, "quarter": q.quarter.vi, "title": q.quarter.title_vi, "deadline": q.period.deadline_vi,
+            "cutoff": q.quarter.cutoff_vi, "missing": not state.reported, "blank": state.blank_only, "late_on": state.late_on,
+            "rows": rows, "indicators": len(state.duties.indicators), "lead": len(state.duties.tasks), "cooperate": len(state.duties.cooperate),
+            "due": due.strftime("%d/%m/%Y"), "overdue": overdue, "next": q.quarter.next.vi, "names": names}
+
+
+def due_date(q: Quarterly, days: int = 5) -> dt.date:
+    """By when a late unit is asked to send its report: ``days`` working days after the deadline."""
+    from .periods import add_working_days
+
+    return add_working_days(q.period.deadline, days, q.recipe.holidays)
+
+
+def write_report(q: Quarterly, folder: Path, when: dt.date | None = None) -> Path:
+    """The report as PDF and HTML in ``folder``; returns the PDF's path."""
+    from .. import reports
+
+    text = render_report(q, when)
+    path = folder / f"bao-cao-trien-khai-ke-hoach-222-{q.quarter.id}.pdf"
+    reports.write_pdf(text, path)
+    reports.write_html(text, path.with_suffix(".html"))
+    return path
+
+
+def write_letters(q: Quarterly, folder: Path, when: dt.date | None = None) -> list[Path]:
+    """One reminder PDF per unit late or missing, in ``folder``."""
+    from .. import reports
+    from ..generate import slug
+
+    out = []
+    for state in letter_units(q):
+        path = folder / f"don-doc-{q.quarter.id}-{state.unit.code}-{slug(state.unit.name)[:40]}.pdf"
+        reports.write_pdf(render_letter(q, state, when), path)
+        out.append(path)
+    return out
+
+
+# ------------------------------------------------------------------------------ layout
+
+
+def render_report(q: Quarterly, when: dt.date | None = None) -> str:
+    from .. import __version__
+    from ..reports import _env
+
+    when = when or dt.date.today()
+    issuer = q.recipe.issuer
+    context = {**content(q), **_heading(q, when), "version": __version__, "tasks_id": q.catalog.id, "tasks_version": q.catalog.version,
+               "files": [{"unit": u.unit.name, "name": u.file.name.rsplit("/", 1)[-1], "sha256": u.file.sha256} for u in q.units if u.file],
+               "document": q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND"), "province": issuer.get("name", "")}
+    return _env().get_template("tracking.html.j2").render(**context)
+
+
+def render_letter(q: Quarterly, state: UnitState, when: dt.date | None = None) -> str:
+    from ..reports import _env
+
+    when = when or dt.date.today()
+    context = {**letter_content(q, state, due_date(q)), **_heading(q, when), "contact": q.recipe.contact,
+               "document": q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND")}
+    return _env().get_template("tracking-letter.html.j2").render(**context)
+
+
+def _heading(q: Quarterly, when: dt.date) -> dict[str, Any]:
+    issuer = q.recipe.issuer
+    return {"issuer_parent": issuer.get("name", "").upper(), "issuer": issuer.get("office", "Sở Thông tin và Truyền thông").upper(),
+            "place": issuer.get("place", "Huế"), "day": f"{when.day:02d}", "month": f"{when.month:02d}", "year": str(when.year)}
