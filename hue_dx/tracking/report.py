@@ -38,6 +38,15 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{vn(value, digits)}%"
 
 
+def billions(amount: int | None) -> str:
+    """An amount in đồng as tỷ đồng with two decimals, for a table's narrow column: '279,18'."""
+    return vn(None if amount is None else amount / 1_000_000_000, 2)
+
+
+def _years(row: TaskRow) -> str:
+    return row.task.years or f"{row.task.start}–{row.task.end}"
+
+
 def _counts(rows: Sequence[TaskRow]) -> list[dict[str, Any]]:
     """Statuses present among the rows, in the list's order, with how many."""
     found = {s: sum(1 for r in rows if r.status_vi == s) for s in STATUS_ORDER}
@@ -124,7 +133,7 @@ def content(q: Quarterly) -> dict[str, Any]:
     for r in s.tasks:
         why = [WHY[k] for k, flag in (("overdue", r.overdue), ("due", r.due), (LATE, r.status == LATE), (STOPPED, r.status == STOPPED)) if flag]
         if why:
-            late.append({"id": r.task.id, "text": r.task.text, "years": r.task.years_vi, "leads": leads_text(r, names), "status": r.status_vi,
+            late.append({"id": r.task.id, "text": r.task.text, "years": _years(r), "leads": leads_text(r, names), "status": r.status_vi,
                          "why": "; ".join(why), "overdue": r.overdue,
                          "difficulties": "; ".join(f"{names.get(u, u)}: {a.difficulties}" if len(r.answers) > 1 else a.difficulties
                                                    for u, a in r.answers.items() if a.difficulties)})
@@ -149,10 +158,10 @@ def content(q: Quarterly) -> dict[str, Any]:
         proposals.append(f"Xem xét kinh phí của {vn(len(over), 0)} dự án có số giải ngân lũy kế vượt kinh phí dự kiến ở Phụ lục 5.")
     total_tasks = len(s.tasks)
     done_total = sum(1 for r in s.tasks if r.status == DONE)
-    annex = [{"id": r.task.id, "text": r.task.text, "kind": r.task.kind_vi, "years": r.task.years_vi, "leads": leads_text(r, names),
+    annex = [{"id": r.task.id, "text": r.task.text, "kind": r.task.kind_vi, "years": _years(r), "leads": leads_text(r, names),
               "status": r.status_vi, "percent": percent(r.percent, 0) if r.percent is not None else "—",
-              "reported": f"{len(r.reported)}/{len(r.reporting)}", "to_date": fmt_dong(r.disbursed_to_date) if r.disbursed_to_date else "",
-              "planned": fmt_dong(r.budget.total) if r.budget and r.budget.total is not None else ("-" if r.budget else ""),
+              "reported": f"{len(r.reported)}/{len(r.reporting)}", "to_date": billions(r.disbursed_to_date) if r.disbursed_to_date else "",
+              "planned": billions(r.budget.total) if r.budget and r.budget.total is not None else ("-" if r.budget else ""),
               "flag": "quá hạn" if r.overdue else "đến hạn" if r.due else ""} for r in s.tasks]
     trend = [{"quarter": t.quarter, "reported": t.units_reported, "done": t.statuses.get(DONE, 0), "in_progress": t.statuses.get(IN_PROGRESS, 0),
               "late": t.statuses.get(LATE, 0), "not_started": t.statuses.get(NOT_STARTED, 0), "stopped": t.statuses.get(STOPPED, 0),
@@ -249,12 +258,14 @@ def render_letter(q: Quarterly, state: UnitState, when: dt.date | None = None) -
     from ..reports import _env
 
     when = when or dt.date.today()
-    context = {**letter_content(q, state, due_date(q)), **_heading(q, when), "contact": q.recipe.contact,
+    context = {**letter_content(q, state, due_date(q)), **_heading(q, when, "STTTT"), "contact": q.recipe.contact,
                "document": q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND")}
     return _env().get_template("tracking-letter.html.j2").render(**context)
 
 
-def _heading(q: Quarterly, when: dt.date) -> dict[str, Any]:
+def _heading(q: Quarterly, when: dt.date, kind: str = "BC-STTTT") -> dict[str, Any]:
     issuer = q.recipe.issuer
+    title = f"Báo cáo tình hình triển khai Kế hoạch 222/KH-UBND {q.quarter.title_vi}"
     return {"issuer_parent": issuer.get("name", "").upper(), "issuer": issuer.get("office", "Sở Thông tin và Truyền thông").upper(),
-            "place": issuer.get("place", "Huế"), "day": f"{when.day:02d}", "month": f"{when.month:02d}", "year": str(when.year)}
+            "number": f"Số:        /{kind}", "place": issuer.get("place", "Huế"), "day": f"{when.day:02d}", "month": f"{when.month:02d}",
+            "year": str(when.year), "footer": title, "orientation": "portrait"}
