@@ -448,6 +448,17 @@ def build_parser() -> argparse.ArgumentParser:
     addin_build.add_argument("--interpreter", default="", help="đường dẫn pythonw.exe trên máy Windows (để trống: Python mặc định)")
     addin_build.add_argument("--pythonpath", default="", help="thư mục chứa hue_dx_addin.py trên máy Windows (để trống: cạnh add-in)")
 
+    cho = commands.add_parser("choose", help="chọn tệp được dùng cho một đơn vị (quyết định của cán bộ, ghi vào sổ cái)",
+                              description="Ghi quyết định của cán bộ: tệp nào của đơn vị được dùng để xếp hạng, thay cho quy tắc mặc định "
+                                          "(bản có số liệu lưu sau cùng). Quyết định ghi vào sổ cái kèm thời điểm và lý do; hue-dx consolidate "
+                                          "dùng nó ở các lần chạy sau và ghi rõ trong kết quả. Không có SHA256: in danh sách tệp của đơn vị.")
+    cho.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help="mã đơn vị, ví dụ SYT")
+    cho.add_argument("sha", metavar="SHA256", nargs="?", help="mã SHA-256 của tệp (đủ vài ký tự đầu, như trong trang 'Tệp đã nhận')")
+    cho.add_argument("--reason", metavar="LÝ_DO", default="", help="lý do chọn (ghi vào sổ cái)")
+    cho.add_argument("--undo", action="store_true", help="bỏ quyết định đã ghi, trở lại quy tắc mặc định")
+    cho.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    cho.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+
     commands.add_parser("issue-types", help="in bảng mã vấn đề (Markdown), nguồn của docs/issues.md",
                         description="In bảng mọi mã vấn đề mà kiểm tra và tổng hợp có thể ghi nhận, với mức, thông báo và cách sửa.")
     tracking_cli.add_parser(commands)
@@ -534,6 +545,8 @@ def run(args: argparse.Namespace, out) -> int:
         out.write("Đã ghi các tệp của add-in:\n" + "".join(f"  {p}\n" for p in written))
         out.write("Bước còn lại cần Excel trên Windows: xem README, mục 'Dành cho bàn làm việc Excel'.\n")
         return EXIT_OK
+    if args.command == "choose":
+        return _choose(args, out)
     if args.command == "issue-types":
         from .issues import markdown_table
 
@@ -608,6 +621,44 @@ def _check(args: argparse.Namespace, out) -> int:
             where = " · ".join(x for x in (i.sheet, i.cell and f"ô {i.cell}", i.criterion and f"tiêu chí {i.criterion}") if x)
             out.write(_wrap(f"[{i.severity}] {i.code}: {where + ': ' if where else ''}{i.message} → {i.hint}", 2, width) + "\n")
     return EXIT_PROBLEMS if any(i.severity == ERROR for i in result.issues) else EXIT_OK
+
+
+def _choose(args: argparse.Namespace, out) -> int:
+    from .intake.ledger import Ledger
+    from .intake.outputs import local_time
+
+    campaign = campaign_mod.load(args.recipe)
+    unit = campaign.unit(args.unit)
+    root = args.archive or Path("out") / "luu-tru"
+    if not (root / "ledger.sqlite").is_file():
+        raise UsageError(f"Không có sổ cái ở {root}: chạy hue-dx consolidate trước, hoặc chỉ --archive THƯ_MỤC")
+    ledger = Ledger(root)
+    try:
+        files = ledger.unit_files(unit.code, campaign.period)
+        if args.undo:
+            removed = ledger.unchoose(campaign.period, unit.code)
+            out.write(f"Đã bỏ {removed} quyết định chọn tệp của {unit.name}; lần tổng hợp sau dùng quy tắc mặc định.\n")
+            return EXIT_OK
+        matches = [f for f in files if args.sha and f[0].startswith(args.sha.strip().lower())]
+        if len(matches) != 1:
+            out.write(f"Các tệp tự đánh giá của {unit.name} ({unit.code}) trong sổ cái:\n")
+            for sha, source, accepted, saved, figures in files:
+                state = "dùng được" if accepted else "không dùng được"
+                out.write(f"  {sha[:16]}  lưu {local_time(saved)}  {max(figures, 0)} ô số liệu  {state}  {source}\n")
+            if not files:
+                out.write("  (chưa có tệp nào)\n")
+            if args.sha:
+                raise UsageError(f"mã {args.sha!r} {'khớp nhiều tệp' if matches else 'không khớp tệp nào'} của đơn vị {unit.code}")
+            return EXIT_OK
+        sha, source, accepted, _, figures = matches[0]
+        if not accepted:
+            raise UsageError(f"tệp {source} không dùng được để xếp hạng (xem trang 'Vấn đề'); không thể chọn")
+        ledger.choose(campaign.period, unit.code, sha, args.reason)
+    finally:
+        ledger.close()
+    note = " (tệp chưa có số liệu!)" if figures == 0 else ""
+    out.write(f"Đã ghi: {unit.name} dùng tệp {source} (SHA-256 {sha[:16]}…){note}. Chạy lại hue-dx consolidate để cập nhật xếp hạng.\n")
+    return EXIT_OK
 
 
 def _consolidate(args: argparse.Namespace, out) -> int:

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, sanitize
 from .campaign import Campaign
 from .catalog import Catalog, code_key
 from .issues import TYPES
@@ -37,8 +37,19 @@ def _env():
     if not folder.is_dir():
         raise FileNotFoundError(f"Không tìm thấy mẫu báo cáo {folder}: chạy từ thư mục dự án hue-dx")
     # HTML templates are escaped; plain-text ones (e-mail bodies) are not.
-    return Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined,
+    return Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined, finalize=_printable,
                        autoescape=select_autoescape(["html.j2", "html"], default_for_string=False, default=False))
+
+
+def _printable(value: Any) -> Any:
+    """Every value a template prints, cleaned of what HTML, PDF and text letters cannot hold
+    (the one place for those formats: a control character or lone surrogate from a returned
+    file never reaches WeasyPrint or the encoder)."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return Markup(sanitize.for_xml(str(value)))
+    return sanitize.for_xml(value) if isinstance(value, str) else value
 
 
 def _date_parts(when: dt.datetime) -> dict[str, str]:
