@@ -864,7 +864,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not logging.getLogger().handlers:
         logging.getLogger().addHandler(logging.StreamHandler() if debug else logging.NullHandler())
     try:
-        return run(args, sys.stdout)
+        status = run(args, sys.stdout)
+        sys.stdout.flush()  # inside the try: a reader that has gone (`| head`) is noticed here, not at exit
+        return status
     except BrokenPipeError:  # `hue-dx catalog | head`: the reader has gone, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
         return EXIT_OK
@@ -897,6 +899,8 @@ def error_message(exc: BaseException) -> str:
     """The Vietnamese line for an error: the library's own words, or what the system refused and where."""
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
+    if isinstance(exc, OSError) and "cannot load library" in str(exc):  # WeasyPrint without Pango (Windows: MSYS2)
+        return f"thiếu thư viện Pango của hệ điều hành, cần để ghi PDF; cách cài: docs/install.md, mục PDF ({exc})"
     if isinstance(exc, UnicodeDecodeError):
         return f"tệp không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start})"
     if isinstance(exc, OSError) and exc.errno is not None:
