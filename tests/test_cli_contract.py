@@ -169,6 +169,15 @@ def test_help_through_a_real_process_is_vietnamese_and_loads_no_library():
     assert not any(line.split("|")[-1].strip() in ("hue_dx.catalog", "hue_dx.rules", "hue_dx.intake") for line in done.stderr.splitlines())
 
 
+def test_a_consolidation_of_no_file_loads_no_report_or_analysis_library(world, tmp_path):
+    """Start-up of consolidate: the Excel reader and writer, not jinja2, WeasyPrint, pyHanko or pandas."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "hue_dx", "consolidate", str(world / "empty-folder"),
+                           "-o", str(tmp_path / "r.xlsx"), "--archive", str(tmp_path / "a")], capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 1
+    loaded = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "openpyxl" in loaded and not loaded & {"jinja2", "weasyprint", "pyhanko", "pandas", "xlwings"}
+
+
 def test_every_phrase_of_the_running_pythons_argparse_is_translated():
     """Read argparse's source: every _() and ngettext() message id has a Vietnamese entry."""
     import ast
