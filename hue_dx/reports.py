@@ -22,10 +22,10 @@ from typing import Any
 from . import __version__, sanitize
 from .campaign import Campaign
 from .catalog import Catalog, code_key
+from .data import shipped
 from .issues import TYPES
 from .rules import fmt_num
 
-ROOT = Path(__file__).resolve().parents[1]
 SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
 STATUS_CSS = {"invalid": "status-loi", "missing": "status-thieu", "na": "status-na", "ok": ""}
 
@@ -33,9 +33,7 @@ STATUS_CSS = {"invalid": "status-loi", "missing": "status-thieu", "na": "status-
 def _env():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    folder = ROOT / "templates" / "reports"
-    if not folder.is_dir():
-        raise FileNotFoundError(f"Không tìm thấy mẫu báo cáo {folder}: chạy từ thư mục dự án hue-dx")
+    folder = shipped("templates", "reports")
     # HTML templates are escaped; plain-text ones (e-mail bodies) are not.
     return Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined, finalize=_printable,
                        autoescape=select_autoescape(["html.j2", "html"], default_for_string=False, default=False))
@@ -199,7 +197,7 @@ def write_pdf(html_text: str, path: Path) -> None:
 
     from .generate import write_atomic
 
-    write_atomic(path, HTML(string=html_text, base_url=str(ROOT)).write_pdf())
+    write_atomic(path, HTML(string=html_text, base_url=str(shipped("templates", "reports"))).write_pdf())
 
 
 def write_html(html_text: str, path: Path) -> None:
