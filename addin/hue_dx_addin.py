@@ -79,6 +79,8 @@ for _name in api.REGISTRY:
 
 # Ribbon commands (RunPython from the generated VBA module hue_dx_ribbon.bas)
 
+from_vba = api.from_vba  # a folder or a unit code, as the ribbon's VBA sends it (hex of UTF-16)
+
 
 def _new_sheet(book, title, rows):
     if title in [s.name for s in book.sheets]:

@@ -10,11 +10,32 @@ template or add-in library, so it imports fast and also runs in xlwings Lite (Py
     1.6
 """
 
-from .catalog import Catalog, CatalogError, Criterion
-from .catalog import load as load_catalog
-from .scoring import CriterionResult, NodeResult, UnitResult, score_criterion, score_unit
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .catalog import Catalog, CatalogError, Criterion
+    from .catalog import load as load_catalog
+    from .scoring import CriterionResult, NodeResult, UnitResult, score_criterion, score_unit
 
 __version__ = "0.1.0"
+
+# The public names are imported on first use, so that `hue-dx --help` (which imports this
+# package for __version__) does not pay for the catalog and the engine.
+_LAZY = {"Catalog": "catalog", "CatalogError": "catalog", "Criterion": "catalog", "load_catalog": "catalog",
+         "CriterionResult": "scoring", "NodeResult": "scoring", "UnitResult": "scoring", "score_criterion": "scoring", "score_unit": "scoring"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'hue_dx' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(f".{_LAZY[name]}", __name__)
+    value = getattr(module, "load" if name == "load_catalog" else name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "Catalog",

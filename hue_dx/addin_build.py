@@ -12,10 +12,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from .data import shipped
 from .excel_api import REGISTRY
 
 MODULE = "hue_dx_addin"
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def vba_functions() -> list[dict[str, object]]:
 def render(name: str, **context: object) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    env = Environment(loader=FileSystemLoader(ROOT / "templates" / "addin"), undefined=StrictUndefined, keep_trailing_newline=True,
+    env = Environment(loader=FileSystemLoader(shipped("templates", "addin")), undefined=StrictUndefined, keep_trailing_newline=True,
                       autoescape=name.endswith(".xml.j2"))
     return env.get_template(name).render(**context)
 
@@ -73,7 +73,7 @@ def build(out: Path, interpreter: str = "", pythonpath: str = "") -> list[Path]:
         data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode("ascii" if name.endswith(".bas") else "utf-8")
         path.write_bytes(data)
         written.append(path)
-    module = ROOT / "addin" / f"{MODULE}.py"
+    module = shipped("addin", f"{MODULE}.py")
     if module.resolve() != (out / module.name).resolve():
         shutil.copyfile(module, out / module.name)
         written.append(out / module.name)

@@ -1,5 +1,6 @@
 """A campaign: which criteria set, which period, the deadline, who issues it, where files go
-back, and the roster of units. A small TOML recipe beside a roster CSV (in `generator/`).
+back, and the roster of units. A small TOML recipe beside a roster CSV (in `generator/`,
+shipped inside the package as ``hue_dx.data.generator``).
 """
 
 from __future__ import annotations
@@ -52,14 +53,10 @@ class Campaign:
 
 
 def default_recipe(name: str = DEFAULT_RECIPE) -> Path:
-    """generator/<name> (campaign-2020.toml), looked for from the current folder, then beside the package's checkout."""
-    here = Path.cwd() / "generator" / name
-    if here.is_file():
-        return here
-    checkout = Path(__file__).resolve().parents[1] / "generator" / name
-    if checkout.is_file():
-        return checkout
-    raise CampaignError(f"Không tìm thấy generator/{name}: chạy từ thư mục dự án hoặc chỉ --recipe TỆP.toml")
+    """The shipped generator/<name> (campaign-2020.toml): the same from any folder (another campaign: --recipe)."""
+    from .data import shipped
+
+    return shipped("generator", name)
 
 
 def _nfc(text: object) -> str:

@@ -1,35 +1,96 @@
 """The `hue-dx` command: a thin layer that parses arguments and calls the library.
 
-Exit status: 0 done; 1 done, and problems were found (catalog check errors, criteria with
-errors or missing data); 2 the command could not run (wrong usage, unreadable input).
-Library errors become one Vietnamese line on stderr, never a traceback.
+Every command keeps one exit-code contract (``EXIT_CODES``, shown in every ``--help``): 0 done
+and clean; 1 done, with something to review (errors in files, criteria missing or invalid,
+units not received, drafts); 2 could not run (bad arguments, inputs missing, unreadable or
+empty). Every error becomes one Vietnamese line on stderr, never a traceback (``--debug`` or
+HUEDX_DEBUG=1 shows it to a developer). Start-up stays small: the library is imported inside
+the command that needs it, so `hue-dx --help` loads nothing but argparse.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import json
+import os
 import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import __version__, audit, names, ranking, scoring
-from . import campaign as campaign_mod
-from . import catalog as catalog_mod
-from .catalog import INPUT_TYPES, Catalog, CatalogError
-from .cells import fmt_int
-from .rules import fmt_num
-from .tracking import cli as tracking_cli
+from . import __version__
+from .argparse_vi import Parser
+
+if TYPE_CHECKING:
+    from . import audit, scoring
+    from .catalog import Catalog
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+#: the exit-code contract of every command, stated once: every --help shows it, docs/install.md quotes it
+EXIT_CODES = """Mã thoát (mọi lệnh):
+  0  xong, không có gì cần xem lại;
+  1  xong, nhưng có việc cần xem lại: tệp có lỗi, tiêu chí thiếu số liệu hoặc sai, đơn vị chưa gửi sổ, văn bản còn là dự thảo (cảnh báo không tính);
+  2  không chạy được: sai lệnh hoặc tùy chọn, đầu vào không có, không đọc được hoặc trống."""
+
+
+RECIPE_HELP = "tệp đợt đánh giá .toml (mặc định: đợt 2020 có sẵn trong hue-dx, generator/campaign-2020.toml)"
 
 
 class UsageError(Exception):
     """The command cannot run as asked; the message says why in Vietnamese."""
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number ≥ 1, refused in Vietnamese otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"cần một số nguyên dương, gặp {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"cần một số nguyên từ 1 trở lên, gặp {value}")
+    return value
+
+
+def input_file(path: Path, hint: str = "") -> Path:
+    """``path`` if it is a readable file; otherwise a UsageError that says what it is instead."""
+    if path.is_dir():
+        raise UsageError(f"{path} là một thư mục, không phải tệp{hint}")
+    if not path.is_file():
+        raise UsageError(f"Không tìm thấy tệp: {path}" if not path.exists() else f"{path} không phải tệp thường")
+    return path
+
+
+#: options that name something the command reads, or writes: a file, or a folder
+INPUT_FILES, OUTPUT_FILES, OUTPUT_FOLDERS = ("sign", "recipe"), ("output", "json", "html"), ("out", "csv", "archive", "folder")
+
+
+def check_paths(args: argparse.Namespace) -> None:
+    """Refuse at once, before any work, a file to read that is not there and an output that
+    cannot be written where it is named."""
+    for dest in INPUT_FILES:
+        if isinstance(getattr(args, dest, None), Path):
+            input_file(getattr(args, dest))
+    for dest in (*OUTPUT_FILES, *OUTPUT_FOLDERS):
+        path = getattr(args, dest, None)
+        if not isinstance(path, Path):
+            continue
+        folder = dest in OUTPUT_FOLDERS
+        if folder and path.exists() and not path.is_dir():
+            raise UsageError(f"{path} là một tệp, cần một thư mục để ghi vào")
+        if not folder and path.is_dir():
+            raise UsageError(f"{path} là một thư mục, cần đường dẫn của một tệp để ghi vào")
+        ancestor = path if folder else path.parent
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        if ancestor.exists() and not ancestor.is_dir():
+            raise UsageError(f"không ghi được {path}: {ancestor} là một tệp, không phải thư mục")
+        if not os.access(ancestor, os.W_OK):
+            raise UsageError(f"không ghi được {path}: không có quyền ghi vào thư mục {ancestor}")
 
 
 def _width() -> int:
@@ -55,6 +116,8 @@ def _wrap(text: str, indent: int, width: int) -> str:
 
 def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
     """The catalog for machines: every scored criterion with its rule, inputs and decisions."""
+    from . import names
+
     return {
         "id": cat.id,
         "version": cat.version,
@@ -104,12 +167,15 @@ def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
 
 
 def _print_tree(cat: Catalog, out) -> None:
+    from . import catalog as catalog_mod
+    from .rules import fmt_num
+
     width = _width()
     out.write(f"{cat.title} — {cat.source.get('document', '')} ngày {_vn_date(cat.source.get('date', ''))}, {cat.source.get('appendix', '')}\n")
     out.write(f"Bộ tiêu chí: {cat.id} phiên bản {cat.version}; {len(cat.criteria)} tiêu chí chấm điểm, tổng {fmt_num(cat.total_max)} điểm.\n\n")
-    title_width = max(30, width - 44)
-    out.write(f"{'Mã':<9}{'Tên':<{title_width}} {'Điểm':>5}  {'Quy tắc':<17}Số liệu\n")
-    out.write("─" * min(width, 9 + title_width + 40) + "\n")
+    title_width = max(30, width - 50)
+    out.write(f"{'Mã':<9}{'Tên':<{title_width}} {'Điểm':>5}  {'Quy tắc':<23}Số liệu\n")
+    out.write("─" * min(width, 9 + title_width + 46) + "\n")
     rows: list[Any] = [*cat.groups, *cat.criteria, *cat.unscored]
     for item in sorted(rows, key=lambda item: catalog_mod.code_key(item.code)):
         if isinstance(item, catalog_mod.Group):
@@ -119,20 +185,25 @@ def _print_tree(cat: Catalog, out) -> None:
             out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {'—':>5}  chấm chung với {item.scored_in}\n")
         else:
             keys = ", ".join(i.key for i in item.inputs)
-            out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {fmt_num(item.max):>5}  {item.kind:<17}{keys}\n")
+            out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {fmt_num(item.max):>5}  {item.rule.title:<23}{keys}\n")
     out.write("\nXem một tiêu chí: hue-dx catalog show MÃ   ·   Kiểm tra bộ tiêu chí: hue-dx catalog check\n")
 
 
 def _print_csv(cat: Catalog, out) -> None:
+    """Machine output: rule ids and plain numbers (dot decimal), whatever the reader's locale."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["code", "pillar", "group", "title", "max", "kind", "applies_to", "inputs", "rule"])
     for c in cat.criteria:
         inputs = "; ".join(f"{i.key}={i.label} [{i.type}]" for i in c.inputs)
-        writer.writerow([c.code, c.pillar, c.group, c.title, fmt_num(c.max).replace(",", "."), c.kind,
+        writer.writerow([c.code, c.pillar, c.group, c.title, f"{c.max:g}", c.kind,
                          " ".join(c.applies_to), inputs, c.describe()])
 
 
 def _print_show(cat: Catalog, code: str, out) -> None:
+    from . import scoring
+    from .catalog import INPUT_TYPES
+    from .rules import fmt_num
+
     width = _width()
     if code in {u.code for u in cat.unscored}:
         u = next(u for u in cat.unscored if u.code == code)
@@ -145,7 +216,7 @@ def _print_show(cat: Catalog, code: str, out) -> None:
     pillar = cat.groups_by_code[c.pillar]
     out.write(f"{c.code}  {c.title}\n")
     out.write(f"  Trụ cột {pillar.code}: {pillar.title} · Nhóm {group.code}: {group.title}\n")
-    out.write(f"  Điểm tối đa: {fmt_num(c.max)}   Quy tắc: {c.kind} ({c.rule.title})\n")
+    out.write(f"  Điểm tối đa: {fmt_num(c.max)}   Quy tắc: {c.rule.title}\n")
     out.write(f"  Áp dụng cho: {', '.join(cat.levels[level] for level in c.applies_to)}\n\n")
     out.write("Cách tính điểm (Kế hoạch):\n" + _wrap(c.how, 2, width) + "\n")
     if c.note:
@@ -154,7 +225,7 @@ def _print_show(cat: Catalog, code: str, out) -> None:
     out.write("Số liệu cần nhập:\n")
     for i in c.inputs:
         extra = "bắt buộc" if i.required else f"để trống = {fmt_num(i.default or 0)}"
-        bound = f", tối đa {fmt_int(i.max)}" if i.max is not None else ""
+        bound = f", tối đa {fmt_num(i.max)}" if i.max is not None else ""
         line = f"{i.key}: {i.label} ({INPUT_TYPES[i.type]}{bound}; {extra})"
         out.write(_wrap(line, 2, width) + "\n")
         if i.type == "choice":
@@ -182,6 +253,9 @@ def _print_show(cat: Catalog, code: str, out) -> None:
 
 
 def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
+    from . import audit
+    from .rules import fmt_num
+
     width = _width()
     out.write(f"Kiểm tra bộ tiêu chí {cat.id} ({cat.source.get('document', '')}, {cat.source.get('appendix', '')}): "
               f"{len(cat.criteria)} tiêu chí, {len(cat.pillars)} trụ cột, tổng {fmt_num(cat.total_max)} điểm.\n")
@@ -207,6 +281,9 @@ def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
 
 def _print_decisions_markdown(cat: Catalog, findings: list[audit.Finding], out) -> None:
     """The decisions page of the docs, generated so that it cannot drift from the catalog."""
+    from . import audit
+    from .rules import fmt_num
+
     out.write(f"# Các quyết định về cách đọc bộ tiêu chí {cat.id}\n\n")
     out.write(f"Nguồn: {cat.source.get('document', '')} ngày {_vn_date(cat.source.get('date', ''))} của "
               f"{cat.source.get('issuer', '')}, {cat.source.get('appendix', '')}. "
@@ -221,7 +298,7 @@ def _print_decisions_markdown(cat: Catalog, findings: list[audit.Finding], out) 
         for scale in cat.scales.values():
             users = [f"{c.code} {i.key}" for c in cat.criteria for i in c.inputs if i.scale == scale.name]
             shown = ", ".join(users) if len(users) <= 40 else f"{len(users)} số liệu (mọi số liệu kiểu {scale.name} không ghi mức khác)"
-            out.write(f"| `{scale.name}` | {fmt_int(scale.max)} | {scale.label} | {shown} |\n")
+            out.write(f"| `{scale.name}` | {fmt_num(scale.max)} | {scale.label} | {shown} |\n")
     out.write("\n## Điểm tối đa của nhóm và trụ cột\n\n| Mã | Kế hoạch in | Tổng các tiêu chí | Quyết định |\n|---|---|---|---|\n")
     for g in cat.groups:
         if g.decision:
@@ -243,26 +320,34 @@ def _print_decisions_markdown(cat: Catalog, findings: list[audit.Finding], out) 
 
 def read_unit_inputs(path: Path) -> tuple[dict[str, dict[str, Any]], str | None, str | None]:
     """Inputs of one unit from JSON ({"unit", "level", "inputs": {code: {key: value}}}) or CSV (code,key,value)."""
-    if not path.is_file():
-        raise UsageError(f"Không tìm thấy tệp: {path}")
-    text = path.read_text(encoding="utf-8-sig")
+    input_file(path)
+    if path.suffix.lower() not in (".json", ".csv"):
+        raise UsageError(f"{path}: chỉ đọc được .json hoặc .csv")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start}); lưu lại tệp dạng UTF-8") from None
+    if not text.strip():
+        raise UsageError(f"{path}: tệp trống, cần số liệu của một đơn vị")
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise UsageError(f"{path}: JSON không hợp lệ ở dòng {exc.lineno}: {exc.msg}") from exc
+            raise UsageError(f"{path}: JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: kiểm tra dấu phẩy, ngoặc và dấu nháy") from None
         if not isinstance(data, dict) or not isinstance(data.get("inputs"), dict):
             raise UsageError(f"{path}: cần một đối tượng JSON có khóa 'inputs' (mã tiêu chí → số liệu)")
+        for code, values in data["inputs"].items():
+            if not isinstance(values, dict):
+                raise UsageError(f"{path}: số liệu của tiêu chí {code} phải là một đối tượng {{\"a\": …, \"b\": …}}, gặp {json.dumps(values)[:40]}")
         return data["inputs"], data.get("level"), data.get("name") or data.get("unit")
-    if path.suffix.lower() == ".csv":
+    else:
         inputs: dict[str, dict[str, Any]] = {}
         reader = csv.DictReader(text.splitlines())
         if not reader.fieldnames or not {"code", "key", "value"} <= set(reader.fieldnames):
             raise UsageError(f"{path}: tệp CSV cần các cột code,key,value")
         for row in reader:
-            inputs.setdefault(row["code"].strip(), {})[row["key"].strip()] = _csv_value(row["value"])
+            inputs.setdefault((row["code"] or "").strip(), {})[(row["key"] or "").strip()] = _csv_value(row["value"])
         return inputs, None, None
-    raise UsageError(f"{path}: chỉ đọc được .json hoặc .csv")
 
 
 def _csv_value(text: str | None) -> Any:
@@ -276,14 +361,17 @@ def _csv_value(text: str | None) -> Any:
 
 
 def _print_unit(cat: Catalog, result: scoring.UnitResult, unit: str | None, out) -> None:
+    from . import scoring
+    from .rules import fmt_num
+
     width = _width()
     level = cat.levels.get(result.level or "", "mọi cấp")
     out.write(f"Đơn vị: {unit or '(không tên)'} · cấp: {level} · bộ tiêu chí {cat.id}\n\n")
     out.write(f"{'Trụ cột':<52}{'Điểm':>8}{'Tối đa':>8}{'Chỉ số':>9}\n")
     for n in (*result.pillars, result.total):
-        index = "—" if n.index is None else f"{n.index:.4f}"
+        index = "—" if n.index is None else fmt_num(n.index, 4)
         name = f"{n.code} {n.title}" if n.code else n.title.upper()
-        out.write(f"{name[:51]:<52}{n.points:>8.2f}{n.applicable_max:>8.2f}{index:>9}\n")
+        out.write(f"{name[:51]:<52}{fmt_num(n.points, 2):>8}{fmt_num(n.applicable_max, 2):>8}{index:>9}\n")
     problems = [c for c in result.criteria if c.status in (scoring.MISSING, scoring.INVALID)]
     if problems:
         out.write(f"\nTiêu chí cần xem lại ({len(problems)}):\n")
@@ -293,6 +381,9 @@ def _print_unit(cat: Catalog, result: scoring.UnitResult, unit: str | None, out)
 
 def _print_ranking(units: list[tuple[str, Catalog, scoring.UnitResult]], out) -> None:
     """Units ranked by overall index within each level, ties sharing a rank (1, 2, 2, 4)."""
+    from . import ranking, scoring
+    from .rules import fmt_num
+
     width = _width()
     cat = units[0][1]
     pillars = [p.code for p in cat.pillars]
@@ -305,10 +396,11 @@ def _print_ranking(units: list[tuple[str, Catalog, scoring.UnitResult]], out) ->
         out.write(f"\nXếp hạng: {label} ({len(members)} đơn vị)\n")
         out.write(f"{'Hạng':>4}  {'Đơn vị':<30}{'Điểm':>8}{'Tối đa':>8}{'Chỉ số':>8}  " + "".join(f"{'TC' + p:>7}" for p in pillars) + "  Cần xem\n")
         for rank, (unit, r) in order:
-            index = "—" if r.total.index is None else f"{r.total.index:.4f}"
-            cells = "".join(f"{'—' if n.index is None else f'{n.index:.4f}':>7}" for n in r.pillars)
+            index = "—" if r.total.index is None else fmt_num(r.total.index, 4)
+            cells = "".join(f"{'—' if n.index is None else fmt_num(n.index, 4):>7}" for n in r.pillars)
             problems = sum(1 for c in r.criteria if c.status in (scoring.MISSING, scoring.INVALID))
-            out.write(f"{rank or '—':>4}  {_cut(unit, 29):<30}{r.total.points:>8.2f}{r.total.applicable_max:>8.2f}{index:>8}  {cells}  {problems or ''}\n")
+            total = f"{fmt_num(r.total.points, 2):>8}{fmt_num(r.total.applicable_max, 2):>8}{index:>8}"
+            out.write(f"{rank or '—':>4}  {_cut(unit, 29):<30}{total}  {cells}  {problems or ''}\n")
     out.write(_wrap("Chỉ số = điểm đạt / điểm tối đa áp dụng (0–1); TC = trụ cột; 'Cần xem' = số tiêu chí thiếu số liệu hoặc lỗi "
                     "(xem chi tiết: hue-dx score TỆP).", 0, width) + "\n")
 
@@ -334,18 +426,19 @@ def _score_as_dict(cat: Catalog, result: scoring.UnitResult, unit: str | None) -
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="hue-dx",
         description="Bộ công cụ đánh giá chuyển đổi số (Kế hoạch 222/KH-UBND tỉnh Thừa Thiên Huế): "
                     "bộ tiêu chí, chấm điểm, sổ đánh giá Excel, tổng hợp và báo cáo.",
-        epilog="Mã thoát: 0 xong; 1 xong nhưng có vấn đề cần xem (lỗi, thiếu số liệu); 2 không chạy được (sai cú pháp, tệp không đọc được).",
     )
-    parser.add_argument("--version", action="version", version=f"hue-dx {__version__}")
+    parser.add_argument("--version", action="version", version=f"hue-dx {__version__}", help="in số phiên bản rồi thoát")
+    parser.add_argument("--debug", action="store_true", help="khi có lỗi bất ngờ, in toàn bộ dấu vết lỗi (cho người phát triển; "
+                                                             "cũng bật bằng biến môi trường HUEDX_DEBUG=1)")
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
 
     cat = commands.add_parser("catalog", help="xem bộ tiêu chí (cây, JSON, CSV), một tiêu chí, hoặc kiểm tra bộ tiêu chí",
                               description="In bộ tiêu chí: mã, tên, điểm tối đa, quy tắc, số liệu cần nhập.")
-    cat.add_argument("--catalog", metavar="ID|TỆP", help=f"bộ tiêu chí (mặc định {catalog_mod.DEFAULT_CATALOG}; hoặc đường dẫn .toml)")
+    cat.add_argument("--catalog", metavar="MÃ|TỆP", help="bộ tiêu chí: mã của bộ có sẵn (mặc định hue-222-2020) hoặc đường dẫn tệp .toml")
     cat.add_argument("--format", choices=("table", "json", "csv"), default="table", help="định dạng in ra (mặc định: table)")
     actions = cat.add_subparsers(dest="action", metavar="VIỆC")
     show = actions.add_parser("show", help="giải thích một tiêu chí: nguyên văn, quy tắc, số liệu, ví dụ",
@@ -361,16 +454,16 @@ def build_parser() -> argparse.ArgumentParser:
                                 description='Chấm điểm một đơn vị từ tệp số liệu. JSON: {"unit": "...", "level": "so", '
                                             '"inputs": {"5.2.1": {"a": 120, "b": 30, "c": 80}}}; CSV: các cột code,key,value.')
     score.add_argument("files", metavar="TỆP", type=Path, nargs="+", help="tệp số liệu .json hoặc .csv; nhiều tệp: in bảng xếp hạng")
-    score.add_argument("--catalog", metavar="ID|TỆP", help="bộ tiêu chí (mặc định theo tệp hoặc hue-222-2020)")
-    score.add_argument("--level", help="cấp đơn vị: so, huyen, tinh (mặc định theo tệp)")
+    score.add_argument("--catalog", metavar="MÃ|TỆP", help="bộ tiêu chí (mặc định theo tệp hoặc hue-222-2020)")
+    score.add_argument("--level", metavar="CẤP", help="cấp đơn vị: so, huyen, tinh (mặc định theo tệp)")
     score.add_argument("--format", choices=("table", "json"), default="table", help="định dạng in ra")
     gen = commands.add_parser("generate", help="tạo sổ đánh giá Excel cho từng đơn vị (công thức tự tính, không cần add-in)",
                               description="Tạo sổ đánh giá Excel chính thức cho mỗi đơn vị trong danh sách của đợt đánh giá: "
                                           "mỗi trụ cột một trang, ô nhập có kiểm tra, điểm và trạng thái tự tính bằng công thức Excel.")
-    gen.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+    gen.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
     gen.add_argument("--unit", metavar="MÃ", action="append", help="chỉ tạo cho đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     gen.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi sổ (mặc định out/so-danh-gia-KỲ)")
-    gen.add_argument("--catalog", metavar="ID|TỆP", help="bộ tiêu chí (mặc định theo tệp đợt đánh giá)")
+    gen.add_argument("--catalog", metavar="MÃ|TỆP", help="bộ tiêu chí (mặc định theo tệp đợt đánh giá)")
     gen.add_argument("--formulas", choices=("native", "udf"), default="native",
                      help="native (mặc định): công thức Excel thường, tự tính ở mọi nơi; udf: gọi hàm của add-in hue-dx (cho bàn làm việc có add-in)")
 
@@ -378,7 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Đọc một sổ đánh giá gửi về (không sửa tệp), nhận diện đơn vị theo thông tin trong sổ, "
                                           "kiểm tra từng ô, tính lại điểm và liệt kê mọi vấn đề. Thoát 1 nếu có lỗi.")
     chk.add_argument("file", metavar="TỆP", type=Path, help="tệp .xlsx gửi về")
-    chk.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+    chk.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
     chk.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
     con = commands.add_parser("consolidate", help="tổng hợp các sổ gửi về thành bảng xếp hạng của tỉnh",
@@ -390,8 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
     con.add_argument("--json", metavar="TỆP", type=Path, help="ghi thêm kết quả dạng JSON")
     con.add_argument("--csv", metavar="THƯ_MỤC", type=Path, help="ghi thêm CSV dữ liệu mở (xếp hạng, tiêu chí, vấn đề)")
-    con.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
-    con.add_argument("--workers", type=int, default=None, help="số tiến trình đọc tệp (mặc định: số lõi CPU)")
+    con.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
+    con.add_argument("--workers", metavar="SỐ_TIẾN_TRÌNH", type=positive_int, default=None, help="số tiến trình đọc tệp, từ 1 (mặc định: số lõi CPU)")
 
     demo = commands.add_parser("demo", help="chạy cả chuỗi trên dữ liệu có sẵn: tạo sổ, điền, tổng hợp, báo cáo",
                                description="Chạy cả chuỗi trên dữ liệu có sẵn: tạo sổ cho 30 đơn vị, điền như đơn vị điền (có vài lỗi thường gặp, "
@@ -401,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep = commands.add_parser("report", help="báo cáo in, ký được: phiếu của một đơn vị hoặc báo cáo xếp hạng của tỉnh (PDF, HTML)",
                               description="Báo cáo theo thể thức Nghị định 30/2020/NĐ-CP (A4, Quốc hiệu, khối chữ ký), dạng PDF và HTML; "
                                           "ghi rõ bộ tiêu chí, kỳ, thời điểm lập và SHA-256 của mọi tệp dùng để lập.")
-    rep_kinds = rep.add_subparsers(dest="kind", metavar="LOẠI")
+    rep_kinds = rep.add_subparsers(dest="kind", metavar="LOẠI", required=True)
     rep_unit = rep_kinds.add_parser("unit", help="phiếu tự đánh giá của một đơn vị từ sổ gửi về",
                                     description="Phiếu tự đánh giá của một đơn vị: mọi tiêu chí với số liệu, điểm, trạng thái, tài liệu kiểm chứng; "
                                                 "tổng theo trụ cột, biểu đồ, các vấn đề; khối chữ ký người lập biểu và thủ trưởng.")
@@ -415,8 +508,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("-o", "--output", metavar="TỆP.pdf", type=Path, required=True, help="tệp PDF ghi ra")
         sub.add_argument("--html", metavar="TỆP.html", type=Path, help="ghi thêm bản HTML (mở bằng trình duyệt, in được)")
         sub.add_argument("--sign", metavar="CHỨNG_THƯ.p12", type=Path, help="ký số tệp PDF (PAdES) bằng chứng thư PKCS#12")
-        sub.add_argument("--password", default=None, help="mật khẩu của chứng thư (nếu có)")
-        sub.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+        sub.add_argument("--password", metavar="MẬT_KHẨU", default=None, help="mật khẩu của chứng thư (nếu có)")
+        sub.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
 
     req = commands.add_parser("requests", help="viết thư đề nghị mỗi đơn vị sửa, giải trình (HTML, PDF, văn bản cho thư điện tử)",
                               description="Tổng hợp như hue-dx consolidate rồi viết cho mỗi đơn vị có vấn đề (và mỗi đơn vị chưa gửi) một thư "
@@ -424,9 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     req.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
     req.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=Path("out") / "de-nghi", help="thư mục ghi thư (mặc định out/de-nghi)")
     req.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
-    req.add_argument("--days", type=int, default=10, help="số ngày làm việc đến hạn sửa (mặc định 10)")
+    req.add_argument("--days", metavar="SỐ_NGÀY", type=positive_int, default=10, help="số ngày làm việc đến hạn sửa (mặc định 10)")
     req.add_argument("--no-pdf", action="store_true", help="chỉ ghi HTML và văn bản, không ghi PDF")
-    req.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+    req.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
 
     apr = commands.add_parser("appraise", help="tạo phiếu thẩm định cho mỗi đơn vị và mỗi bên thẩm định",
                               description="Tổng hợp như hue-dx consolidate rồi tạo, cho mỗi đơn vị đã gửi sổ và mỗi bên thẩm định (theo bảng phân công "
@@ -436,28 +529,58 @@ def build_parser() -> argparse.ArgumentParser:
     apr.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=Path("out") / "tham-dinh", help="thư mục ghi (mặc định out/tham-dinh)")
     apr.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
     apr.add_argument("--unit", metavar="MÃ", action="append", help="chỉ đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
-    apr.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+    apr.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
 
     addin = commands.add_parser("addin", help="dựng các phần của add-in Excel (VBA, ribbon, cấu hình) từ danh sách hàm",
                                 description="Sinh mô-đun VBA bọc các hàm HUEDX_…, mô-đun VBA và XML của ribbon, tệp xlwings.conf "
                                             "và bản sao mô-đun Python của add-in, từ cùng một danh sách hàm (xem README, mục Excel).")
-    addin_actions = addin.add_subparsers(dest="action", metavar="VIỆC")
+    addin_actions = addin.add_subparsers(dest="action", metavar="VIỆC", required=True)
     addin_build = addin_actions.add_parser("build", help="ghi các tệp của add-in vào một thư mục",
                                            description="Ghi hue_dx_udfs.bas, hue_dx_ribbon.bas, customUI14.xml, xlwings.conf và hue_dx_addin.py.")
     addin_build.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=Path("addin") / "build", help="thư mục ghi (mặc định addin/build)")
-    addin_build.add_argument("--interpreter", default="", help="đường dẫn pythonw.exe trên máy Windows (để trống: Python mặc định)")
-    addin_build.add_argument("--pythonpath", default="", help="thư mục chứa hue_dx_addin.py trên máy Windows (để trống: cạnh add-in)")
+    addin_build.add_argument("--interpreter", metavar="ĐƯỜNG_DẪN", default="", help="đường dẫn pythonw.exe trên máy Windows (để trống: Python mặc định)")
+    addin_build.add_argument("--pythonpath", metavar="THƯ_MỤC", default="", help="thư mục chứa hue_dx_addin.py trên máy Windows (để trống: cạnh add-in)")
+
+    cho = commands.add_parser("choose", help="chọn tệp được dùng cho một đơn vị (quyết định của cán bộ, ghi vào sổ cái)",
+                              description="Ghi quyết định của cán bộ: tệp nào của đơn vị được dùng để xếp hạng, thay cho quy tắc mặc định "
+                                          "(bản có số liệu lưu sau cùng). Quyết định ghi vào sổ cái kèm thời điểm và lý do; hue-dx consolidate "
+                                          "dùng nó ở các lần chạy sau và ghi rõ trong kết quả. Không có SHA256: in danh sách tệp của đơn vị.")
+    cho.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help="mã đơn vị, ví dụ SYT")
+    cho.add_argument("sha", metavar="SHA256", nargs="?", help="mã SHA-256 của tệp (đủ vài ký tự đầu, như trong trang 'Tệp đã nhận')")
+    cho.add_argument("--reason", metavar="LÝ_DO", default="", help="lý do chọn (ghi vào sổ cái)")
+    cho.add_argument("--undo", action="store_true", help="bỏ quyết định đã ghi, trở lại quy tắc mặc định")
+    cho.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    cho.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
 
     commands.add_parser("issue-types", help="in bảng mã vấn đề (Markdown), nguồn của docs/issues.md",
                         description="In bảng mọi mã vấn đề mà kiểm tra và tổng hợp có thể ghi nhận, với mức, thông báo và cách sửa.")
+    from .tracking import cli as tracking_cli
+
     tracking_cli.add_parser(commands)
+    for each in _parsers(parser):
+        each.epilog = EXIT_CODES  # one contract, shown by every command's --help
     return parser
+
+
+def _parsers(parser: argparse.ArgumentParser):
+    """``parser`` and every sub-command's parser, depth first."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                yield from _parsers(sub)
 
 
 def run(args: argparse.Namespace, out) -> int:
     if args.command == "tasks":
+        from .tracking import cli as tracking_cli
+
         return tracking_cli.run(args, out)
+    check_paths(args)
     if args.command == "catalog":
+        from . import audit
+        from . import catalog as catalog_mod
+
         cat = catalog_mod.load(args.catalog)
         if args.action == "show":
             _print_show(cat, args.code, out)
@@ -481,6 +604,9 @@ def run(args: argparse.Namespace, out) -> int:
             _print_tree(cat, out)
         return EXIT_OK
     if args.command == "score":
+        from . import catalog as catalog_mod
+        from . import scoring
+
         units = []
         for path in args.files:
             inputs, level, unit = read_unit_inputs(path)
@@ -515,8 +641,10 @@ def run(args: argparse.Namespace, out) -> int:
         missing = sum(1 for letter in letters if letter.items == 0)
         out.write(f"Đã viết {len(letters)} thư đề nghị ({len(letters) - missing} đơn vị cần sửa hoặc giải trình, "
                   f"{missing} đơn vị chưa gửi sổ): {args.out}\n")
-        return EXIT_OK
+        return consolidation_exit(consolidation)
     if args.command == "demo":
+        from . import campaign as campaign_mod
+        from . import catalog as catalog_mod
         from . import demo as demo_mod
 
         _needs_openpyxl("chạy demo")
@@ -534,6 +662,8 @@ def run(args: argparse.Namespace, out) -> int:
         out.write("Đã ghi các tệp của add-in:\n" + "".join(f"  {p}\n" for p in written))
         out.write("Bước còn lại cần Excel trên Windows: xem README, mục 'Dành cho bàn làm việc Excel'.\n")
         return EXIT_OK
+    if args.command == "choose":
+        return _choose(args, out)
     if args.command == "issue-types":
         from .issues import markdown_table
 
@@ -542,9 +672,18 @@ def run(args: argparse.Namespace, out) -> int:
     raise UsageError("thiếu lệnh; xem hue-dx --help")
 
 
+def consolidation_exit(result) -> int:
+    """The exit code of every command that starts from the returned files (consolidate, report
+    ranking, requests, appraise), so that they agree on the same inputs: 1 when a file used has
+    an error or a unit of the roster has sent nothing, else 0."""
+    return EXIT_PROBLEMS if result.has_errors or result.missing else EXIT_OK
+
+
 def _consolidated(args: argparse.Namespace, what: str, **options: Any):
     """Campaign, catalog and the consolidation of ``args.inputs`` (shared by the commands that
     start from the returned files: consolidate, requests, appraise, report ranking)."""
+    from . import campaign as campaign_mod
+    from . import catalog as catalog_mod
     from .intake.consolidate import InputError, consolidate
 
     _needs_openpyxl(what)
@@ -567,14 +706,16 @@ def _needs_openpyxl(what: str) -> None:
 def _check(args: argparse.Namespace, out) -> int:
     import hashlib
 
+    from . import campaign as campaign_mod
+    from . import catalog as catalog_mod
     from .intake.check import Context, check_file
-    from .issues import ERROR
+    from .issues import ERROR, SEVERITY_VI
+    from .rules import fmt_num
 
+    input_file(args.file, " (tổng hợp cả thư mục: hue-dx consolidate THƯ_MỤC)")
     _needs_openpyxl("kiểm tra sổ")
     campaign = campaign_mod.load(args.recipe)
     cat = catalog_mod.load(campaign.catalog)
-    if not args.file.is_file():
-        raise UsageError(f"Không tìm thấy tệp: {args.file}")
     data = args.file.read_bytes()
     result = check_file(data, args.file.name, hashlib.sha256(data).hexdigest(), Context.create(cat, campaign))
     if args.json:
@@ -597,28 +738,69 @@ def _check(args: argparse.Namespace, out) -> int:
             out.write(f"{'Trụ cột':<52}{'Điểm':>8}{'Tối đa':>8}{'Chỉ số':>9}\n")
             titles = {p.code: p.title for p in cat.pillars}
             for code, points, amax, index in result.pillars:
-                out.write(f"{(code + ' ' + titles[code])[:51]:<52}{points:>8.2f}{amax:>8.2f}{'—' if index is None else f'{index:.4f}':>9}\n")
+                out.write(f"{(code + ' ' + titles[code])[:51]:<52}{fmt_num(points, 2):>8}{fmt_num(amax, 2):>8}"
+                          f"{'—' if index is None else fmt_num(index, 4):>9}\n")
             points, amax, index = result.total
-            out.write(f"{'TỔNG CỘNG':<52}{points:>8.2f}{amax:>8.2f}{'—' if index is None else f'{index:.4f}':>9}\n")
+            out.write(f"{'TỔNG CỘNG':<52}{fmt_num(points, 2):>8}{fmt_num(amax, 2):>8}{'—' if index is None else fmt_num(index, 4):>9}\n")
         else:
             out.write("Không dùng được tệp này để xếp hạng.\n")
         out.write(f"\nVấn đề ({len(result.issues)}):\n" if result.issues else "\nKhông có vấn đề.\n")
         order = {"error": 0, "warning": 1, "info": 2}
         for i in sorted(result.issues, key=lambda i: order[i.severity]):
             where = " · ".join(x for x in (i.sheet, i.cell and f"ô {i.cell}", i.criterion and f"tiêu chí {i.criterion}") if x)
-            out.write(_wrap(f"[{i.severity}] {i.code}: {where + ': ' if where else ''}{i.message} → {i.hint}", 2, width) + "\n")
+            out.write(_wrap(f"[{SEVERITY_VI[i.severity]}] {i.code}: {where + ': ' if where else ''}{i.message} → {i.hint}", 2, width) + "\n")
     return EXIT_PROBLEMS if any(i.severity == ERROR for i in result.issues) else EXIT_OK
+
+
+def _choose(args: argparse.Namespace, out) -> int:
+    from . import campaign as campaign_mod
+    from .intake.ledger import Ledger
+    from .intake.outputs import local_time
+
+    campaign = campaign_mod.load(args.recipe)
+    unit = campaign.unit(args.unit)
+    root = args.archive or Path("out") / "luu-tru"
+    if not (root / "ledger.sqlite").is_file():
+        raise UsageError(f"Không có sổ cái ở {root}: chạy hue-dx consolidate trước, hoặc chỉ --archive THƯ_MỤC")
+    ledger = Ledger(root)
+    try:
+        files = ledger.unit_files(unit.code, campaign.period)
+        if args.undo:
+            removed = ledger.unchoose(campaign.period, unit.code)
+            out.write(f"Đã bỏ {removed} quyết định chọn tệp của {unit.name}; lần tổng hợp sau dùng quy tắc mặc định.\n")
+            return EXIT_OK
+        matches = [f for f in files if args.sha and f[0].startswith(args.sha.strip().lower())]
+        if len(matches) != 1:
+            out.write(f"Các tệp tự đánh giá của {unit.name} ({unit.code}) trong sổ cái:\n")
+            for sha, source, accepted, saved, figures in files:
+                state = "dùng được" if accepted else "không dùng được"
+                out.write(f"  {sha[:16]}  lưu {local_time(saved)}  {max(figures, 0)} ô số liệu  {state}  {source}\n")
+            if not files:
+                out.write("  (chưa có tệp nào)\n")
+            if args.sha:
+                raise UsageError(f"mã {args.sha!r} {'khớp nhiều tệp' if matches else 'không khớp tệp nào'} của đơn vị {unit.code}")
+            return EXIT_OK
+        sha, source, accepted, _, figures = matches[0]
+        if not accepted:
+            raise UsageError(f"tệp {source} không dùng được để xếp hạng (xem trang 'Vấn đề'); không thể chọn")
+        ledger.choose(campaign.period, unit.code, sha, args.reason)
+    finally:
+        ledger.close()
+    note = " (tệp chưa có số liệu!)" if figures == 0 else ""
+    out.write(f"Đã ghi: {unit.name} dùng tệp {source} (SHA-256 {sha[:16]}…){note}. Chạy lại hue-dx consolidate để cập nhật xếp hạng.\n")
+    return EXIT_OK
 
 
 def _consolidate(args: argparse.Namespace, out) -> int:
     from .intake.outputs import write_csv, write_json, write_workbook
+    from .rules import fmt_num
 
     show = sys.stderr.isatty()
 
     def progress(done: int, total: int, seconds: float) -> None:
         if show and (done == total or done % 10 == 0):
             rate = done / seconds if seconds else 0
-            print(f"\r  đọc tệp {done}/{total} · {rate:.0f} tệp/giây", end="" if done < total else "\n", file=sys.stderr, flush=True)
+            print(f"\r  đọc tệp {fmt_num(done)}/{fmt_num(total)} · {fmt_num(rate, 0)} tệp/giây", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     campaign, cat, result = _consolidated(args, "tổng hợp", workers=args.workers, progress=progress)
     output = args.output or Path("out") / f"xep-hang-{campaign.period}.xlsx"
@@ -633,42 +815,44 @@ def _consolidate(args: argparse.Namespace, out) -> int:
     ranked = sum(1 for rows in result.groups.values() for r in rows if r.result)
     errors = sum(1 for i in result.issues if i.severity == "error")
     warnings = sum(1 for i in result.issues if i.severity == "warning")
-    out.write(f"Đã đọc {result.seen} tệp ({result.new} tệp mới) trong {result.seconds:.1f} giây; "
+    out.write(f"Đã đọc {fmt_num(result.seen)} tệp ({fmt_num(result.new)} tệp mới) trong {fmt_num(result.seconds, 1)} giây; "
               f"xếp hạng {ranked}/{len(campaign.units)} đơn vị; chưa gửi: {len(result.missing)}.\n")
     if result.others:
-        out.write(f"{len(result.others)} tệp không phải sổ đánh giá hoặc không đọc được: đã lưu vào kho và liệt kê ở trang 'Tệp đã nhận'.\n")
+        out.write(f"{fmt_num(len(result.others))} tệp không phải sổ đánh giá hoặc không đọc được: đã lưu vào kho và liệt kê ở trang 'Tệp đã nhận'.\n")
     for group, rows in result.groups.items():
-        top = [f"{r.rank}. {r.unit.name} ({r.index:.4f})" for r in rows if r.rank is not None][:3]
+        top = [f"{r.rank}. {r.unit.name} ({fmt_num(r.index, 4)})" for r in rows if r.rank is not None and r.index is not None][:3]
         out.write(f"  {group}: {'; '.join(top) if top else 'chưa có đơn vị nào'}\n")
-    out.write(f"Vấn đề: {errors} lỗi, {warnings} cảnh báo (xem trang 'Vấn đề').\n")
+    out.write(f"Vấn đề: {fmt_num(errors)} lỗi, {fmt_num(warnings)} cảnh báo (xem trang 'Vấn đề').\n")
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + f"\nKho lưu trữ: {archive_root}\n")
-    return EXIT_PROBLEMS if result.has_errors else EXIT_OK
+    return consolidation_exit(result)
 
 
 def _report(args: argparse.Namespace, out) -> int:
     import hashlib
 
+    from . import campaign as campaign_mod
+    from . import catalog as catalog_mod
     from . import reports
 
+    if args.kind == "unit":
+        input_file(args.file, " (báo cáo của cả tỉnh: hue-dx report ranking THƯ_MỤC)")
     _needs_openpyxl("lập báo cáo")
-    if args.kind not in ("unit", "ranking"):
-        raise UsageError("dùng: hue-dx report unit TỆP -o phieu.pdf  hoặc  hue-dx report ranking ĐẦU_VÀO… -o bao-cao.pdf")
     campaign = campaign_mod.load(args.recipe)
     cat = catalog_mod.load(campaign.catalog)
     if args.kind == "unit":
         from .intake.check import Context, check_file
 
-        if not args.file.is_file():
-            raise UsageError(f"Không tìm thấy tệp: {args.file}")
         data = args.file.read_bytes()
         result = check_file(data, args.file.name, hashlib.sha256(data).hexdigest(), Context.create(cat, campaign), details=True)
         if not result.accepted:
             reasons = "; ".join(i.message for i in result.issues if i.severity == "error")
             raise UsageError(f"Không lập được phiếu từ tệp này: {reasons}")
         text = reports.unit_html(cat, campaign, result)
+        status = EXIT_PROBLEMS if any(i.severity == "error" for i in result.issues) else EXIT_OK
     else:
         _, _, consolidation = _consolidated(args, "lập báo cáo")
         text = reports.ranking_html(consolidation, campaign.report)
+        status = consolidation_exit(consolidation)
     reports.write_pdf(text, args.output)
     written = [args.output]
     if args.html:
@@ -677,7 +861,7 @@ def _report(args: argparse.Namespace, out) -> int:
     if args.sign:
         reports.sign_pdf(args.output, args.sign, args.password.encode() if args.password else None)
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + (" (đã ký số)" if args.sign else "") + "\n")
-    return EXIT_OK
+    return status
 
 
 def _appraise(args: argparse.Namespace, out) -> int:
@@ -699,12 +883,15 @@ def _appraise(args: argparse.Namespace, out) -> int:
                 written.append(path)
     out.write(f"Đã tạo {len(written)} phiếu thẩm định: {args.out}\n"
               "Bên thẩm định điền số liệu thẩm định và lý do vào phiếu, gửi lại; hue-dx consolidate đọc cả sổ và phiếu.\n")
-    return EXIT_OK
+    return consolidation_exit(consolidation)
 
 
 def _generate(args: argparse.Namespace, out) -> int:
     _needs_openpyxl("tạo sổ Excel")
+    from . import campaign as campaign_mod
+    from . import catalog as catalog_mod
     from .generate import generate
+    from .rules import fmt_num
 
     campaign = campaign_mod.load(args.recipe)
     cat = catalog_mod.load(args.catalog or campaign.catalog)
@@ -717,11 +904,12 @@ def _generate(args: argparse.Namespace, out) -> int:
             print(f"\r  [{n}/{total}] {unit.code:<10}", end="" if n < total else "\n", file=sys.stderr, flush=True)
 
     written = generate(cat, campaign, target, units, progress, formulas=args.formulas)
+
     levels = ", ".join(f"{sum(1 for g in written if g.level == k)} {v}" for k, v in cat.levels.items() if any(g.level == k for g in written))
     largest = max(g.size for g in written) / 1024
     out.write(f"Đã tạo {len(written)} sổ đánh giá ({levels}) cho kỳ {campaign.period}, bộ tiêu chí {cat.id}.\n")
     out.write(f"Thư mục: {target.resolve()}\n")
-    out.write(f"Hạn gửi lại: {campaign.deadline_vi}. Tệp lớn nhất {largest:.0f} KB. Danh sách: {target / 'manifest.json'}\n")
+    out.write(f"Hạn gửi lại: {campaign.deadline_vi}. Tệp lớn nhất {fmt_num(largest, 0)} KB. Danh sách: {target / 'manifest.json'}\n")
     return EXIT_OK
 
 
@@ -730,15 +918,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")  # Windows consoles default to a code page without Vietnamese
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # bad arguments: one Vietnamese line and exit 2 (argparse_vi.Parser.error)
     if args.command is None:
         parser.print_help()
+        print("hue-dx: lỗi: chưa chọn lệnh (một trong các LỆNH ở trên)", file=sys.stderr)
         return EXIT_USAGE
+    debug = args.debug or os.environ.get("HUEDX_DEBUG", "") not in ("", "0")
+    import logging
+
+    # Libraries (pyHanko, WeasyPrint, fontTools) log in English, some with a traceback; the
+    # person reads hue-dx's own line instead, a developer sees them all with --debug.
+    if not logging.getLogger().handlers:
+        logging.getLogger().addHandler(logging.StreamHandler() if debug else logging.NullHandler())
     try:
-        return run(args, sys.stdout)
-    except BrokenPipeError:
+        status = run(args, sys.stdout)
+        sys.stdout.flush()  # inside the try: a reader that has gone (`| head`) is noticed here, not at exit
+        return status
+    except BrokenPipeError:  # `hue-dx catalog | head`: the reader has gone, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
         return EXIT_OK
-    except (CatalogError, UsageError, KeyError, ValueError, OSError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"hue-dx: lỗi: {message}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\nhue-dx: đã dừng theo yêu cầu (Ctrl+C); chạy lại lệnh để làm tiếp", file=sys.stderr)
         return EXIT_USAGE
+    except (UsageError, KeyError, ValueError, OSError) as exc:  # CatalogError and CampaignError are ValueErrors
+        if debug:
+            raise
+        print(f"hue-dx: lỗi: {error_message(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # the last resort: a fault of hue-dx itself, still never a traceback for a user
+        if debug:
+            raise
+        print(f"hue-dx: lỗi không lường trước ({type(exc).__name__}: {str(exc)[:200]}). Xin báo lỗi này cho người phát triển, "
+              "kèm lệnh đã chạy; chạy lại với hue-dx --debug … để xem chi tiết.", file=sys.stderr)
+        return EXIT_USAGE
+
+
+#: errno → what a person is told about a file the system refused
+_OS_ERRORS = {
+    errno.ENOENT: "không tìm thấy (hoặc không tạo được) tệp hay thư mục này", errno.EACCES: "không có quyền truy cập", errno.EPERM: "không có quyền truy cập",
+    errno.EISDIR: "là một thư mục, không phải tệp", errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.ENOSPC: "ổ đĩa đã đầy", errno.EROFS: "ổ đĩa chỉ cho đọc", errno.EEXIST: "đã có",
+    errno.ENAMETOOLONG: "tên quá dài", errno.EINVAL: "tên không hợp lệ",
+}
+
+
+def error_message(exc: BaseException) -> str:
+    """The Vietnamese line for an error: the library's own words, or what the system refused and where."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    if isinstance(exc, OSError) and "cannot load library" in str(exc):  # WeasyPrint without Pango (Windows: MSYS2)
+        return f"thiếu thư viện Pango của hệ điều hành, cần để ghi PDF; cách cài: docs/install.md, mục PDF ({exc})"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"tệp không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start})"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        what = _OS_ERRORS.get(exc.errno, f"lỗi hệ thống số {exc.errno}")
+        where = " → ".join(str(name) for name in (exc.filename, exc.filename2) if name)
+        return f"{where}: {what}" if where else what
+    return str(exc)

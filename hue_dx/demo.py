@@ -16,8 +16,8 @@ from pathlib import Path
 
 from .campaign import Campaign
 from .catalog import Catalog, Criterion
+from .data import shipped
 
-ROOT = Path(__file__).resolve().parents[1]
 NOT_SENT = ("SNGV", "BDT", "HNDONG")  # three units that never send their file
 MISTAKES: dict[str, dict[str, dict[str, object]]] = {  # typical mistakes: text where numbers belong, parts larger than the whole, blanks
     "SXD": {"5.1.1": {"a": "1.234", "b": "mười"}},
@@ -62,7 +62,7 @@ def synthetic_inputs(c: Criterion, effort: float, rng: random.Random) -> dict[st
 
 
 def unit_inputs(catalog: Catalog, code: str, level: str) -> dict[str, dict[str, object]]:
-    sample = ROOT / "samples" / "inputs" / f"{code}.json"
+    sample = shipped("samples") / f"{code}.json"
     if sample.is_file():
         return json.loads(sample.read_text(encoding="utf-8"))["inputs"]
     rng = random.Random(code)

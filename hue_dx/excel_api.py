@@ -187,6 +187,13 @@ def HUEDX_CATALOG():  # noqa: N802
 # What the add-in's buttons do, minus Excel itself (tested without Excel).
 
 
+def from_vba(hex_utf16: str) -> str:
+    """Text sent by the ribbon's VBA (HueDxHex in hue_dx_ribbon.bas): hex of its UTF-16 code
+    units, so that the Python code RunPython passes through cmd.exe is plain ASCII whatever the
+    folder's name. Surrogate pairs and combining marks come back exactly as typed."""
+    return bytes.fromhex(hex_utf16).decode("utf-16-be")
+
+
 def check_rows(path: str, recipe: str | None = None) -> tuple[str, list[list[Any]]]:
     """("sheet title", rows) listing the issues of one saved workbook, for a new sheet."""
     import hashlib
@@ -194,6 +201,7 @@ def check_rows(path: str, recipe: str | None = None) -> tuple[str, list[list[Any
 
     from . import campaign as campaign_mod
     from .intake.check import Context, check_file
+    from .issues import SEVERITY_VI
 
     file = Path(path)
     if not file.is_file():
@@ -206,7 +214,7 @@ def check_rows(path: str, recipe: str | None = None) -> tuple[str, list[list[Any
     rows: list[list[Any]] = [["Mức", "Mã", "Trang", "Ô", "Tiêu chí", "Giá trị", "Thông báo", "Cách sửa"]]
     order = {"error": 0, "warning": 1, "info": 2}
     for i in sorted(result.issues, key=lambda i: order[i.severity]):
-        rows.append([i.severity, i.code, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint])
+        rows.append([SEVERITY_VI[i.severity], i.code, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint])
     rows.append([])
     rows.append(["Tổng điểm", points, "Tối đa", top, "Chỉ số", index if index is not None else ""])
     return "hue-dx kiểm tra", rows

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from .sanitize import for_terminal
 
 ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITY_VI = {ERROR: "lỗi", WARNING: "cảnh báo", INFO: "thông tin"}  # what a person reads
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,6 @@ def markdown_table() -> str:
     lines = ["# Mã vấn đề của tệp gửi về", "", "Sinh bằng `hue-dx issue-types > docs/issues.md`; nguồn: `hue_dx/issues.py`. Mức *lỗi*: tệp hoặc tiêu chí không "
              "chấm được như đã gửi (0 điểm hoặc bị loại); *cảnh báo*: đã đọc nhưng cần xem; *thông tin*: để lưu vết.", "",
              "| Mã | Mức | Vấn đề | Thông báo | Cách sửa |", "|---|---|---|---|---|"]
-    names = {ERROR: "lỗi", WARNING: "cảnh báo", INFO: "thông tin"}
     for t in _TYPES:
-        lines.append(f"| `{t.code}` | {names[t.severity]} | {t.title} | {t.message} | {t.hint} |")
+        lines.append(f"| `{t.code}` | {SEVERITY_VI[t.severity]} | {t.title} | {t.message} | {t.hint} |")
     return "\n".join(lines) + "\n"

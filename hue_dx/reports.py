@@ -19,13 +19,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, sanitize
 from .campaign import Campaign
 from .catalog import Catalog, code_key
+from .data import shipped
 from .issues import TYPES
 from .rules import fmt_num
 
-ROOT = Path(__file__).resolve().parents[1]
 SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
 STATUS_CSS = {"invalid": "status-loi", "missing": "status-thieu", "na": "status-na", "ok": ""}
 
@@ -33,12 +33,21 @@ STATUS_CSS = {"invalid": "status-loi", "missing": "status-thieu", "na": "status-
 def _env():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    folder = ROOT / "templates" / "reports"
-    if not folder.is_dir():
-        raise FileNotFoundError(f"Không tìm thấy mẫu báo cáo {folder}: chạy từ thư mục dự án hue-dx")
+    folder = shipped("templates", "reports")
     # HTML templates are escaped; plain-text ones (e-mail bodies) are not.
-    return Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined,
+    return Environment(loader=FileSystemLoader(folder), undefined=StrictUndefined, finalize=_printable,
                        autoescape=select_autoescape(["html.j2", "html"], default_for_string=False, default=False))
+
+
+def _printable(value: Any) -> Any:
+    """Every value a template prints, cleaned of what HTML, PDF and text letters cannot hold
+    (the one place for those formats: a control character or lone surrogate from a returned
+    file never reaches WeasyPrint or the encoder)."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return Markup(sanitize.for_xml(str(value)))
+    return sanitize.for_xml(value) if isinstance(value, str) else value
 
 
 def _date_parts(when: dt.datetime) -> dict[str, str]:
@@ -188,7 +197,7 @@ def write_pdf(html_text: str, path: Path) -> None:
 
     from .generate import write_atomic
 
-    write_atomic(path, HTML(string=html_text, base_url=str(ROOT)).write_pdf())
+    write_atomic(path, HTML(string=html_text, base_url=str(shipped("templates", "reports"))).write_pdf())
 
 
 def write_html(html_text: str, path: Path) -> None:

@@ -46,10 +46,19 @@ def _fraction(text: str) -> float:
     return float(Fraction(text.strip()))  # parsed once per distinct text: scoring runs per file
 
 
-def fmt_num(value: float) -> str:
-    """A number the Vietnamese way for messages: decimal comma, no trailing zeros."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+_VI_MARKS = str.maketrans(",.", ".,")
+
+
+def fmt_num(value: float, digits: int | None = None) -> str:
+    """A number the Vietnamese way, for a person to read: dot thousands, decimal comma.
+
+    ``digits=None``: at most 4 decimals, no trailing zeros (1.234,5; 0,75); ``digits=n``: exactly
+    n decimals, for columns (0,7529; 29,25). Machine outputs (JSON, CSV) never use this.
+    """
+    text = f"{value:,.{4 if digits is None else digits}f}"
+    if digits is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.translate(_VI_MARKS)
 
 
 def fmt_pct(value: float) -> str:

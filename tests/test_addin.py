@@ -112,7 +112,7 @@ def test_ribbon_command_helpers_without_excel(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     title, rows = api.check_rows(str(ROOT / "samples" / "workbooks" / "2020_HALUOI_da-dien.xlsx"))
     assert title == "hue-dx kiểm tra" and rows[0][:2] == ["Mức", "Mã"]
-    assert rows[1][0] == "error" and rows[-1][0] == "Tổng điểm"
+    assert rows[1][0] == "lỗi" and rows[-1][0] == "Tổng điểm"
     path = api.generate_unit("SNV", str(tmp_path / "book.xlsx"))
     assert Path(path).name.startswith("2020_SNV_") and not (tmp_path / "manifest.json").exists()
     folder = tmp_path / "returned"

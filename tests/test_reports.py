@@ -77,7 +77,7 @@ def test_the_demo_runs_the_whole_chain_and_says_where_each_output_is(demo_run):
     assert used["SYT"] == "Bao cao chuyen doi so - So Y te.xlsx"  # a renamed file is identified by its content
     states = {f["source"]: f["state"] for f in data["files"]}
     stnmt = [s for src, s in states.items() if "STNMT" in src]
-    assert sorted(stnmt) == ["bị thay bằng bản mới hơn", "đang dùng"]
+    assert sorted(stnmt) == ["không dùng", "đang dùng"]
     assert any(f["state"] == "đang dùng" and "sua-lan-2" in f["source"] for f in data["files"])
 
 

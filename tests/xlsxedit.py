@@ -57,12 +57,15 @@ def error(code: str = "#N/A", formula: str | None = "NA()") -> Raw:
 
 
 def formula(text_: str, cached: float | str | None = None) -> Raw:
-    """A formula (without "="), with the result a client stored, or none (as openpyxl writes)."""
+    """A formula (without "="), with the result a client stored, or none (as openpyxl writes).
+    A formula cannot hold what XML forbids (no client writes one): such characters become "?"."""
+    text_ = "".join("?" if (ord(ch) < 0x20 and ch not in "\t\n\r") or 0xD800 <= ord(ch) <= 0xDFFF or ord(ch) in (0xFFFE, 0xFFFF)
+                    else ch for ch in text_)
     body = f"<f>{escape(text_)}</f>"
     if cached is None:
         return Raw("", body)
     if isinstance(cached, str):
-        return Raw("str", body + f"<v>{escape(cached)}</v>")
+        return Raw("str", body + f"<v>{_escaped(cached)}</v>")
     return Raw("", body + f"<v>{cached}</v>")
 
 
@@ -101,30 +104,40 @@ def destination(data: bytes, name: str) -> tuple[str, str]:
     return found
 
 
-_CELL = r'<c r="{ref}"(?P<attrs>[^>]*?)(?:/>|>.*?</c>)'
-
-
 def set_cells(data: bytes, cells: Mapping[tuple[str, str], Raw]) -> bytes:
     """Cells {(sheet, ref): content}; each cell must exist in the sheet (hue-dx writes every
     input and evidence cell, styled)."""
     paths = sheet_paths(data)
     parts = members(data)
+    by_sheet: dict[str, dict[str, Raw]] = {}
     for (sheet, ref), raw in cells.items():
+        by_sheet.setdefault(sheet, {})[ref] = raw
+    for sheet, wanted in by_sheet.items():
         path = paths[sheet]
         xml = parts[path].decode("utf-8")
-        pattern = re.compile(_CELL.format(ref=ref), re.S)
-        match = pattern.search(xml)
-        assert match, (sheet, ref)
-        attrs = re.sub(r'\s+t="[^"]*"', "", match.group("attrs"))
-        kind = f' t="{raw.type}"' if raw.type else ""
-        xml = xml[:match.start()] + f'<c r="{ref}"{attrs}{kind}>{raw.inner}</c>' + xml[match.end():]
+
+        def put(match: re.Match[str], wanted=wanted) -> str:
+            raw = wanted[match.group("ref")]
+            attrs = re.sub(r'\s+t="[^"]*"', "", match.group("attrs"))
+            kind = f' t="{raw.type}"' if raw.type else ""
+            return f'<c r="{match.group("ref")}"{attrs}{kind}>{raw.inner}</c>'
+
+        refs = "|".join(re.escape(ref) for ref in wanted)
+        xml, found = re.subn(rf'<c r="(?P<ref>{refs})"(?P<attrs>[^>]*?)(?:/>|>.*?</c>)', put, xml, flags=re.S)
+        assert found == len(wanted), (sheet, found, len(wanted))
         parts[path] = xml.encode("utf-8")
     return pack(parts)
 
 
 def set_named(data: bytes, values: Mapping[str, Raw]) -> bytes:
     """Cells by defined name."""
-    return set_cells(data, {destination(data, name): raw for name, raw in values.items()})
+    defined = xlsx.read(data, formulas=False).names
+    places = {}
+    for name, raw in values.items():
+        place = xlsx.destination(defined[name.lower()])
+        assert place, name
+        places[place] = raw
+    return set_cells(data, places)
 
 
 # --------------------------------------------------------------------------- structure

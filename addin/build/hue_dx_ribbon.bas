@@ -4,6 +4,18 @@ Attribute VB_Name = "hue_dx_ribbon"
 '.bas file are read in the Windows code page and would arrive garbled.
 Option Explicit
 
+'What a person typed or picked reaches Python as hex of its UTF-16 code units, decoded by
+'hue_dx_addin.from_vba: the Python code that RunPython hands to cmd.exe then holds only ASCII
+'letters and digits, so no folder (drive root, quotes, %, &, Vietnamese letters, UNC, OneDrive)
+'can break or change the call.
+Private Function HueDxHex(ByVal raw As String) As String
+    Dim i As Long, hexed As String
+    For i = 1 To Len(raw)
+        hexed = hexed & Right$("000" & Hex$(AscW(Mid$(raw, i, 1)) And &HFFFF&), 4)
+    Next i
+    HueDxHex = hexed
+End Function
+
 Sub HueDx_Check(control As IRibbonControl)
     RunPython "import hue_dx_addin; hue_dx_addin.check_active_workbook()"
 End Sub
@@ -15,13 +27,13 @@ Sub HueDx_Consolidate(control As IRibbonControl)
         If .Show <> -1 Then Exit Sub
         folder = .SelectedItems(1)
     End With
-    RunPython "import hue_dx_addin; hue_dx_addin.consolidate_folder(r'" & Replace(folder, "'", "") & "')"
+    RunPython "import hue_dx_addin; hue_dx_addin.consolidate_folder(hue_dx_addin.from_vba('" & HueDxHex(folder) & "'))"
 End Sub
 
 Sub HueDx_Generate(control As IRibbonControl)
     Dim answer As String
     answer = InputBox("Ma don vi (vi du STTTT):", "hue-dx")
     If answer = "" Then Exit Sub
-    RunPython "import hue_dx_addin; hue_dx_addin.generate_unit('" & Replace(answer, "'", "") & "')"
+    RunPython "import hue_dx_addin; hue_dx_addin.generate_unit(hue_dx_addin.from_vba('" & HueDxHex(answer) & "'))"
 End Sub
 

@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import sanitize
@@ -22,6 +22,11 @@ from ..issues import ERROR, WARNING
 from .consolidate import Consolidation
 
 SEVERITY_VI = {ERROR: "lỗi", WARNING: "cảnh báo", "info": "thông tin"}
+
+
+def file_name(source: str) -> str:
+    """The file's own name from how it was received (a path, or archive.zip!/folder/member)."""
+    return PurePosixPath(source.rsplit("!/", 1)[-1].replace("\\", "/")).name
 
 
 def local_time(iso: str | None) -> str:
@@ -51,7 +56,8 @@ def as_dict(c: Consolidation) -> dict[str, Any]:
              "index": _index(r.index), "self_index": _index(r.self_index),
              "difference": _index(r.index - r.self_index) if r.index is not None and r.self_index is not None else None,
              "appraised": len(r.final.applied) if r.final else 0,
-             "late": r.late, "errors": r.errors, "file": r.result.name if r.result else None,
+             "late": r.late, "errors": r.errors, "file": file_name(r.result.name) if r.result else None,
+             "source": r.result.name if r.result else None,
              "sha256": r.result.sha256 if r.result else None,
              "pillars": {code: {"index": _index(r.pillar_index(n)), "self_index": _index(r.result.pillars[n][3]) if r.result else None,
                                 "rank": r.pillar_ranks.get(code)}

@@ -1,0 +1,185 @@
+"""Every file received is accounted for: archives inside archives (to a stated depth), e-mails
+and mailboxes with their attachments (sender and date become the received date), files
+that are not workbooks, two files of one name; what counts as a unit's submission (a blank
+file never replaces a filled one, a file with fewer figures is flagged, an officer's choice
+is recorded and honoured)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import mailbox
+import zipfile
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+import corpus
+import pytest
+from openpyxl import load_workbook
+
+from hue_dx import cli
+from hue_dx.intake.consolidate import consolidate
+from hue_dx.intake.outputs import write_json, write_workbook
+from hue_dx.intake.received import MAX_DEPTH, Spool, walk
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def _mail(sender: str, when: str, attachments: dict[str, bytes], subject: str = "Gửi sổ tự đánh giá") -> EmailMessage:
+    import datetime as dt
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, "stttt@thuathienhue.gov.vn", subject
+    message["Date"] = format_datetime(dt.datetime.fromisoformat(when))
+    message.set_content("Kính gửi Sở Thông tin và Truyền thông,\nđơn vị gửi kèm sổ tự đánh giá.")
+    for name, data in attachments.items():
+        kind = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet") if name.endswith(".xlsx") else ("application", "octet-stream")
+        message.add_attachment(data, maintype=kind[0], subtype=kind[1], filename=name)
+    return message
+
+
+@pytest.fixture(scope="module")
+def files(corpus_world):
+    cases, campaign, catalog, ctx = corpus_world
+    return {c.name: c.data for c in cases}, campaign, catalog, ctx
+
+
+def test_nested_archives_e_mails_and_mailboxes_are_opened_and_every_file_listed(files, tmp_path):
+    data, campaign, catalog, ctx = files
+    inbox = tmp_path / "thu-den"
+    inbox.mkdir()
+    good, syt = data["2020_STTTT_so-thong-tin.xlsx"], data["SYT lan 2 da sua.xlsx"]
+    # a zip inside a zip (two levels: opened), and one nested past the limit (reported)
+    (inbox / "ngoai.zip").write_bytes(_zip({"trong/trong.zip": _zip({"STTTT.xlsx": good})}))
+    deep = _zip({"a.xlsx": data["A Luoi.xlsx"]})
+    for level in range(MAX_DEPTH):
+        deep = _zip({f"lop-{level}.zip": deep})
+    (inbox / "qua-sau.zip").write_bytes(deep)
+    # an e-mail with a workbook named in Vietnamese, a zip holding another, and a Word file
+    message = _mail("Văn thư Sở Y tế <vanthu@syt.gov.vn>", "2025-12-08T09:30:00+07:00",
+                    {"Sổ đánh giá Sở Y tế.xlsx": syt, "kèm theo.zip": _zip({"Nam Đông.xlsx": data["Nam Dong.xlsx"]}),
+                     "Công văn.docx": _zip({"word/document.xml": b"<w:document/>"})})
+    (inbox / "thu Y te.eml").write_bytes(message.as_bytes())
+    # a mailbox with two messages
+    box = mailbox.mbox(str(inbox / "hop-thu.mbox"))
+    box.add(_mail("Sở Tư pháp <stp@thuathienhue.gov.vn>", "2025-12-09T10:00:00+07:00", {"STP.xlsx": data["STP chen dong.xlsx"]}))
+    box.add(_mail("Thanh tra <tt@thuathienhue.gov.vn>", "2025-12-10T10:00:00+07:00", {"TTT.xlsx": data["Thanh tra khong kiem chung.xlsx"]}))
+    box.flush()
+    box.close()
+    # files beside the workbooks, and two different files of one name in two folders
+    (inbox / "bien ban.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n")
+    (inbox / "anh chup.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    for folder, name in (("lan-1", "SYT lan 1.xlsx"), ("lan-2", "SYT lan 2 da sua.xlsx")):
+        (inbox / folder).mkdir()
+        (inbox / folder / "SYT.xlsx").write_bytes(data[name])
+
+    with Spool() as spool:
+        items = walk([inbox], spool)
+    sources = [i.source for i in items]
+    assert str(inbox / "ngoai.zip") + "!/trong/trong.zip!/STTTT.xlsx" in sources
+    deep_item = next(i for i in items if i.source.startswith(str(inbox / "qua-sau.zip")))
+    assert deep_item.kind == "problem" and deep_item.note == "archive-too-deep"
+    mail_items = [i for i in items if "thu Y te.eml" in i.source]
+    assert {i.name for i in mail_items} == {"Sổ đánh giá Sở Y tế.xlsx", "Nam Đông.xlsx", "Công văn.docx"}
+    assert all(i.sender == "Văn thư Sở Y tế <vanthu@syt.gov.vn>" and i.sent.startswith("2025-12-08T09:30") for i in mail_items)
+    assert sum("hop-thu.mbox!/thư " in s for s in sources) == 2
+
+    result = consolidate(catalog, campaign, [inbox], tmp_path / "kho", workers=1, context=ctx)
+    used = {r.unit.code: r.result.name for rows in result.groups.values() for r in rows if r.result}
+    assert used["STTTT"].endswith("trong.zip!/STTTT.xlsx") and used["HNDONG"].endswith("kèm theo.zip!/Nam Đông.xlsx")
+    assert used["STP"].endswith("STP.xlsx") and "TTT" in used
+    listed = {f["source"]: f for f in result.files}
+    assert set(listed) == set(sources), "every file received is listed, by path"
+    assert listed[str(inbox / "bien ban.pdf")]["state"] == "đã lưu, không chấm"
+    assert "Word" in listed[next(s for s in sources if s.endswith("Công văn.docx"))]["reason"]
+    assert listed[deep_item.source]["state"] == "đã ghi nhận, không đọc được"
+    two = [f for f in result.files if f["source"].endswith("SYT.xlsx") and "lan-" in f["source"]]
+    assert len(two) == 2 and two[0]["sha256"] != two[1]["sha256"]
+    mail_row = next(f for f in result.files if f["source"].endswith("Sổ đánh giá Sở Y tế.xlsx"))
+    assert mail_row["sender"].startswith("Văn thư Sở Y tế") and mail_row["sent"].startswith("2025-12-08")
+    codes = {i.code for i in result.issues}
+    assert {"archive-too-deep", "file-other"} <= codes and "file-internal-error" not in codes
+    # the outputs name every file too
+    write_json(result, tmp_path / "xh.json")
+    assert set(f["source"] for f in json.loads((tmp_path / "xh.json").read_text(encoding="utf-8"))["files"]) == set(sources)
+    write_workbook(result, tmp_path / "xh.xlsx")
+    sheet = load_workbook(tmp_path / "xh.xlsx")["Tệp đã nhận"]
+    assert {row[0] for row in sheet.iter_rows(min_row=4, values_only=True)} == set(sources)
+
+
+def test_a_file_sent_late_by_e_mail_is_late_whenever_it_was_saved(files, tmp_path):
+    data, campaign, catalog, ctx = files
+    recipe = tmp_path / "dot.toml"
+    recipe.write_text(campaign.path.read_text(encoding="utf-8").replace('deadline = "2030-12-31"', 'deadline = "2026-06-30"'), encoding="utf-8")
+    from hue_dx import campaign as campaign_mod
+
+    early = campaign_mod.load(recipe)
+    inbox = tmp_path / "thu"
+    inbox.mkdir()
+    saved_on_time = data["2020_STTTT_so-thong-tin.xlsx"]  # saved 01/01/2026
+    (inbox / "muon.eml").write_bytes(_mail("stttt <a@b.vn>", "2026-07-02T08:00:00+07:00", {"STTTT.xlsx": saved_on_time}).as_bytes())
+    result = consolidate(catalog, early, [inbox], tmp_path / "kho", workers=1, context=ctx)
+    late = [i for i in result.issues if i.code == "file-late" and i.unit == "STTTT"]
+    assert len(late) == 1 and "02/07/2026" in late[0].value and "thư" in late[0].value
+
+
+def _unit_file(corpus_world, unit: str, figures: dict | None, saved: str) -> bytes:
+    """A workbook of ``unit`` filled with ``figures`` (None: blank), saved at ``saved``."""
+    cases, campaign, catalog, ctx = corpus_world
+    from hue_dx.generate import generate
+    from hue_dx.workbook.fill import fill, set_saved_time
+
+    folder = Path(ctx.campaign.path).parent / f"blank-{unit}"
+    if not folder.exists():
+        generate(catalog, campaign, folder, [campaign.unit(unit)], manifest=False)
+    blank = next(folder.glob("*.xlsx")).read_bytes()
+    return set_saved_time(fill(blank, figures, corpus.CONTACT) if figures is not None else blank, saved)
+
+
+def test_what_counts_as_a_submission_and_an_officers_choice(corpus_world, tmp_path, capsys):
+    cases, campaign, catalog, ctx = corpus_world
+    full = corpus.sample_inputs("STTTT")
+    fewer = {code: values for n, (code, values) in enumerate(full.items()) if n % 2 == 0}
+    inbox = tmp_path / "thu"
+    inbox.mkdir()
+    (inbox / "SCT day du.xlsx").write_bytes(_unit_file(corpus_world, "SCT", full, "2025-12-01T08:00:00Z"))
+    (inbox / "SCT trong.xlsx").write_bytes(_unit_file(corpus_world, "SCT", None, "2025-12-10T08:00:00Z"))  # blank, later
+    (inbox / "SXD trong.xlsx").write_bytes(_unit_file(corpus_world, "SXD", None, "2025-12-10T08:00:00Z"))  # only a blank
+    (inbox / "SNV day du.xlsx").write_bytes(_unit_file(corpus_world, "SNV", full, "2025-12-01T08:00:00Z"))
+    (inbox / "SNV it hon.xlsx").write_bytes(_unit_file(corpus_world, "SNV", fewer, "2025-12-05T08:00:00Z"))  # emptier, later
+    archive = tmp_path / "kho"
+    result = consolidate(catalog, campaign, [inbox], archive, workers=1, context=ctx)
+    rows = {r.unit.code: r for group in result.groups.values() for r in group}
+    assert rows["SCT"].result.name.endswith("SCT day du.xlsx")  # the later blank does not replace it
+    assert rows["SXD"].result is None and "SXD" in {u.code for u in result.missing}
+    not_received = next(i for i in result.issues if i.code == "unit-not-received" and i.unit == "SXD")
+    assert "chưa có số liệu" in not_received.message
+    assert rows["SNV"].result.name.endswith("SNV it hon.xlsx")
+    fewer_record = next(i for i in result.issues if i.code == "file-fewer-figures")
+    assert fewer_record.unit == "SNV" and "SNV day du.xlsx" in fewer_record.value
+    states = {Path(f["source"]).name: f["state"] for f in result.files}
+    assert states["SCT trong.xlsx"] == "sổ chưa có số liệu" and states["SNV day du.xlsx"] == "không dùng"
+
+    # the officer decides the fuller file is right: recorded in the ledger, honoured, said
+    full_sha = hashlib.sha256((inbox / "SNV day du.xlsx").read_bytes()).hexdigest()
+    code = cli.main(["choose", "SNV", full_sha[:10], "--reason", "Đơn vị xác nhận gửi nhầm bản", "--archive", str(archive),
+                     "--recipe", str(campaign.path)])
+    assert code == 0 and "SNV day du.xlsx" in capsys.readouterr().out
+    again = consolidate(catalog, campaign, [inbox], archive, workers=1, context=ctx)
+    rows = {r.unit.code: r for group in again.groups.values() for r in group}
+    assert rows["SNV"].result.sha256 == full_sha
+    chosen = next(i for i in again.issues if i.code == "file-chosen")
+    assert "gửi nhầm" in chosen.message and chosen.unit == "SNV"
+    states = {Path(f["source"]).name: (f["state"], f["reason"]) for f in again.files}
+    assert states["SNV day du.xlsx"] == ("đang dùng", "do cán bộ chọn")
+    assert states["SNV it hon.xlsx"][0] == "không dùng" and "cán bộ đã chọn" in states["SNV it hon.xlsx"][1]
+    assert cli.main(["choose", "SNV", "--undo", "--archive", str(archive), "--recipe", str(campaign.path)]) == 0
+    assert cli.main(["choose", "SNV", "ffffffff", "--archive", str(archive), "--recipe", str(campaign.path)]) == 2
