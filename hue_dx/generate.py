@@ -44,13 +44,24 @@ def file_name(campaign: Campaign, unit: Unit) -> str:
     return f"{slug(campaign.period)}_{unit.code}_{slug(unit.name)[:60]}.xlsx"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give: colleagues on a shared drive can read outputs
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, so no half-written file is ever seen."""
+    """Write through a temporary file in the same folder, so no half-written file is ever seen.
+    The file gets the usual permissions (mkstemp's own are 0600, readable by its owner only)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -345,7 +345,7 @@ def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, seen: dict[st
         else:
             state = "đang dùng" if sha in current_shas else ("bị thay bằng bản mới hơn" if accepted else "không dùng được")
         files.append(dict(sha256=sha, source=seen[sha], received=received, unit=unit, modified=modified, index=index,
-                          errors=errors, state=state))
+                          errors=errors, state=state, kind=kind or "self"))
         if sha in current_shas:
             issues.extend(results[unit].issues)
         elif not accepted or kind == "appraisal":
