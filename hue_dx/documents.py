@@ -185,7 +185,7 @@ class Body:
 @dataclass(frozen=True)
 class Signer:
     position: str  # GIÁM ĐỐC, CHỦ TỊCH
-    authority: str = ""  # TM. ỦY BAN NHÂN DÂN, KT. GIÁM ĐỐC, Q. GIÁM ĐỐC
+    authority: str = ""  # TM. ỦY BAN NHÂN DÂN, KT. GIÁM ĐỐC, Q. GIÁM ĐỐC; lines apart with "\n"
     name: str = ""  # blank: the signer writes it by hand
 
     @classmethod
@@ -194,9 +194,15 @@ class Signer:
         title = " ".join(title.split())
         if not title:
             return cls(upper(head_title) or "THỦ TRƯỞNG ĐƠN VỊ", authority, name)
-        if title.casefold().startswith("phó ") and head_title and not authority.upper().startswith(("KT.", "TM.")):
-            return cls(upper(title), f"KT. {upper(head_title)}", name)
+        if title.casefold().startswith("phó ") and head_title and not authority.upper().startswith("KT."):
+            # a deputy signs for the head; for a collegial body, on its behalf too:
+            # TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH (Phụ lục I, II.7)
+            return cls(upper(title), "\n".join(x for x in (authority, f"KT. {upper(head_title)}") if x), name)
         return cls(upper(title), authority, name)
+
+    @property
+    def authority_lines(self) -> list[str]:
+        return [line for line in self.authority.split("\n") if line.strip()]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import os
 import shutil
 import subprocess
 from collections import Counter
@@ -490,7 +491,6 @@ def sign_pdf(data: bytes | Path, pkcs12: Path, passphrase: bytes | None = None, 
     responses, DER or PEM, as files: nothing is fetched) embed long-term validation data."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
-    from pyhanko.stamp import TextStampStyle
 
     if isinstance(data, Path):  # the older call: sign a file in place
         path = data
@@ -509,13 +509,59 @@ def sign_pdf(data: bytes | Path, pkcs12: Path, passphrase: bytes | None = None, 
     spec = None
     if box is not None:
         spec = fields.SigFieldSpec(field_name, on_page=box[0], box=tuple(round(v) for v in box[1]))  # type: ignore[arg-type]
-    style = TextStampStyle(stamp_text="Ký số bởi: %(signer)s\nNgày ký: %(ts)s", timestamp_format="%d/%m/%Y %H:%M:%S %z")
+    style = _stamp_style()
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
     try:
         out = pdf_signer.sign_pdf(writer)
     except Exception as exc:  # noqa: BLE001  (pyHanko raises many kinds; the officer needs one line)
         raise SigningError(f"Không ký được: {type(exc).__name__}: {exc}") from None
     return out.getvalue()
+
+
+def _stamp_style():
+    """The visible signature's text, in Times New Roman (or its metric twin) so that Vietnamese
+    prints; without a font to embed (or harfbuzz), the same words without diacritics."""
+    from pyhanko.stamp import TextStampStyle
+
+    text, when = "Ký số bởi: %(signer)s\nNgày ký: %(ts)s", "%d/%m/%Y %H:%M:%S %z"
+    font = _stamp_font()
+    try:
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+        from pyhanko.pdf_utils.text import TextBoxStyle
+    except ImportError:
+        font = None
+    if font is None:
+        import unicodedata
+
+        plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+        return TextStampStyle(stamp_text="".join(ch for ch in plain if not unicodedata.combining(ch)), timestamp_format=when)
+    return TextStampStyle(stamp_text=text, timestamp_format=when, border_width=1,
+                          text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(font), font_size=9))
+
+
+@functools.cache
+def _stamp_font() -> str | None:
+    """Times New Roman (or Liberation Serif) scaled to 1000 units per em: pyHanko writes a
+    TrueType font's glyph widths unscaled, and PDF reads them per 1000, so a 2048-unit font
+    prints letter-spaced. Written once per process into the temporary folder."""
+    import hashlib
+    import tempfile
+
+    source = next((p for p in _FONT_FILES[False] if Path(p).is_file()), None)
+    if source is None:
+        return None
+    target = Path(tempfile.gettempdir()) / f"hue-dx-stamp-{hashlib.sha256(source.encode()).hexdigest()[:12]}.ttf"
+    if not target.is_file():
+        from fontTools.ttLib import TTFont
+        from fontTools.ttLib.scaleUpem import scale_upem
+
+        font = TTFont(source)
+        if font["head"].unitsPerEm != 1000:
+            scale_upem(font, 1000)
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        font.save(partial)
+        os.replace(partial, target)
+    return str(target)
 
 
 def _validation_context(signer, chain: list[Path], revocation: list[Path]):
@@ -540,10 +586,10 @@ def _validation_context(signer, chain: list[Path], revocation: list[Path]):
         if pem.detect(raw):
             _, _, raw = pem.unarmor(raw)
         try:
-            crls.append(asn1_crl.CertificateList.load(raw))
-            crls[-1].native  # noqa: B018  (parse now: a bad file is reported here, not deep inside pyHanko)
+            crl = asn1_crl.CertificateList.load(raw)
+            crl.native  # noqa: B018  (parse now: a bad file is reported here, not deep inside pyHanko)
+            crls.append(crl)
         except ValueError:
-            crls.pop()
             try:
                 response = asn1_ocsp.OCSPResponse.load(raw)
                 response.native  # noqa: B018

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pdfmeasure import A4, NUMBER, Measured
+from pdfmeasure import A4, Measured
 
 import hue_dx
 from hue_dx import campaign as campaign_mod
@@ -223,7 +223,7 @@ def test_recipients_left_bold_italic_beside_the_signer_and_kept_with_the_text(wo
     assert items and all(s.sizes == {11.0} and s.regular and abs(s.x0 - 30.0) <= 0.6 for s in items)
     assert all(s.text.endswith(";") for s in items[:-1]) and items[-1].text.startswith("- Lưu:") and items[-1].text.endswith(".")
     signer = world_signer(world, kind)
-    first = m.find(signer.authority or signer.position, title.page)
+    first = m.find((signer.authority_lines or [signer.position])[0], title.page)
     assert abs(first.baseline - title.baseline) <= 1.5 and first.centre > TEXT_CENTRE, "the signer's block beside Nơi nhận"
     # never alone on a page: the last lines of the text are on the same page
     above = [s for s in m.segments[title.page] if s.sizes == {13.0} and s.regular and 20 < s.baseline < title.baseline]
@@ -253,8 +253,8 @@ def test_signer_position_and_name_from_data_in_bold(world, kind):
     signer = world_signer(world, kind)
     position = m.find_all(signer.position)[-1]
     assert position.text == signer.position == signer.position.upper() and position.bold and position.sizes <= {13.0, 14.0}
-    if signer.authority:
-        authority = m.find(signer.authority, position.page)
+    for line in signer.authority_lines:
+        authority = m.find(line, position.page)
         assert authority.bold and authority.baseline < position.baseline and abs(authority.centre - position.centre) <= 1.5
     if signer.name:
         name = m.find(signer.name, position.page)
@@ -274,6 +274,8 @@ def test_the_unit_report_uses_the_head_and_preparer_the_unit_filled_in(world):
     assert contacts["unit_preparer"] in text and contacts["unit_preparer_title"] in text
     deputy = documents.Signer.from_title("Phó Giám đốc", "GIÁM ĐỐC", name="Lê Văn A")
     assert (deputy.authority, deputy.position) == ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
+    district = documents.Signer.from_title("Phó Chủ tịch", "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN")
+    assert (district.authority_lines, district.position) == (["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"], "PHÓ CHỦ TỊCH")
 
 
 # ------------------------------------------------------------------------- numbers
