@@ -13,11 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .documents import Document, recipients
+from .documents import Document, local_time, recipients
 from .issues import ERROR, WARNING
 
 ASKED = (ERROR, WARNING)  # information records ask nothing of the unit
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 
 def working_days_after(start: dt.date, days: int) -> dt.date:
@@ -28,19 +27,6 @@ def working_days_after(start: dt.date, days: int) -> dt.date:
         if current.weekday() < 5:
             days -= 1
     return current
-
-
-def local_time(iso: str | None, with_time: bool = True) -> str:
-    """An ISO time (UTC or with an offset) as Vietnamese local time: 20/12/2020 16:00."""
-    if not iso:
-        return ""
-    try:
-        when = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
-    except ValueError:
-        return str(iso)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
 
 
 @dataclass(frozen=True)

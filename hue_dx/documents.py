@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+VIETNAM = dt.timezone(dt.timedelta(hours=7))  # Asia/Ho_Chi_Minh has kept UTC+7 without summer time since 1975
 NBSP = "\u00a0"  # a space a line never breaks at
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -95,6 +96,19 @@ def as_date_text(value: object) -> str:
         except ValueError:
             return text
     return text
+
+
+def local_time(iso: str | None, with_time: bool = True) -> str:
+    """An ISO time (UTC or with an offset) as Vietnamese local time: 20/12/2020 16:00."""
+    if not iso:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return str(iso)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
 
 
 def date_line(place: str, when: dt.date | None) -> str:

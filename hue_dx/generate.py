@@ -87,7 +87,9 @@ def generate(catalog: Catalog, campaign: Campaign, out_dir: Path, units: Iterabl
             templates[unit.level] = (Template.from_bytes(built.data), built.fingerprint)
         template, print_ = templates[unit.level]
         generation_id = uuid.uuid4().hex
-        data = template.stamp({"unit_code": unit.code, "unit_name": unit.name, "generation_id": generation_id})
+        body = campaign.body(unit)
+        data = template.stamp({"unit_code": unit.code, "unit_name": unit.name, "generation_id": generation_id,
+                               "unit_heading": body.name, "unit_parent": body.parent, "unit_place": body.place})
         path = out_dir / file_name(campaign, unit)
         write_atomic(path, data)
         written.append(Generated(unit.code, unit.name, unit.level, path.name, generation_id, print_, len(data)))
