@@ -326,6 +326,18 @@ def test_no_english_issue_codes_in_printed_documents(world):
             assert not re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text), (kind, code)
 
 
+def test_an_evidence_date_entered_as_a_real_date_prints_as_a_date(world, tmp_path):
+    from hue_dx.workbook.fill import fill
+
+    campaign, catalog = world["campaign"], world["catalog"]
+    blank = next(world["outputs"].workbooks.glob("2020_SYT_*.xlsx")).read_bytes()
+    data = fill(blank, {"5.1.1": {"a": 100, "b": 50}}, {"unit_head": "Lê Văn A"},
+                {"5.1.1": {"number": "12/KH-SYT", "date": dt.datetime(2020, 9, 15), "title": "Kế hoạch"}})
+    result = check_file(data, "syt.xlsx", hashlib.sha256(data).hexdigest(), Context.create(catalog, campaign), details=True)
+    html = reports.unit_report(catalog, campaign, result).html
+    assert "12/KH-SYT · 15/09/2020 · Kế hoạch" in html and "44089" not in html
+
+
 def test_an_evidence_date_typed_as_a_date_prints_as_a_date():
     assert documents.as_date_text(44089.0) == "15/09/2020" and documents.as_date_text("44089.0") == "15/09/2020"
     assert documents.as_date_text(dt.datetime(2020, 9, 15)) == "15/09/2020" and documents.as_date_text("15/09/2020") == "15/09/2020"
