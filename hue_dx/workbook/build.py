@@ -448,7 +448,6 @@ def _summary_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values,
     _put(ws, "C1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f=font(12, bold=True), align=CENTER, border=False)
     ws.merge_cells("C2:G2")
     _put(ws, "C2", "Độc lập - Tự do - Hạnh phúc", f=font(13, bold=True), align=Alignment(horizontal="center", vertical="top"), border=False)
-    ws["E2"].border = Border(bottom=Side(style="thin", color="000000"))
     ws.merge_cells("A4:G4")
     _put(ws, "A4", f"BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period}", f=font(14, bold=True), align=CENTER, border=False)
     ws.merge_cells("A5:G5")
