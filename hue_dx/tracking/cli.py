@@ -14,13 +14,34 @@ import shutil
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..audit import DECIDED, ERROR, Finding
-from . import audit, periods, roles
-from . import recipe as recipe_mod
-from . import tasks as tasks_mod
-from .tasks import TaskCatalog, fmt_billion
+if TYPE_CHECKING:
+    from ..audit import Finding
+    from .tasks import TaskCatalog
+
+
+class _Later:
+    """A module imported on first use: building the command line (hue-dx --help, any other
+    command) must not load the tasks data and its TOML reader."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self._name, __package__), attr)
+
+
+audit, periods, roles = _Later(".audit"), _Later(".periods"), _Later(".roles")
+recipe_mod, tasks_mod = _Later(".recipe"), _Later(".tasks")
+ERROR, DECIDED = "error", "decided"  # hue_dx.audit's severities (imported later; tests/test_tracking_cli.py checks they agree)
+DEFAULT_TASKS, DEFAULT_RECIPE = "hue-222-2020-tasks", "tracking-hue-222.toml"  # likewise tasks.DEFAULT_TASKS, recipe.DEFAULT_RECIPE
+
+
+def fmt_billion(value: float) -> str:
+    return str(tasks_mod.fmt_billion(value))
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -34,8 +55,8 @@ def add_parser(subparsers) -> None:
         "tasks", help="nhiệm vụ của Kế hoạch (Phụ lục 1, 2, 3, 5, mục IV), kỳ báo cáo quý, sổ báo cáo quý của từng đơn vị",
         description="Các nhiệm vụ của Kế hoạch 222/KH-UBND dưới dạng dữ liệu: chỉ tiêu (Phụ lục 1), văn bản và chương trình (Phụ lục 2), "
                     "dự án (Phụ lục 3) với kinh phí (Phụ lục 5), nhiệm vụ thường xuyên (mục IV); đơn vị chủ trì, phối hợp. Không có VIỆC: in danh sách.")
-    tasks.add_argument("--tasks", metavar="ID|TỆP", help=f"tệp nhiệm vụ (mặc định {tasks_mod.DEFAULT_TASKS}; hoặc đường dẫn .toml)")
-    tasks.add_argument("--recipe", metavar="TỆP", type=Path, help=f"tệp đợt báo cáo quý .toml (mặc định generator/{recipe_mod.DEFAULT_RECIPE})")
+    tasks.add_argument("--tasks", metavar="ID|TỆP", help=f"tệp nhiệm vụ (mặc định {DEFAULT_TASKS}; hoặc đường dẫn .toml)")
+    tasks.add_argument("--recipe", metavar="TỆP", type=Path, help=f"tệp đợt báo cáo quý .toml (mặc định generator/{DEFAULT_RECIPE})")
     tasks.add_argument("--format", choices=("table", "json", "csv"), default="table", help="định dạng in danh sách (mặc định: table)")
     actions = tasks.add_subparsers(dest="tasks_action", metavar="VIỆC")
     check = actions.add_parser("check", help="kiểm tra tệp nhiệm vụ: tổng kinh phí in và cộng lại, Phụ lục 3 với Phụ lục 5, tên cơ quan, các quyết định",
