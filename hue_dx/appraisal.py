@@ -13,6 +13,7 @@ final score is computed from the unit's inputs with the appraised ones laid over
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,10 +73,35 @@ def apply(catalog: Catalog, level: str, self_inputs: dict[str, dict[str, Any]], 
     return Final(score_unit(catalog, self_inputs, level), score_unit(catalog, merged, level), chosen, conflicts)
 
 
-def plan(catalog: Catalog, level: str, assignments: dict[str, Any]) -> dict[str, list[str]]:
-    """Appraiser -> the criteria (applicable to the level) they appraise, in catalog order."""
+def plan(catalog: Catalog, level: str, assignments: dict[str, Any], is_self: Callable[[str], bool] | None = None) -> dict[str, list[str]]:
+    """Appraiser -> the criteria (applicable to the level) they appraise, in catalog order.
+
+    ``is_self(appraiser)`` says whether an appraiser is the unit being appraised; see
+    ``reassigned`` for what happens then."""
     out: dict[str, list[str]] = {}
     for c in catalog.criteria:
         if c.applies(level):
-            out.setdefault(appraiser_of(c.code, assignments), []).append(c.code)
+            who = appraiser_of(c.code, assignments)
+            if is_self is not None and is_self(who):
+                who = instead_of_self(assignments, is_self) or who
+            out.setdefault(who, []).append(c.code)
+    return out
+
+
+def instead_of_self(assignments: dict[str, Any], is_self: Callable[[str], bool]) -> str | None:
+    """Nobody appraises itself: a unit assigned to appraise its own figures is replaced by the
+    default appraiser, or, when the default is that unit (Sở TT&TT's own file), by the body
+    named ``fallback`` in the [appraisal] table; None when there is no one else."""
+    for candidate in (str(assignments.get("default", DEFAULT_APPRAISER)), str(assignments.get("fallback", ""))):
+        if candidate and not is_self(candidate):
+            return candidate
+    return None
+
+
+def self_assignments(catalog: Catalog, level: str, assignments: dict[str, Any], is_self: Callable[[str], bool]) -> dict[str, list[str]]:
+    """Appraiser (as assigned) -> the criteria it was assigned although it is the unit appraised."""
+    out: dict[str, list[str]] = {}
+    for c in catalog.criteria:
+        if c.applies(level) and is_self(who := appraiser_of(c.code, assignments)):
+            out.setdefault(who, []).append(c.code)
     return out

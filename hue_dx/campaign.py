@@ -9,12 +9,14 @@ import csv
 import datetime as dt
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .catalog import CatalogError
+from .documents import Body, Signer, full_name
 
 DEFAULT_RECIPE = "campaign-2020.toml"
+OPTIONAL_COLUMNS = ("official_name", "parent", "place", "abbreviation", "signer_authority", "signer_title", "signer_name")
 
 
 class CampaignError(ValueError):
@@ -27,6 +29,20 @@ class Unit:
     name: str
     level: str
     group: str
+    # For the heading and signature of the documents it issues (optional roster columns):
+    official_name: str = ""  # its name written in full, as in its founding decision ("" = name, "UBND" spelt out)
+    parent: str = ""  # the body directly above it, printed over its name ("" = none, as for a district)
+    place: str = ""  # địa danh of its date line ("" = the campaign issuer's)
+    abbreviation: str = ""  # in document symbols: BC-STTTT ("" = its code)
+    signer_authority: str = ""  # TM. ỦY BAN NHÂN DÂN
+    signer_title: str = ""  # GIÁM ĐỐC, CHỦ TỊCH
+    signer_name: str = ""
+
+    @property
+    def heading_name(self) -> str:
+        from .documents import full_name
+
+        return self.official_name or full_name(self.name)
 
 
 @dataclass(frozen=True)
@@ -38,8 +54,51 @@ class Campaign:
     contact: dict[str, str]
     units: tuple[Unit, ...]
     path: Path
-    report: dict[str, str] = field(default_factory=dict)  # heading and signer of the province's report
+    report: dict = field(default_factory=dict)  # heading, signer and recipients of the province's report
     appraisal: dict = field(default_factory=dict)  # who appraises what: default, by_pillar, by_criterion
+
+    def find(self, name: str) -> Unit | None:
+        """The roster unit a body's name or code designates ("Sở Thông tin và Truyền thông tỉnh
+        Thừa Thiên Huế", "STTTT"), or None: names compare without case, and a trailing mention
+        of the province (the campaign issuer's locality) is ignored."""
+        wanted = _plain(name, self.issuer.get("place", ""))
+        for u in self.units:
+            if wanted in (u.code.casefold(), _plain(u.name, ""), _plain(u.heading_name, "")):
+                return u
+        return None
+
+    def body(self, unit: Unit) -> Body:
+        """The heading of the documents a unit issues (roster columns, else sensible defaults:
+        no parent line, the locality the name says, else the campaign issuer's, its code)."""
+        from .documents import place_of
+
+        place = unit.place or place_of(unit.heading_name) or self.issuer.get("place", "")
+        return Body(unit.heading_name, unit.parent, place, unit.abbreviation or unit.code)
+
+    def province(self) -> tuple[Body, Signer]:
+        """The province's heading and signer, from the recipe's [report] table."""
+        r = self.report
+        name = r.get("issuer") or full_name(self.issuer.get("name", ""))
+        symbol = r.get("symbol") or str(r.get("number", "")).rpartition("/")[2].strip() or "BC-UBND"
+        abbreviation = symbol.split("-", 1)[1] if "-" in symbol else symbol
+        body = Body(name, r.get("issuer_parent", ""), r.get("place") or self.issuer.get("place", ""), abbreviation)
+        return body, Signer(r.get("signer_title", "CHỦ TỊCH"), r.get("signer_authority", "TM. ỦY BAN NHÂN DÂN"), r.get("signer_name", ""))
+
+    def sender(self) -> tuple[Body, Signer, Unit | None]:
+        """Who writes to the units (the recipe's [contact]): its heading and signer, and the roster
+        unit it is, if it is one (it then gets no letter from itself)."""
+        c = self.contact
+        unit = self.find(c.get("code", "")) if c.get("code") else None
+        unit = unit or self.find(c.get("unit", ""))
+        if unit is not None:
+            body = self.body(unit)
+        else:
+            body = Body(full_name(c.get("unit", "")), c.get("parent", ""), c.get("place") or self.issuer.get("place", ""), c.get("code", ""))
+        if c.get("parent"):
+            body = replace(body, parent=c["parent"])
+        title = c.get("signer_title") or (unit.signer_title if unit else "") or "GIÁM ĐỐC"
+        authority = c.get("signer_authority") or (unit.signer_authority if unit else "")
+        return body, Signer(title, authority, c.get("signer_name") or (unit.signer_name if unit else "")), unit
 
     def unit(self, code: str) -> Unit:
         for u in self.units:
@@ -61,6 +120,22 @@ def default_recipe(name: str = DEFAULT_RECIPE) -> Path:
 
 def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", str(text)).strip()
+
+
+def _plain(name: str, province: str) -> str:
+    text = " ".join(_nfc(name).casefold().split())
+    for tail in (f" tỉnh {province.casefold()}", f" {province.casefold()}"):
+        if province and text.endswith(tail):
+            text = text[: -len(tail)]
+    return text
+
+
+def _section(raw: dict, key: str) -> dict:
+    """A TOML table with its texts in NFC (lists of texts too: recipients)."""
+    out: dict = {}
+    for k, v in raw.get(key, {}).items():
+        out[k] = [_nfc(x) for x in v] if isinstance(v, list) else _nfc(v)
+    return out
 
 
 def load(path: str | Path | None = None) -> Campaign:
@@ -85,11 +160,11 @@ def load(path: str | Path | None = None) -> Campaign:
         catalog=str(raw["catalog"]),
         period=str(raw["period"]),
         deadline=deadline,
-        issuer={k: _nfc(v) for k, v in raw.get("issuer", {}).items()},
-        contact={k: _nfc(v) for k, v in raw.get("contact", {}).items()},
+        issuer=_section(raw, "issuer"),
+        contact=_section(raw, "contact"),
         units=load_roster(roster),
         path=path,
-        report={k: _nfc(v) for k, v in raw.get("report", {}).items()},
+        report=_section(raw, "report"),
         appraisal=raw.get("appraisal", {}),
     )
 
@@ -111,7 +186,8 @@ def load_roster(path: Path) -> tuple[Unit, ...]:
             if code.casefold() in seen:
                 raise CampaignError(f"{path}, dòng {line}: mã đơn vị {code} bị trùng")
             seen.add(code.casefold())
-            units.append(Unit(code, _nfc(row["name"]), _nfc(row["level"]), _nfc(row["group"])))
+            extra = {key: _nfc(row.get(key) or "") for key in OPTIONAL_COLUMNS}
+            units.append(Unit(code, _nfc(row["name"]), _nfc(row["level"]), _nfc(row["group"]), **extra))
     return tuple(units)
 
 

@@ -509,6 +509,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--html", metavar="TỆP.html", type=Path, help="ghi thêm bản HTML (mở bằng trình duyệt, in được)")
         sub.add_argument("--sign", metavar="CHỨNG_THƯ.p12", type=Path, help="ký số tệp PDF (PAdES) bằng chứng thư PKCS#12")
         sub.add_argument("--password", metavar="MẬT_KHẨU", default=None, help="mật khẩu của chứng thư (nếu có)")
+        sub.add_argument("--visible", action="store_true", help="chữ ký hiện trên trang, tại khối chữ ký của người ký")
+        sub.add_argument("--chain", metavar="TỆP", type=Path, action="append", help="chứng thư trung gian, gốc (PEM/DER) để nhúng dữ liệu kiểm tra dài hạn")
+        sub.add_argument("--crl", metavar="TỆP", type=Path, action="append", help="danh sách thu hồi (CRL) đã tải về, nhúng vào tệp ký")
+        sub.add_argument("--ocsp", metavar="TỆP", type=Path, action="append", help="phản hồi OCSP đã tải về, nhúng vào tệp ký")
         sub.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
 
     req = commands.add_parser("requests", help="viết thư đề nghị mỗi đơn vị sửa, giải trình (HTML, PDF, văn bản cho thư điện tử)",
@@ -544,9 +548,9 @@ def build_parser() -> argparse.ArgumentParser:
     cho = commands.add_parser("choose", help="chọn tệp được dùng cho một đơn vị (quyết định của cán bộ, ghi vào sổ cái)",
                               description="Ghi quyết định của cán bộ: tệp nào của đơn vị được dùng để xếp hạng, thay cho quy tắc mặc định "
                                           "(bản có số liệu lưu sau cùng). Quyết định ghi vào sổ cái kèm thời điểm và lý do; hue-dx consolidate "
-                                          "dùng nó ở các lần chạy sau và ghi rõ trong kết quả. Không có SHA256: in danh sách tệp của đơn vị.")
+                                          "dùng nó ở các lần chạy sau và ghi rõ trong kết quả. Không có MÃ_TỆP: in danh sách tệp của đơn vị.")
     cho.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help="mã đơn vị, ví dụ SYT")
-    cho.add_argument("sha", metavar="SHA256", nargs="?", help="mã SHA-256 của tệp (đủ vài ký tự đầu, như trong trang 'Tệp đã nhận')")
+    cho.add_argument("sha", metavar="MÃ_TỆP", nargs="?", help="mã SHA-256 của tệp (đủ vài ký tự đầu, như trong trang 'Tệp đã nhận')")
     cho.add_argument("--reason", metavar="LÝ_DO", default="", help="lý do chọn (ghi vào sổ cái)")
     cho.add_argument("--undo", action="store_true", help="bỏ quyết định đã ghi, trở lại quy tắc mặc định")
     cho.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
@@ -641,6 +645,12 @@ def run(args: argparse.Namespace, out) -> int:
         missing = sum(1 for letter in letters if letter.items == 0)
         out.write(f"Đã viết {len(letters)} thư đề nghị ({len(letters) - missing} đơn vị cần sửa hoặc giải trình, "
                   f"{missing} đơn vị chưa gửi sổ): {args.out}\n")
+        own = consolidation.campaign.sender()[2]
+        row = next((r for rows in consolidation.groups.values() for r in rows if own and r.unit.code == own.code), None)
+        if row is not None:
+            found = sum(1 for i in (row.result.issues if row.result else []) if i.severity in ("error", "warning"))
+            state = f"{found} nội dung cần tự sửa, xem trang 'Vấn đề' của sổ tổng hợp" if row.result else "chưa có sổ của chính mình"
+            out.write(f"Không viết thư cho {row.unit.name} (cơ quan gửi thư): {state}.\n")
         return consolidation_exit(consolidation)
     if args.command == "demo":
         from . import campaign as campaign_mod
@@ -833,12 +843,16 @@ def _report(args: argparse.Namespace, out) -> int:
     from . import campaign as campaign_mod
     from . import catalog as catalog_mod
     from . import reports
+    from .generate import write_atomic
 
     if args.kind == "unit":
         input_file(args.file, " (báo cáo của cả tỉnh: hue-dx report ranking THƯ_MỤC)")
     _needs_openpyxl("lập báo cáo")
     campaign = campaign_mod.load(args.recipe)
     cat = catalog_mod.load(campaign.catalog)
+    # The certificate is opened first: a wrong password stops the run before any work, and
+    # nothing is written under the requested name unless it is signed.
+    signer = reports.load_signer(args.sign, args.password.encode() if args.password else None, args.chain) if args.sign else None
     if args.kind == "unit":
         from .intake.check import Context, check_file
 
@@ -847,43 +861,67 @@ def _report(args: argparse.Namespace, out) -> int:
         if not result.accepted:
             reasons = "; ".join(i.message for i in result.issues if i.severity == "error")
             raise UsageError(f"Không lập được phiếu từ tệp này: {reasons}")
-        text = reports.unit_html(cat, campaign, result)
+        if reports.is_blank(result):
+            out.write(f"Không lập báo cáo: sổ {args.file.name} chưa có số liệu nào (mọi tiêu chí để trống hoặc không áp dụng), "
+                      "không có gì để ký. Đơn vị điền số liệu rồi gửi lại sổ.\n")
+            return EXIT_PROBLEMS
+        report = reports.unit_report(cat, campaign, result)
         status = EXIT_PROBLEMS if any(i.severity == "error" for i in result.issues) else EXIT_OK
     else:
         _, _, consolidation = _consolidated(args, "lập báo cáo")
-        text = reports.ranking_html(consolidation, campaign.report)
+        report = reports.ranking_report(consolidation)
         status = consolidation_exit(consolidation)
-    reports.write_pdf(text, args.output)
+    if report.draft and signer is not None:
+        raise UsageError("Không ký: chưa có đơn vị nào được xếp hạng, báo cáo chỉ là dự thảo. Bỏ --sign để xem dự thảo.")
+    pdf = reports.pdf_of(report)
+    data = pdf.data
+    if signer is not None:
+        data = reports.sign_pdf(data, args.sign, signer=signer, box=pdf.signature_box if args.visible else None,
+                                chain=args.chain, revocation=[*(args.crl or []), *(args.ocsp or [])])
+    write_atomic(args.output, data)
     written = [args.output]
     if args.html:
-        reports.write_html(text, args.html)
+        reports.write_html(report, args.html)
         written.append(args.html)
-    if args.sign:
-        reports.sign_pdf(args.output, args.sign, args.password.encode() if args.password else None)
-    out.write("Đã ghi: " + ", ".join(str(p) for p in written) + (" (đã ký số)" if args.sign else "") + "\n")
+    out.write("Đã ghi: " + ", ".join(str(p) for p in written) + (" (đã ký số)" if signer is not None else "") + "\n")
+    if report.draft:
+        out.write("Chưa có đơn vị nào được xếp hạng: báo cáo in chữ DỰ THẢO, không ký ban hành.\n")
+        return EXIT_PROBLEMS
     return status
 
 
 def _appraise(args: argparse.Namespace, out) -> int:
-    from .appraisal import plan
+    from .appraisal import instead_of_self, plan, self_assignments
     from .generate import slug, write_atomic
     from .workbook import appraisal_book
 
     campaign, cat, consolidation = _consolidated(args, "tạo phiếu thẩm định")
     wanted = {campaign.unit(code).code for code in args.unit} if args.unit else None
     written = []
+    warnings: list[str] = []
+    unresolved = False
     for rows in consolidation.groups.values():
         for row in rows:
             if row.result is None or (wanted and row.unit.code not in wanted):
                 continue
-            for appraiser, codes in plan(cat, row.unit.level, campaign.appraisal).items():
+            def is_self(appraiser: str, unit=row.unit) -> bool:
+                return campaign.find(appraiser) == unit
+
+            for assigned, codes in self_assignments(cat, row.unit.level, campaign.appraisal, is_self).items():
+                instead = instead_of_self(campaign.appraisal, is_self)
+                unresolved = unresolved or instead is None
+                warnings.append(f"{row.unit.name} được giao tự thẩm định {len(codes)} tiêu chí ({assigned}): "
+                                + (f"chuyển cho {instead}." if instead else "không có bên nào khác; thêm fallback vào mục [appraisal]."))
+            for appraiser, codes in plan(cat, row.unit.level, campaign.appraisal, is_self).items():
                 data = appraisal_book.build(cat, campaign, row.unit, appraiser, codes, row.result)
                 path = args.out / f"tham-dinh_{campaign.period}_{row.unit.code}_{slug(appraiser)}.xlsx"
                 write_atomic(path, data)
                 written.append(path)
     out.write(f"Đã tạo {len(written)} phiếu thẩm định: {args.out}\n"
               "Bên thẩm định điền số liệu thẩm định và lý do vào phiếu, gửi lại; hue-dx consolidate đọc cả sổ và phiếu.\n")
-    return consolidation_exit(consolidation)
+    for warning in warnings:
+        out.write(f"Cảnh báo: {warning}\n")
+    return EXIT_PROBLEMS if unresolved else consolidation_exit(consolidation)
 
 
 def _generate(args: argparse.Namespace, out) -> int:

@@ -1,8 +1,10 @@
-"""`hue-dx requests`: for each unit, a short letter asking to fix or explain exactly what the
-consolidator found, cell by cell, with a deadline (HTML, PDF, and plain text for an e-mail).
+"""`hue-dx requests`: for each unit, a letter (công văn) asking to fix or explain exactly what
+the consolidator found, cell by cell, with a deadline (HTML, PDF, and plain text for an e-mail).
 
-Units that sent no valid file get a letter asking for it. A corrected file that comes back
-goes through the consolidator again and supersedes the earlier one.
+Units that sent no valid file get a letter saying what to send, how and by when. The body
+that writes the letters (the campaign's [contact]) writes none to itself: its own file's
+problems are in the ranking workbook. A corrected file that comes back goes through the
+consolidator again and supersedes the earlier one.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from .documents import Document, local_time, recipients
 from .issues import ERROR, WARNING
 
 ASKED = (ERROR, WARNING)  # information records ask nothing of the unit
@@ -39,23 +41,32 @@ class Letter:
 
 def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | None = None, pdf: bool = True) -> list[Letter]:
     from . import reports
-    from .generate import write_atomic
+    from .generate import file_name, write_atomic
 
     c = consolidation
     campaign, catalog = c.campaign, c.catalog
     today = today or dt.date.today()
     deadline = working_days_after(today, days).strftime("%d/%m/%Y")
-    when = dt.datetime.now()
-    sender = campaign.contact.get("unit", "Sở Thông tin và Truyền thông")
-    contact = sender + (f" (thư điện tử {campaign.contact['email']})" if campaign.contact.get("email") else "")
+    body, signer, own = campaign.sender()
+    drafting = campaign.contact.get("drafting", "")
+    email = campaign.contact.get("email", "")
+    received = {f["sha256"]: f for f in c.files}
     env = reports._env()
     letters = []
     for rows in c.groups.values():
         for row in rows:
             unit = row.unit
+            if own is not None and unit.code == own.code:
+                continue  # no letter to oneself
+            rejected: list[dict[str, str]] = []
             if row.result is None:
-                items, subject, ask = [], "gửi sổ tự đánh giá chuyển đổi số", "gửi sổ tự đánh giá đã điền đầy đủ"
-                file_name = sha_short = ""
+                items: list[dict[str, str]] = []
+                subject = f"gửi sổ tự đánh giá chuyển đổi số năm {campaign.period}"
+                for f in c.files:
+                    if f.get("unit") == unit.code and f.get("kind", "self") != "appraisal":
+                        why = next((i.message for i in c.issues if i.file == f["source"] and i.severity == ERROR), "")
+                        rejected.append({"name": Path(f["source"]).name, "received": local_time(f.get("received")), "why": why})
+                file_sent = when_received = ""
             else:
                 found = [i for i in row.result.issues if i.severity in ASKED]
                 if not found:
@@ -64,23 +75,29 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
                 found.sort(key=lambda i: (order[i.severity], i.sheet, _row_of(i.cell), i.criterion))
                 items = [{"where": " · ".join(x for x in (i.sheet, i.cell and f"ô {i.cell}") if x) or "Cả tệp",
                           "criterion": i.criterion, "message": i.message, "hint": i.hint} for i in found]
-                subject = "sửa, giải trình số liệu tự đánh giá chuyển đổi số"
-                ask = "sửa hoặc giải trình các nội dung sau"
-                file_name, sha_short = row.result.name, row.result.sha256[:16]
+                subject = f"sửa, giải trình số liệu tự đánh giá chuyển đổi số năm {campaign.period}"
+                file_sent = row.result.name
+                when_received = local_time(received.get(row.result.sha256, {}).get("received"), with_time=False)
+            doc = Document(
+                body=body, summary=subject, signer=signer, drafting=drafting, date=today, addressees=(unit.heading_name,),
+                recipients=recipients(["Như trên"], "VT, " + drafting if drafting else "VT"),
+                title=f"V/v {subject} – {unit.name}",
+                metadata=reports._metadata(f"V/v {subject} – {unit.name}", body.name, f"Gửi {unit.heading_name}",
+                                           [(row.result.name, row.result.sha256)] if row.result else []),
+            )
             context = {
-                **reports._heading(campaign, campaign.report, when), "issuer_parent": "", "issuer": sender.upper(), "number": "Số:        /STTTT",
-                "title": f"Đề nghị {subject} – {unit.name}", "footer": f"{unit.name} – đề nghị sửa, giải trình {campaign.period}",
-                "orientation": "portrait", "unit_name": unit.name, "subject": subject, "ask": ask, "period": campaign.period,
-                "catalog_title": catalog.title, "file_name": file_name, "sha_short": sha_short, "sender": sender,
-                "sender_upper": sender.upper(), "deadline": deadline, "items": items, "contact": contact, "version": __version__,
-                "made_at": when.strftime("%d/%m/%Y %H:%M"), "catalog_id": catalog.id,
+                "unit_name": unit.heading_name, "subject": subject, "period": campaign.period, "catalog_title": catalog.title,
+                "source": reports._source(catalog), "sender": body.name, "email": email, "deadline": deadline,
+                "campaign_deadline": campaign.deadline_vi, "items": items, "file_sent": file_sent, "received": when_received,
+                "expected_file": file_name(campaign, unit), "rejected": rejected,
             }
+            report = reports.render("request.html.j2", doc, **context)
             html_path, pdf_path, text_path = (folder / f"de-nghi-{unit.code}.{ext}" for ext in ("html", "pdf", "txt"))
-            html_text = env.get_template("request.html.j2").render(**context)
-            write_atomic(html_path, html_text.encode("utf-8"))
-            write_atomic(text_path, env.get_template("request.txt.j2").render(**context).encode("utf-8"))
+            reports.write_html(report, html_path)
+            text = env.get_template("request.txt.j2").render(doc=doc, **context)
+            write_atomic(text_path, text.encode("utf-8"))
             if pdf:
-                reports.write_pdf(html_text, pdf_path)
+                reports.write_pdf(report, pdf_path)
             letters.append(Letter(unit.code, unit.name, len(items), html_path, pdf_path, text_path))
     return letters
 

@@ -79,6 +79,25 @@ def _evidence(catalog: Catalog, inputs: dict, rng: random.Random) -> dict[str, d
     return out
 
 
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
+GIVEN = ("Văn An", "Thị Bình", "Hữu Cường", "Thị Dung", "Quang Hải", "Thị Hoa", "Minh Khoa", "Thị Lan", "Đức Long", "Thị Mai",
+         "Công Nam", "Thị Nga", "Xuân Phúc", "Thị Quỳnh", "Văn Sơn", "Thanh Tâm", "Ngọc Thảo", "Đình Trung", "Thị Vân", "Quốc Việt")
+HEAD_TITLE = {"so": ("Giám đốc", "Phó Giám đốc"), "huyen": ("Chủ tịch", "Phó Chủ tịch")}
+HEAD_OF = {"VPUBND": ("Chánh Văn phòng", "Phó Chánh Văn phòng"), "TTT": ("Chánh Thanh tra", "Phó Chánh Thanh tra"),
+           "BDT": ("Trưởng ban", "Phó Trưởng ban"), "BQLKKT": ("Trưởng ban", "Phó Trưởng ban")}
+
+
+def demo_contacts(code: str, level: str, rng: random.Random) -> dict[str, str]:
+    """The unit sheet as a unit fills it: a preparer and a head with their positions (some heads sign as deputies)."""
+    def person() -> str:
+        return f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
+
+    titles = HEAD_OF.get(code) or HEAD_TITLE.get(level, ("Thủ trưởng đơn vị", "Phó Thủ trưởng đơn vị"))
+    return {"unit_preparer": person(), "unit_preparer_title": "Chuyên viên", "unit_phone": f"0234.38{rng.randint(10000, 99999)}",
+            "unit_email": f"{code.lower()}@thuathienhue.gov.vn", "unit_head": person(),
+            "unit_head_title": titles[1] if rng.random() < 0.3 else titles[0]}
+
+
 @dataclass
 class DemoOutputs:
     workbooks: Path
@@ -113,7 +132,7 @@ def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOu
         unit = campaign.unit(g.unit)
         inputs = unit_inputs(catalog, unit.code, unit.level)
         rng = random.Random("evidence" + unit.code)
-        contacts = {"unit_preparer": f"Cán bộ lập biểu {unit.code}", "unit_head": f"Thủ trưởng {unit.name}"}
+        contacts = demo_contacts(unit.code, unit.level, rng)
         blank = (workbooks / g.path).read_bytes()
         mistakes = MISTAKES.get(unit.code, {})
         first = {code: {**values, **mistakes.get(code, {})} for code, values in inputs.items()}
@@ -142,14 +161,14 @@ def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOu
     say(f"3. Đã tổng hợp {result.seen} tệp, xếp hạng {ranked} đơn vị, {len(result.missing)} chưa gửi: {ranking}")
 
     printed = folder / "4-bao-cao"
-    text = reports.ranking_html(result, campaign.report)
+    report = reports.ranking_report(result)
     report_pdf, report_html = printed / f"bao-cao-xep-hang-{campaign.period}.pdf", printed / f"bao-cao-xep-hang-{campaign.period}.html"
-    reports.write_pdf(text, report_pdf)
-    reports.write_html(text, report_html)
+    reports.write_pdf(report, report_pdf)
+    reports.write_html(report, report_html)
     sample_unit = next(r for r in result.groups[campaign.unit("STTTT").group] if r.unit.code == "STTTT")
     data = (returned / sample_unit.result.name).read_bytes()  # type: ignore[union-attr]
     detailed = check_file(data, sample_unit.result.name, hashlib.sha256(data).hexdigest(), ctx, details=True)  # type: ignore[union-attr]
     unit_pdf = printed / "phieu-tu-danh-gia-STTTT.pdf"
-    reports.write_pdf(reports.unit_html(catalog, campaign, detailed), unit_pdf)
+    reports.write_pdf(reports.unit_report(catalog, campaign, detailed), unit_pdf)
     say(f"4. Báo cáo in: {report_pdf} (và .html), phiếu của Sở Thông tin và Truyền thông: {unit_pdf}")
     return DemoOutputs(workbooks, returned, ranking, report_pdf, report_html, unit_pdf, archive, csv_dir, json_path)

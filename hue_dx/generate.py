@@ -44,13 +44,24 @@ def file_name(campaign: Campaign, unit: Unit) -> str:
     return f"{slug(campaign.period)}_{unit.code}_{slug(unit.name)[:60]}.xlsx"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give: colleagues on a shared drive can read outputs
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, so no half-written file is ever seen."""
+    """Write through a temporary file in the same folder, so no half-written file is ever seen.
+    The file gets the usual permissions (mkstemp's own are 0600, readable by its owner only)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -76,7 +87,9 @@ def generate(catalog: Catalog, campaign: Campaign, out_dir: Path, units: Iterabl
             templates[unit.level] = (Template.from_bytes(built.data), built.fingerprint)
         template, print_ = templates[unit.level]
         generation_id = uuid.uuid4().hex
-        data = template.stamp({"unit_code": unit.code, "unit_name": unit.name, "generation_id": generation_id})
+        body = campaign.body(unit)
+        data = template.stamp({"unit_code": unit.code, "unit_name": unit.name, "generation_id": generation_id,
+                               "unit_heading": body.name, "unit_parent": body.parent, "unit_place": body.place})
         path = out_dir / file_name(campaign, unit)
         write_atomic(path, data)
         written.append(Generated(unit.code, unit.name, unit.level, path.name, generation_id, print_, len(data)))

@@ -6,7 +6,8 @@ Writes samples/workbooks/ (a blank and a filled workbook of Sở Thông tin và 
 and a filled one of UBND huyện A Lưới with typical mistakes), samples/rendered/ (their
 PDFs as LibreOffice prints them, and PNG previews of the summary and a pillar page) and
 samples/demo/ (what `hue-dx demo` produces: the returned files of the whole roster as a .zip,
-the ranking workbook, the printed reports).
+the ranking workbook, the printed reports) and samples/documents/ (the first page of each kind
+of outgoing document).
 """
 
 from __future__ import annotations
@@ -58,6 +59,41 @@ def demo_outputs(catalog, campaign) -> None:
             shutil.copyfile(path, target / path.name)
         subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", "1", "-l", "1", str(out.report_pdf),
                         str(target / "bao-cao-trang-1")], check=True)
+        document_samples(catalog, campaign, out, Path(tmp))
+
+
+def document_samples(catalog, campaign, out, tmp: Path) -> None:
+    """samples/documents/: the first page of each kind of outgoing document, 100 dpi (and the
+    page with the signature of the ranking report), as Nghị định 30/2020 lays them out."""
+    import datetime as dt
+    import hashlib
+
+    from hue_dx import reports
+    from hue_dx.corrections import write_letters
+    from hue_dx.intake.check import Context, check_file
+    from hue_dx.intake.consolidate import consolidate
+
+    target = HERE / "documents"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    ctx = Context.create(catalog, campaign)
+    district = next(out.returned.glob("2020_HALUOI_*.xlsx"))
+    data = district.read_bytes()
+    result = check_file(data, district.name, hashlib.sha256(data).hexdigest(), ctx, details=True)
+    reports.write_pdf(reports.unit_report(catalog, campaign, result), tmp / "bao-cao-huyen.pdf")
+    consolidation = consolidate(catalog, campaign, [out.returned], out.archive, workers=1, context=ctx)
+    letters = {letter.unit: letter for letter in write_letters(consolidation, tmp / "thu", today=dt.date(2021, 1, 5))}
+    empty = tmp / "trong"
+    empty.mkdir()
+    reports.write_pdf(reports.ranking_report(consolidate(catalog, campaign, [empty], tmp / "kho-trong", workers=1, context=ctx)),
+                      tmp / "du-thao.pdf")
+    pages = {"bao-cao-xep-hang": (out.report_pdf, 1), "bao-cao-xep-hang-trang-ky": (out.report_pdf, 2),
+             "bao-cao-don-vi-so": (out.unit_pdf, 1), "bao-cao-don-vi-huyen": (tmp / "bao-cao-huyen.pdf", 1),
+             "thu-de-nghi-sua": (letters["SXD"].pdf, 1), "thu-chua-gui-so": (letters["HNDONG"].pdf, 1),
+             "bao-cao-xep-hang-du-thao": (tmp / "du-thao.pdf", 1)}
+    for name, (pdf, page) in pages.items():
+        subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf), str(target / name)],
+                       check=True)
 
 
 def main() -> None:
@@ -83,8 +119,9 @@ def main() -> None:
                                                                    check=True).stdout.splitlines() if line.startswith("Pages")))
     subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(pages), "-l", str(pages), str(filled),
                     str(rendered / "tong-hop")], check=True)
-    guide_pages = 4 if pages > 20 else 2
-    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(guide_pages + 2), "-l", str(guide_pages + 2),
+    first_pillar = next(n for n in range(1, pages + 1) if "TRỤ CỘT 1:" in subprocess.run(
+        ["pdftotext", "-f", str(n), "-l", str(n), str(filled), "-"], capture_output=True, text=True, check=True).stdout)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(first_pillar), "-l", str(first_pillar),
                     str(filled), str(rendered / "tru-cot-1")], check=True)
     district = rendered / "2020_HALUOI_da-dien.pdf"
     demo_outputs(catalog, campaign)

@@ -60,6 +60,11 @@ class Case:
     kind: str = ""  # what the case stands for, in words (the corpus covers at least 50 kinds)
 
     @property
+    def accepted(self) -> bool:
+        """Identified and scored (a submission or a blank one)."""
+        return self.outcome != REJECTED
+
+    @property
     def codes(self) -> set[str]:
         return {e.code for e in self.expect}
 

@@ -137,6 +137,19 @@ def test_appraisals_come_back_and_give_final_scores_with_reasons(world):
     assert len([t for t in trail if t[0] == "5.1.1"]) == 2
     body = json.loads(db.execute("SELECT result FROM files WHERE sha256 = ?", (row.result.sha256,)).fetchone()[0])
     assert body["kind"] == "self" and body["scored_inputs"]["5.1.1"] == row.result.scored_inputs["5.1.1"]
+    # the titles say "after appraisal" now that one was applied (and only then: test_printed_workbooks); the
+    # appraisal workbooks are not counted as the units' self-assessments
+    from openpyxl import load_workbook
+
+    from hue_dx import reports
+    from hue_dx.intake.outputs import write_workbook
+
+    write_workbook(result, tmp / "xep-hang.xlsx")
+    assert load_workbook(tmp / "xep-hang.xlsx")["Xếp hạng"]["A1"].value.endswith("(SAU THẨM ĐỊNH)")
+    report = reports.ranking_report(result)
+    assert report.document.summary.endswith("(sau thẩm định)")
+    selves = sum(1 for f in result.files if f["kind"] != "appraisal")
+    assert selves == len(result.files) - 4 and f"Số sổ tự đánh giá nhận được: {selves}" in report.html
 
 
 def test_check_describes_an_appraisal_workbook(world, tmp_path, capsys):

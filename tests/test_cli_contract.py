@@ -216,6 +216,14 @@ VALID: dict[tuple[str, ...], tuple[list[str], list[str]]] = {
     ("appraise",): (["{w}/clean"], ["--out", "{t}/f", "--archive", "{t}/a"]),
     ("addin", "build"): ([], ["--out", "{t}/addin"]),
     ("issue-types",): ([], []),
+    ("choose",): (["STTTT"], ["--archive", "{t}/a"]),
+    ("tasks",): ([], []),
+    ("tasks", "check"): ([], []),
+    ("tasks", "show"): (["PL3.E.3"], []),
+    ("tasks", "unit"): (["STTTT"], []),
+    ("tasks", "bodies"): ([], []),
+    ("tasks", "periods"): (["2021"], []),
+    ("tasks", "generate"): ([], ["--period", "2021-Q3", "--out", "{t}/q", "--unit", "STTTT"]),
 }
 
 
@@ -277,6 +285,9 @@ def bad_arguments() -> list[tuple[list[str], int]]:
         (["appraise", "{t}/khong-co", "--out", "{t}/f"], 2),
         (["appraise", f"{w}/clean", "--out", "{t}/f", "--archive", "{t}/a", "--unit", "KHONGCO"], 2),
         (["addin", "build", "--out", f"{w}/a-file"], 2),
+        (["choose", "STTTT", "--archive", "{t}/khong-co"], 2), (["choose", "KHONGCO", "--archive", "{t}/a"], 2),
+        (["tasks", "show", "PL9.9"], 2), (["tasks", "unit", "KHONGCO"], 2), (["tasks", "periods", "hai-nghin"], 2),
+        (["tasks", "generate", "--period", "2021-Q5", "--out", "{t}/q"], 2), (["tasks", "--tasks", f"{w}/garbage.toml"], 2),
     ]
     return cases
 

@@ -88,3 +88,10 @@ def test_machine_formats_resolve_bodies_to_unit_codes():
     assert len(rows) == 114
     e9 = next(r for r in rows if r["id"] == "PL3.E.9")
     assert e9["reporting_units"] == "SCT STNMT" and e9["budget_total"] == "60000000000"
+
+
+def test_the_command_lines_constants_agree_with_the_modules_it_loads_later():
+    from hue_dx.tracking import cli as tracking_cli
+    from hue_dx.tracking import recipe, tasks
+
+    assert (tracking_cli.DEFAULT_TASKS, tracking_cli.DEFAULT_RECIPE) == (tasks.DEFAULT_TASKS, recipe.DEFAULT_RECIPE)

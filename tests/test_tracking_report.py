@@ -157,8 +157,3 @@ def test_commands_exit_codes(example, tmp_path):
     assert code == 2 and "hue-dx tasks consolidate" in err
     assert run("tasks", "consolidate", "--period", "2021-Q9", "--archive", tmp_path / "kho")[0] == 2
 
-
-def test_cli_defaults_match_the_modules():
-    from hue_dx.tracking import cli as tracking_cli
-
-    assert (tracking_cli.DEFAULT_TASKS, tracking_cli.DEFAULT_RECIPE) == (tasks.DEFAULT_TASKS, recipe.DEFAULT_RECIPE)

@@ -23,6 +23,7 @@ from ..catalog import Catalog, Input
 from ..cells import ErrorValue
 from ..coerce import constant_formula, read_input
 from ..issues import ERROR, Issue, issue
+from ..rules import fmt_num
 from ..scoring import INVALID, MISSING, OK, UnitResult, aggregate, score_criterion
 from . import xlsx
 
@@ -396,8 +397,10 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
             read = read_input(spec, value, kind)
             values[spec.key] = read.value
             if read.issue and not reported:
-                value_issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=code, value=value,
-                                          read=_fmt(read.read), **where))
+                # numbers as people read them (3.007.000.000); the number a text probably meant, ungrouped ("1234")
+                shown_read = fmt_num(read.read) if isinstance(read.read, float) and read.issue == "input-too-large" else _fmt(read.read)
+                value_issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=code, value=_shown_value(value),
+                                          read=shown_read, **where))
             elif read.value is not None and c.applies(level):
                 figures += 1
         result.scored_inputs[code] = values
@@ -744,6 +747,11 @@ def _late(modified: str | None, deadline: dt.date, result: FileResult, where) ->
     local = saved.astimezone(dt.timezone(dt.timedelta(hours=7))) if saved.tzinfo else saved
     if local.date() > deadline:
         result.issues.append(issue("file-late", value=local.strftime("%d/%m/%Y"), **where))
+
+
+def _shown_value(value: object) -> object:
+    """A cell's value in a message: a number the Vietnamese way, anything else as it is."""
+    return fmt_num(value) if isinstance(value, float) and abs(value) < 1e16 else value
 
 
 def _fmt(value: object) -> str:

@@ -166,9 +166,13 @@ class Ledger:
         self.db.execute(f"PRAGMA user_version = {VERSION}")
         self.db.commit()
         self.run = 0
+        self.received = ""
 
     def start_run(self, inputs: Iterable[str]) -> int:
-        cur = self.db.execute("INSERT INTO runs (started, inputs) VALUES (?, ?)", (now(), json.dumps(list(inputs), ensure_ascii=False)))
+        # Every file first seen in a run is received at the run's start: which of two files saved
+        # at the same time counts must not depend on which second a worker finished it in.
+        self.received = now()
+        cur = self.db.execute("INSERT INTO runs (started, inputs) VALUES (?, ?)", (self.received, json.dumps(list(inputs), ensure_ascii=False)))
         self.db.commit()
         self.run = int(cur.lastrowid or 0)
         return self.run
@@ -182,7 +186,7 @@ class Ledger:
 
     def record(self, found: Entry, source: str, sender: str = "", sent: str = "") -> bool:
         """Record a checked file (once) and where it was seen; True when the file is new."""
-        seen = now()
+        seen = self.received or now()
         cur = self.db.execute(
             "INSERT OR IGNORE INTO files (sha256, size, accepted, unit, period, catalog, level, generation_id, modified, "
             "total, max, idx, result, kind, errors, issues, figures, received_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",

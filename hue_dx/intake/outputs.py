@@ -135,6 +135,10 @@ def write_workbook(c: Consolidation, path: Path) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from ..documents import local_time
+    from ..reports import ratio_is_share
+    from ..workbook.build import style_chart
+
     bold = Font(name="Times New Roman", bold=True)
     normal = Font(name="Times New Roman")
     header_fill = PatternFill("solid", fgColor="BDD7EE")
@@ -146,6 +150,7 @@ def write_workbook(c: Consolidation, path: Path) -> None:
         ws.append([title])
         ws["A1"].font = Font(name="Times New Roman", bold=True, size=13)
         ws.append([f"Kỳ {c.campaign.period} · bộ tiêu chí {c.catalog.id} (phiên bản {c.catalog.version}) · hạn gửi {c.campaign.deadline_vi}"])
+        ws["A2"].font = Font(name="Times New Roman", italic=True)
         ws.append(headers)
         for cell in ws[3]:
             cell.font, cell.fill = bold, header_fill
@@ -154,6 +159,19 @@ def write_workbook(c: Consolidation, path: Path) -> None:
             _xlsx_row(ws, row)
         for n, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(n)].width = width
+        # The header wraps: its row is made as tall as its longest heading needs, or it would
+        # overlap the first row of data (Excel and LibreOffice keep a set height as it is).
+        lines = max(-(-int(len(str(h)) * 1.15) // max(1, int(w))) for h, w in zip(headers, widths, strict=False))
+        ws.row_dimensions[3].height = 15.0 * max(1, lines) + 4
+        for row_cells in ws.iter_rows(min_row=4):
+            for cell in row_cells:
+                cell.font = normal  # every cell in Times New Roman, numbers too (the default style is Calibri)
+                if isinstance(cell.value, float):
+                    cell.number_format = "#,##0.00"
+                elif isinstance(cell.value, int) and not isinstance(cell.value, bool):
+                    cell.number_format = "#,##0"
+                elif isinstance(cell.value, str) and len(cell.value) > 30:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
         for col, fmt in (formats or {}).items():
             for row in ws.iter_rows(min_row=4, min_col=col, max_col=col):
                 row[0].number_format = fmt
@@ -177,9 +195,11 @@ def write_workbook(c: Consolidation, path: Path) -> None:
                          r.final.final.total.applicable_max if r.final else None, _index(r.index), _index(r.self_index), _index(diff),
                          "muộn" if r.late else "", r.errors or "", r.result.name if r.result else "chưa nhận được sổ hợp lệ"])
         spans.append((group, start, len(rows) + 3))
-    table(ws, "XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ (SAU THẨM ĐỊNH)", ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)",
+    appraised = any(r.final and r.final.applied for members in c.groups.values() for r in members)
+    title = "XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ" + (" (SAU THẨM ĐỊNH)" if appraised else " (THEO KẾT QUẢ TỰ ĐÁNH GIÁ)")
+    table(ws, title, ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)",
                                                                 "Chỉ số tự đánh giá", "Chênh lệch", "Nộp muộn", "Số lỗi", "Tệp được dùng"],
-          rows, [18, 6, 10, 40, 9, 9, 11, 11, 10, 9, 7, 40], {5: "0.00", 6: "0.##", 7: "0.0000", 8: "0.0000", 9: "+0.0000;-0.0000;0"})
+          rows, [18, 6, 10, 40, 9, 9, 11, 11, 10, 9, 7, 40], {5: "#,##0.00", 6: "#,##0.##", 7: "0.0000", 8: "0.0000", 9: "+0.0000;-0.0000;0"})
     ranked = {group: sum(1 for r in members if r.rank is not None) for group, members in c.groups.items()}
     charts = wb.create_sheet("Biểu đồ")
     charts.append(["CHỈ SỐ CHUYỂN ĐỔI SỐ THEO NHÓM (đơn vị đã xếp hạng)"])
@@ -196,6 +216,9 @@ def write_workbook(c: Consolidation, path: Path) -> None:
         chart.add_data(Reference(ws, min_col=7, min_row=start, max_row=end), titles_from_data=False)
         chart.set_categories(Reference(ws, min_col=4, min_row=start, max_row=end))
         chart.height, chart.width = max(5.0, 0.6 * ranked[group] + 2.5), 22
+        chart.x_axis.tickLblSkip = 1  # a label for every unit, not every other one
+        chart.y_axis.number_format, chart.y_axis.majorUnit = "0.0", 0.2
+        style_chart(chart)
         charts.add_chart(chart, f"A{anchor}")
         anchor += int(chart.height * 2) + 2
     charts.page_setup.orientation = "landscape"
@@ -224,7 +247,12 @@ def write_workbook(c: Consolidation, path: Path) -> None:
             final = r.final.final.criteria[n]  # type: ignore[union-attr]
             line.append(final.points if final.points is not None else final.status_vi)
         rows.append(line)
-    table(ws, "ĐIỂM THEO TIÊU CHÍ", ["Mã", "Tiêu chí", "Tối đa", *[r.unit.code for r in units]], rows, [9, 50, 7] + [9] * len(units))
+    table(ws, "ĐIỂM THEO TIÊU CHÍ", ["Mã", "Tiêu chí", "Tối đa", *[r.unit.code for r in units]], rows, [8, 42, 7] + [9] * len(units),
+          {3: "0.##", **{4 + n: "0.00" for n in range(len(units))}})
+    # Printed across pages rather than shrunk to one: code, title and max repeat on each page.
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = 80
+    ws.print_title_cols = "A:C"
 
     ws = wb.create_sheet("Thẩm định")
     rows = [[d["unit"], d["name"], d["code"], d["self"], d["final"], d["difference"], d["self_status"], d["final_status"], d["appraiser"],
@@ -235,11 +263,19 @@ def write_workbook(c: Consolidation, path: Path) -> None:
 
     ws = wb.create_sheet("Toàn tỉnh")
     rows = []
+    keys = sorted({k for figure in c.province for k in figure["sums"]})
+    criteria = {x.code: x for x in c.catalog.criteria}
     for figure in c.province:
-        sums = "; ".join(f"{k} = {v:,.0f}".replace(",", ".") for k, v in figure["sums"].items())
-        rows.append([figure["code"], figure["title"], figure["units"], sums, _index(figure["share"]), figure["points"], figure["max"]])
-    table(ws, "SỐ LIỆU TOÀN TỈNH (CỘNG SỐ LIỆU CỦA CÁC ĐƠN VỊ)", ["Mã", "Tiêu chí", "Số đơn vị", "Tổng số liệu", "Tỷ lệ", "Điểm", "Tối đa"],
-          rows, [9, 50, 9, 40, 9, 8, 7], {5: "0.00%", 6: "0.00"})
+        labels = "; ".join(f"{k}: {figure['labels'].get(k, '')}" for k in figure["sums"])
+        rows.append([figure["code"], figure["title"], figure["units"], labels, *[figure["sums"].get(k) for k in keys],
+                     _index(figure["share"]), figure["points"], figure["max"]])
+    table(ws, "SỐ LIỆU TOÀN TỈNH (CỘNG SỐ LIỆU CỦA CÁC ĐƠN VỊ)", ["Mã", "Tiêu chí", "Số đơn vị", "Số liệu", *keys,
+                                                                   "Tỷ lệ (%) hoặc bình quân", "Điểm", "Tối đa"],
+          rows, [8, 40, 8, 40, *[12] * len(keys), 11, 8, 7],
+          {**{5 + n: "#,##0" for n in range(len(keys))}, 6 + len(keys): "0.00", 7 + len(keys): "0.##"})
+    for n, figure in enumerate(c.province, start=4):  # a share is a percentage; a rate per person (7.2.2) is not
+        share = ratio_is_share(criteria[figure["code"]])
+        ws.cell(n, 5 + len(keys)).number_format = "0.00%" if share else "#,##0.00"
 
     ws = wb.create_sheet("Vấn đề")
     rows = [[SEVERITY_VI[i.severity], i.code, i.unit, i.file, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint] for i in c.issues]

@@ -64,8 +64,9 @@ def build(catalog: Catalog, campaign: Campaign, unit: Unit, appraiser: str, code
     ws.merge_cells("A1:J1")
     _put(ws, "A1", f"PHIẾU THẨM ĐỊNH KẾT QUẢ TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period}", f=font(13, bold=True), border=False)
     ws.merge_cells("A2:J2")
-    _put(ws, "A2", f"Đơn vị được thẩm định: {unit.name} ({unit.code}) · Người/cơ quan thẩm định: {appraiser} · "
-                   f"Sổ tự đánh giá: {self_result.name} (SHA-256 {self_result.sha256[:16]}…)", f=font(11, italic=True), border=False)
+    # The self-assessment file is named for the appraiser; its SHA-256 stays in the file's properties (hdx_self_sha256).
+    _put(ws, "A2", f"Đơn vị được thẩm định: {unit.name} ({unit.code}) · Cơ quan thẩm định: {appraiser} · "
+                   f"Sổ tự đánh giá: {self_result.name}", f=font(11, italic=True), border=False)
     ws.merge_cells("A3:J3")
     _put(ws, "A3", "Chấp nhận số liệu của đơn vị: để trống cột D. Không chấp nhận: ghi số liệu thẩm định vào cột D (ô vàng) và lý do vào "
                    "cột I; chỉ có ý kiến: ghi cột I. Điểm thẩm định tự tính.", f=font(10, italic=True), border=False)
@@ -104,8 +105,9 @@ def build(catalog: Catalog, campaign: Campaign, unit: Unit, appraiser: str, code
             _put(ws, f"A{r}", None)
             _put(ws, f"B{r}", f"{spec.key}: {spec.label} ({TYPE_HINTS[spec.type].lower()})", f=font(10))
             value = typed.get(spec.key)
-            _put(ws, f"C{r}", value, fill=FILL_FORMULA, align=CENTER)
-            _put(ws, f"D{r}", None, fill=FILL_INPUT, unlocked=True, align=CENTER)
+            numeric = spec.type in ("count", "number", "amount")
+            _put(ws, f"C{r}", value, fill=FILL_FORMULA, align=CENTER, fmt="#,##0.##" if numeric and isinstance(value, int | float) else None)
+            _put(ws, f"D{r}", None, fill=FILL_INPUT, unlocked=True, align=CENTER, fmt="#,##0.##" if numeric else None)
             for col in "EFGHIJ":
                 _put(ws, f"{col}{r}", None)
             # "" (not 0) when both are blank: a formula that points at an empty cell reads 0
@@ -123,6 +125,7 @@ def build(catalog: Catalog, campaign: Campaign, unit: Unit, appraiser: str, code
     _put(ws, f"A{row + 1}", "NGƯỜI THẨM ĐỊNH (ký, ghi rõ họ tên)", f=font(bold=True), border=False, align=Alignment(horizontal="left"))
     ws.print_area = f"A1:J{row + 6}"
     _fit_rows(ws)
+    ws.row_dimensions[4].height = 2 * 10 * 1.32 + 6  # the wrapped headings ("Trạng thái thẩm định") take two lines
     _print_setup(ws, landscape=True, footer=f"Thẩm định {unit.name} – {appraiser} – {campaign.period} – {fmt_num(len(codes))} tiêu chí")
     _protect(ws)
     for name, destination in names.items():

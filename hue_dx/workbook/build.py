@@ -35,17 +35,30 @@ from .. import __version__, names
 from .. import cells as cell_rules
 from ..campaign import Campaign
 from ..catalog import NUMERIC_TYPES, Catalog, Criterion, Group, Input, Unscored, code_key
+from ..documents import full_name, heading_lines
 from ..rules import fmt_num, xl_num
 from . import formulas as fx
 from .identity import fingerprint
 
 TOKENS = {"unit_code": "HDXTKUNITCODEX", "unit_name": "HDXTKUNITNAMEX", "unit_name_upper": "HDXTKUNITUPPERX",
-          "generation_id": "HDXTKGENIDX"}
+          "generation_id": "HDXTKGENIDX", "unit_parent": "HDXTKUNITPARENTX", "unit_place": "HDXTKUNITPLACEX"}
+HEADING_CHARS = 34  # capitals of 12 pt bold that fit the summary sheet's heading column (A:B)
+
+
+def heading_of(name: str) -> list[str]:
+    """The lines an issuing body's name takes in the summary sheet's heading (whole word groups)."""
+    return heading_lines(full_name(name), lambda text: len(text) <= HEADING_CHARS)
 
 
 def with_derived(values: dict[str, str]) -> dict[str, str]:
-    """Unit values plus the texts derived from them (the issuing body is printed in capitals)."""
-    return {**values, "unit_name_upper": values.get("unit_name_upper") or values["unit_name"].upper()}
+    """Unit values plus the texts derived from them: the issuing body in capitals, cut into
+    lines between word groups (``unit_heading``: its name in full, else ``unit_name``), the
+    parent body's line above it ("" for none) and the place of the date line."""
+    parent = values.get("unit_parent", "")
+    return {**values,
+            "unit_name_upper": values.get("unit_name_upper") or "\n".join(heading_of(values.get("unit_heading") or values["unit_name"])),
+            "unit_parent": parent.upper(),
+            "unit_place": values.get("unit_place") or "……………"}
 SHEET_GUIDE, SHEET_UNIT, SHEET_SUMMARY = "Hướng dẫn", "Thông tin đơn vị", "Tổng hợp"
 PROTECTION_PASSWORD = "huedx"  # deterrence, not security: documented in the README
 FONT = "Times New Roman"
@@ -181,6 +194,28 @@ def _fit_rows(ws: Worksheet, skip_formulas: bool = True) -> None:
                 lines_needed, size = lines, fsize
         if lines_needed > 1 or size > 11:
             ws.row_dimensions[row[0].row].height = round(lines_needed * size * 1.32 + 3, 1)
+
+
+def style_chart(chart, size: int = 9) -> None:
+    """Axes shown (openpyxl leaves them to the reader's default, and Excel then hides them) and
+    every text of the chart in Times New Roman, like the sheet."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+    from openpyxl.drawing.text import Font as DrawingFont
+
+    def text(sz: int, bold: bool = False) -> RichText:
+        props = CharacterProperties(latin=DrawingFont(typeface=FONT), cs=DrawingFont(typeface=FONT), sz=sz * 100, b=bold)
+        return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
+
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.delete = False
+        axis.txPr = text(size)
+    if chart.title is not None and chart.title.tx is not None and chart.title.tx.rich is not None:
+        for paragraph in chart.title.tx.rich.p:
+            props = CharacterProperties(latin=DrawingFont(typeface=FONT), sz=(size + 2) * 100, b=True)
+            paragraph.pPr = ParagraphProperties(defRPr=props)
+            for run in paragraph.r or []:
+                run.rPr = props
 
 
 def _protect(ws: Worksheet) -> None:
@@ -404,13 +439,21 @@ def _summary_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values,
     widths = {"A": 6, "B": 42, "C": 11, "D": 11, "E": 11, "F": 10, "G": 10}
     for col, width in widths.items():
         ws.column_dimensions[col].width = width
-    issuer = values["unit_name_upper"]
-    ws.merge_cells("A1:B1")
-    _put(ws, "A1", issuer, f=font(12, bold=True), align=CENTER, border=False)
+    # Parent body (regular) over the issuing body (bold), cut between word groups; the rows are as
+    # tall as the longest heading of the level's units needs, since the template is stamped for
+    # every unit (Nghị định 30/2020: a name is never broken inside a word group).
+    units = [u for u in campaign.units if u.level == level]
+    has_parent = any(u.parent for u in units) or not units
+    if has_parent:
+        ws.merge_cells("A1:B1")
+        _put(ws, "A1", values["unit_parent"], f=font(12), align=CENTER, border=False)
+    ws.merge_cells("A2:B3" if has_parent else "A1:B3")
+    _put(ws, "A2" if has_parent else "A1", values["unit_name_upper"], f=font(12, bold=True),
+         align=Alignment(horizontal="center", vertical="top", wrap_text=True), border=False)
     ws.merge_cells("C1:G1")
     _put(ws, "C1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f=font(12, bold=True), align=CENTER, border=False)
     ws.merge_cells("C2:G2")
-    _put(ws, "C2", "Độc lập - Tự do - Hạnh phúc", f=font(12, bold=True), align=CENTER, border=False)
+    _put(ws, "C2", "Độc lập - Tự do - Hạnh phúc", f=font(13, bold=True), align=Alignment(horizontal="center", vertical="top"), border=False)
     ws.merge_cells("A4:G4")
     _put(ws, "A4", f"BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period}", f=font(14, bold=True), align=CENTER, border=False)
     ws.merge_cells("A5:G5")
@@ -455,15 +498,20 @@ def _summary_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values,
     chart.legend = None
     chart.add_data(Reference(ws, min_col=5, min_row=7, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=last))
-    chart.height, chart.width = 8.5, 16.5
+    chart.height, chart.width = 8.5, 17.0
+    chart.x_axis.scaling.orientation = "maxMin"  # pillar 1 on top, as in the table
+    chart.y_axis.number_format, chart.y_axis.majorUnit = "0.0", 0.2
+    style_chart(chart)
     chart_row = total + 3
     ws.add_chart(chart, f"A{chart_row}")
 
     sign = chart_row + 18
     ws.merge_cells(f"D{sign}:G{sign}")
-    _put(ws, f"D{sign}", "……………, ngày …… tháng …… năm ……", f=font(12, italic=True), align=CENTER, border=False)
+    _put(ws, f"D{sign}", f"{values['unit_place']}, ngày … tháng … năm …", f=font(12, italic=True), align=CENTER, border=False)
+    head_title = names.identity_name("unit_head_title")
     for col_from, col_to, title, hint, name_ref in (("A", "C", "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", "unit_preparer"),
-                                                     ("D", "G", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)", "unit_head")):
+                                                     ("D", "G", f'=IF(TRIM({head_title})="","THỦ TRƯỞNG ĐƠN VỊ",UPPER(TRIM({head_title})))',
+                                                      "(Ký tên, đóng dấu)", "unit_head")):
         ws.merge_cells(f"{col_from}{sign + 1}:{col_to}{sign + 1}")
         _put(ws, f"{col_from}{sign + 1}", title, f=font(12, bold=True), align=CENTER, border=False)
         ws.merge_cells(f"{col_from}{sign + 2}:{col_to}{sign + 2}")
@@ -473,6 +521,9 @@ def _summary_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values,
              f=font(12, bold=True), align=CENTER, border=False)
     ws.print_area = f"A1:G{sign + 8}"
     _fit_rows(ws)
+    lines = max([(1 if has_parent else 0) + len(heading_of(u.heading_name)) for u in units] or [3])
+    ws.row_dimensions[1].height = ws.row_dimensions[2].height = 17.0
+    ws.row_dimensions[3].height = max(4.0, 17.0 * (lines - 2) + 4)
     _print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Tự đánh giá chuyển đổi số {campaign.period}", fit_height=1)
     _protect(ws)
 
@@ -522,7 +573,8 @@ def _guide_sheet(ws, catalog: Catalog, campaign: Campaign, values) -> None:
         ("Gửi về", send_to, font()),
         ("Phát hành", f"{campaign.issuer.get('office', '')} — {campaign.issuer.get('name', '')}", font()),
         ("", "", font()),
-        ("Cách điền", "1. Trang 'Thông tin đơn vị': điền người lập biểu, điện thoại, thư điện tử và thủ trưởng đơn vị.", font()),
+        ("Cách điền", "1. Trang 'Thông tin đơn vị': điền người lập biểu, điện thoại, thư điện tử, thủ trưởng đơn vị và chức vụ của "
+                      "từng người (chức vụ thủ trưởng in trên khối chữ ký của báo cáo, ví dụ 'Giám đốc', 'Phó Chủ tịch').", font()),
         ("", "2. Mỗi trang trụ cột (1. … đến 7. …): với từng tiêu chí, nhập các số liệu a, b, c… vào ô màu vàng ở cột "
              "'Số liệu', đúng theo nhãn bên cạnh; ghi tài liệu kiểm chứng (số, ngày, trích yếu, đường dẫn hoặc giải trình) vào các ô màu xanh.", font()),
         ("", "3. Điểm và trạng thái tự tính ngay khi nhập. Sửa các tiêu chí có trạng thái 'lỗi' hoặc 'thiếu số liệu' trước khi gửi.", font()),
@@ -535,17 +587,13 @@ def _guide_sheet(ws, catalog: Catalog, campaign: Campaign, values) -> None:
         ("Số liệu", "Số nguyên không âm cho số lượng; số tiền bằng đồng; Có/Không và các mức chọn từ danh sách. "
                     "Ô để trống là 'thiếu số liệu', không được coi là 0: nếu số liệu là 0, hãy nhập 0.", font()),
         ("Bảo vệ", f"Các trang được khóa để tránh sửa nhầm công thức (mật khẩu: {PROTECTION_PASSWORD}); chỉ các ô vàng, xanh được nhập.", font()),
-        ("", "", font()),
-        ("", "CÁC CHỖ KẾ HOẠCH CHƯA RÕ VÀ CÁCH BỘ CÔNG CỤ ĐỌC", font(12, bold=True)),
+        ("Cách chấm", "Mỗi tiêu chí ghi nguyên văn cách tính điểm của Kế hoạch; chỗ nào Kế hoạch chưa rõ, dòng '— hue-dx chấm: …' "
+                      "ngay dưới đó nói điểm được tính thế nào.", font()),
+        ("Hỏi đáp", f"Vướng mắc khi điền sổ: liên hệ {send_to}.", font()),
     ]
     for n, (label, text, f) in enumerate(lines, start=1):
         _put(ws, f"A{n}", label, f=font(bold=True), border=False)
         _put(ws, f"B{n}", text, f=f, border=False)
-    row = len(lines) + 1
-    for d in catalog.decisions:
-        _put(ws, f"A{row}", d.code, f=font(10, bold=True), border=False)
-        _put(ws, f"B{row}", f"[{d.topic}] {d.text}", f=font(10), border=False)
-        row += 1
     _fit_rows(ws)
     _print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Hướng dẫn")
     _protect(ws)

@@ -1,0 +1,432 @@
+"""Every outgoing document measured against Nghị định 30/2020/NĐ-CP Phụ lục I (A4, margins,
+fonts and sizes, heading, number and symbol, place and date, type and summary, body,
+"Nơi nhận", signer, page numbers), and the content each must (not) carry.
+
+The rules are checked on the PDF, as a reader holds it (tests/pdfmeasure.py), for each kind:
+a department's report, a district's report, the province's ranking report, a letter asking
+for corrections and a letter to a unit that sent nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pdfmeasure import A4, Measured
+
+import hue_dx
+from hue_dx import campaign as campaign_mod
+from hue_dx import cli, demo, documents, reports
+from hue_dx.corrections import write_letters
+from hue_dx.documents import upper
+from hue_dx.intake.check import Context, check_file
+from hue_dx.intake.consolidate import consolidate
+from hue_dx.issues import TYPES
+
+ROOT = Path(__file__).resolve().parents[1]
+RECIPE = ROOT / "generator" / "campaign-2020.toml"
+TEXT_CENTRE = (30 + 195) / 2  # the text area: 30 mm from the left edge, 15 mm from the right
+LEFT_COLUMN_MAX = 30 + 165 * 0.5  # the issuing body's column lies in the left half of the text
+HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """The demo's outputs, a district's report, the letters, measured once."""
+    if not shutil.which("pdftoppm"):
+        pytest.skip("poppler-utils")
+    folder = tmp_path_factory.mktemp("documents")
+    campaign = campaign_mod.load(RECIPE)
+    catalog = hue_dx.load_catalog()
+    outputs = demo.run(catalog, campaign, folder / "demo", say=lambda _: None)
+    ctx = Context.create(catalog, campaign)
+    checked = {}
+    for code in ("HALUOI", "BQLKKT", "SNNPTNT"):
+        path = next(outputs.returned.glob(f"*_{code}_*.xlsx"))
+        data = path.read_bytes()
+        checked[code] = check_file(data, path.name, hashlib.sha256(data).hexdigest(), ctx, details=True)
+    pdfs = {"ranking": outputs.report_pdf, "unit": outputs.unit_pdf}
+    for code, result in checked.items():
+        pdfs[f"unit-{code}"] = folder / f"{code}.pdf"
+        reports.write_pdf(reports.unit_report(catalog, campaign, result), pdfs[f"unit-{code}"])
+    consolidation = consolidate(catalog, campaign, [outputs.returned], outputs.archive, workers=1, context=ctx)
+    letters = {letter.unit: letter for letter in write_letters(consolidation, folder / "letters", days=10, today=dt.date(2026, 3, 5))}
+    pdfs["letter"] = letters["SXD"].pdf  # typed text where numbers belong: a letter asking for corrections
+    pdfs["missing"] = letters["HNDONG"].pdf  # sent nothing
+    measured = {kind: Measured(path) for kind, path in pdfs.items()}
+    return {"campaign": campaign, "catalog": catalog, "outputs": outputs, "checked": checked, "consolidation": consolidation,
+            "letters": letters, "pdf": measured, "folder": folder}
+
+
+KINDS = ["unit", "unit-HALUOI", "unit-BQLKKT", "unit-SNNPTNT", "ranking", "letter", "missing"]
+ISSUER = {"unit": "STTTT", "unit-HALUOI": "HALUOI", "unit-BQLKKT": "BQLKKT", "unit-SNNPTNT": "SNNPTNT", "ranking": None,
+          "letter": "STTTT", "missing": "STTTT"}
+
+
+def body_of(world, kind):
+    campaign = world["campaign"]
+    code = ISSUER[kind]
+    return campaign.province()[0] if code is None else campaign.body(campaign.unit(code))
+
+
+def heading_segments(m: Measured) -> dict:
+    """The heading's parts on page 1: parent, issuer lines, Số, date line, nation, motto."""
+    nation = m.find("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 0)
+    motto = m.find("Độc lập - Tự do - Hạnh phúc", 0)
+    number = m.find("Số:", 0, start=True)
+    left = [s for s in m.segments[0] if s.baseline < number.baseline - 1 and s.centre < LEFT_COLUMN_MAX]
+    issuer = [s for s in left if s.bold]
+    parent = [s for s in left if not s.bold]
+    return {"nation": nation, "motto": motto, "number": number, "issuer": issuer, "parent": parent}
+
+
+# ------------------------------------------------------------------------- the page
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a4_margins_and_one_serif_family(world, kind):
+    m = world["pdf"][kind]
+    for n, (w, h) in enumerate(m.sizes):
+        assert abs(w - A4[0]) < 0.5 and abs(h - A4[1]) < 0.5, (n, w, h)
+        left, right, top, bottom = m.text_area(n)
+        assert left >= 29.5 and right <= 195.5, (kind, n + 1, left, right)  # left 30–35 mm, right 15–20 mm
+        assert top >= 19.5 and bottom <= 277.5, (kind, n + 1, top, bottom)  # top and bottom 20–25 mm
+    left, right, _, _ = m.text_area(0)
+    assert left <= 35.5 and right >= 189.5, (left, right)  # the text fills the width between the margins
+    fonts = {f for page in m.segments for s in page for f in s.fonts}
+    assert fonts and all(re.search(r"Liberation-?Serif|TimesNewRoman|Times-New-Roman|Tinos", f) for f in fonts), fonts
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_page_numbers_top_centre_from_page_two(world, kind):
+    m = world["pdf"][kind]
+    numbers = m.page_numbers()
+    assert numbers[0] is None, "page 1 carries no number"
+    for n, seg in enumerate(numbers[1:], start=2):
+        assert seg is not None and seg.text == str(n), (n, seg)
+        assert abs(seg.centre - TEXT_CENTRE) <= 1.0 and seg.regular and seg.sizes <= {13.0, 14.0}, seg
+    assert not [s for page in m.segments for s in page if re.fullmatch(r"Trang \d+/\d+", s.text)]  # no "Trang n/N" footer
+
+
+# ------------------------------------------------------------------------- heading
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_national_heading_and_motto_rule(world, kind):
+    h = heading_segments(world["pdf"][kind])
+    nation, motto = h["nation"], h["motto"]
+    assert nation.bold and nation.sizes <= {12.0, 13.0} and nation.centre > TEXT_CENTRE
+    assert motto.bold and motto.sizes <= {13.0, 14.0} and abs(motto.centre - nation.centre) <= 1.5
+    rule = world["pdf"][kind].rule_under(motto)
+    assert rule is not None, "no rule under the motto"
+    assert abs(rule.length - (motto.x1 - motto.x0)) <= 1.5 and abs(rule.centre - motto.centre) <= 1.0, (rule, motto)
+
+
+GROUP_STARTS = ("VÀ ", "TỈNH ", "HUYỆN ", "THỊ XÃ ", "THÀNH PHỐ ", "QUẬN ", "XÃ ", "PHƯỜNG ", "THỊ TRẤN ")
+KIND_PREFIXES = ("SỞ", "BAN", "ỦY BAN NHÂN DÂN", "VĂN PHÒNG", "BAN QUẢN LÝ", "THANH TRA")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_issuing_body_in_full_capitals_bold_unbroken_with_parent_and_short_rule(world, kind):
+    m = world["pdf"][kind]
+    h = heading_segments(m)
+    body = body_of(world, kind)
+    lines = [s.text for s in h["issuer"]]
+    assert " ".join(lines) == upper(body.name), lines  # in full: "ỦY BAN NHÂN DÂN HUYỆN A LƯỚI", never "UBND HUYỆN …"
+    for before, after in zip(lines, lines[1:], strict=False):  # cut between word groups only
+        assert after.startswith(GROUP_STARTS) or before.endswith(",") or before in KIND_PREFIXES, (before, after)
+    for s in h["issuer"]:
+        assert s.bold and s.sizes <= {12.0, 13.0}, s
+    if body.parent:
+        (parent,) = h["parent"]
+        assert parent.text == upper(body.parent) and parent.regular and parent.sizes <= {12.0, 13.0}
+        assert parent.baseline < h["issuer"][0].baseline and abs(parent.centre - h["issuer"][0].centre) <= 1.5
+    else:
+        assert not h["parent"]
+    rule = m.rule_under(h["issuer"][-1])
+    widest = max(s.x1 - s.x0 for s in h["issuer"])
+    assert rule is not None and widest / 3 - 0.5 <= rule.length <= widest / 2 + 0.5, (rule, widest)
+    assert abs(rule.centre - h["issuer"][-1].centre) <= 1.0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_number_with_a_real_blank_and_symbol_and_the_date_line_beside_it(world, kind):
+    m = world["pdf"][kind]
+    h = heading_segments(m)
+    number = h["number"]
+    assert number.text == "Số:" and number.regular and number.sizes <= {13.0, 14.0}
+    symbol = next(s for s in m.segments[0] if abs(s.baseline - number.baseline) < 0.3 and s.x0 > number.x1 and s.centre < LEFT_COLUMN_MAX)
+    body = body_of(world, kind)
+    expected = f"/BC-{body.abbreviation}" if kind.startswith(("unit", "ranking")) else f"/{body.abbreviation}-CNTT"
+    assert symbol.text == expected and symbol.x0 - number.x1 >= 10.0, (symbol.text, symbol.x0 - number.x1)
+    place = body.place
+    dateline = m.find(f"{place}, ngày ", 0, start=True)
+    assert dateline.italic and dateline.sizes <= {13.0, 14.0} and abs(dateline.baseline - number.baseline) < 0.5
+    assert abs(dateline.centre - h["motto"].centre) <= 2.0
+    assert abs((number.x0 + symbol.x1) / 2 - h["issuer"][-1].centre) <= 3.0
+
+
+def test_each_unit_dates_its_report_from_its_own_place(world):
+    assert world["pdf"]["unit-HALUOI"].find("A Lưới, ngày ", 0, start=True)
+    assert world["pdf"]["unit"].find("Thừa Thiên Huế, ngày ", 0, start=True)
+    assert world["campaign"].body(world["campaign"].unit("HPLOC")).place == "Phú Lộc"
+    assert documents.date_line("Phú Lộc", dt.date(2026, 3, 5)) == "Phú Lộc, ngày 05 tháng 3 năm 2026"
+    assert documents.date_line("Huế", dt.date(2026, 1, 15)) == "Huế, ngày 15 tháng 01 năm 2026"
+    assert world["pdf"]["letter"].find("Thừa Thiên Huế, ngày 05 tháng 3 năm 2026", 0)
+
+
+@pytest.mark.parametrize("kind", ["unit", "unit-HALUOI", "ranking"])
+def test_report_type_and_summary_bold_centred(world, kind):
+    m = world["pdf"][kind]
+    kind_seg = m.find("BÁO CÁO", 0, start=True)
+    assert kind_seg.text == "BÁO CÁO" and kind_seg.bold and kind_seg.sizes <= {13.0, 14.0} and abs(kind_seg.centre - TEXT_CENTRE) <= 1.5
+    summary = next(s for s in m.segments[0] if s.baseline > kind_seg.baseline)
+    assert summary.text.startswith("Kết quả") and summary.bold and summary.sizes <= {13.0, 14.0} and abs(summary.centre - TEXT_CENTRE) <= 1.5
+    assert m.rule_under(summary) is not None
+
+
+@pytest.mark.parametrize("kind", ["letter", "missing"])
+def test_a_letter_has_its_subject_under_the_number_not_in_the_body(world, kind):
+    m = world["pdf"][kind]
+    number = heading_segments(m)["number"]
+    (vv,) = m.find_all("V/v ")
+    assert vv.page == 0 and vv.baseline > number.baseline and vv.centre < LEFT_COLUMN_MAX and vv.regular and vv.sizes <= {12.0, 13.0}
+    addressee = m.find("Kính gửi:", 0)
+    assert addressee.baseline > vv.baseline and addressee.regular
+
+
+# ------------------------------------------------------------------------- body, recipients, signer
+
+
+def body_lines(m: Measured, page: int) -> list:
+    return [s for s in m.segments[page] if s.sizes == {13.0} and s.regular and s.baseline > 60 and s.x1 - s.x0 > 100]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_body_is_justified_13_to_14_pt(world, kind):
+    m = world["pdf"][kind]
+    lines = body_lines(m, 0)
+    full = [s for s in lines if s.x1 >= 194.0]
+    assert len(full) >= 2, [s.text for s in lines]  # lines of a paragraph end at the right margin
+    assert all(s.x1 <= 195.5 for s in lines)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_recipients_left_bold_italic_beside_the_signer_and_kept_with_the_text(world, kind):
+    m = world["pdf"][kind]
+    (title,) = m.find_all("Nơi nhận:")
+    assert title.text == "Nơi nhận:" and title.bold and title.italic and title.sizes == {12.0} and abs(title.x0 - 30.0) <= 0.6
+    items = [s for s in m.segments[title.page] if s.text.startswith("- ") and s.baseline > title.baseline and s.x0 < 40]
+    assert items and all(s.sizes == {11.0} and s.regular and abs(s.x0 - 30.0) <= 0.6 for s in items)
+    assert all(s.text.endswith(";") for s in items[:-1]) and items[-1].text.startswith("- Lưu:") and items[-1].text.endswith(".")
+    signer = world_signer(world, kind)
+    first = m.find((signer.authority_lines or [signer.position])[0], title.page)
+    assert abs(first.baseline - title.baseline) <= 1.5 and first.centre > TEXT_CENTRE, "the signer's block beside Nơi nhận"
+    # never alone on a page: the last lines of the text are on the same page
+    above = [s for s in m.segments[title.page] if s.sizes == {13.0} and s.regular and 20 < s.baseline < title.baseline]
+    assert len(above) >= 2, [s.text for s in above]
+
+
+def world_signer(world, kind):
+    campaign = world["campaign"]
+    if kind == "ranking":
+        return campaign.province()[1]
+    if kind in ("letter", "missing"):
+        return campaign.sender()[1]
+    code = ISSUER[kind]
+    unit = campaign.unit(code)
+    result = world["checked"][code] if code in world["checked"] else None
+    if result is None:
+        path = next(world["outputs"].returned.glob(f"*_{code}_*.xlsx"))
+        data = path.read_bytes()
+        result = check_file(data, path.name, hashlib.sha256(data).hexdigest(), Context.create(world["catalog"], campaign), details=True)
+        world["checked"][code] = result
+    return reports.unit_signer(campaign, unit, result.contacts)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_signer_position_and_name_from_data_in_bold(world, kind):
+    m = world["pdf"][kind]
+    signer = world_signer(world, kind)
+    position = m.find_all(signer.position)[-1]
+    assert position.text == signer.position == signer.position.upper() and position.bold and position.sizes <= {13.0, 14.0}
+    for line in signer.authority_lines:
+        authority = m.find(line, position.page)
+        assert authority.bold and authority.baseline < position.baseline and abs(authority.centre - position.centre) <= 1.5
+    if signer.name:
+        name = m.find(signer.name, position.page)
+        assert name.bold and name.baseline - position.baseline >= 20.0 and abs(name.centre - position.centre) <= 1.5
+
+
+def test_the_unit_report_uses_the_head_and_preparer_the_unit_filled_in(world):
+    campaign = world["campaign"]
+    result = world["checked"]["HALUOI"]
+    contacts = result.contacts
+    assert contacts["unit_head_title"] and contacts["unit_head"] and contacts["unit_preparer_title"]
+    m = world["pdf"]["unit-HALUOI"]
+    text = m.text()
+    assert "THỦ TRƯỞNG ĐƠN VỊ" not in text
+    signer = reports.unit_signer(campaign, campaign.unit("HALUOI"), contacts)
+    assert signer.position in text and contacts["unit_head"] in text
+    assert contacts["unit_preparer"] in text and contacts["unit_preparer_title"] in text
+    deputy = documents.Signer.from_title("Phó Giám đốc", "GIÁM ĐỐC", name="Lê Văn A")
+    assert (deputy.authority, deputy.position) == ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
+    district = documents.Signer.from_title("Phó Chủ tịch", "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN")
+    assert (district.authority_lines, district.position) == (["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"], "PHÓ CHỦ TỊCH")
+
+
+# ------------------------------------------------------------------------- numbers
+
+
+def test_numbers_are_vietnamese_and_never_split(world):
+    assert documents.vn_number(5831) == "5.831" and documents.vn_number(1234.5, 2) == "1.234,50"
+    assert documents.vn_equals("b", "3.931") == "b\u00a0=\u00a03.931"
+    m = world["pdf"]["ranking"]
+    for page in m.segments:
+        for s in page:
+            assert not s.text.endswith("=") and not s.text.startswith("="), s.text
+    segments = [s.text for page in m.segments for s in page]
+    for figure in world["consolidation"].province:  # every province-wide figure whole, on the line of its "="
+        for key, value in figure["sums"].items():
+            shown = re.compile(rf"= {re.escape(documents.vn_number(value, 0))}(?![\d.,])")
+            assert any(shown.search(text) for text in segments), (figure["code"], key, value)
+    unit = world["pdf"]["unit-HALUOI"]
+    segments = [s.text for page in unit.segments for s in page]
+    assert not [t for t in segments if t.endswith("=")]
+    result = world["checked"]["HALUOI"]
+    for code, typed in result.typed.items():  # every figure the unit typed, whole, beside its "="
+        for key, value in typed.items():
+            if isinstance(value, int | float) and value >= 1000 and world["catalog"].criterion(code).applies("huyen"):
+                shown = re.compile(rf"= {re.escape(reports._shown(value))}(?![\d.,])")
+                assert any(shown.search(t) for t in segments), (code, key, value)
+
+
+def s_page(m: Measured, code: str) -> int:
+    return next(n for n in range(m.pages) for s in m.segments[n] if s.text.startswith(code + " ") or s.text == code)
+
+
+def test_a_rate_per_person_is_no_percentage_and_figures_carry_their_labels(world):
+    catalog = world["catalog"]
+    assert not reports.ratio_is_share(catalog.criterion("7.2.2")) and reports.ratio_is_share(catalog.criterion("5.1.1"))
+    m = world["pdf"]["ranking"]
+    page = s_page(m, "7.2.2")
+    row = [s for s in m.segments[page] if s.text.startswith("7.2.2")]
+    assert row and "%" not in " ".join(s.text for s in m.segments[page] if abs(s.baseline - row[0].baseline) < 1)
+    label = catalog.criterion("7.2.2").input("a").label
+    assert m.find(f"a: {label[:20]}", page)
+
+
+def test_no_english_issue_codes_in_printed_documents(world):
+    for kind, m in world["pdf"].items():
+        text = m.text()
+        for code in TYPES:
+            assert not re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text), (kind, code)
+
+
+def test_an_evidence_date_entered_as_a_real_date_prints_as_a_date(world, tmp_path):
+    from hue_dx.workbook.fill import fill
+
+    campaign, catalog = world["campaign"], world["catalog"]
+    blank = next(world["outputs"].workbooks.glob("2020_SYT_*.xlsx")).read_bytes()
+    data = fill(blank, {"5.1.1": {"a": 100, "b": 50}}, {"unit_head": "Lê Văn A"},
+                {"5.1.1": {"number": "12/KH-SYT", "date": dt.datetime(2020, 9, 15), "title": "Kế hoạch"}})
+    result = check_file(data, "syt.xlsx", hashlib.sha256(data).hexdigest(), Context.create(catalog, campaign), details=True)
+    html = reports.unit_report(catalog, campaign, result).html
+    assert "12/KH-SYT · 15/09/2020 · Kế hoạch" in html and "44089" not in html
+
+
+def test_an_evidence_date_typed_as_a_date_prints_as_a_date():
+    assert documents.as_date_text(44089.0) == "15/09/2020" and documents.as_date_text("44089.0") == "15/09/2020"
+    assert documents.as_date_text(dt.datetime(2020, 9, 15)) == "15/09/2020" and documents.as_date_text("15/09/2020") == "15/09/2020"
+    assert reports._evidence(["12/KH-UBND", "44089.0", "Kế hoạch", ""]) == "12/KH-UBND · 15/09/2020 · Kế hoạch"
+
+
+# ------------------------------------------------------------------------- what goes to units
+
+
+@pytest.mark.parametrize("kind", ["unit", "unit-HALUOI", "letter", "missing"])
+def test_no_tool_stamp_or_hashes_on_the_face_traced_in_metadata(world, kind):
+    m = world["pdf"][kind]
+    text = m.text()
+    assert "Lập bằng hue-dx" not in text and "SHA-256" not in text and not HEX64.search(text)
+    if kind != "missing":
+        assert HEX64.search(m.metadata.get("Keywords", "")), m.metadata
+    assert m.metadata.get("Creator", "").startswith("hue-dx")
+
+
+def test_the_ranking_report_lists_files_in_a_referenced_annex_only(world):
+    m = world["pdf"]["ranking"]
+    signed = m.find("Nơi nhận:").page
+    annex = m.find("DANH MỤC SỔ TỰ ĐÁNH GIÁ DÙNG ĐỂ XẾP HẠNG")
+    assert annex.page > signed and m.find("Phụ lục", annex.page, start=True)
+    assert "danh mục sổ tự đánh giá dùng để" in m.text(signed).lower()  # the text refers to it
+    for n in range(annex.page):
+        assert not HEX64.search(m.text(n)), f"a hash on page {n + 1}"
+    assert HEX64.search(m.metadata.get("Keywords", ""))
+
+
+# ------------------------------------------------------------------------- content
+
+
+def test_ranking_flags_errors_and_counts_only_self_assessments(world, tmp_path):
+    c = world["consolidation"]
+    flagged = {r.unit.name: reports._flags(r) for rows in c.groups.values() for r in rows if r.result}
+    with_errors = [r for rows in c.groups.values() for r in rows if r.result and r.errors]
+    assert with_errors and all(f"{r.errors} lỗi" in flagged[r.unit.name] for r in with_errors)
+    text = world["pdf"]["ranking"].text(0)
+    assert f"Số sổ tự đánh giá nhận được: {sum(1 for f in c.files if f['kind'] != 'appraisal')}." in text
+    assert "SAU THẨM ĐỊNH" not in world["pdf"]["ranking"].text().upper()  # nothing was appraised in the demo
+
+
+def test_sender_writes_no_letter_to_itself_and_a_missing_unit_is_told_what_to_send(world):
+    letters = world["letters"]
+    assert "STTTT" not in letters and "SXD" in letters
+    text = world["pdf"]["missing"].text()
+    assert "2020_HNDONG_" in text and "trước ngày 19/03/2026" in text and "gửi lại chính tệp" in text.lower()
+    plain = letters["HNDONG"].text.read_text(encoding="utf-8")
+    assert "2020_HNDONG_" in plain and "19/03/2026" in plain and "4. Gửi lại" in plain
+
+
+def test_a_blank_workbook_is_refused_and_an_empty_ranking_is_a_draft(world, tmp_path, capsys):
+    blank = next(world["outputs"].workbooks.glob("2020_SYT_*.xlsx"))
+    target = tmp_path / "blank.pdf"
+    code = cli.main(["report", "unit", str(blank), "-o", str(target), "--recipe", str(RECIPE)])
+    assert code == 1 and not target.exists() and "chưa có số liệu" in capsys.readouterr().out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    draft = tmp_path / "draft.pdf"
+    code = cli.main(["report", "ranking", str(empty), "-o", str(draft), "--archive", str(tmp_path / "archive"), "--recipe", str(RECIPE)])
+    assert code == 1 and "DỰ THẢO" in capsys.readouterr().out
+    m = Measured(draft)
+    assert "DỰ THẢO" in m.text(0) and not m.find_all("Phụ lục I", start=True)
+
+
+def test_outputs_are_readable_by_colleagues(world, tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        from hue_dx.generate import FILE_MODE, write_atomic
+
+        write_atomic(tmp_path / "x.pdf", b"%PDF")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "x.pdf").stat().st_mode & 0o777 == FILE_MODE
+    for path in (world["outputs"].report_pdf, world["outputs"].ranking, world["outputs"].json, world["letters"]["SXD"].pdf):
+        assert path.stat().st_mode & 0o044 == 0o044 & FILE_MODE, path  # group and others read as the umask allows
+
+
+def test_heading_lines_cut_only_between_word_groups():
+    def fits(n):
+        return lambda text: len(text) <= n
+
+    assert documents.heading_lines("Sở Thông tin và Truyền thông", fits(20)) == ["SỞ THÔNG TIN", "VÀ TRUYỀN THÔNG"]
+    assert documents.heading_lines("Ủy ban nhân dân huyện Phú Lộc", fits(20)) == ["ỦY BAN NHÂN DÂN", "HUYỆN PHÚ LỘC"]
+    assert documents.heading_lines("Ban Quản lý Khu kinh tế, công nghiệp tỉnh", fits(26)) == ["BAN QUẢN LÝ KHU KINH TẾ,", "CÔNG NGHIỆP TỈNH"]
+    assert documents.heading_lines("Sở Lao động - Thương binh và Xã hội", fits(26)) == ["SỞ LAO ĐỘNG - THƯƠNG BINH", "VÀ XÃ HỘI"]
+    assert documents.heading_lines("Sở Y tế", fits(26)) == ["SỞ Y TẾ"]
+    assert documents.heading_lines("Sở Nông nghiệp|và Phát triển nông thôn", fits(80)) == ["SỞ NÔNG NGHIỆP", "VÀ PHÁT TRIỂN NÔNG THÔN"]
+    assert documents.full_name("UBND huyện A Lưới") == "Ủy ban nhân dân huyện A Lưới"
