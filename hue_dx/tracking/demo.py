@@ -341,8 +341,9 @@ def run(catalog: TaskCatalog, recipe: Recipe, folder: Path, year: int = DEFAULT_
         if reports:
             from .report import write_letters, write_report
 
-            report = write_report(result, base / "4-bao-cao")
-            letters = write_letters(result, base / "4-bao-cao" / "thu-don-doc")
+            written = deadline + dt.timedelta(days=7)  # the officer writes a week after the deadline, late files in
+            report = write_report(result, base / "4-bao-cao", written)
+            letters = write_letters(result, base / "4-bao-cao" / "thu-don-doc", written)
             say(f"{q.id} · 4. Báo cáo UBND tỉnh: {report}; {len(letters)} thư đôn đốc đơn vị gửi muộn hoặc chưa gửi")
         runs.append(QuarterRun(q, len(made), sent, base, workbook, report, letters, reported, len(result.late), len(result.missing),
                                len(result.summary.conflicts), len(result.summary.overdue), len(result.issues), time.perf_counter() - began))

@@ -253,24 +253,6 @@ class _Book:
         write_atomic(path, buffer.getvalue())
 
 
-def style_chart(chart, size: int = 9) -> None:
-    """Axes shown (openpyxl leaves them to the reader's default, and Excel then hides them) and
-    the axis labels and title in Times New Roman, like the sheet."""
-    from openpyxl.chart.text import RichText
-    from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
-
-    props = CharacterProperties(latin=Font(typeface="Times New Roman"), sz=size * 100)
-    for axis in (chart.x_axis, chart.y_axis):
-        axis.delete = False
-        axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
-    if chart.title is not None and chart.title.tx is not None and chart.title.tx.rich is not None:
-        title = CharacterProperties(latin=Font(typeface="Times New Roman"), sz=(size + 3) * 100, b=True)
-        for paragraph in chart.title.tx.rich.p:
-            paragraph.pPr = ParagraphProperties(defRPr=title)
-            for run in paragraph.r or []:
-                run.rPr = title
-
-
 def write_workbook(q: Quarterly, path: Path) -> None:
     book = _Book(q)
     names = _names(q)
@@ -299,6 +281,8 @@ def write_workbook(q: Quarterly, path: Path) -> None:
 def _overview(book: _Book, q: Quarterly) -> None:
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment
+
+    from ..workbook.build import style_chart
 
     s = q.summary
     ws = book.sheet("Tổng quan", f"TỔNG HỢP TÌNH HÌNH TRIỂN KHAI KẾ HOẠCH 222/KH-UBND — {q.quarter.title_vi.upper()}")
@@ -360,6 +344,8 @@ def _tasks_sheet(book: _Book, q: Quarterly, names: dict[str, str]) -> None:
 
 def _indicators_sheet(book: _Book, q: Quarterly, names: dict[str, str]) -> None:
     from openpyxl.chart import BarChart, LineChart, Reference, Series
+
+    from ..workbook.build import style_chart
 
     s = q.summary
     ws = book.sheet("Chỉ tiêu", "CHỈ TIÊU PHỤ LỤC 1: GIÁ TRỊ ĐẠT ĐƯỢC SO VỚI MỤC TIÊU NĂM 2025")
@@ -479,6 +465,8 @@ def _units_sheet(book: _Book, q: Quarterly) -> None:
 
 def _trend_sheet(book: _Book, q: Quarterly) -> None:
     from openpyxl.chart import LineChart, Reference
+
+    from ..workbook.build import style_chart
 
     s = q.summary
     ws = book.sheet("Xu hướng", "XU HƯỚNG QUA CÁC QUÝ: TRẠNG THÁI NHIỆM VỤ, GIẢI NGÂN, ĐƠN VỊ BÁO CÁO")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..campaign import CampaignError, Unit, default_recipe, load_roster
+from ..campaign import Campaign, CampaignError, Unit, _section, default_recipe, load_roster
 from .periods import DeadlineRule, Period, PeriodError, Quarter, Schedule
 
 DEFAULT_RECIPE = "tracking-hue-222.toml"
@@ -25,6 +25,12 @@ class Recipe:
     issuer: dict[str, str]
     contact: dict[str, str]
     path: Path
+    report: dict = field(default_factory=dict)  # the quarterly report to UBND tỉnh: addressee, recipients
+
+    def campaign(self, quarter: Quarter) -> Campaign:
+        """The campaign of one quarter as the assessment's documents see one (who writes, to whom,
+        the units' headings: ``Campaign.sender``, ``Campaign.body``)."""
+        return Campaign(self.tasks, quarter.id, self.period(quarter).deadline, self.issuer, self.contact, self.units, self.path, self.report)
 
     def unit(self, code: str) -> Unit:
         for u in self.units:
@@ -58,9 +64,10 @@ def load(path: str | Path | None = None) -> Recipe:
         units=load_roster(path.parent / raw["roster"]),
         schedule=Schedule(quarterly, annual),
         holidays=holidays,
-        issuer={k: str(v) for k, v in raw.get("issuer", {}).items()},
-        contact={k: str(v) for k, v in raw.get("contact", {}).items()},
+        issuer=_section(raw, "issuer"),
+        contact=_section(raw, "contact"),
         path=path,
+        report=_section(raw, "report"),
     )
 
 

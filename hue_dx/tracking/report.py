@@ -6,8 +6,9 @@ What the documents say is worked out here, in Python (``content``, ``letter_cont
 units' reporting, results by appendix, indicators against their 2025 targets, funds against
 Phụ lục 5, what is late and who leads it, conflicts between leads and cooperators, the
 difficulties and proposals quoted from the units with their names, an annex of every task.
-Every number a person reads is written the Vietnamese way. The layout is the templates'
-(``templates/reports/tracking.html.j2``, ``tracking-letter.html.j2``).
+Every number a person reads is written the Vietnamese way. The documents are the document
+layer's (``hue_dx.documents``, Nghị định 30: heading, number, date, signer, annexes); the
+templates ``templates/reports/tracking.html.j2`` and ``tracking-letter.html.j2`` fill the body.
 """
 
 from __future__ import annotations
@@ -15,23 +16,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..documents import Annex, Document, recipients, vn_number
 from .answers import DONE, IN_PROGRESS, LATE, NOT_STARTED, STOPPED, TaskAnswer
 from .intake import Quarterly, UnitState
 from .summary import NO_REPORT, STATUS_ORDER, TaskRow
 from .tasks import fmt_billion, fmt_dong, id_key
+
+if TYPE_CHECKING:
+    from ..reports import Report
 
 PARTS = (("PL2", "Văn bản, chương trình (Phụ lục 2)"), ("PL3", "Dự án (Phụ lục 3)"), ("IV", "Nhiệm vụ thường xuyên (mục IV của Kế hoạch)"))
 WHY = {"overdue": "quá thời hạn", "due": "đến hạn trong năm, chưa hoàn thành", LATE: "chậm tiến độ", STOPPED: "dừng"}
 
 
 def vn(value: float | None, digits: int = 1) -> str:
-    """85.25 -> '85,3' (comma decimal, dot thousands); None -> '—'."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{digits}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text.rstrip("0").rstrip(",") if "," in text else text
+    """85.25 -> '85,3': the layer's Vietnamese number, trailing zeros trimmed; None -> '—'."""
+    return vn_number(value, digits, trim=True)
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -208,64 +210,88 @@ def letter_content(q: Quarterly, state: UnitState, due: dt.date) -> dict[str, An
             "due": due.strftime("%d/%m/%Y"), "overdue": overdue, "next": q.quarter.next.vi, "names": names}
 
 
-def due_date(q: Quarterly, days: int = 5) -> dt.date:
-    """By when a late unit is asked to send its report: ``days`` working days after the deadline."""
+def due_date(q: Quarterly, written: dt.date, days: int = 5) -> dt.date:
+    """By when a unit that has not reported is asked to: ``days`` working days after the letter."""
     from .periods import add_working_days
 
-    return add_working_days(q.period.deadline, days, q.recipe.holidays)
+    return add_working_days(max(written, q.period.deadline), days, q.recipe.holidays)
+
+
+def _recipients(items: Sequence[str], default_archive: str) -> tuple[str, ...]:
+    listed = [r for r in items if r.strip().casefold().startswith("lưu:")]
+    archive = listed[-1].split(":", 1)[1].strip().rstrip(".") if listed else default_archive
+    return recipients(items, archive)
+
+
+def report_document(q: Quarterly, when: dt.date | None = None) -> Report:
+    """The report as a document of the layer (Nghị định 30: heading, number, date, signer,
+    annexes): Sở Thông tin và Truyền thông to UBND tỉnh; a draft when no unit reported."""
+    from .. import reports
+
+    when = when or dt.date.today()
+    campaign = q.recipe.campaign(q.quarter)
+    body, signer, _ = campaign.sender()
+    used = [u for u in q.units if u.file is not None]
+    draft = not used
+    drafting = q.recipe.contact.get("drafting", "")
+    title = f"Báo cáo tình hình triển khai Kế hoạch 222/KH-UBND {q.quarter.title_vi}"
+    files = [(u.file.name, u.file.sha256) for u in used if u.file]
+    doc = Document(
+        body=body, kind="BÁO CÁO", code="BC", summary=f"Tình hình triển khai Kế hoạch 222/KH-UBND {q.quarter.title_vi}", signer=signer,
+        date=when, addressees=(q.recipe.report.get("addressee") or "Ủy ban nhân dân tỉnh",),
+        recipients=_recipients(q.recipe.report.get("recipients") or ["Như trên"], "VT, " + drafting if drafting else "VT"),
+        annexes=() if draft else (Annex("I", "Tình hình thực hiện từng nhiệm vụ", "annex_tasks"),
+                                  Annex("II", "Danh mục sổ báo cáo dùng để tổng hợp", "annex_files")),
+        draft=draft, title=title,
+        metadata=reports._metadata(title, body.name, f"{q.catalog.title}, tệp nhiệm vụ {q.catalog.id} phiên bản {q.catalog.version}, "
+                                   f"kỳ {q.quarter.id}", files))
+    from .. import __version__
+
+    return reports.render("tracking.html.j2", doc, **content(q), sender=body.name, document=q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND"),
+                          files=[{"unit": u.unit.name, "name": Path(u.file.name.replace("!/", "/")).name, "sha256": u.file.sha256}
+                                 for u in used if u.file],
+                          tasks_id=q.catalog.id, tasks_version=q.catalog.version, version=__version__)
+
+
+def letter_document(q: Quarterly, state: UnitState, when: dt.date | None = None) -> Report:
+    """A reminder (công văn đôn đốc) to one unit, from the sender of the campaign."""
+    from .. import reports
+
+    when = when or dt.date.today()
+    campaign = q.recipe.campaign(q.quarter)
+    body, signer, _ = campaign.sender()
+    drafting = q.recipe.contact.get("drafting", "")
+    summary = f"đôn đốc gửi báo cáo tình hình triển khai Kế hoạch 222/KH-UBND {q.quarter.vi}"
+    doc = Document(body=body, summary=summary, signer=signer, drafting=drafting, date=when, addressees=(state.unit.heading_name,),
+                   recipients=recipients(["Như trên"], "VT, " + drafting if drafting else "VT"), title=f"V/v {summary} – {state.unit.name}",
+                   metadata=reports._metadata(f"V/v {summary} – {state.unit.name}", body.name, f"Gửi {state.unit.heading_name}",
+                                              [(state.file.name, state.file.sha256)] if state.file else []))
+    return reports.render("tracking-letter.html.j2", doc, **letter_content(q, state, due_date(q, when)), sender=body.name,
+                          email=q.recipe.contact.get("email", ""), document=q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND"))
 
 
 def write_report(q: Quarterly, folder: Path, when: dt.date | None = None) -> Path:
     """The report as PDF and HTML in ``folder``; returns the PDF's path."""
     from .. import reports
 
-    text = render_report(q, when)
+    report = report_document(q, when)
     path = folder / f"bao-cao-trien-khai-ke-hoach-222-{q.quarter.id}.pdf"
-    reports.write_pdf(text, path)
-    reports.write_html(text, path.with_suffix(".html"))
+    reports.write_pdf(report, path)
+    reports.write_html(report, path.with_suffix(".html"))
     return path
 
 
 def write_letters(q: Quarterly, folder: Path, when: dt.date | None = None) -> list[Path]:
-    """One reminder PDF per unit late or missing, in ``folder``."""
+    """One reminder PDF per unit late or missing, in ``folder``; none to the sender itself."""
     from .. import reports
     from ..generate import slug
 
+    _, _, own = q.recipe.campaign(q.quarter).sender()
     out = []
     for state in letter_units(q):
+        if own is not None and state.unit.code == own.code:
+            continue  # no letter to oneself: its own delay is in the report
         path = folder / f"don-doc-{q.quarter.id}-{state.unit.code}-{slug(state.unit.name)[:40]}.pdf"
-        reports.write_pdf(render_letter(q, state, when), path)
+        reports.write_pdf(letter_document(q, state, when), path)
         out.append(path)
     return out
-
-
-# ------------------------------------------------------------------------------ layout
-
-
-def render_report(q: Quarterly, when: dt.date | None = None) -> str:
-    from .. import __version__
-    from ..reports import _env
-
-    when = when or dt.date.today()
-    issuer = q.recipe.issuer
-    context = {**content(q), **_heading(q, when), "version": __version__, "tasks_id": q.catalog.id, "tasks_version": q.catalog.version,
-               "files": [{"unit": u.unit.name, "name": u.file.name.rsplit("/", 1)[-1], "sha256": u.file.sha256} for u in q.units if u.file],
-               "document": q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND"), "province": issuer.get("name", "")}
-    return _env().get_template("tracking.html.j2").render(**context)
-
-
-def render_letter(q: Quarterly, state: UnitState, when: dt.date | None = None) -> str:
-    from ..reports import _env
-
-    when = when or dt.date.today()
-    context = {**letter_content(q, state, due_date(q)), **_heading(q, when, "STTTT"), "contact": q.recipe.contact,
-               "document": q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND")}
-    return _env().get_template("tracking-letter.html.j2").render(**context)
-
-
-def _heading(q: Quarterly, when: dt.date, kind: str = "BC-STTTT") -> dict[str, Any]:
-    issuer = q.recipe.issuer
-    title = f"Báo cáo tình hình triển khai Kế hoạch 222/KH-UBND {q.quarter.title_vi}"
-    return {"issuer_parent": issuer.get("name", "").upper(), "issuer": issuer.get("office", "Sở Thông tin và Truyền thông").upper(),
-            "number": f"Số:        /{kind}", "place": issuer.get("place", "Huế"), "day": f"{when.day:02d}", "month": f"{when.month:02d}",
-            "year": str(when.year), "footer": title, "orientation": "portrait"}
