@@ -224,6 +224,9 @@ VALID: dict[tuple[str, ...], tuple[list[str], list[str]]] = {
     ("tasks", "bodies"): ([], []),
     ("tasks", "periods"): (["2021"], []),
     ("tasks", "generate"): ([], ["--period", "2021-Q3", "--out", "{t}/q", "--unit", "STTTT"]),
+    ("tasks", "consolidate"): (["{w}/clean"], ["--period", "2021-Q3", "--archive", "{t}/k", "--out", "{t}/o"]),
+    ("tasks", "report"): ([], ["--period", "2021-Q3", "--archive", "{t}/k", "--out", "{t}/o"]),
+    ("tasks", "demo"): (["{t}/demo-quy"], []),
 }
 
 
@@ -288,6 +291,12 @@ def bad_arguments() -> list[tuple[list[str], int]]:
         (["choose", "STTTT", "--archive", "{t}/khong-co"], 2), (["choose", "KHONGCO", "--archive", "{t}/a"], 2),
         (["tasks", "show", "PL9.9"], 2), (["tasks", "unit", "KHONGCO"], 2), (["tasks", "periods", "hai-nghin"], 2),
         (["tasks", "generate", "--period", "2021-Q5", "--out", "{t}/q"], 2), (["tasks", "--tasks", f"{w}/garbage.toml"], 2),
+        (["tasks", "consolidate", "{t}/khong-co", "--period", "2021-Q3", "--archive", "{t}/k"], 2),
+        (["tasks", "consolidate", "--period", "2021-Q3", "--archive", "{t}/k"], 2),  # nothing received, no archive yet
+        (["tasks", "consolidate", f"{w}/clean", "--period", "2021-Q9", "--archive", "{t}/k"], 2),
+        (["tasks", "consolidate", f"{w}/clean", "--period", "2021-Q3", "--archive", f"{w}/a-file", "--out", "{t}/o"], 2),
+        (["tasks", "consolidate", f"{w}/garbage.xlsx", "--period", "2021-Q3", "--archive", "{t}/k", "--out", "{t}/o"], 1),
+        (["tasks", "report", "--period", "2021-Q3", "--archive", "{t}/khong-co"], 2), (["tasks", "demo", f"{w}/a-file"], 2),
     ]
     return cases
 

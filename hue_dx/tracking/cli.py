@@ -63,7 +63,7 @@ def add_parser(subparsers) -> None:
                                          "Phụ lục 5; ghi bảng tổng hợp Excel, JSON, CSV và tệp số liệu để điền sẵn sổ quý sau. "
                                          "Thoát 0: không có gì cần xem; 1: có lỗi trong tệp, đơn vị chưa gửi, mâu thuẫn "
                                          "hoặc nhiệm vụ quá hạn; 2: không chạy được.")
-    con.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="*",
+    con.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="*", default=[],
                      help="tệp, thư mục, .zip, .eml hoặc .mbox (không có: tổng hợp lại từ kho lưu trữ)")
     con.add_argument("--period", metavar="KỲ", required=True, help="kỳ báo cáo, ví dụ 2021-Q3")
     con.add_argument("--archive", metavar="THƯ_MỤC", type=Path, help=f"kho lưu trữ và sổ cái của đợt báo cáo quý (mặc định {DEFAULT_ARCHIVE})")

@@ -342,6 +342,9 @@ def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
 
     catalog, recipe = _campaign(catalog, args)
     quarter = periods.Quarter.parse(args.period)
+    archive = args.archive or DEFAULT_ARCHIVE
+    if not args.inputs and not (archive / "ledger.sqlite").is_file():
+        raise TasksUsageError(f"Không có tệp nào để tổng hợp: chỉ ra các tệp, thư mục gửi về, hoặc một kho lưu trữ đã có ({archive} chưa có sổ cái)")
     target = args.out or Path("out") / f"tong-hop-quy-{quarter.id}"
     show = sys.stderr.isatty()
 
@@ -350,7 +353,7 @@ def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
             print(f"\r  đọc tệp {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     try:
-        result = consolidate(catalog, recipe, quarter, list(args.inputs), args.archive or DEFAULT_ARCHIVE, progress=progress)
+        result = consolidate(catalog, recipe, quarter, list(args.inputs), archive, progress=progress)
     except InputError as exc:
         raise TasksUsageError(str(exc)) from None
     paths = {"workbook": target / f"tong-hop-{quarter.id}.xlsx", "json": target / f"tong-hop-{quarter.id}.json",
