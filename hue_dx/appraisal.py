@@ -59,7 +59,14 @@ class Final:
         return "thẩm định" if code in self.applied else "tự đánh giá"
 
 
-def apply(catalog: Catalog, level: str, self_inputs: dict[str, dict[str, Any]], appraisals: list[Appraisal]) -> Final:
+def apply(catalog: Catalog, level: str, self_inputs: dict[str, dict[str, Any]], appraisals: list[Appraisal],
+          self_result: UnitResult | None = None) -> Final:
+    """The unit's final result. ``self_result``, when the caller has it (the check of the unit's
+    file scored it already), is not computed again; with no appraisal, it is the final result."""
+    if self_result is None:
+        self_result = score_unit(catalog, self_inputs, level)
+    if not appraisals:
+        return Final(self_result, self_result)
     chosen: dict[str, Appraisal] = {}
     by_code: dict[str, list[Appraisal]] = {}
     for a in sorted(appraisals, key=lambda a: (a.saved or "", a.sha256)):
@@ -70,7 +77,7 @@ def apply(catalog: Catalog, level: str, self_inputs: dict[str, dict[str, Any]], 
     merged = {code: dict(values) for code, values in self_inputs.items()}
     for code, a in chosen.items():
         merged.setdefault(code, {}).update(a.inputs)
-    return Final(score_unit(catalog, self_inputs, level), score_unit(catalog, merged, level), chosen, conflicts)
+    return Final(self_result, score_unit(catalog, merged, level), chosen, conflicts)
 
 
 def plan(catalog: Catalog, level: str, assignments: dict[str, Any], is_self: Callable[[str], bool] | None = None) -> dict[str, list[str]]:

@@ -823,8 +823,7 @@ def _consolidate(args: argparse.Namespace, out) -> int:
     if args.csv:
         written += write_csv(result, args.csv)
     ranked = sum(1 for rows in result.groups.values() for r in rows if r.result)
-    errors = sum(1 for i in result.issues if i.severity == "error")
-    warnings = sum(1 for i in result.issues if i.severity == "warning")
+    errors, warnings = result.errors, result.warnings
     out.write(f"Đã đọc {fmt_num(result.seen)} tệp ({fmt_num(result.new)} tệp mới) trong {fmt_num(result.seconds, 1)} giây; "
               f"xếp hạng {ranked}/{len(campaign.units)} đơn vị; chưa gửi: {len(result.missing)}.\n")
     if result.others:
@@ -893,9 +892,12 @@ def _report(args: argparse.Namespace, out) -> int:
 def _appraise(args: argparse.Namespace, out) -> int:
     from .appraisal import instead_of_self, plan, self_assignments
     from .generate import slug, write_atomic
+    from .intake.check import Context
+    from .intake.consolidate import detailed
     from .workbook import appraisal_book
 
     campaign, cat, consolidation = _consolidated(args, "tạo phiếu thẩm định")
+    context = Context.create(cat, campaign)
     wanted = {campaign.unit(code).code for code in args.unit} if args.unit else None
     written = []
     warnings: list[str] = []
@@ -912,8 +914,9 @@ def _appraise(args: argparse.Namespace, out) -> int:
                 unresolved = unresolved or instead is None
                 warnings.append(f"{row.unit.name} được giao tự thẩm định {len(codes)} tiêu chí ({assigned}): "
                                 + (f"chuyển cho {instead}." if instead else "không có bên nào khác; thêm fallback vào mục [appraisal]."))
+            checked = detailed(consolidation, row, context)  # figures as typed and evidence, read again from the archive
             for appraiser, codes in plan(cat, row.unit.level, campaign.appraisal, is_self).items():
-                data = appraisal_book.build(cat, campaign, row.unit, appraiser, codes, row.result)
+                data = appraisal_book.build(cat, campaign, row.unit, appraiser, codes, checked)
                 path = args.out / f"tham-dinh_{campaign.period}_{row.unit.code}_{slug(appraiser)}.xlsx"
                 write_atomic(path, data)
                 written.append(path)

@@ -64,7 +64,7 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
                 subject = f"gửi sổ tự đánh giá chuyển đổi số năm {campaign.period}"
                 for f in c.files:
                     if f.get("unit") == unit.code and f.get("kind", "self") != "appraisal":
-                        why = next((i.message for i in c.issues if i.file == f["source"] and i.severity == ERROR), "")
+                        why = f.get("reason", "") if f.get("state") in ("không dùng được", "sổ chưa có số liệu") else ""
                         rejected.append({"name": Path(f["source"]).name, "received": local_time(f.get("received")), "why": why})
                 file_sent = when_received = ""
             else:

@@ -7,14 +7,16 @@ each file's generation id and the fingerprint of its layout, for the consolidato
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from . import __version__
 from .campaign import Campaign, Unit, check_levels
@@ -56,11 +58,19 @@ FILE_MODE = 0o666 & ~_umask()  # what open() would give: colleagues on a shared 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder, so no half-written file is ever seen.
     The file gets the usual permissions (mkstemp's own are 0600, readable by its owner only)."""
+    with open_atomic(path) as f:
+        f.write(data)
+
+
+@contextlib.contextmanager
+def open_atomic(path: Path) -> Iterator[BinaryIO]:
+    """A file to write in pieces (outputs streamed from the ledger), put in place whole when the
+    block ends, and never at all if it fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:

@@ -251,6 +251,17 @@ def markdown_table() -> str:
     """docs/issues.md: every code with its severity, message and hint."""
     lines = ["# Mã vấn đề của tệp gửi về", "", "Sinh bằng `hue-dx issue-types > docs/issues.md`; nguồn: `hue_dx/issues.py`. Mức *lỗi*: tệp hoặc tiêu chí không "
              "chấm được như đã gửi (0 điểm hoặc bị loại); *cảnh báo*: đã đọc nhưng cần xem; *thông tin*: để lưu vết.", "",
+             "Các chính sách (chi tiết: [consolidate.md](consolidate.md)):", "",
+             "- **Một con số ở mọi nơi**: ô số liệu được đọc đúng như công thức của chính sổ đọc nó. Chữ trong ô số (kể cả \"12\", "
+             "\"1.234\") là lỗi `input-text-number`, như ô trạng thái của sổ báo \"lỗi\"; thông báo nói số đơn vị có lẽ định nhập.",
+             "- **Giá trị hợp lý**: mỗi số liệu có mức lớn nhất ghi trong bộ tiêu chí; vượt mức là lỗi `input-too-large` tại ô.",
+             "- **Thế nào là đã gửi**: sổ không có số liệu (`file-blank`) được lưu và liệt kê nhưng đơn vị vẫn là chưa gửi; "
+             "tệp được dùng là bản có số liệu lưu sau cùng; bản sau có ít số liệu hơn bị nêu (`file-fewer-figures`); "
+             "cán bộ chọn bản khác bằng `hue-dx choose` (`file-chosen`).",
+             "- **Mọi tệp đều được kể**: tệp không phải sổ (`file-other`), tệp nén lồng quá 3 lớp (`archive-too-deep`), "
+             "tệp đính kèm thư .eml, .mbox; mọi bản ghi nêu đường dẫn khi nhận và 12 ký tự đầu của SHA-256.",
+             "- **Không tệp nào làm dừng lần chạy**: lỗi không lường trước của một tệp là bản ghi `file-internal-error` của tệp đó.",
+             "",
              "| Mã | Mức | Vấn đề | Thông báo | Cách sửa |", "|---|---|---|---|---|"]
     for t in _TYPES:
         lines.append(f"| `{t.code}` | {SEVERITY_VI[t.severity]} | {t.title} | {t.message} | {t.hint} |")

@@ -385,8 +385,8 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
         ratio = "—" if share is None else (vn_percent(share) if ratio_is_share(crit) else vn_number(share, 2))
         province.append({"code": p["code"], "title": p["title"], "units": p["units"], "ratio": ratio,
                          "sums": [vn_equals(f"{k}: {p['labels'].get(k, '')}", vn_number(v, 0)) for k, v in p["sums"].items()]})
-    counts = Counter((i.severity, i.code) for i in c.issues)
-    units_with = {key: len({i.unit for i in c.issues if (i.severity, i.code) == key and i.unit}) for key in counts}
+    counts = c.issue_counts  # counted as the consolidation read each file: never all issues in memory
+    units_with = {key: len(c.issue_units.get(key, ())) for key in counts}
     summary = [{"severity": SEVERITY_VI[s], "title": TYPES[code].title, "count": n, "units": units_with[(s, code)]}
                for (s, code), n in sorted(counts.items(), key=lambda x: (["error", "warning", "info"].index(x[0][0]), -x[1]))]
     self_files = [f for f in c.files if f.get("kind", "self") != "appraisal"]

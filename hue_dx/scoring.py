@@ -180,6 +180,19 @@ def score_unit(catalog: Catalog, inputs: Mapping[str, Mapping[str, Any]], level:
     return aggregate(catalog, results, level)
 
 
+def restore(catalog: Catalog, stored: Iterable[tuple[str, float | None, str, str, float]], level: str | None = None) -> UnitResult:
+    """A unit's result from what a check stored per criterion (code, points, status, words,
+    applicable max), without scoring again: the totals are added up as ``score_unit`` adds them."""
+    results = []
+    for (code, points, status, words, amax), c in zip(stored, catalog.criteria, strict=True):
+        if code != c.code:
+            raise ValueError(f"kết quả lưu không khớp bộ tiêu chí {catalog.id} ({code} thay vì {c.code})")
+        label = STATUS_VI[status] + ": "
+        reason = words[len(label):] if words.startswith(label) else None
+        results.append(CriterionResult(code, status, points, c.max, amax, reason))
+    return aggregate(catalog, results, level)
+
+
 def aggregate(catalog: Catalog, results: Iterable[CriterionResult], level: str | None = None) -> UnitResult:
     """Totals per group, pillar and overall from criterion results."""
     results = tuple(results)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+from types import SimpleNamespace
 
 import corpus
 import pytest
@@ -13,7 +14,7 @@ from openpyxl import load_workbook
 
 import hue_dx
 from hue_dx.appraisal import Appraisal, apply, appraiser_of, plan
-from hue_dx.intake.consolidate import consolidate
+from hue_dx.intake.consolidate import consolidate, detailed
 from hue_dx.scoring import score_unit
 from hue_dx.workbook import appraisal_book as book
 from hue_dx.workbook.fill import set_saved_time
@@ -44,7 +45,8 @@ def world(corpus_world, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("appraisal")
     folder = corpus.write([c for c in cases if c.accepted and c.name != "A Luoi co macro.xlsm"], tmp / "in")
     first = consolidate(catalog, campaign, [folder], tmp / "archive", workers=1, context=ctx)
-    row = next(r for rows in first.groups.values() for r in rows if r.unit.code == UNIT)
+    used = next(r for rows in first.groups.values() for r in rows if r.unit.code == UNIT)
+    row = SimpleNamespace(unit=used.unit, result=detailed(first, used, ctx))  # the unit's file in use, checked in full
     unit = campaign.unit(UNIT)
     codes = plan(catalog, unit.level, campaign.appraisal)["Sở Thông tin và Truyền thông"]
     blank = book.build(catalog, campaign, unit, "Sở Thông tin và Truyền thông", codes, row.result)

@@ -106,7 +106,9 @@ def test_the_ranking_workbook_prints_readably(made):
     assert floats and all(c.number_format == "0.00" for c in floats)
     assert criteria.print_title_cols and not criteria.sheet_properties.pageSetUpPr.fitToPage
     received = wb["Tệp đã nhận"]
-    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", row[4].value) for row in received.iter_rows(min_row=4) if row[4].value)
+    columns = [c.value for c in received[3]]
+    times = [row[columns.index(name)].value for row in received.iter_rows(min_row=4) for name in ("Nhận lúc", "Lưu lần cuối")]
+    assert times and all(re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", t) for t in times if t)
     province = wb["Toàn tỉnh"]
     header = [c.value for c in province[3]]
     share_col = header.index("Tỷ lệ (%) hoặc bình quân") + 1

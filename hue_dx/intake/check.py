@@ -59,6 +59,13 @@ class CellMap:
         contacts = {key: dest for key in nm.UNIT_FIELDS if (dest := destinations.get(nm.identity_name(key))) is not None}
         return cls(inputs, score, status, evidence, contacts)
 
+    def evidence_cells(self) -> dict[str, set[str]]:
+        """Per sheet, the evidence cells (read for presence only when their text is not needed)."""
+        out: dict[str, set[str]] = {}
+        for sheet, refs in self.evidence.values():
+            out.setdefault(sheet, set()).update(refs)
+        return out
+
     def user_cells(self) -> dict[str, frozenset[str]]:
         """Per sheet, the cells a unit fills in (inputs, evidence, contacts)."""
         out: dict[str, set[str]] = {}
@@ -80,7 +87,7 @@ class Expected:
     level: str
     fingerprint: str
     sheets: tuple[str, ...]
-    names: dict[str, str]
+    names: dict[str, str]  # the names that point at cells (identity constants apart)
     formulas: dict[str, list[str]]  # as the reader lists them: compared first, as is
     canonical: dict[str, list[str]]  # the same with number literals written one way
     formula_cells: dict[str, dict[str, str]]  # sheet -> cell -> canonical formula
@@ -89,18 +96,29 @@ class Expected:
     cells: CellMap
     user_cells: dict[str, frozenset[str]]
     read_sheets: frozenset[str]  # sheets holding cells read or formulas: losing one loses figures
+    presence: dict[str, set[str]]  # the evidence cells, read for presence when their text is not needed
+
+    @classmethod
+    def from_layout(cls, catalog: Catalog, level: str, layout: dict[str, Any]) -> Expected:
+        """From a stored layout (``layouts``): sheets, names, every formula by cell."""
+        names: dict[str, str] = layout["names"]
+        by_cell: dict[str, dict[str, str]] = layout["formulas"]
+        destinations: dict[str, tuple[str, str]] = {}
+        wanted = _wanted(names, destinations)
+        cells = CellMap.build(catalog, destinations)
+        formulas = {sheet: list(found.values()) for sheet, found in by_cell.items()}  # cell order, as the reader lists them
+        canonical = {sheet: [xlsx.canonical_formula(f) for f in found] for sheet, found in formulas.items()}
+        canonical_cells = {sheet: {ref: xlsx.canonical_formula(f) for ref, f in found.items()} for sheet, found in by_cell.items()}
+        read_sheets = frozenset(sheet for sheet in layout["sheets"] if wanted.get(sheet) or formulas.get(sheet))
+        return cls(level, layout["fingerprint"], tuple(layout["sheets"]), names, formulas, canonical, canonical_cells, destinations,
+                   wanted, cells, cells.user_cells(), read_sheets, cells.evidence_cells())
 
     @classmethod
     def from_workbook(cls, catalog: Catalog, level: str, data: bytes, fingerprint: str) -> Expected:
         raw = xlsx.read(data)
-        destinations: dict[str, tuple[str, str]] = {}
-        wanted = _wanted(raw.names, destinations)
-        cells = CellMap.build(catalog, destinations)
-        canonical = {sheet: [xlsx.canonical_formula(f) for f in formulas] for sheet, formulas in raw.formulas.items()}
-        by_cell = {sheet: {ref: xlsx.canonical_formula(f) for ref, f in xlsx.formula_cells(raw, sheet).items()} for sheet in raw.sheets}
-        read_sheets = frozenset(sheet for sheet in raw.sheets if wanted.get(sheet) or raw.formulas.get(sheet))
-        return cls(level, fingerprint, tuple(raw.sheets), raw.names, raw.formulas, canonical, by_cell, destinations, wanted, cells,
-                   cells.user_cells(), read_sheets)
+        layout = {"fingerprint": fingerprint, "sheets": raw.sheets, "names": raw.layout,
+                  "formulas": {sheet: xlsx.formula_cells(raw, sheet) for sheet in raw.sheets}}
+        return cls.from_layout(catalog, level, layout)
 
 
 @dataclass(frozen=True)
@@ -111,13 +129,12 @@ class Context:
 
     @classmethod
     def create(cls, catalog: Catalog, campaign: Campaign) -> Context:
-        from ..workbook.build import build  # openpyxl, once per level
+        """The yardsticks of every level, from the stored layouts (``layouts``: shipped, or built
+        once and cached; never rebuilt with openpyxl on every run)."""
+        from .layouts import layouts
 
-        expected = {}
-        for level in catalog.levels:
-            built = build(catalog, campaign, level)
-            expected[level] = Expected.from_workbook(catalog, level, built.data, built.fingerprint)
-        return cls(catalog, campaign, expected)
+        stored = layouts(catalog, campaign)
+        return cls(catalog, campaign, {level: Expected.from_layout(catalog, level, stored[level]) for level in catalog.levels})
 
 
 @dataclass
@@ -204,6 +221,7 @@ class _Plan:
     destinations: dict[str, tuple[str, str]] = field(default_factory=dict)
     cells: CellMap | None = None
     by_position: bool = False
+    evidence_text: bool = True  # False: evidence cells are read for presence only (text not decoded)
 
 
 # The reader hands out one object per distinct table of defined names and per distinct list
@@ -224,21 +242,39 @@ def _once_per_table(what: str, table: object, against: object, decide):
 
 def _level_of(book: xlsx.RawWorkbook) -> str:
     name = nm.identity_name("level")
-    return (xlsx.constant(book.names.get(name, "")) or book.properties.get(name, "")).strip()
+    return (xlsx.constant(book.constants.get(name, "")) or book.properties.get(name, "")).strip()
 
 
-def _plan_reading(ctx: Context, book: xlsx.RawWorkbook, plan: _Plan) -> dict[str, set[str]]:
-    names = book.names
+@dataclass(frozen=True)
+class _ByNames:
+    wanted: dict[str, set[str]]
+    destinations: dict[str, tuple[str, str]]
+    cells: CellMap
+    presence: dict[str, set[str]]
+
+
+def _plan_reading(ctx: Context, book: xlsx.RawWorkbook, plan: _Plan) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """The cells to read, and those read only for whether they hold text (evidence, unless its
+    text is wanted)."""
+    layout = book.layout  # shared by every file of one table of names: what depends on it is decided once
     expected = ctx.expected.get(_level_of(book))
-    if expected is not None and _same_layout(names, expected):
+    if expected is not None and _same_layout(layout, expected):
         plan.destinations, plan.cells = expected.destinations, expected.cells
-        return expected.wanted
-    if any(n.startswith(nm.PREFIX) and n not in _IDENTITY_NAMES for n in names):
-        return _wanted(names, plan.destinations)
+        return expected.wanted, ({} if plan.evidence_text else expected.presence)
+    if any(n.startswith(nm.PREFIX) for n in layout):
+        def by_names() -> _ByNames:
+            destinations: dict[str, tuple[str, str]] = {}
+            wanted = _wanted(layout, destinations)
+            cells = CellMap.build(ctx.catalog, destinations)
+            return _ByNames(wanted, destinations, cells, cells.evidence_cells())
+
+        found = _once_per_table("by-names", layout, ctx, by_names)
+        plan.destinations, plan.cells = found.destinations, found.cells
+        return found.wanted, ({} if plan.evidence_text else found.presence)
     if expected is not None:  # the names are gone, the identity (document properties) is not
         plan.destinations, plan.cells, plan.by_position = expected.destinations, expected.cells, True
-        return expected.wanted
-    return {}
+        return expected.wanted, ({} if plan.evidence_text else expected.presence)
+    return {}, {}
 
 
 def _same_layout(names: dict[str, str], expected: Expected) -> bool:
@@ -251,20 +287,23 @@ def _same_layout(names: dict[str, str], expected: Expected) -> bool:
 # ------------------------------------------------------------------------------ the check
 
 
-def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool = False) -> FileResult:
-    """Check one file; ``name`` is how it was received (a path, or archive.zip!/member)."""
+def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool = False, evidence_text: bool | None = None) -> FileResult:
+    """Check one file; ``name`` is how it was received (a path, or archive.zip!/member).
+    ``details``: keep what printed documents need (inputs as typed, contacts, and, unless
+    ``evidence_text`` is False, the evidence texts; the consolidator, which prints no evidence,
+    only looks whether evidence was given)."""
     result = FileResult(name, sha256, len(data))
     where = dict(file=name, sha=sha256)
     try:
-        _check(data, ctx, result, where, details)
+        _check(data, ctx, result, where, details, details if evidence_text is None else evidence_text)
     except Exception as exc:  # noqa: BLE001  (one file must never stop a run: it becomes a record)
         result.accepted, result.figures = False, 0
         result.issues.append(issue("file-internal-error", value=type(exc).__name__, **where))
     return result
 
 
-def _check(data: bytes, ctx: Context, result: FileResult, where: dict[str, str], details: bool) -> None:
-    plan = _Plan()
+def _check(data: bytes, ctx: Context, result: FileResult, where: dict[str, str], details: bool, evidence_text: bool) -> None:
+    plan = _Plan(evidence_text=evidence_text)
     try:
         raw = xlsx.read(data, lambda book: _plan_reading(ctx, book, plan))
     except xlsx.FileProblem as problem:
@@ -312,7 +351,7 @@ def _check(data: bytes, ctx: Context, result: FileResult, where: dict[str, str],
     if plan.by_position and layout.renamed:
         cmap = _on_sheets(cmap, layout.renamed)
     cells = _Cells(raw, plan.destinations)
-    scored = _check_criteria(raw, cmap, catalog, level, result, where, details, layout.overwritten)
+    scored = _check_criteria(raw, cmap, catalog, level, result, where, details, evidence_text, layout.overwritten)
     _contact_issues(cells, cmap, result, where)
     _late(raw.modified, campaign.deadline, result, where)
     result.criteria = [(c.code, c.points, c.status, c.status_vi, c.applicable_max) for c in scored.criteria]
@@ -365,7 +404,7 @@ def _identity(raw: xlsx.RawWorkbook) -> tuple[dict[str, str], list[str]]:
 
 
 def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, level: str, result: FileResult,
-                    where: dict[str, str], details: bool, overwritten: frozenset[tuple[str, str]]) -> UnitResult:
+                    where: dict[str, str], details: bool, evidence_text: bool, overwritten: frozenset[tuple[str, str]]) -> UnitResult:
     """One pass over the criteria: read each input as the workbook's formulas read it
     (``coerce``), score the criterion with the engine, and note what is wrong: bad values,
     blanks, inconsistent counts, missing evidence, a score in the file that differs from the
@@ -421,7 +460,7 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
             criterion_issues.append(issue("inconsistent", sheet=sheet, cell=ref, criterion=code, value=r.reason, **where))
         if details:
             result.typed[code] = typed
-            if evidence is not None:
+            if evidence is not None and evidence_text:
                 sheet_cells = cells.get(evidence[0], _NO_CELLS)
                 result.evidence[code] = [_evidence_text(field_name, sheet_cells.get(ref))
                                          for field_name, ref in zip(nm.EVIDENCE_FIELDS, evidence[1], strict=True)] if filled \
@@ -561,15 +600,11 @@ class Layout:
 def _unchanged(raw: xlsx.RawWorkbook, expected: Expected) -> bool:
     """Exactly the generator's sheets, formulas and names: the common case, decided with a few
     comparisons."""
-    return tuple(raw.sheets) == expected.sheets and raw.formulas == expected.formulas and _same_names(raw.names, expected)
+    return tuple(raw.sheets) == expected.sheets and raw.formulas == expected.formulas and _same_names(raw.layout, expected)
 
 
-def _same_names(names: dict[str, str], expected: Expected) -> bool:
-    def decide() -> bool:
-        return ({n: d for n, d in names.items() if n not in _IDENTITY_NAMES} ==
-                {n: d for n, d in expected.names.items() if n not in _IDENTITY_NAMES})
-
-    return _once_per_table("names", names, expected, decide)
+def _same_names(layout: dict[str, str], expected: Expected) -> bool:
+    return bool(_once_per_table("names", layout, expected, lambda: layout == expected.names))
 
 
 def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, plan: _Plan, result: FileResult, where: dict[str, str]) -> Layout:

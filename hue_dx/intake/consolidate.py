@@ -20,19 +20,20 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..appraisal import Appraisal, Final, apply
-from ..campaign import Campaign, Unit
+from ..appraisal import Appraisal, apply
+from ..campaign import Campaign
 from ..catalog import Catalog
-from ..issues import ERROR, Issue, issue
+from ..issues import ERROR, WARNING, Issue, issue
 from ..ranking import competition_ranks
 from ..rules import KINDS
+from ..scoring import restore
 from . import xlsx
 from .check import Context, FileResult, check_file
 from .ledger import Entry, Ledger, archive, entry
 from .received import InputError, Item, Spool, walk
+from .results import Consolidation, FileSummary, Final, LedgerFiles, Scores, UnitRow
 
 __all__ = ["InputError", "Item", "Consolidation", "UnitRow", "consolidate"]
 
@@ -109,7 +110,9 @@ def _work_on(item: Item) -> tuple[Item, Entry | None, str]:
         result.kind = "other"
         result.issues.append(issue("file-other", file=item.source, value=item.note, sha=sha))
         return item, entry(result), sha
-    return item, entry(check_file(data, item.source, sha, _CTX, details=True)), sha
+    # The consolidation prints no evidence text: only whether evidence was given is read (its text
+    # is read again from the archive by what prints it: appraisal workbooks, a unit's report).
+    return item, entry(check_file(data, item.source, sha, _CTX, details=True, evidence_text=False)), sha
 
 
 def _looks_like_workbook(data: bytes) -> bool:
@@ -120,87 +123,6 @@ def _looks_like_workbook(data: bytes) -> bool:
 
 
 # ------------------------------------------------------------------------------ the run
-
-
-@dataclass
-class UnitRow:
-    unit: Unit
-    result: FileResult | None  # the self-assessment file that counts
-    rank: int | None = None
-    pillar_ranks: dict[str, int | None] = field(default_factory=dict)
-    final: Final | None = None  # the self-assessment with appraisals applied: what the ranking uses
-
-    @property
-    def index(self) -> float | None:
-        """The final index (after appraisal)."""
-        return self.final.final.total.index if self.final else None
-
-    @property
-    def self_index(self) -> float | None:
-        return self.result.total[2] if self.result else None
-
-    def pillar_index(self, n: int) -> float | None:
-        return self.final.final.pillars[n].index if self.final else None
-
-    @property
-    def late(self) -> bool:
-        return bool(self.result) and any(i.code == "file-late" for i in self.result.issues)  # type: ignore[union-attr]
-
-    @property
-    def errors(self) -> int:
-        return self.result.errors if self.result else 0
-
-
-@dataclass
-class Consolidation:
-    catalog: Catalog
-    campaign: Campaign
-    groups: dict[str, list[UnitRow]]
-    missing: list[Unit]
-    issues: list[Issue]
-    files: list[dict]
-    province: list[dict]
-    seen: int = 0
-    new: int = 0
-    others: list[str] = field(default_factory=list)  # files received that are not workbooks (kept, listed)
-    seconds: float = 0.0
-    differences: list[dict] = field(default_factory=list)  # appraised criteria, largest difference first
-
-    @property
-    def has_errors(self) -> bool:
-        return any(i.severity == ERROR for i in self.issues)
-
-    # pandas-friendly views for analysts (pandas imported only here)
-
-    def ranking_frame(self):
-        """One row per roster unit: group, rank, points, max, index, pillar indices and ranks."""
-        import pandas as pd
-
-        rows = []
-        for group, members in self.groups.items():
-            for r in members:
-                row = {"group": group, "rank": r.rank, "unit": r.unit.code, "name": r.unit.name, "index": r.index,
-                       "self_index": r.self_index, "points": r.final.final.total.points if r.final else None,
-                       "max": r.final.final.total.applicable_max if r.final else None, "late": r.late, "errors": r.errors}
-                for n, p in enumerate(self.catalog.pillars):
-                    row[f"index_{p.code}"] = r.pillar_index(n)
-                    row[f"rank_{p.code}"] = r.pillar_ranks.get(p.code)
-                rows.append(row)
-        return pd.DataFrame(rows)
-
-    def criteria_frame(self):
-        """One row per unit and criterion of the files used: score, applicable max, status."""
-        import pandas as pd
-
-        return pd.DataFrame([{"unit": r.unit.code, "code": c.code, "self_score": s.points, "score": c.points, "max": c.applicable_max,
-                              "status": c.status, "status_vi": c.status_vi, "source": r.final.source(c.code)}
-                             for members in self.groups.values() for r in members if r.final
-                             for s, c in zip(r.final.self_result.criteria, r.final.final.criteria, strict=True)])
-
-    def issues_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame([i.as_dict() for i in self.issues])
 
 
 def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archive_root: Path, *, workers: int | None = None,
@@ -234,13 +156,25 @@ def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archiv
                 if progress:
                     progress(done, len(items), time.perf_counter() - started)
             ledger.commit()
-            outcome = _outcome(catalog, campaign, ledger, received, first_source, run_issues)
+            outcome = _outcome(catalog, campaign, ledger, received, first_source, run_issues, archive_root)
             ledger.finish_run(len(items), new)
         finally:
             ledger.close()
     outcome.seen, outcome.new = len(items), new
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def detailed(c: Consolidation, row: UnitRow, ctx: Context | None = None) -> FileResult:
+    """The full check of a unit's file in use, evidence texts included, read again from the
+    archive: for what prints them (appraisal workbooks), one unit at a time."""
+    if row.result is None or c.ledger is None:
+        raise ValueError(f"{row.unit.code}: chưa có tệp được dùng")
+    found = sorted((c.ledger.root / "files" / row.result.sha256[:2]).glob(row.result.sha256 + ".*"))
+    if not found:
+        raise FileNotFoundError(f"kho lưu trữ thiếu tệp {row.result.sha256[:16]} của {row.unit.code}")
+    data = found[0].read_bytes()
+    return check_file(data, row.result.name, row.result.sha256, ctx or Context.create(c.catalog, c.campaign), details=True)
 
 
 def _results(items: list[Item], ctx: Context, root: Path, known: frozenset[str], workers: int):
@@ -273,81 +207,97 @@ def _results(items: list[Item], ctx: Context, root: Path, known: frozenset[str],
 
 
 def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, received: list[tuple[Item, str]], first_source: dict[str, str],
-             run_issues: list[Issue]) -> Consolidation:
+             run_issues: list[Issue], archive_root: Path) -> Consolidation:
+    """The ranking from each unit's file in use, read back from the ledger one unit at a time:
+    only what the outputs need is kept (``results``), so memory stays flat in the number of units."""
     current = ledger.current(campaign.period)
     chosen = ledger.choices(campaign.period)
-    results = {unit: ledger.load(sha) for unit, sha in current.items()}
     appraisals: dict[str, list[tuple]] = {}
     for record in ledger.appraisals(campaign.period):
         appraisals.setdefault(record[0], []).append(record)
+    files_reader = LedgerFiles(archive_root)
+    outcome = Consolidation(catalog, campaign, {}, [], [], [], ledger=files_reader)
     issues = list(run_issues)
-    groups: dict[str, list[UnitRow]] = {}
+    province = _Province(catalog)
     for unit in campaign.units:
-        result = results.get(unit.code)
-        row = UnitRow(unit, result)
-        if result is not None:
-            _late_by_mail(ledger, campaign, result)
-            _flag_choice_and_fewer(ledger, campaign.period, unit.code, result, chosen.get(unit.code))
-            issues.extend(result.issues)
+        sha = current.get(unit.code)
+        row = UnitRow(unit, None)
+        if sha is not None:
+            result = ledger.load(sha)  # one unit at a time: nothing of it is kept but its summary
+            row.result, unit_issues = _summary(ledger, campaign, unit.code, result, chosen.get(unit.code), files_reader)
+            for found in unit_issues:
+                outcome.count(found)
             items = []
-            for _, code, who, inputs, reason, saved, source, sha, self_sha in appraisals.get(unit.code, []):
-                items.append(Appraisal(code, who, inputs, reason, saved or "", source, sha))
+            for _, code, who, inputs, reason, saved, source, sha_a, self_sha in appraisals.get(unit.code, []):
+                items.append(Appraisal(code, who, inputs, reason, saved or "", source, sha_a))
                 if self_sha and self_sha != result.sha256:
-                    issues.append(issue("appraisal-unknown-file", file=source, unit=unit.code, criterion=code, value=self_sha[:16], sha=sha))
-            row.final = apply(catalog, unit.level, result.scored_inputs, items)
-            for code, conflicting in row.final.conflicts.items():
+                    issues.append(issue("appraisal-unknown-file", file=source, unit=unit.code, criterion=code, value=self_sha[:16], sha=sha_a))
+            final = apply(catalog, unit.level, result.scored_inputs, items, restore(catalog, result.criteria, unit.level))
+            self_scores = Scores(catalog, final.self_result)
+            row.final = Final(self_scores, self_scores if final.final is final.self_result else Scores(catalog, final.final),
+                              final.applied, final.conflicts)
+            for code, conflicting in final.conflicts.items():
                 issues.append(issue("appraisal-conflict", unit=unit.code, criterion=code,
                                     value="; ".join(f"{a.appraiser} ({a.file})" for a in conflicting)))
-        groups.setdefault(unit.group, []).append(row)
+            province.add(result.inputs)
+        outcome.groups.setdefault(unit.group, []).append(row)
     pillars = [p.code for p in catalog.pillars]
-    for rows in groups.values():
+    for rows in outcome.groups.values():
         for rank, row in zip(competition_ranks([r.index for r in rows]), rows, strict=True):
             row.rank = rank
         for n, code in enumerate(pillars):
             for rank, row in zip(competition_ranks([r.pillar_index(n) for r in rows]), rows, strict=True):
                 row.pillar_ranks[code] = rank
         rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
-    missing = [u for u in campaign.units if u.code not in results]
-    for unit in missing:
+    outcome.missing = [u for u in campaign.units if u.code not in current]
+    for unit in outcome.missing:
         blank = any(accepted for _, _, accepted, _, figures in ledger.unit_files(unit.code, campaign.period) if figures == 0)
         issues.append(issue("unit-not-received", unit=unit.code, value=f"{unit.name}; chỉ nhận được sổ chưa có số liệu" if blank else unit.name))
-    files, others = _received_files(ledger, current, chosen, received, first_source, results, issues)
-    outcome = Consolidation(catalog, campaign, groups, missing, issues, files, _province(catalog, list(results.values())),
-                            differences=_differences(catalog, groups))
-    outcome.others = others
+    _received_files(ledger, current, chosen, received, first_source, outcome)
+    outcome.run_issues = issues
+    for found in issues:
+        outcome.count(found)
+    outcome.province = province.rows()
+    outcome.differences = _differences(catalog, outcome.groups)
     return outcome
 
 
-def _late_by_mail(ledger: Ledger, campaign: Campaign, result: FileResult) -> None:
-    """A file that came by e-mail is late when the e-mail is (sent after the deadline, local
-    time), whatever the time it was saved: the received date is the message's."""
+def _summary(ledger: Ledger, campaign: Campaign, unit: str, result: FileResult, choice: tuple[str, str, str] | None,
+             files: LedgerFiles) -> tuple[FileSummary, list[Issue]]:
+    """The summary of a unit's file in use, with what the consolidation adds to its records: a
+    file that came by e-mail is late when the e-mail is (sent after the deadline day, Vietnam
+    time, whenever it was saved); the officer's choice; fewer figures than an earlier file (a
+    later file never silently replaces a fuller one)."""
+    extra: list[Issue] = []
+    mail_late: bool | None = None
     sent = ledger.first_sent(result.sha256)
-    if not sent:
-        return
-    try:
-        when = dt.datetime.fromisoformat(sent)
-    except ValueError:
-        return
-    local = when.astimezone(dt.timezone(dt.timedelta(hours=7))) if when.tzinfo else when
-    result.issues = [i for i in result.issues if i.code != "file-late"]
-    if local.date() > campaign.deadline:
-        result.issues.append(issue("file-late", file=result.name, unit=result.unit, value=local.strftime("%d/%m/%Y") + " (ngày gửi thư)",
+    if sent:
+        try:
+            when = dt.datetime.fromisoformat(sent)
+        except ValueError:
+            when = None
+        if when is not None:
+            local = when.astimezone(dt.timezone(dt.timedelta(hours=7))) if when.tzinfo else when
+            mail_late = local.date() > campaign.deadline
+            if mail_late:
+                extra.append(issue("file-late", file=result.name, unit=unit, value=local.strftime("%d/%m/%Y") + " (ngày gửi thư)",
                                    sha=result.sha256))
-
-
-def _flag_choice_and_fewer(ledger: Ledger, period: str, unit: str, result: FileResult, choice: tuple[str, str, str] | None) -> None:
-    """Say when the file in use was chosen by an officer, and when it holds fewer figures than
-    an earlier file of the unit (a later file never silently replaces a fuller one)."""
     if choice is not None and choice[0] == result.sha256:
-        result.issues.append(issue("file-chosen", file=result.name, unit=unit, value=f"{_local(choice[1])}; lý do: {choice[2] or '(không ghi)'}",
-                                   sha=result.sha256))
-        return
-    fuller = [(source, figures) for sha, source, accepted, _, figures in ledger.unit_files(unit, period)
-              if sha != result.sha256 and accepted and figures > result.figures >= 0]
-    if fuller:
-        source, figures = max(fuller, key=lambda f: f[1])
-        result.issues.append(issue("file-fewer-figures", file=result.name, unit=unit,
-                                   value=f"{result.figures} ô so với {figures} ô của {source}", sha=result.sha256))
+        extra.append(issue("file-chosen", file=result.name, unit=unit, value=f"{_local(choice[1])}; lý do: {choice[2] or '(không ghi)'}",
+                           sha=result.sha256))
+    else:
+        fuller = [(source, figures) for sha, source, accepted, _, figures in ledger.unit_files(unit, campaign.period)
+                  if sha != result.sha256 and accepted and figures > result.figures >= 0]
+        if fuller:
+            source, figures = max(fuller, key=lambda f: f[1])
+            extra.append(issue("file-fewer-figures", file=result.name, unit=unit, value=f"{result.figures} ô so với {figures} ô của {source}",
+                               sha=result.sha256))
+    stored = [i for i in result.issues if not (mail_late is not None and i.code == "file-late")]
+    everything = [*stored, *extra]
+    summary = FileSummary(result.name, result.sha256, result.modified, result.figures, sum(1 for i in everything if i.severity == ERROR),
+                          sum(1 for i in everything if i.severity == WARNING), any(i.code == "file-late" for i in everything),
+                          tuple(result.pillars), (result.total[0], result.total[1], result.total[2]), extra, mail_late, files)
+    return summary, everything
 
 
 def _local(iso: str) -> str:
@@ -360,58 +310,53 @@ def _local(iso: str) -> str:
 
 
 def _received_files(ledger: Ledger, current: dict[str, str], chosen: dict[str, tuple[str, str, str]], received: list[tuple[Item, str]],
-                    first_source: dict[str, str], results: dict[str, FileResult], issues: list[Issue]) -> tuple[list[dict], list[str]]:
-    """One row per file received in this run, with what was done with it and why; the issues
-    of every file that is not in use are added (those in use come with their unit)."""
+                    first_source: dict[str, str], outcome: Consolidation) -> None:
+    """One row per file received in this run, with what was done with it and why; the records of
+    every file that is not in use are counted now and read back by outputs when they ask."""
     recorded = ledger.files({sha for _, sha in received})
     in_use = {sha: unit for unit, sha in current.items()}
     picked = {choice[0] for choice in chosen.values()}
-    files: list[dict] = []
-    others: list[str] = []
     done: set[str] = set()
     for item, sha in received:
         row = recorded.get(sha)
         if row is None:
             continue
         received_at, accepted, unit, modified, index, errors, kind, appraiser, size, figures = row
-        result = results.get(in_use[sha]) if sha in in_use else None
-        if result is None and sha not in done:
-            result = ledger.load(sha)
         duplicate = first_source.get(sha) != item.source
-        state, reason = _state(sha, kind, accepted, figures, unit, appraiser, in_use, picked, current, first_source, result, duplicate)
+        own = ledger.issues_of(sha) if sha not in in_use and sha not in done and not (kind == "self" and accepted and figures != 0) else []
+        state, reason = _state(sha, kind, accepted, figures, unit, appraiser, in_use, picked, current, first_source, own, duplicate)
         if kind in ("other", "problem"):
-            others.append(item.source)
-        if sha not in done and sha not in in_use and result is not None:
+            outcome.others.append(item.source)
+        if sha not in done and sha not in in_use:
             if kind == "self" and accepted and figures != 0:
                 newer = current.get(unit)
-                issues.append(issue("file-superseded", file=item.source, unit=unit, value=first_source.get(newer or "", newer or ""), sha=sha))
+                found = issue("file-superseded", file=item.source, unit=unit, value=first_source.get(newer or "", newer or ""), sha=sha)
+                outcome.superseded.append(found)
+                outcome.count(found)
             else:
-                issues.extend(result.issues)
+                outcome.not_in_use.append((sha, item.source, kind))
+                for found in own:
+                    outcome.count(found)
         done.add(sha)
-        files.append(dict(source=item.source, name=item.name, sha256=sha, size=size, kind=kind, unit=unit, sender=item.sender,
-                          sent=item.sent, modified=modified, received=received_at, index=index, errors=errors, figures=figures,
-                          state=state, reason=reason))
-    return files, others
-
-
-_KIND_WORDS = {"other": "không phải sổ đánh giá", "problem": "không đọc được"}
+        outcome.files.append(dict(source=item.source, name=item.name, sha256=sha, size=size, kind=kind, unit=unit, sender=item.sender,
+                                  sent=item.sent, modified=modified, received=received_at, index=index, errors=errors, figures=figures,
+                                  state=state, reason=reason))
 
 
 def _state(sha: str, kind: str, accepted: int, figures: int, unit: str, appraiser: str | None, in_use: dict[str, str], picked: set[str],
-           current: dict[str, str], first_source: dict[str, str], result: FileResult | None, duplicate: bool) -> tuple[str, str]:
+           current: dict[str, str], first_source: dict[str, str], own: list[Issue], duplicate: bool) -> tuple[str, str]:
     """What was done with a received file, and why, in words."""
     if duplicate:
         return "trùng tệp đã nhận", f"giống hệt {first_source.get(sha, '')}"
     if kind == "other":
-        found = next((i for i in result.issues if i.code == "file-other"), None) if result else None
+        found = next((i for i in own if i.code == "file-other"), None)
         return "đã lưu, không chấm", found.value if found else ""
     if kind == "problem":
-        found = result.issues[0] if result and result.issues else None
-        return "đã ghi nhận, không đọc được", found.message if found else ""
+        return "đã ghi nhận, không đọc được", own[0].message if own else ""
     if kind == "appraisal":
         return "phiếu thẩm định", appraiser or ""
     if not accepted:
-        found = next((i for i in result.issues if i.severity == ERROR), None) if result else None
+        found = next((i for i in own if i.severity == ERROR), None)
         return "không dùng được", found.message if found else ""
     if figures == 0:
         return "sổ chưa có số liệu", "không tính là đơn vị đã gửi số liệu"
@@ -427,7 +372,7 @@ def _differences(catalog: Catalog, groups: dict[str, list[UnitRow]]) -> list[dic
     out = []
     for rows in groups.values():
         for r in rows:
-            if not r.final:
+            if not r.final or not r.final.applied:
                 continue
             self_by = {c.code: c for c in r.final.self_result.criteria}
             for c in r.final.final.criteria:
@@ -445,26 +390,35 @@ def catalog_code_key(code: str) -> tuple[int, ...]:
     return tuple(int(p) for p in code.split("."))
 
 
-def _province(catalog: Catalog, results: list[FileResult]) -> list[dict]:
-    """Province-wide figures: each ratio criterion's counts added over the units' current files."""
-    out = []
-    for c in catalog.criteria:
-        if c.kind not in ("proportional", "threshold", "step", "weighted_shares") or any(i.type not in ("count", "amount") for i in c.inputs):
-            continue
-        sums = {i.key: 0.0 for i in c.inputs}
-        units = 0
-        for r in results:
-            values = r.inputs.get(c.code)
+class _Province:
+    """Province-wide figures: each ratio criterion's counts added over the units' files in use,
+    added up one file at a time."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.criteria = [c for c in catalog.criteria if c.kind in ("proportional", "threshold", "step", "weighted_shares")
+                         and all(i.type in ("count", "amount") for i in c.inputs)]
+        self.sums = {c.code: {i.key: 0.0 for i in c.inputs} for c in self.criteria}
+        self.units = dict.fromkeys(self.sums, 0)
+
+    def add(self, inputs: dict[str, dict[str, float]]) -> None:
+        for code, sums in self.sums.items():
+            values = inputs.get(code)
             if values:
-                units += 1
+                self.units[code] += 1
                 for key in sums:
                     sums[key] += float(values.get(key, 0.0))
-        if not units:
-            continue
-        den = sum(sums[k] for k in c.params["den"])
-        parts = list(c.params["num"]) if "num" in c.params else list(c.params["weights"])
-        num = sum(sums[k] for k in parts)
-        outcome = KINDS[c.kind].score(c.params, sums, c.max)
-        out.append(dict(code=c.code, title=c.title, units=units, sums=sums, share=(num / den) if den else None,
-                        points=outcome.points, max=c.max, labels={i.key: i.label for i in c.inputs}))
-    return out
+
+    def rows(self) -> list[dict]:
+        out = []
+        for c in self.criteria:
+            sums, units = self.sums[c.code], self.units[c.code]
+            if not units:
+                continue
+            den = sum(sums[k] for k in c.params["den"])
+            parts = list(c.params["num"]) if "num" in c.params else list(c.params["weights"])
+            num = sum(sums[k] for k in parts)
+            outcome = KINDS[c.kind].score(c.params, sums, c.max)
+            out.append(dict(code=c.code, title=c.title, units=units, sums=sums, share=(num / den) if den else None,
+                            points=outcome.points, max=c.max, labels={i.key: i.label for i in c.inputs}))
+        return out

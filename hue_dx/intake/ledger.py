@@ -168,6 +168,21 @@ class Ledger:
         self.run = 0
         self.received = ""
 
+    @classmethod
+    def reader(cls, root: Path) -> Ledger:
+        """The ledger opened read-only (to read files' checks back; nothing is set up or written)."""
+        ledger = cls.__new__(cls)
+        ledger.root, ledger.run, ledger.received = root, 0, ""
+        ledger.db = sqlite3.connect(f"{(root / 'ledger.sqlite').resolve().as_uri()}?mode=ro", uri=True)
+        return ledger
+
+    def issues_of(self, sha256: str) -> list[Issue]:
+        """A file's issue records (not the rest of its check)."""
+        row = self.db.execute("SELECT json_extract(result, '$.name'), source, issues FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            return []
+        return _issues(row[0] or row[1], sha256, row[2])
+
     def start_run(self, inputs: Iterable[str]) -> int:
         # Every file first seen in a run is received at the run's start: which of two files saved
         # at the same time counts must not depend on which second a worker finished it in.
@@ -256,10 +271,7 @@ class Ledger:
         else:
             result.typed = body.get("typed", {})
         # messages and hints are made again from the codes (docs/issues.md), as when first found
-        sha = row[0]
-        result.issues = [issue(code, file=result.name, unit=unit, sheet=sheet, cell=cell, criterion=criterion, value=value, read=read, sha=sha)
-                         if code in TYPES else Issue(code, "warning", code, "", result.name, unit, sheet, cell, criterion, value, read, sha[:12])
-                         for code, unit, sheet, cell, criterion, value, read in _loads(row[8] or "[]")]
+        result.issues = _issues(result.name, row[0], row[8])
         return result
 
     def current(self, period: str) -> dict[str, str]:
@@ -306,6 +318,14 @@ class Ledger:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _issues(name: str, sha256: str, stored: str | None) -> list[Issue]:
+    """Issue records as stored (codes and places); messages and hints are made again from the
+    codes (docs/issues.md), as when first found."""
+    return [issue(code, file=name, unit=unit, sheet=sheet, cell=cell, criterion=criterion, value=value, read=read, sha=sha256)
+            if code in TYPES else Issue(code, "warning", code, "", name, unit, sheet, cell, criterion, value, read, sha256[:12])
+            for code, unit, sheet, cell, criterion, value, read in _loads(stored or "[]")]
 
 
 def _upgrade(db: sqlite3.Connection) -> None:

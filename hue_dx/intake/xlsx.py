@@ -23,6 +23,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 try:  # ISA-L inflates about three times faster than zlib; zlib is the fallback everywhere
     from isal import isal_zlib as _inflate
@@ -58,7 +59,7 @@ class Cell:
 @dataclass
 class RawWorkbook:
     sheets: list[str]
-    names: dict[str, str]  # lower-case workbook-scoped name -> definition text
+    names: dict[str, str]  # lower-case workbook-scoped name -> definition text (layout and constants)
     properties: dict[str, str]  # custom document properties
     modified: str | None  # dcterms:modified (ISO), when the file was last saved
     macros: bool
@@ -67,6 +68,11 @@ class RawWorkbook:
     sheet_parts: dict[str, str] = field(default_factory=dict, repr=False)  # sheet -> zip member read
     zip: _Zip | None = field(default=None, repr=False)
     paths: dict[str, str] = field(default_factory=dict, repr=False)  # sheet -> zip member of every sheet
+    # ``names`` in two parts: the names that point at cells (one dict shared by every file with the
+    # same table: decide things once per table, treat it as read-only) and those holding a
+    # constant (the identity: unit code, generation id… differ from file to file)
+    layout: dict[str, str] = field(default_factory=dict, repr=False)
+    constants: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def shared_formulas(self) -> bool:
@@ -116,9 +122,12 @@ def _unescape(text: str) -> str:
     characters they stand for; an escaped surrogate pair becomes its character, a lone
     surrogate (which no file format can hold) becomes U+FFFD."""
     text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
+    if _SURROGATE.search(text):
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def sniff(data: bytes, name: str = "") -> None:
@@ -243,10 +252,12 @@ def _declares_dtd(data: bytes) -> bool:
         pos += 2
 
 
-def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], dict[str, set[str]]] | None = None, *,
+def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], Any] | None = None, *,
          formulas: bool = True) -> RawWorkbook:
     """Read a workbook's structure and the cells in ``wanted`` ({sheet: {"D12", …}}), which may
-    also be a function of the workbook's defined names (so one pass finds cells by name).
+    also be a function of the workbook's defined names and properties (so one pass finds cells by
+    name); such a function may return (wanted, presence): cells of ``presence`` holding text are
+    read as ``PRESENT``, their text not decoded (evidence, when only whether it was given matters).
 
     Raises FileProblem for anything that is not a readable .xlsx.
     """
@@ -275,7 +286,8 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], dict
         name = _text(a.get(b"name", b""))
         sheets.append(name)
         paths[name] = targets.get(a.get(b"id", b"").decode(), "")
-    names = _defined_names(workbook)
+    layout, constants = _defined_names(workbook)
+    names = {**layout, **constants} if constants else layout
     properties: dict[str, str] = {}
     if z.has("docProps/custom.xml"):
         for prop_name, _, prop_value in _PROPERTY.findall(z.read("docProps/custom.xml")):
@@ -285,13 +297,19 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], dict
         stamp = _MODIFIED.search(z.read("docProps/core.xml"))
         modified = _text(stamp.group(1)).strip() if stamp else None
     book = RawWorkbook(sheets, names, properties, modified, macros, zip=z)
-    book.paths = paths
+    book.paths, book.layout, book.constants = paths, layout, constants
+    presence: dict[str, set[str]] = {}
+    cells_wanted: dict[str, set[str]]
     if callable(wanted):
-        wanted = wanted(book)
+        planned = wanted(book)
+        cells_wanted, presence = planned if isinstance(planned, tuple) else (planned, {})
+    else:
+        cells_wanted = wanted or {}
 
     shared: _SharedStrings | None = None
     for sheet in sheets:
-        want = (wanted or {}).get(sheet)
+        want = cells_wanted.get(sheet)
+        only_present = presence.get(sheet, _NOTHING)
         if not want and not formulas:
             continue
         path = paths.get(sheet)
@@ -324,9 +342,14 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], dict
                 if shared is None:
                     shared = _SharedStrings(z)
                 try:
-                    cells[ref] = Cell(shared[int(raw_value)], "s")
+                    index = int(raw_value)
                 except ValueError:
                     cells[ref] = Cell("", "s")
+                    continue
+                if ref in only_present:  # only whether it holds text matters: not decoded
+                    cells[ref] = Cell(PRESENT if shared.holds_text(index) else "", "s")
+                else:
+                    cells[ref] = Cell(shared[index], "s")
             elif kind == b"inlineStr":
                 cells[ref] = Cell("".join(_text(t) for t in _T.findall(inline)), "s")
             elif kind == b"str":
@@ -541,12 +564,20 @@ def _remember(cache: dict, key: bytes, make):
     return found
 
 
-def _defined_names(workbook: bytes) -> dict[str, str]:
-    """The workbook-scoped names; files with the same name table share one dict (treat it as
-    read-only), which also lets a caller decide things once per table."""
+_CONSTANT_NAME = re.compile(rb'<(?:\w+:)?definedName\b[^>]*>=?"[^<]*</(?:\w+:)?definedName>')
+
+
+def _defined_names(workbook: bytes) -> tuple[dict[str, str], dict[str, str]]:
+    """The workbook-scoped names: those that point at cells (files with the same table share one
+    dict, decoded once), and those holding a constant (the identity, different in every unit's
+    file, so never part of what is shared: distinct units still share their layout)."""
     start, end = workbook.find(b"definedNames>"), workbook.rfind(b"definedNames>")
     block = workbook[start:end] if start >= 0 else b""
-    return _remember(_names_cache, block, lambda: _parse_names(block))
+    constants = _CONSTANT_NAME.findall(block)
+    if constants:
+        block = _CONSTANT_NAME.sub(b"", block)
+    layout = _remember(_names_cache, block, lambda: _parse_names(block))
+    return layout, (_parse_names(b"".join(constants)) if constants else {})
 
 
 def _parse_names(block: bytes) -> dict[str, str]:
@@ -567,6 +598,11 @@ def _formulas(joined: bytes) -> list[str]:
     return _remember(_formulas_cache, joined, lambda: _text(b"=" + joined).split("\n"))
 
 
+PRESENT = "…"  # the value of a cell read for its presence only (its text was not decoded)
+_NOTHING: frozenset[str] = frozenset()
+_SOME_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>[^<]")
+
+
 class _SharedStrings:
     """The shared string table, each string decoded only when a wanted cell uses it."""
 
@@ -575,6 +611,10 @@ class _SharedStrings:
         xml = z.read("xl/sharedStrings.xml") if z.has("xl/sharedStrings.xml") else b""
         self.items = xml.split(b"<si>")[1:] if b"<si>" in xml else _SI.findall(xml)
         self.cache: dict[int, str] = {}
+
+    def holds_text(self, index: int) -> bool:
+        """Whether a string has any character, without decoding it."""
+        return 0 <= index < len(self.items) and _SOME_TEXT.search(self.items[index]) is not None
 
     def __getitem__(self, index: int) -> str:
         found = self.cache.get(index)
