@@ -37,9 +37,9 @@ from ..coerce import number_from_text
 from ..intake import check, xlsx
 from ..intake.check import FileResult
 from ..intake.consolidate import _looks_like_workbook, _read_bytes, _unread
-from ..intake.ledger import Entry, Ledger, _json, _loads, archive, entry
+from ..intake.ledger import Entry, Ledger, _issues, _json, _loads, archive, entry
 from ..intake.received import InputError, Item, Spool, walk
-from ..issues import ERROR, TYPES, Issue, issue
+from ..issues import ERROR, Issue, issue
 from . import answers as an
 from . import names as tn
 from .periods import Period, PeriodError, Quarter
@@ -98,14 +98,15 @@ def _expected_layout(catalog: TaskCatalog, duty: Duties, recipe: Recipe, quarter
 
     built = build(catalog, duty, recipe.units, recipe.period(quarter))
     raw = xlsx.read(built.data)
-    destinations = _destinations(raw.names)
+    destinations = _destinations(raw.layout)
     wanted = _wanted(destinations)
     contacts = {k: destinations[nm.identity_name(k)] for k in nm.UNIT_FIELDS if nm.identity_name(k) in destinations}
     canonical = {sheet: [xlsx.canonical_formula(f) for f in formulas] for sheet, formulas in raw.formulas.items()}
     by_cell = {sheet: {ref: xlsx.canonical_formula(f) for ref, f in xlsx.formula_cells(raw, sheet).items()} for sheet in raw.sheets}
     read_sheets = frozenset(s for s in raw.sheets if wanted.get(s) or raw.formulas.get(s))
-    return check.Expected(duty.unit.code, built.fingerprint, tuple(raw.sheets), raw.names, raw.formulas, canonical, by_cell, destinations,
-                          wanted, check.CellMap({}, {}, {}, {}, contacts), {s: frozenset(r) for s, r in wanted.items()}, read_sheets)
+    return check.Expected(duty.unit.code, built.fingerprint, tuple(raw.sheets), raw.layout, raw.formulas, canonical, by_cell, destinations,
+                          wanted, check.CellMap({}, {}, {}, {}, contacts), {s: frozenset(r) for s, r in wanted.items()}, read_sheets,
+                          presence={})  # a tracking workbook has no evidence cells read for presence
 
 
 _IDENTITY_NAMES = {nm.identity_name(k) for k in (*nm.IDENTITY, *nm.APPRAISAL_IDENTITY)}
@@ -485,9 +486,7 @@ class TrackingLedger(Ledger):
         result = TrackedFile(name, row[0], row[1] or 0, bool(row[2]), row[9] or KIND, row[3] or "", row[4] or "", body.get("identity", {}),
                              row[5], UnitAnswers.from_dict(body.get("answers", {}), name), body.get("contacts", {}),
                              figures=row[10] if row[10] is not None else 0, rows=body.get("rows", 0), expected=body.get("expected", 0))
-        result.issues = [issue(code, file=name, unit=unit, sheet=sheet, cell=cell, criterion=task, value=value, read=read, sha=row[0])
-                         if code in TYPES else Issue(code, "warning", code, "", name, unit, sheet, cell, task, value, read, row[0][:12])
-                         for code, unit, sheet, cell, task, value, read in _loads(row[8] or "[]")]
+        result.issues = _issues(name, row[0], row[8])
         return result
 
     def senders(self, shas: Sequence[str]) -> dict[str, tuple[str, str, str]]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import sanitize
 from ..generate import write_atomic
-from ..intake.outputs import SEVERITY_VI, _csv, local_time
+from ..intake.outputs import SEVERITY_VI, _write_csv, local_time
 from .answers import LATE, STOPPED, TaskAnswer, dump_previous
 from .intake import Quarterly
 from .summary import NO_REPORT, STATUS_ORDER, IndicatorRow, TaskRow
@@ -156,7 +156,7 @@ def write_csv(q: Quarterly, folder: Path) -> list[Path]:
     for name, table in (("nhiem-vu.csv", tasks), ("chi-tieu.csv", indicators), ("kinh-phi.csv", funds), ("tra-loi.csv", answers),
                         ("don-vi.csv", units), ("van-de.csv", issues)):
         path = folder / name
-        write_atomic(path, _csv(table))
+        _write_csv(path, table)
         written.append(path)
     return written
 
