@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator
+from copy import copy
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
@@ -188,6 +189,7 @@ class _Sheet:
 
         self.ws = ws = wb.create_sheet(title)
         self.styles, self.formats = styles, formats or {}
+        self.looks: dict[tuple[str, str], Any] = {}
         for n, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(n)].width = width
         # The header wraps: its row is made as tall as its longest heading needs, or it would
@@ -212,19 +214,36 @@ class _Sheet:
     def add(self, values: list[Any]) -> int:
         cells = []
         for col, value in enumerate(values, start=1):
-            cell = self._styled(value, self.styles["normal"])
             if col in self.formats:
-                cell.number_format = self.formats[col]
+                look = ("format", self.formats[col])
             elif isinstance(value, float):
-                cell.number_format = "#,##0.00"
+                look = ("format", "#,##0.00")
             elif isinstance(value, int) and not isinstance(value, bool):
-                cell.number_format = "#,##0"
+                look = ("format", "#,##0")
             elif isinstance(value, str) and len(value) > 30:
-                cell.alignment = self.styles["wrap"]
-            cells.append(cell)
+                look = ("wrap", "")
+            else:
+                look = ("plain", "")
+            cells.append(self._cell_like(value, look))
         self.ws.append(cells)
         self.rows += 1
         return self.rows
+
+    def _cell_like(self, value: Any, look: tuple[str, str]):
+        """A cell styled as ``look``: the style is worked out once per look and copied after
+        (setting a font or a format on each of a million cells costs seconds: openpyxl hashes
+        the style objects on every assignment)."""
+        template = self.looks.get(look)
+        if template is None:
+            cell = self._styled(None, self.styles["normal"])
+            if look[0] == "format":
+                cell.number_format = look[1]
+            elif look[0] == "wrap":
+                cell.alignment = self.styles["wrap"]
+            template = self.looks[look] = cell._style
+        cell = _cell(self.ws, value, {})
+        cell._style = copy(template)
+        return cell
 
 
 def write_workbook(c: Consolidation, path: Path) -> None:
