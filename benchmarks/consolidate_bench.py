@@ -1,28 +1,31 @@
-"""Benchmark: consolidating 200, 1,000 and 10,000 returned workbooks, against the obvious ways.
+"""Benchmark: consolidating realistic returns, against the obvious ways of reading the same files.
 
-    python benchmarks/consolidate_bench.py [--sizes 200 1000 10000] [--baseline 100] [--repeat 1] [--stages]
+    pip install -e ".[bench]"
+    python benchmarks/consolidate_bench.py [--sizes 1000 5000] [--resaved 0.2] [--repeat 1] [--workers 2]
 
-The corpus is made of the five sample units' workbooks, generated and filled in (inputs, and
-evidence for nine criteria in ten, as units return them), then re-saved by LibreOffice when it
-is installed (as units' files are: cached values, shared strings, LibreOffice's own XML), each
-copied many times as distinct files (a zip comment), as if each unit had sent many corrected
-versions. hue-dx keeps no cache keyed on cell values (only on what every file of one layout
-shares: formulas, defined names), so repeated contents do not flatter the figures. hue-dx
-consolidate runs all its checks (identity, fingerprint, every input, recomputed scores, cached
-scores, evidence, ledger, archive). The baselines only read
-the same files: openpyxl (load_workbook, reading each named input) and pandas.read_excel
-(every sheet). Prints files per second and peak memory side by side. --stages also times
-reading alone (hash, archive and inflate; then the reader too) with the same worker processes,
-and consolidation with a reader that costs nothing (the ceiling for any faster reader)."""
+The corpus (``realistic.py``) has one workbook per distinct unit of a synthetic roster, each
+with its own identity and figures, evidence in nine criteria in ten, a tenth more files than
+units (corrections sent later), a fifth of the files saved again by LibreOffice. In the same
+run, on the same files, it measures:
+
+- ``hue-dx consolidate`` as a user runs it (a separate process, two workers, every check, the
+  archive, the ledger, and every output: ranking workbook, JSON, CSV), with the peak memory of
+  the consolidating process and of its largest worker;
+- a one-process python-calamine loop reading every cell of every sheet;
+- an openpyxl loop (load_workbook, then each named input), on a sample;
+- a bare unzip loop (every member of every file inflated, nothing parsed): the physical floor;
+- ``hue-dx check FILE`` and ``hue-dx --help``, whole processes.
+
+Targets (issue 15): consolidate ≥ 3× the calamine loop and ≥ 100× the openpyxl loop; peak memory
+under 300 MB at 5,000 distinct units; ``check FILE`` under 0.5 s.
+"""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import io
 import os
-import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,233 +35,125 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import hue_dx  # noqa: E402
-from hue_dx import campaign as campaign_mod  # noqa: E402
-from hue_dx.generate import generate  # noqa: E402
-from hue_dx.intake import xlsx  # noqa: E402
-from hue_dx.intake.check import Context, _wanted_for  # noqa: E402
-from hue_dx.intake.consolidate import consolidate  # noqa: E402
-from hue_dx.intake.ledger import archive  # noqa: E402
-from hue_dx.workbook.fill import fill  # noqa: E402
+from realistic import build_corpus  # noqa: E402
 
-SAMPLE_UNITS = ["STTTT", "SYT", "SNGV", "TPHUE", "HALUOI"]
-
-
-def base_files(tmp: Path, catalog, campaign) -> list[bytes]:
-    import json
-
-    made = generate(catalog, campaign, tmp / "blank", [campaign.unit(c) for c in SAMPLE_UNITS])
-    filled_dir = tmp / "filled"
-    filled_dir.mkdir()
-    paths = []
-    for g, code in zip(made, SAMPLE_UNITS, strict=True):
-        inputs = json.loads((ROOT / "samples" / "inputs" / f"{code}.json").read_text(encoding="utf-8"))["inputs"]
-        path = filled_dir / f"{code}.xlsx"
-        path.write_bytes(fill((tmp / "blank" / g.path).read_bytes(), inputs, {"unit_preparer": "A", "unit_head": "B"},
-                              evidence(catalog)))
-        paths.append(path)
-    if shutil.which("soffice"):
-        with tempfile.TemporaryDirectory() as profile:
-            subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--calc", "--convert-to", "xlsx",
-                            "--outdir", str(tmp / "resaved"), *map(str, paths)], check=True, capture_output=True)
-        paths = [tmp / "resaved" / p.name for p in paths]
-    return [p.read_bytes() for p in paths]
-
-
-def evidence(catalog) -> dict[str, dict[str, str]]:
-    """Evidence (number, date, title, link) for nine criteria in ten: a unit's file carries
-    text in most evidence cells, and reading it is part of the cost."""
-    return {c.code: {"number": f"{i + 10}/QĐ-UBND", "date": f"{i % 28 + 1:02d}/03/2020",
-                     "title": f"Quyết định ban hành kế hoạch chuyển đổi số, tiêu chí {c.code}",
-                     "link": f"https://thuathienhue.gov.vn/van-ban/{i + 10}"}
-            for i, c in enumerate(catalog.criteria) if i % 10 != 3}
-
-
-def distinct(data: bytes, n: int) -> bytes:
-    """The same workbook as a different file: only the zip comment differs."""
-    buffer = io.BytesIO(data)
-    with zipfile.ZipFile(buffer, "a") as zf:
-        zf.comment = f"benchmark copy {n}".encode()
-    return buffer.getvalue()
-
-
-def corpus(folder: Path, bases: list[bytes], count: int) -> list[Path]:
-    folder.mkdir(parents=True)
-    paths = []
-    for n in range(count):
-        path = folder / f"tep-{n:05d}.xlsx"
-        path.write_bytes(distinct(bases[n % len(bases)], n))
-        paths.append(path)
-    return paths
+# Runs hue-dx consolidate in this child process (so that its own peak memory, and its workers',
+# can be reported apart) exactly as the command line does.
+_CHILD = """
+import resource, sys, time
+from hue_dx import cli
+started = time.perf_counter()
+code = cli.main(sys.argv[1:])
+seconds = time.perf_counter() - started
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(f"BENCH {seconds:.3f} {own:.0f} {workers:.0f} {code}", file=sys.stderr)
+"""
 
 
 def settle() -> None:
-    """Let the kernel write out the files just made (the corpus, the last run's archive) before
-    timing: on a 2-core machine its writeback otherwise competes with the run for the cores.
-    Files returned by units arrive long before they are consolidated."""
+    """Let the kernel write out what was just made before timing (on 2 cores its writeback
+    otherwise competes with the run)."""
     if hasattr(os, "sync"):
         os.sync()
     time.sleep(1)
 
 
-def peak_mb() -> tuple[float, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
+def consolidate(recipe: Path, folder: Path, out: Path, workers: int) -> tuple[float, float, float]:
+    args = [sys.executable, "-c", _CHILD, "consolidate", str(folder), "--recipe", str(recipe), "-o", str(out / "xep-hang.xlsx"),
+            "--json", str(out / "xep-hang.json"), "--csv", str(out / "csv"), "--archive", str(out / "kho"), "--workers", str(workers)]
+    done = subprocess.run(args, capture_output=True, text=True, cwd=out)
+    line = next((x for x in done.stderr.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"consolidate failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    seconds, own, workers_mb, _ = line.split()[1:]
+    return float(seconds), float(own), float(workers_mb)
 
 
-def baseline_openpyxl(paths: list[Path], input_names: list[str]) -> float:
+def calamine_loop(paths: list[Path]) -> float:
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    for path in paths:
+        book = CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            book.get_sheet_by_name(name).to_python()
+    return len(paths) / (time.perf_counter() - started)
+
+
+def openpyxl_loop(paths: list[Path]) -> float:
     from openpyxl import load_workbook
 
     started = time.perf_counter()
     for path in paths:
         wb = load_workbook(path, data_only=True)
-        for name in input_names:
-            sheet, coord = next(iter(wb.defined_names[name].destinations))
-            _ = wb[sheet][coord.replace("$", "")].value
+        for name in wb.defined_names:
+            if name.startswith("hdx_in_"):
+                sheet, coord = next(iter(wb.defined_names[name].destinations))
+                _ = wb[sheet][coord.replace("$", "")].value
     return len(paths) / (time.perf_counter() - started)
 
 
-def baseline_pandas(paths: list[Path]) -> float:
-    import pandas as pd
-
+def unzip_loop(paths: list[Path]) -> float:
     started = time.perf_counter()
     for path in paths:
-        pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl")
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                zf.read(info)
     return len(paths) / (time.perf_counter() - started)
 
 
-# Stages, for --stages: what reading alone costs, with the same worker processes as consolidate.
-_STAGE_CTX: Context | None = None
-_STAGE_ARCHIVE: Path | None = None
-
-
-def _stage_init(ctx: Context, archive_root: Path) -> None:
-    global _STAGE_CTX, _STAGE_ARCHIVE
-    _STAGE_CTX, _STAGE_ARCHIVE = ctx, archive_root
-
-
-def _received(path: str) -> bytes:
-    """What consolidate does first with every file: read it, hash it, archive it."""
-    assert _STAGE_ARCHIVE is not None
-    data = Path(path).read_bytes()
-    archive(_STAGE_ARCHIVE, hashlib.sha256(data).hexdigest(), data, ".xlsx")
-    return data
-
-
-def stage_inflate(path: str) -> int:
-    """Read, hash and archive the file, inflate every XML part: no parsing at all."""
-    z = xlsx._Zip(_received(path))
-    return sum(len(z.read(name)) for name in z.names if name.endswith(".xml"))
-
-
-def stage_reader(path: str) -> int:
-    """Read, hash and archive the file, then the reader: names, properties, formulas, wanted cells."""
-    ctx = _STAGE_CTX
-    assert ctx is not None
-    return len(xlsx.read(_received(path), lambda names: _wanted_for(ctx, names, {}, [])).cells)
-
-
-def stages(paths: list[Path], ctx: Context, tmp: Path, workers: int | None) -> None:
-    import multiprocessing as mp
-
-    count = workers or os.cpu_count() or 1
-    for label, stage in (("stage: hash, archive, inflate every part", stage_inflate),
-                         ("stage: + reader (names, formulas, cells)", stage_reader)):
-        settle()
-        root = tmp / "stage-archive"
+def whole_process(argv: list[str], runs: int = 5) -> float:
+    """Median wall seconds of a command run as a fresh process (after one warm-up)."""
+    times = []
+    for n in range(runs + 1):
         started = time.perf_counter()
-        with mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn").Pool(
-                count, initializer=_stage_init, initargs=(ctx, root)) as pool:
-            for _ in pool.imap_unordered(stage, [str(p) for p in paths], chunksize=8):
-                pass
-        seconds = time.perf_counter() - started
-        print(f"{label:46}{len(paths):>8}{seconds:>9.1f}{len(paths) / seconds:>9.0f}", flush=True)
-        shutil.rmtree(root)
-
-
-def free_reader(catalog, campaign, ctx: Context, bases: list[bytes], folder: Path, count: int, tmp: Path,
-                workers: int | None) -> None:
-    """What if reading cost nothing: consolidate the same folder with the reader replaced by the
-    already parsed base workbooks (each copy differs from its base only in its zip comment, at
-    the end). Hashing, archiving, every check, the engine and the ledger still run: this is the
-    ceiling that any faster (say, compiled) reader could reach. Needs worker processes made by
-    fork, which inherit the replacement."""
-    import multiprocessing as mp
-
-    if "fork" not in mp.get_all_start_methods():
-        print("what-if: a free reader (needs fork; not on this system)")
-        return
-    real_read = xlsx.read
-    parsed = {base[:4096]: real_read(base, lambda names: _wanted_for(ctx, names, {}, [])) for base in bases}
-    if len(parsed) != len(bases):
-        print("what-if: a free reader (the bases do not differ in their first 4 KB; skipped)")
-        return
-
-    def read(data, wanted=None, **_):
-        raw = parsed[bytes(data[:4096])]
-        if callable(wanted):
-            wanted(raw.names)
-        return raw
-
-    settle()
-    xlsx.read = read
-    try:
-        started = time.perf_counter()
-        result = consolidate(catalog, campaign, [folder], tmp / "free-reader-archive", workers=workers, context=ctx)
-        seconds = time.perf_counter() - started
-    finally:
-        xlsx.read = real_read
-    assert result.seen == count
-    print(f"{'what-if: consolidate with a free reader':46}{count:>8}{seconds:>9.1f}{count / seconds:>9.0f}", flush=True)
-    shutil.rmtree(tmp / "free-reader-archive")
+        subprocess.run(argv, capture_output=True, check=False)
+        if n:
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 10000])
-    parser.add_argument("--baseline", type=int, default=100, help="files read by each baseline (default 100)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per size; the table shows each (machines are noisy)")
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--stages", action="store_true",
-                        help="also time reading alone on the largest size (hash, archive, inflate; + the reader), same workers, "
-                             "and consolidation with a reader that costs nothing")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000], help="distinct units (files: a tenth more)")
+    parser.add_argument("--resaved", type=float, default=0.2, help="share of files saved again by LibreOffice")
+    parser.add_argument("--repeat", type=int, default=1, help="consolidate runs per size (machines are noisy)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--calamine", type=int, default=1000, help="files read by the calamine and unzip loops (default 1000)")
+    parser.add_argument("--openpyxl", type=int, default=30, help="files read by the openpyxl loop (default 30)")
     args = parser.parse_args()
 
-    catalog = hue_dx.load_catalog()
-    campaign = campaign_mod.load(ROOT / "generator" / "campaign-2020.toml")
-    from hue_dx import names
-
-    input_names = [names.input_name(c.code, i.key) for c in catalog.criteria for i in c.inputs]
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        bases = base_files(tmp, catalog, campaign)
-        started = time.perf_counter()
-        ctx = Context.create(catalog, campaign)
-        print(f"start-up (the generator's layout per level, once per run): {time.perf_counter() - started:.1f} s")
-        print(f"{'':46}{'files':>8}{'seconds':>9}{'files/s':>9}{'peak MB':>9}")
-        for size in args.sizes:
-            paths = corpus(tmp / f"in-{size}", bases, size)
-            for _ in range(args.repeat):
+    print(f"{'':52}{'files':>7}{'files/s':>9}{'peak MB':>9}{'worker MB':>10}")
+    for units in args.sizes:
+        recipe, folder = build_corpus(units, units + units // 10, args.resaved)
+        paths = sorted(folder.iterdir())
+        for _ in range(args.repeat):
+            with tempfile.TemporaryDirectory(prefix="hue-dx-bench-") as tmp:
                 settle()
-                started = time.perf_counter()
-                result = consolidate(catalog, campaign, [tmp / f"in-{size}"], tmp / f"archive-{size}", workers=args.workers, context=ctx)
-                seconds = time.perf_counter() - started
-                own, children = peak_mb()
-                print(f"{'hue-dx consolidate (all checks, ledger)':46}{size:>8}{seconds:>9.1f}{size / seconds:>9.0f}"
-                      f"{max(own, children):>9.0f}", flush=True)
-                assert result.seen == size and result.new == size
-                shutil.rmtree(tmp / f"archive-{size}")
-            if size != args.sizes[-1]:
-                shutil.rmtree(tmp / f"in-{size}")
-        if args.stages:
-            stages(paths, ctx, tmp, args.workers)
-            free_reader(catalog, campaign, ctx, bases, tmp / f"in-{args.sizes[-1]}", len(paths), tmp, args.workers)
-        sample = paths[: args.baseline]
-        print(f"{'baseline: openpyxl load_workbook + inputs':46}{len(sample):>8}{'':>9}{baseline_openpyxl(sample, input_names):>9.0f}")
-        print(f"{'baseline: pandas.read_excel (all sheets)':46}{len(sample):>8}{'':>9}{baseline_pandas(sample):>9.0f}")
-        print("peak MB: the larger of this process and its worker processes (resident set size).")
+                seconds, own, workers = consolidate(recipe, folder, Path(tmp), args.workers)
+            print(f"{f'hue-dx consolidate, {units:,} units, {args.workers} workers':52}{len(paths):>7}{len(paths) / seconds:>9.0f}"
+                  f"{own:>9.0f}{workers:>10.0f}", flush=True)
+        sample = paths[: args.calamine]
+        rate_calamine = calamine_loop(sample)
+        print(f"{'python-calamine, one process, every sheet':52}{len(sample):>7}{rate_calamine:>9.0f}", flush=True)
+        rate_unzip = unzip_loop(sample)
+        print(f"{'bare unzip (every member inflated), one process':52}{len(sample):>7}{rate_unzip:>9.0f}", flush=True)
+        few = paths[: args.openpyxl]
+        rate_openpyxl = openpyxl_loop(few)
+        print(f"{'openpyxl load_workbook + named inputs, one process':52}{len(few):>7}{rate_openpyxl:>9.1f}", flush=True)
+        rate = len(paths) / seconds
+        print(f"  ratios: consolidate / calamine {rate / rate_calamine:.1f}× (target ≥ 3), / openpyxl {rate / rate_openpyxl:.0f}× "
+              f"(target ≥ 100), / bare unzip on 2 cores {rate / (2 * rate_unzip):.2f}", flush=True)
+    hue_dx = [sys.executable, "-m", "hue_dx"]
+    sample_file = sorted(folder.iterdir())[0]
+    check = whole_process([*hue_dx, "check", str(sample_file), "--recipe", str(recipe)])
+    help_ = whole_process([*hue_dx, "--help"])
+    print(f"hue-dx check FILE, whole process: {check:.2f} s (target < 0.5); hue-dx --help: {help_:.2f} s", flush=True)
+    if shutil.which("soffice") is None:
+        print("(LibreOffice is not installed: no file of the corpus was re-saved by it)")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ from __future__ import annotations
 
 from .catalog import YES_NO, Input
 
+_NUMERIC = frozenset(("count", "number", "amount"))
+_INF = float("inf")
+
 
 class ErrorValue(str):
     """An error value held by a cell ("#N/A", "#DIV/0!"…), as opposed to text typed as "#N/A"."""
@@ -80,6 +83,9 @@ def msg_choice(key: str) -> str:
 
 def problem(spec: Input, value: object) -> str | None:
     """Why the formulas refuse a non-blank value of this input, or None when they accept it."""
+    if type(value) is float and spec.type in _NUMERIC and 0 <= value <= (spec.max if spec.max is not None else _INF) \
+            and (spec.type != "count" or value.is_integer()):
+        return None  # the common case, decided at once (a number within bounds)
     key = spec.key
     if isinstance(value, ErrorValue):
         return msg_error(key)

@@ -660,18 +660,23 @@ def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, plan: _Plan, result
 def _check_names(raw: xlsx.RawWorkbook, expected: Expected, plan: _Plan, back: dict[str, str], lost: list[str],
                  result: FileResult, where: dict[str, str], details: list[str]) -> set[str]:
     """Names deleted or moved (rows inserted or deleted); returns the sheets whose rows moved."""
-    moved: list[str] = []
-    gone: list[str] = []
-    for name, definition in expected.names.items():
-        if name in _IDENTITY_NAMES or (want := xlsx.destination(definition)) is None:
-            continue
-        found = raw.names.get(name)
-        got = xlsx.destination(found) if found else None
-        if got is None:
-            if want[0] not in lost:  # a lost sheet's names are reported with the sheet
-                gone.append(name)
-        elif (back.get(got[0], got[0]), got[1]) != want:
-            moved.append(name)
+    def compare() -> tuple[list[str], list[str]]:
+        moved: list[str] = []
+        gone: list[str] = []
+        for name, definition in expected.names.items():
+            if name in _IDENTITY_NAMES or (want := xlsx.destination(definition)) is None:
+                continue
+            found = raw.layout.get(name)
+            got = xlsx.destination(found) if found else None
+            if got is None:
+                if want[0] not in lost:  # a lost sheet's names are reported with the sheet
+                    gone.append(name)
+            elif (back.get(got[0], got[0]), got[1]) != want:
+                moved.append(name)
+        return moved, gone
+
+    # every file of one table of names (all the files one program re-saved) gets the same answer
+    moved, gone = _once_per_table("names-moved", raw.layout, expected, compare) if not back and not lost else compare()
     shifted = {xlsx.destination(expected.names[n])[0] for n in moved}  # type: ignore[index]
     if moved:
         first = min(moved, key=lambda n: expected.names[n])

@@ -232,11 +232,13 @@ def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, received: lis
                 items.append(Appraisal(code, who, inputs, reason, saved or "", source, sha_a))
                 if self_sha and self_sha != result.sha256:
                     issues.append(issue("appraisal-unknown-file", file=source, unit=unit.code, criterion=code, value=self_sha[:16], sha=sha_a))
-            final = apply(catalog, unit.level, result.scored_inputs, items, restore(catalog, result.criteria, unit.level))
-            self_scores = Scores(catalog, final.self_result)
-            row.final = Final(self_scores, self_scores if final.final is final.self_result else Scores(catalog, final.final),
-                              final.applied, final.conflicts)
-            for code, conflicting in final.conflicts.items():
+            self_scores = Scores.stored(catalog, result.criteria, result.pillars, result.total)  # scored once, by the check
+            if items:  # only an appraisal changes a unit's inputs, and so its scores
+                final = apply(catalog, unit.level, result.scored_inputs, items, restore(catalog, result.criteria, unit.level))
+                row.final = Final(self_scores, Scores(catalog, final.final), final.applied, final.conflicts)
+            else:
+                row.final = Final(self_scores, self_scores)
+            for code, conflicting in row.final.conflicts.items():
                 issues.append(issue("appraisal-conflict", unit=unit.code, criterion=code,
                                     value="; ".join(f"{a.appraiser} ({a.file})" for a in conflicting)))
             province.add(result.inputs)

@@ -164,100 +164,117 @@ def write_csv(c: Consolidation, folder: Path) -> list[Path]:
 
 # ------------------------------------------------------------------------------ the workbook
 
-
-def _cell(ws, value: Any, style: dict[str, Any]):
-    """A styled cell of a write-only sheet, its text cleaned for XML and never taken for a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value=sanitize.for_xlsx_cell(value) if isinstance(value, str) else value)
-    for attribute, setting in style.items():
-        setattr(cell, attribute, setting)
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"  # openpyxl took it for a formula; it is text a unit typed
-    return cell
+FONT = "Times New Roman"
 
 
 class _Sheet:
-    """One sheet of the ranking workbook, written row by row (openpyxl's write-only mode): a
-    title, a line saying which campaign, a header that wraps, then the rows; Times New Roman
-    everywhere, numbers formatted, text never taken for a formula, printed landscape on A4."""
+    """One sheet of the ranking workbook, written row by row (XlsxWriter's constant-memory mode:
+    a row is on disk once the next begins): a title, a line saying which campaign, a header
+    that wraps, then the rows; Times New Roman everywhere, numbers formatted, text written as
+    text (never a formula), printed landscape on A4 with the header repeated."""
 
-    def __init__(self, wb, styles, title: str, heading: str, subtitle: str, headers: list[str], widths: list[int],
+    def __init__(self, book: _Book, title: str, heading: str, headers: list[str], widths: list[int],
                  formats: dict[int, str] | None = None, fit: bool = True):
-        from openpyxl.utils import get_column_letter
-
-        self.ws = ws = wb.create_sheet(title)
-        self.styles, self.formats = styles, formats or {}
-        for n, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(n)].width = width
+        self.book, self.formats = book, formats or {}
+        self.ws = ws = book.wb.add_worksheet(title)
+        for n, width in enumerate(widths):
+            ws.set_column(n, n, width)
         # The header wraps: its row is made as tall as its longest heading needs, or it would
         # overlap the first row of data (Excel and LibreOffice keep a set height as it is).
         lines = max(-(-int(len(str(h)) * 1.15) // max(1, int(w))) for h, w in zip(headers, widths, strict=False))
-        ws.row_dimensions[3].height = 15.0 * max(1, lines) + 4
-        ws.freeze_panes = "A4"
-        ws.print_title_rows = "3:3"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = PAPER_A4
+        ws.freeze_panes(3, 0)
+        ws.repeat_rows(2)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
         if fit:
-            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-            ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.append([self._styled(heading, styles["title"])])
-        ws.append([self._styled(subtitle, styles["subtitle"])])
-        ws.append([self._styled(h, styles["header"]) for h in headers])
-        self.rows = 3
-
-    def _styled(self, value: Any, style: dict[str, Any]):
-        return _cell(self.ws, value, style)
+            ws.fit_to_pages(1, 0)
+        ws.write_string(0, 0, sanitize.for_xlsx_cell(heading), book.look("title"))
+        ws.write_string(1, 0, sanitize.for_xlsx_cell(book.subtitle), book.look("subtitle"))
+        ws.set_row(2, 15.0 * max(1, lines) + 4)
+        for col, text in enumerate(headers):
+            ws.write_string(2, col, sanitize.for_xlsx_cell(text), book.look("header"))
+        self.rows = 3  # rows written (the next row's index)
 
     def add(self, values: list[Any]) -> int:
-        cells = []
-        for col, value in enumerate(values, start=1):
-            cell = self._styled(value, self.styles["normal"])
-            if col in self.formats:
-                cell.number_format = self.formats[col]
-            elif isinstance(value, float):
-                cell.number_format = "#,##0.00"
-            elif isinstance(value, int) and not isinstance(value, bool):
-                cell.number_format = "#,##0"
-            elif isinstance(value, str) and len(value) > 30:
-                cell.alignment = self.styles["wrap"]
-            cells.append(cell)
-        self.ws.append(cells)
+        """Write a row; returns its number as Excel counts (1-based)."""
+        row, ws, book = self.rows, self.ws, self.book
+        for col, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                ws.write_string(row, col, sanitize.for_xlsx_cell(value), book.look("wrap" if len(value) > 30 else "plain"))
+            elif isinstance(value, bool):
+                ws.write_boolean(row, col, value, book.look("plain"))
+            else:
+                number_format = self.formats.get(col + 1) or ("#,##0.00" if isinstance(value, float) else "#,##0")
+                ws.write_number(row, col, value, book.look("number", number_format))
         self.rows += 1
         return self.rows
+
+
+class _Book:
+    """The workbook and its formats, each made once (a format per look, shared by every cell)."""
+
+    def __init__(self, path: str, subtitle: str):
+        import xlsxwriter
+
+        self.wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                             "strings_to_numbers": False, "nan_inf_to_errors": True})
+        self.subtitle = subtitle
+        self._looks: dict[tuple[str, str], Any] = {}
+
+    def look(self, kind: str, number_format: str = ""):
+        key = (kind, number_format)
+        found = self._looks.get(key)
+        if found is None:
+            spec: dict[str, Any] = {"font_name": FONT, "font_size": 11, "valign": "top"}
+            if kind == "title":
+                spec.update(bold=True, font_size=13)
+            elif kind == "subtitle":
+                spec.update(italic=True)
+            elif kind == "header":
+                spec.update(bold=True, bg_color="#BDD7EE", text_wrap=True, valign="vcenter", align="center", border=1)
+            elif kind == "wrap":
+                spec.update(text_wrap=True)
+            elif kind == "number":
+                spec.update(num_format=number_format)
+            found = self._looks[key] = self.wb.add_format(spec)
+        return found
 
 
 def write_workbook(c: Consolidation, path: Path) -> None:
     """The consolidated workbook: ranking, pillars, criteria, province-wide figures, issues,
     units missing, files received, with a chart of the indices."""
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Alignment, Font, PatternFill
+    import os
+    import tempfile
 
+    from ..generate import FILE_MODE
     from ..reports import ratio_is_share
-    from ..workbook.build import style_chart
 
-    wb = Workbook(write_only=True)
-    styles = {"title": {"font": Font(name="Times New Roman", bold=True, size=13)},
-              "subtitle": {"font": Font(name="Times New Roman", italic=True)},
-              "header": {"font": Font(name="Times New Roman", bold=True), "fill": PatternFill("solid", fgColor="BDD7EE"),
-                         "alignment": Alignment(wrap_text=True, vertical="center", horizontal="center")},
-              "normal": {"font": Font(name="Times New Roman")},
-              "wrap": Alignment(wrap_text=True, vertical="top")}
-    subtitle = f"Kỳ {c.campaign.period} · bộ tiêu chí {c.catalog.id} (phiên bản {c.catalog.version}) · hạn gửi {c.campaign.deadline_vi}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        _workbook(c, temporary, ratio_is_share)
+        os.chmod(temporary, FILE_MODE)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _workbook(c: Consolidation, target: str, ratio_is_share) -> None:
+    book = _Book(target, f"Kỳ {c.campaign.period} · bộ tiêu chí {c.catalog.id} (phiên bản {c.catalog.version}) · hạn gửi {c.campaign.deadline_vi}")
     pillars = c.catalog.pillars
 
-    def sheet(title: str, heading: str, headers: list[str], widths: list[int], formats: dict[int, str] | None = None, fit: bool = True):
-        return _Sheet(wb, styles, title, heading, subtitle, headers, widths, formats, fit)
-
     appraised = any(r.final and r.final.applied for _, r in _rows(c))
-    ranking = sheet("Xếp hạng", "XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ" + (" (SAU THẨM ĐỊNH)" if appraised else " (THEO KẾT QUẢ TỰ ĐÁNH GIÁ)"),
-                    ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)", "Chỉ số tự đánh giá", "Chênh lệch",
-                     "Nộp muộn", "Số lỗi", "Tệp được dùng"], [18, 6, 10, 40, 9, 9, 11, 11, 10, 9, 7, 40],
-                    {5: "#,##0.00", 6: "#,##0.##", 7: "0.0000", 8: "0.0000", 9: "+0.0000;-0.0000;0"})
+    ranking = _Sheet(book, "Xếp hạng", "XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ" + (" (SAU THẨM ĐỊNH)" if appraised else " (THEO KẾT QUẢ TỰ ĐÁNH GIÁ)"),
+                     ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)", "Chỉ số tự đánh giá", "Chênh lệch",
+                      "Nộp muộn", "Số lỗi", "Tệp được dùng"], [18, 6, 10, 40, 9, 9, 11, 11, 10, 9, 7, 40],
+                     {5: "#,##0.00", 6: "#,##0.##", 7: "0.0000", 8: "0.0000", 9: "+0.0000;-0.0000;0"})
     spans: list[tuple[str, int, int]] = []
     for group, rows in c.groups.items():
-        start = ranking.rows + 1
+        start = ranking.rows  # 0-based row of the group's first unit
         for r in rows:
             diff = r.index - r.self_index if r.index is not None and r.self_index is not None else None
             ranking.add([group, r.rank, r.unit.code, r.unit.name, r.final.final.total.points if r.final else None,
@@ -265,32 +282,35 @@ def write_workbook(c: Consolidation, path: Path) -> None:
                          "muộn" if r.late else "", r.errors or "", r.result.name if r.result else "chưa nhận được sổ có số liệu"])
         spans.append((group, start, sum(1 for r in rows if r.rank is not None)))
 
-    charts = wb.create_sheet("Biểu đồ")
-    charts.page_setup.orientation = "landscape"
-    charts.page_setup.paperSize = PAPER_A4
-    charts.append([_cell(charts, "CHỈ SỐ CHUYỂN ĐỔI SỐ THEO NHÓM (đơn vị đã xếp hạng)", styles["title"])])
-    anchor = 3
+    charts = book.wb.add_worksheet("Biểu đồ")
+    charts.set_landscape()
+    charts.set_paper(9)
+    charts.write_string(0, 0, "CHỈ SỐ CHUYỂN ĐỔI SỐ THEO NHÓM (đơn vị đã xếp hạng)", book.look("title"))
+    anchor = 2
+    text = {"name": FONT, "size": 9}
     for group, start, ranked in spans:
         if not ranked:
             continue
-        chart = BarChart()
-        chart.type, chart.title, chart.legend = "bar", f"Chỉ số — {group}", None
-        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
-        chart.x_axis.scaling.orientation = "maxMin"  # rank 1 on top
-        chart.add_data(Reference(ranking.ws, min_col=7, min_row=start, max_row=start + ranked - 1), titles_from_data=False)
-        chart.set_categories(Reference(ranking.ws, min_col=4, min_row=start, max_row=start + ranked - 1))
-        chart.height, chart.width = max(5.0, 0.6 * ranked + 2.5), 22
-        chart.x_axis.tickLblSkip = 1  # a label for every unit, not every other one
-        chart.y_axis.number_format, chart.y_axis.majorUnit = "0.0", 0.2
-        style_chart(chart)
-        charts.add_chart(chart, f"A{anchor}")
-        anchor += int(chart.height * 2) + 2
+        chart = _visible_axes(book.wb.add_chart({"type": "bar"}))
+        chart.add_series({"categories": ["Xếp hạng", start, 3, start + ranked - 1, 3], "values": ["Xếp hạng", start, 6, start + ranked - 1, 6],
+                          "fill": {"color": "#4F81BD"}})
+        chart.set_title({"name": sanitize.for_xlsx_cell(f"Chỉ số — {group}"), "name_font": {"name": FONT, "size": 11, "bold": True}})
+        chart.set_legend({"none": True})
+        # (in a bar chart XlsxWriter's y axis is the category axis) rank 1 on top; a label for every
+        # unit, not every other one; the index from 0 to 1; every text in Times New Roman
+        chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": text, "visible": True})
+        chart.set_x_axis({"min": 0, "max": 1, "major_unit": 0.2, "num_format": "0.0", "num_font": text, "visible": True,
+                          "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        height_cm = max(5.0, 0.6 * ranked + 2.5)
+        chart.set_size({"width": int(22 / 2.54 * 96), "height": int(height_cm / 2.54 * 96)})
+        charts.insert_chart(anchor, 0, chart)
+        anchor += int(height_cm * 2) + 2
 
     headers = ["Nhóm", "Mã", "Đơn vị"]
     for p in pillars:
         headers += [f"{p.code}. Chỉ số", f"{p.code}. Hạng"]
-    by_pillar = sheet("Trụ cột", "CHỈ SỐ VÀ HẠNG THEO TRỤ CỘT", headers, [18, 10, 36] + [10, 6] * len(pillars),
-                      {4 + 2 * n: "0.0000" for n in range(len(pillars))})
+    by_pillar = _Sheet(book, "Trụ cột", "CHỈ SỐ VÀ HẠNG THEO TRỤ CỘT", headers, [18, 10, 36] + [10, 6] * len(pillars),
+                       {4 + 2 * n: "0.0000" for n in range(len(pillars))})
     for group, r in _rows(c):
         row: list[Any] = [group, r.unit.code, r.unit.name]
         for n, p in enumerate(pillars):
@@ -300,20 +320,20 @@ def write_workbook(c: Consolidation, path: Path) -> None:
     # One row per unit (thousands of units stay thousands of rows, never thousands of columns);
     # printed across pages with the unit repeated, not shrunk to one unreadable page.
     criteria = c.catalog.criteria
-    per_criterion = sheet("Tiêu chí", "ĐIỂM THEO TIÊU CHÍ (điểm; ô chữ: trạng thái, lý do ở trang 'Vấn đề')",
-                          ["Mã", "Đơn vị", "Chỉ số", *[f"{x.code} (tối đa {_max_text(x.max)})" for x in criteria]],
-                          [10, 32, 8] + [9] * len(criteria), {3: "0.0000", **{4 + n: "0.00" for n in range(len(criteria))}}, fit=False)
-    per_criterion.ws.page_setup.scale = 80
-    per_criterion.ws.print_title_cols = "A:B"
+    per_criterion = _Sheet(book, "Tiêu chí", "ĐIỂM THEO TIÊU CHÍ (điểm; ô chữ: trạng thái, lý do ở trang 'Vấn đề')",
+                           ["Mã", "Đơn vị", "Chỉ số", *[f"{x.code} (tối đa {_max_text(x.max)})" for x in criteria]],
+                           [10, 32, 8] + [9] * len(criteria), {3: "0.0000", **{4 + n: "0.00" for n in range(len(criteria))}}, fit=False)
+    per_criterion.ws.set_print_scale(80)
+    per_criterion.ws.repeat_columns(0, 1)
     for _, r in _rows(c):
         if r.final:
             per_criterion.add([r.unit.code, r.unit.name, _index(r.index),
                                *[f.points if f.points is not None else STATUS_VI[f.status] for f in r.final.final.criteria]])
 
-    appraisal = sheet("Thẩm định", "CHÊNH LỆCH GIỮA TỰ ĐÁNH GIÁ VÀ THẨM ĐỊNH (LỚN NHẤT TRƯỚC)",
-                      ["Mã", "Đơn vị", "Tiêu chí", "Điểm tự đánh giá", "Điểm thẩm định", "Chênh lệch", "Trạng thái tự đánh giá",
-                       "Trạng thái thẩm định", "Người thẩm định", "Lý do", "Phiếu thẩm định"],
-                      [10, 32, 9, 10, 10, 10, 22, 22, 26, 45, 30], {4: "0.00", 5: "0.00", 6: "+0.00;-0.00;0"})
+    appraisal = _Sheet(book, "Thẩm định", "CHÊNH LỆCH GIỮA TỰ ĐÁNH GIÁ VÀ THẨM ĐỊNH (LỚN NHẤT TRƯỚC)",
+                       ["Mã", "Đơn vị", "Tiêu chí", "Điểm tự đánh giá", "Điểm thẩm định", "Chênh lệch", "Trạng thái tự đánh giá",
+                        "Trạng thái thẩm định", "Người thẩm định", "Lý do", "Phiếu thẩm định"],
+                       [10, 32, 9, 10, 10, 10, 22, 22, 26, 45, 30], {4: "0.00", 5: "0.00", 6: "+0.00;-0.00;0"})
     for d in c.differences:
         appraisal.add([d["unit"], d["name"], d["code"], d["self"], d["final"], d["difference"], d["self_status"], d["final_status"],
                        d["appraiser"], d["reason"], d["file"]])
@@ -321,37 +341,49 @@ def write_workbook(c: Consolidation, path: Path) -> None:
     keys = sorted({k for figure in c.province for k in figure["sums"]})
     kinds = {x.code: x for x in criteria}
     share_col = 5 + len(keys)
-    province = sheet("Toàn tỉnh", "SỐ LIỆU TOÀN TỈNH (CỘNG SỐ LIỆU CỦA CÁC ĐƠN VỊ)",
-                     ["Mã", "Tiêu chí", "Số đơn vị", "Số liệu", *keys, "Tỷ lệ (%) hoặc bình quân", "Điểm", "Tối đa"],
-                     [8, 40, 8, 40, *[12] * len(keys), 11, 8, 7], {**{5 + n: "#,##0" for n in range(len(keys))}, 6 + len(keys): "0.00",
-                                                                   7 + len(keys): "0.##"})
+    province = _Sheet(book, "Toàn tỉnh", "SỐ LIỆU TOÀN TỈNH (CỘNG SỐ LIỆU CỦA CÁC ĐƠN VỊ)",
+                      ["Mã", "Tiêu chí", "Số đơn vị", "Số liệu", *keys, "Tỷ lệ (%) hoặc bình quân", "Điểm", "Tối đa"],
+                      [8, 40, 8, 40, *[12] * len(keys), 11, 8, 7],
+                      {**{5 + n: "#,##0" for n in range(len(keys))}, 6 + len(keys): "0.00", 7 + len(keys): "0.##"})
     for figure in c.province:  # a share is a percentage; a rate per person (7.2.2) is not
         province.formats[share_col] = "0.00%" if ratio_is_share(kinds[figure["code"]]) else "#,##0.00"
         labels = "; ".join(f"{k}: {figure['labels'].get(k, '')}" for k in figure["sums"])
         province.add([figure["code"], figure["title"], figure["units"], labels, *[figure["sums"].get(k) for k in keys],
                       _index(figure["share"]), figure["points"], figure["max"]])
 
-    problems = sheet("Vấn đề", "CÁC VẤN ĐỀ TRONG TỆP GỬI VỀ",
-                     ["Mức", "Mã", "Đơn vị", "Tệp", "SHA-256", "Trang", "Ô", "Tiêu chí", "Giá trị", "Thông báo", "Cách sửa"],
-                     [10, 18, 10, 30, 14, 22, 6, 8, 16, 50, 50])
+    problems = _Sheet(book, "Vấn đề", "CÁC VẤN ĐỀ TRONG TỆP GỬI VỀ",
+                      ["Mức", "Mã", "Đơn vị", "Tệp", "SHA-256", "Trang", "Ô", "Tiêu chí", "Giá trị", "Thông báo", "Cách sửa"],
+                      [10, 18, 10, 30, 14, 22, 6, 8, 16, 50, 50])
     for i in c.iter_issues():
         problems.add([SEVERITY_VI[i.severity], i.code, i.unit, i.file, i.sha, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint])
-    problems.ws.auto_filter.ref = f"A3:K{max(3, problems.rows)}"
+    problems.ws.autofilter(2, 0, max(2, problems.rows - 1), 10)
 
-    missing = sheet("Chưa gửi", "ĐƠN VỊ CHƯA GỬI SỔ CÓ SỐ LIỆU", ["Mã", "Đơn vị", "Nhóm"], [10, 45, 20])
+    missing = _Sheet(book, "Chưa gửi", "ĐƠN VỊ CHƯA GỬI SỔ CÓ SỐ LIỆU", ["Mã", "Đơn vị", "Nhóm"], [10, 45, 20])
     for u in c.missing:
         missing.add([u.code, u.name, u.group])
 
-    received = sheet("Tệp đã nhận", "CÁC TỆP ĐÃ NHẬN (MỌI TỆP, KỂ CẢ TỆP KHÔNG PHẢI SỔ ĐÁNH GIÁ)",
-                     ["Tệp (đường dẫn khi nhận)", "Đơn vị", "Tình trạng", "Lý do", "Người gửi", "Gửi lúc", "Lưu lần cuối", "Nhận lúc",
-                      "Số ô số liệu", "Chỉ số", "Số lỗi", "SHA-256 (16 ký tự đầu)"], [50, 10, 20, 40, 28, 16, 16, 16, 9, 9, 7, 20])
+    received = _Sheet(book, "Tệp đã nhận", "CÁC TỆP ĐÃ NHẬN (MỌI TỆP, KỂ CẢ TỆP KHÔNG PHẢI SỔ ĐÁNH GIÁ)",
+                      ["Tệp (đường dẫn khi nhận)", "Đơn vị", "Tình trạng", "Lý do", "Người gửi", "Gửi lúc", "Lưu lần cuối", "Nhận lúc",
+                       "Số ô số liệu", "Chỉ số", "Số lỗi", "SHA-256 (16 ký tự đầu)"], [50, 10, 20, 40, 28, 16, 16, 16, 9, 9, 7, 20],
+                      {10: "0.0000"})
     for f in c.files:  # times as read in Vietnam (dd/mm/yyyy hh:mm, UTC+7), not ISO UTC
         received.add([f["source"], f["unit"], f["state"], f["reason"], f["sender"], local_time(f["sent"]), local_time(f["modified"]),
                       local_time(f["received"]), f["figures"] if f["figures"] >= 0 else None, _index(f["index"]), f["errors"],
                       f["sha256"][:16]])
+    book.wb.close()
 
-    with open_atomic(path) as out:
-        wb.save(out)
+
+def _visible_axes(chart):
+    """Every axis of the chart says it is shown (<c:delete val="0"/>, as Excel writes it), not
+    left to the reader's default: a reader that defaults to hidden still draws them."""
+    write_position = getattr(chart, "_write_axis_pos", None)
+    if write_position is not None and hasattr(chart, "_write_delete"):
+        def shown_then_position(*args, **kwargs):
+            chart._write_delete(0)  # the schema's place: after the scaling, before the position
+            return write_position(*args, **kwargs)
+
+        chart._write_axis_pos = shown_then_position
+    return chart
 
 
 def _max_text(value: float) -> str:

@@ -20,7 +20,7 @@ from ..appraisal import Appraisal
 from ..campaign import Campaign, Unit
 from ..catalog import Catalog
 from ..issues import ERROR, WARNING, Issue
-from ..scoring import INVALID, MISSING, NA, OK, CriterionResult, UnitResult
+from ..scoring import INVALID, MISSING, NA, OK, STATUS_VI, CriterionResult, UnitResult
 
 _STATUS_BYTE = {OK: b"o", NA: b"n", MISSING: b"m", INVALID: b"i"}
 _BYTE_STATUS = {v[0]: k for k, v in _STATUS_BYTE.items()}
@@ -49,6 +49,25 @@ class Scores:
         self._reasons = {n: c.reason for n, c in enumerate(result.criteria) if c.reason and c.status in (INVALID, MISSING)}
         self.pillars = tuple(Node(p.code, p.points, p.applicable_max, p.index) for p in result.pillars)
         self.total = Node("", result.total.points, result.total.applicable_max, result.total.index)
+
+    @classmethod
+    def stored(cls, catalog: Catalog, criteria, pillars, total) -> Scores:
+        """From what a check stored (per criterion: code, points, status, words, applicable max;
+        pillars and total as added up then): nothing is scored or added up again."""
+        self = cls.__new__(cls)
+        self._catalog = catalog
+        self._points = array("d", (math.nan if c[1] is None else c[1] for c in criteria))
+        self._amax = array("d", (c[4] for c in criteria))
+        self._status = b"".join(_STATUS_BYTE[c[2]] for c in criteria)
+        self._reasons = {}
+        for n, (_, _, status, words, _) in enumerate(criteria):
+            if status in (INVALID, MISSING):
+                label = STATUS_VI[status] + ": "
+                if words.startswith(label):
+                    self._reasons[n] = words[len(label):]
+        self.pillars = tuple(Node(code, points, amax, index) for code, points, amax, index in pillars)
+        self.total = Node("", total[0], total[1], total[2])
+        return self
 
     @property
     def criteria(self) -> tuple[CriterionResult, ...]:

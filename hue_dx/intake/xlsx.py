@@ -323,7 +323,7 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], Any]
         if not want:
             continue
         cells: dict[str, Cell] = {}
-        for ref, raw_attrs, raw_value, inline, formula in _find_cells(xml, want, plain):
+        for ref, raw_attrs, raw_value, inline, formula in _find_cells(xml, want, plain, only_present):
             at = raw_attrs.find(b't="')
             kind = raw_attrs[at + 3:raw_attrs.find(b'"', at + 3)] if at >= 0 else b"n"
             if formula is not None:
@@ -412,7 +412,8 @@ def _plain(xml: bytes) -> bool:
     return b"<worksheet" in head
 
 
-def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, bytes, bytes, bytes, bytes | None]]:
+def _find_cells(xml: bytes, want: set[str], plain: bool, present: frozenset[str] | set[str] = frozenset()
+                ) -> list[tuple[str, bytes, bytes, bytes, bytes | None]]:
     """(ref, attributes, value, inline text, formula or None) of each wanted cell that holds
     something: a value or a formula (a cell left out is blank).
 
@@ -420,15 +421,18 @@ def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, byte
     (``<c r="D12"``), so the wanted cells are found one after the other with ``bytes.find``
     (a single forward sweep, no object per unwanted cell). Wanted cells side by side in a row
     (a criterion's four evidence cells) are looked at together first: when their span holds no
-    value, one look tells; otherwise each is read as a single cell. A wanted cell not found
-    that way (a writer that orders attributes differently or leaves blank cells out) is
-    looked up by the general pattern, so the result is the same either way, only slower.
+    value, one look tells; when they are wanted only for whether they hold something
+    (``present``), one look tells too (the first of them stands for the run, holding ``PRESENT``);
+    otherwise each is read as a single cell. A wanted cell not found that way (a writer that
+    orders attributes differently or leaves blank cells out) is looked up by the general
+    pattern, so the result is the same either way, only slower.
     """
     out: list[tuple[str, bytes, bytes, bytes, bytes | None]] = []
     missing: list[str] = []
     if plain:
         pos = 0
         find = xml.find
+        startswith = xml.startswith
         for refs, needles in _plan(want):
             if len(refs) > 1:  # a run of adjacent cells: find its span, look inside only if something is there
                 start = find(needles[0], pos)
@@ -442,6 +446,10 @@ def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, byte
                     missing.extend(refs)
                     continue
                 if find(b"<v>", start, end) < 0 and find(b"<is>", start, end) < 0:
+                    pos = end
+                    continue
+                if refs[0] in present and all(ref in present for ref in refs):
+                    out.append((refs[0], b' t="str"', _PRESENT_BYTES, b"", None))
                     pos = end
                     continue
                 pos = start  # something is there: each cell of the run is looked at as a single one
@@ -459,6 +467,12 @@ def _find_cells(xml: bytes, want: set[str], plain: bool) -> list[tuple[str, byte
                 if xml[head_end - 1] == 47:  # "/>": an empty cell, nothing to convert (absent means blank)
                     pos = head_end
                     continue
+                if startswith(b"<v>", head_end + 1):  # the common case, a value and nothing else: 2 looks
+                    value_end = find(b"</v>", head_end + 4)
+                    if value_end >= 0 and startswith(b"</c>", value_end + 4):
+                        out.append((ref, xml[start + len(needle):head_end], xml[head_end + 4:value_end], b"", None))
+                        pos = value_end + 8
+                        continue
                 end = find(b"</c>", head_end)
                 if end < 0:
                     missing.append(ref)
@@ -564,7 +578,8 @@ def _remember(cache: dict, key: bytes, make):
     return found
 
 
-_CONSTANT_NAME = re.compile(rb'<(?:\w+:)?definedName\b[^>]*>=?"[^<]*</(?:\w+:)?definedName>')
+# a name holding a text constant: ="…" or "…", the quote written as is or as &quot; (LibreOffice)
+_CONSTANT_NAME = re.compile(rb'<(?:\w+:)?definedName\b[^>]*>=?(?:"|&quot;)[^<]*</(?:\w+:)?definedName>')
 
 
 def _defined_names(workbook: bytes) -> tuple[dict[str, str], dict[str, str]]:
@@ -599,6 +614,7 @@ def _formulas(joined: bytes) -> list[str]:
 
 
 PRESENT = "…"  # the value of a cell read for its presence only (its text was not decoded)
+_PRESENT_BYTES = PRESENT.encode("utf-8")
 _NOTHING: frozenset[str] = frozenset()
 _SOME_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>[^<]")
 
