@@ -241,3 +241,17 @@ def test_the_next_quarter_is_prefilled_from_the_consolidation_and_read_back(worl
     back = state(q4, "STTTT").file.answers
     assert {k: a.carried() for k, a in back.lead.items()} == {k: a.carried() for k, a in result.answers()["STTTT"].lead.items()}
     assert state(q4, "STTTT").unchanged and issues_of(q4, "tk-unchanged", "STTTT")
+
+
+def test_a_tracking_archive_is_refused_by_the_assessment(tmp_path):
+    import hue_dx
+    from hue_dx import campaign as campaign_mod
+    from hue_dx.intake.consolidate import InputError
+    from hue_dx.intake.consolidate import consolidate as consolidate_assessment
+
+    TrackingLedger(tmp_path / "kho").close()
+    with sqlite3.connect(tmp_path / "kho" / "ledger.sqlite") as db:
+        db.execute("INSERT INTO files (sha256, kind, accepted, period) VALUES ('ab', 'tracking', 1, '2021-Q3')")
+    (tmp_path / "nhan").mkdir()
+    with pytest.raises(InputError, match="kho của báo cáo quý"):
+        consolidate_assessment(hue_dx.load_catalog(), campaign_mod.load(None), [tmp_path / "nhan"], tmp_path / "kho", workers=1)

@@ -133,6 +133,9 @@ def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archiv
         ctx = context or Context.create(catalog, campaign)
         ledger = Ledger(archive_root)
         try:
+            if ledger.db.execute("SELECT 1 FROM files WHERE kind = 'tracking' LIMIT 1").fetchone():
+                raise InputError(f"Thư mục lưu trữ {archive_root} là kho của báo cáo quý (hue-dx tasks consolidate): "
+                                 "dùng thư mục khác cho đợt đánh giá (mặc định out/luu-tru)")
             ledger.start_run([str(p) for p in inputs])
             known = frozenset(ledger.known())
             workers = workers or max(1, min(os.cpu_count() or 1, 8))
