@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..audit import DECIDED, ERROR, Finding
+from ..rules import fmt_num
 from . import audit, periods, roles
 from . import recipe as recipe_mod
 from . import tasks as tasks_mod
@@ -411,7 +412,8 @@ def _demo(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     run = demo.run(catalog, recipe, args.folder, args.year or demo.DEFAULT_YEAR, say=lambda text: out.write(text + "\n"))
     size = sum(p.stat().st_size for p in args.folder.rglob("*") if p.is_file())
     files = sum(1 for p in args.folder.rglob("*") if p.is_file())
-    out.write(f"Xong trong {time.perf_counter() - started:.1f} giây: {files} tệp, {size / 1024 / 1024:.1f} MB trong {args.folder}.\n"
+    out.write(f"Xong trong {fmt_num(time.perf_counter() - started, 1)} giây: {fmt_num(files)} tệp, {fmt_num(size / 1024 / 1024, 1)} MB "
+              f"trong {args.folder}.\n"
               f"Mở {run.quarters[-1].report or run.quarters[-1].workbook} để xem báo cáo {periods.Quarter(run.year, 4).title_vi}; "
               f"{run.trend} để xem xu hướng của năm.\n")
     return EXIT_OK
