@@ -24,7 +24,6 @@ from typing import Any, BinaryIO
 from .. import sanitize
 from ..generate import open_atomic
 from ..issues import ERROR, WARNING
-from ..scoring import STATUS_VI
 from .results import Consolidation, UnitRow
 
 SEVERITY_VI = {ERROR: "lỗi", WARNING: "cảnh báo", "info": "thông tin"}
@@ -125,10 +124,11 @@ safe_cell = sanitize.for_csv  # a value no spreadsheet will run as a formula whe
 def _write_csv(path: Path, rows: Iterable[list[Any]]) -> None:
     with open_atomic(path) as f:
         f.write("\ufeff".encode())  # BOM: Excel then reads UTF-8 Vietnamese correctly
-        text = io.TextIOWrapper(f, encoding="utf-8", newline="", write_through=True)
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="")
         writer = csv.writer(text, lineterminator="\r\n")
         for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
+            writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
+        text.flush()
         text.detach()
 
 
@@ -146,8 +146,10 @@ def write_csv(c: Consolidation, folder: Path) -> list[Path]:
         yield ["ma_don_vi", "ma_tieu_chi", "diem_tu_danh_gia", "diem", "diem_toi_da_ap_dung", "trang_thai", "nguon"]
         for _, r in _rows(c):
             if r.final:
-                for s, f in zip(r.final.self_result.criteria, r.final.final.criteria, strict=True):
-                    yield [r.unit.code, f.code, s.points, f.points, f.applicable_max, f.status_vi, r.final.source(f.code)]
+                unit = safe_cell(r.unit.code)
+                self_points = r.final.self_result.points()
+                for n, (code, points, amax, _, words) in enumerate(r.final.final.rows()):
+                    yield [unit, code, self_points[n], points, amax, words, r.final.source(code)]
 
     def issues() -> Iterator[list[Any]]:
         yield ["ma_van_de", "muc", "tep", "sha256", "don_vi", "trang", "o", "tieu_chi", "gia_tri", "thong_bao", "cach_sua"]
@@ -327,8 +329,7 @@ def _workbook(c: Consolidation, target: str, ratio_is_share) -> None:
     per_criterion.ws.repeat_columns(0, 1)
     for _, r in _rows(c):
         if r.final:
-            per_criterion.add([r.unit.code, r.unit.name, _index(r.index),
-                               *[f.points if f.points is not None else STATUS_VI[f.status] for f in r.final.final.criteria]])
+            per_criterion.add([r.unit.code, r.unit.name, _index(r.index), *r.final.final.shown()])
 
     appraisal = _Sheet(book, "Thẩm định", "CHÊNH LỆCH GIỮA TỰ ĐÁNH GIÁ VÀ THẨM ĐỊNH (LỚN NHẤT TRƯỚC)",
                        ["Mã", "Đơn vị", "Tiêu chí", "Điểm tự đánh giá", "Điểm thẩm định", "Chênh lệch", "Trạng thái tự đánh giá",

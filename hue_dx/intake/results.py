@@ -78,6 +78,26 @@ class Scores:
                                        self._amax[n], self._reasons.get(n)))
         return tuple(out)
 
+    def points(self) -> list[float | None]:
+        """Each criterion's points (None where not scored), for outputs that need only them."""
+        return [None if math.isnan(p) else p for p in self._points]
+
+    def shown(self) -> list[float | str]:
+        """Each criterion as a table of scores shows it: the points, else its status in a word."""
+        return [STATUS_VI[_BYTE_STATUS[self._status[n]]] if math.isnan(p) else p for n, p in enumerate(self._points)]
+
+    def rows(self) -> list[tuple[str, float | None, float, str, str]]:
+        """(code, points, applicable max, status, status in words) of each criterion, without
+        making the engine's objects."""
+        out = []
+        for n, c in enumerate(self._catalog.criteria):
+            status = _BYTE_STATUS[self._status[n]]
+            reason = self._reasons.get(n)
+            words = f"{STATUS_VI[status]}: {reason}" if reason else STATUS_VI[status]
+            points = self._points[n]
+            out.append((c.code, None if math.isnan(points) else points, self._amax[n], status, words))
+        return out
+
 
 @dataclass
 class Final:

@@ -473,6 +473,21 @@ def _find_cells(xml: bytes, want: set[str], plain: bool, present: frozenset[str]
                         out.append((ref, xml[start + len(needle):head_end], xml[head_end + 4:value_end], b"", None))
                         pos = value_end + 8
                         continue
+                elif startswith(b"<f>", head_end + 1):  # a plain formula (a score, a status) and perhaps its result
+                    formula_end = find(b"</f>", head_end + 4)
+                    if formula_end >= 0:
+                        after = formula_end + 4
+                        if startswith(b"</c>", after):  # no stored result
+                            out.append((ref, xml[start + len(needle):head_end], b"", b"", xml[head_end + 4:formula_end]))
+                            pos = after + 4
+                            continue
+                        if startswith(b"<v>", after):
+                            value_end = find(b"</v>", after + 3)
+                            if value_end >= 0 and startswith(b"</c>", value_end + 4):
+                                out.append((ref, xml[start + len(needle):head_end], xml[after + 3:value_end], b"",
+                                            xml[head_end + 4:formula_end]))
+                                pos = value_end + 8
+                                continue
                 end = find(b"</c>", head_end)
                 if end < 0:
                     missing.append(ref)
