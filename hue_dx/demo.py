@@ -112,12 +112,10 @@ class DemoOutputs:
 
 
 def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOutputs:
-    import hashlib
-
     from . import reports
     from .generate import generate, write_atomic
-    from .intake.check import Context, check_file
-    from .intake.consolidate import consolidate
+    from .intake.check import Context
+    from .intake.consolidate import consolidate, detailed
     from .intake.outputs import write_csv, write_json, write_workbook
     from .workbook.fill import fill, set_saved_time
 
@@ -166,9 +164,9 @@ def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOu
     reports.write_pdf(report, report_pdf)
     reports.write_html(report, report_html)
     sample_unit = next(r for r in result.groups[campaign.unit("STTTT").group] if r.unit.code == "STTTT")
-    data = (returned / sample_unit.result.name).read_bytes()  # type: ignore[union-attr]
-    detailed = check_file(data, sample_unit.result.name, hashlib.sha256(data).hexdigest(), ctx, details=True)  # type: ignore[union-attr]
+    # Read back from the archive, as a clerk's later `hue-dx report unit` would: the name the
+    # consolidation stored is the path as given on the command line, relative or not.
     unit_pdf = printed / "phieu-tu-danh-gia-STTTT.pdf"
-    reports.write_pdf(reports.unit_report(catalog, campaign, detailed), unit_pdf)
+    reports.write_pdf(reports.unit_report(catalog, campaign, detailed(result, sample_unit, ctx)), unit_pdf)
     say(f"4. Báo cáo in: {report_pdf} (và .html), phiếu của Sở Thông tin và Truyền thông: {unit_pdf}")
     return DemoOutputs(workbooks, returned, ranking, report_pdf, report_html, unit_pdf, archive, csv_dir, json_path)

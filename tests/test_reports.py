@@ -3,7 +3,9 @@ blank, every input file traced by SHA-256, and a PAdES signature that verifies."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
 import shutil
 import subprocess
 import unicodedata
@@ -60,13 +62,22 @@ def demo_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     campaign = campaign_mod.load(ROOT / "generator" / "campaign-2020.toml")
     lines: list[str] = []
-    outputs = demo.run(hue_dx.load_catalog(), campaign, folder / "demo", say=lines.append)
+    # Run from inside the folder with a relative path, as the README's command does: every
+    # step must find what an earlier one wrote wherever the clerk stands.
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        outputs = demo.run(hue_dx.load_catalog(), campaign, Path("demo"), say=lines.append)
+    finally:
+        os.chdir(here)
+    outputs = demo.DemoOutputs(*(folder / p for p in dataclasses.astuple(outputs)))
     return outputs, campaign, lines
 
 
 def test_the_demo_runs_the_whole_chain_and_says_where_each_output_is(demo_run):
     outputs, campaign, lines = demo_run
-    assert len(lines) == 4 and all(str(p) in " ".join(lines) for p in (outputs.workbooks, outputs.returned, outputs.ranking, outputs.report_pdf))
+    said, ran_in = " ".join(lines), outputs.workbooks.parent.parent  # paths as the clerk typed them
+    assert len(lines) == 4 and all(str(p.relative_to(ran_in)) in said for p in (outputs.workbooks, outputs.returned, outputs.ranking, outputs.report_pdf))
     assert len(list(outputs.workbooks.glob("*.xlsx"))) == len(campaign.units)
     assert (outputs.archive / "ledger.sqlite").is_file() and (outputs.csv / "xep-hang.csv").is_file()
     import json
