@@ -7,7 +7,7 @@ and a filled one of UBND huyện A Lưới with typical mistakes), samples/rende
 PDFs as LibreOffice prints them, and PNG previews of the summary and a pillar page) and
 samples/demo/ (what `hue-dx demo` produces: the returned files of the whole roster as a .zip,
 the ranking workbook, the printed reports) and samples/documents/ (the first page of each kind
-of outgoing document).
+of outgoing document, quarterly tracking's included).
 """
 
 from __future__ import annotations
@@ -91,9 +91,23 @@ def document_samples(catalog, campaign, out, tmp: Path) -> None:
              "bao-cao-don-vi-so": (out.unit_pdf, 1), "bao-cao-don-vi-huyen": (tmp / "bao-cao-huyen.pdf", 1),
              "thu-de-nghi-sua": (letters["SXD"].pdf, 1), "thu-chua-gui-so": (letters["HNDONG"].pdf, 1),
              "bao-cao-xep-hang-du-thao": (tmp / "du-thao.pdf", 1)}
+    pages.update(quarterly_pages(tmp / "quy"))
     for name, (pdf, page) in pages.items():
         subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf), str(target / name)],
                        check=True)
+
+
+def quarterly_pages(folder: Path) -> dict[str, tuple[Path, int]]:
+    """Quarterly tracking's documents, from the four-quarter demo (`hue-dx tasks demo`): the
+    report of quarter IV to UBND tỉnh and a reminder to a unit that was late or sent nothing."""
+    from hue_dx.tracking import demo as tracking_demo
+    from hue_dx.tracking import recipe, tasks
+
+    book = recipe.load(HERE.parent / "generator" / "tracking-hue-222.toml")
+    run = tracking_demo.run(tasks.load(book.tasks), book, folder, say=lambda _: None)
+    last = run.quarters[-1]
+    assert last.report is not None and last.letters
+    return {"bao-cao-trien-khai-quy": (last.report, 1), "thu-don-doc-bao-cao-quy": (last.letters[0], 1)}
 
 
 def main() -> None:

@@ -4,7 +4,8 @@ fonts and sizes, heading, number and symbol, place and date, type and summary, b
 
 The rules are checked on the PDF, as a reader holds it (tests/pdfmeasure.py), for each kind:
 a department's report, a district's report, the province's ranking report, a letter asking
-for corrections and a letter to a unit that sent nothing."""
+for corrections, a letter to a unit that sent nothing, and quarterly tracking's report to UBND
+tỉnh and its reminder to a unit."""
 
 from __future__ import annotations
 
@@ -56,18 +57,47 @@ def world(tmp_path_factory):
     letters = {letter.unit: letter for letter in write_letters(consolidation, folder / "letters", days=10, today=dt.date(2026, 3, 5))}
     pdfs["letter"] = letters["SXD"].pdf  # typed text where numbers belong: a letter asking for corrections
     pdfs["missing"] = letters["HNDONG"].pdf  # sent nothing
+    pdfs["tracking"], pdfs["tracking-letter"], tracking_sender = quarterly_documents(folder / "quy")
     measured = {kind: Measured(path) for kind, path in pdfs.items()}
     return {"campaign": campaign, "catalog": catalog, "outputs": outputs, "checked": checked, "consolidation": consolidation,
-            "letters": letters, "pdf": measured, "folder": folder}
+            "letters": letters, "pdf": measured, "folder": folder, "tracking_sender": tracking_sender}
 
 
-KINDS = ["unit", "unit-HALUOI", "unit-BQLKKT", "unit-SNNPTNT", "ranking", "letter", "missing"]
+def quarterly_documents(folder: Path):
+    """Quarterly tracking's two outgoing kinds (issue 16), through the same document layer:
+    the report of Sở TT&TT to UBND tỉnh and a reminder to a unit that sent nothing."""
+    from hue_dx.tracking import answers, periods, recipe, tasks
+    from hue_dx.tracking import report as tracking_report
+    from hue_dx.tracking.fill import fill
+    from hue_dx.tracking.generate import generate
+    from hue_dx.tracking.intake import consolidate as consolidate_quarter
+
+    book = recipe.load(ROOT / "generator" / "tracking-hue-222.toml")
+    catalog, quarter = tasks.load(book.tasks), periods.Quarter(2021, 3)
+    made = generate(catalog, book, quarter, folder / "so", units=[book.unit("SCT"), book.unit("SYT")])
+    sent = folder / "gui-ve"
+    sent.mkdir()
+    sct = next(g for g in made if g.unit == "SCT")
+    lead = {"PL3.E.9": {"status": answers.IN_PROGRESS, "percent": 50, "disbursed": 200_000_000,
+                        "difficulties": "Chậm bàn giao mặt bằng cho hạng mục thiết bị quan trắc"}}
+    (sent / sct.path).write_bytes(fill((folder / "so" / sct.path).read_bytes(), lead, {}, {"unit_preparer": "Lê Văn C"}))
+    q = consolidate_quarter(catalog, book, quarter, [sent], folder / "luu-tru")
+    report = tracking_report.write_report(q, folder / "bao-cao", when=dt.date(2021, 10, 5))
+    missing = next(u for u in q.units if u.unit.code == "SYT")
+    letter = folder / "don-doc-SYT.pdf"
+    reports.write_pdf(tracking_report.letter_document(q, missing, dt.date(2021, 10, 5)), letter)
+    return report, letter, book.campaign(quarter).sender()
+
+
+KINDS = ["unit", "unit-HALUOI", "unit-BQLKKT", "unit-SNNPTNT", "ranking", "letter", "missing", "tracking", "tracking-letter"]
 ISSUER = {"unit": "STTTT", "unit-HALUOI": "HALUOI", "unit-BQLKKT": "BQLKKT", "unit-SNNPTNT": "SNNPTNT", "ranking": None,
-          "letter": "STTTT", "missing": "STTTT"}
+          "letter": "STTTT", "missing": "STTTT", "tracking": "STTTT", "tracking-letter": "STTTT"}
 
 
 def body_of(world, kind):
     campaign = world["campaign"]
+    if kind.startswith("tracking"):
+        return world["tracking_sender"][0]
     code = ISSUER[kind]
     return campaign.province()[0] if code is None else campaign.body(campaign.unit(code))
 
@@ -160,7 +190,7 @@ def test_number_with_a_real_blank_and_symbol_and_the_date_line_beside_it(world, 
     assert number.text == "Số:" and number.regular and number.sizes <= {13.0, 14.0}
     symbol = next(s for s in m.segments[0] if abs(s.baseline - number.baseline) < 0.3 and s.x0 > number.x1 and s.centre < LEFT_COLUMN_MAX)
     body = body_of(world, kind)
-    expected = f"/BC-{body.abbreviation}" if kind.startswith(("unit", "ranking")) else f"/{body.abbreviation}-CNTT"
+    expected = f"/BC-{body.abbreviation}" if kind.startswith(("unit", "ranking")) or kind == "tracking" else f"/{body.abbreviation}-CNTT"
     assert symbol.text == expected and symbol.x0 - number.x1 >= 10.0, (symbol.text, symbol.x0 - number.x1)
     place = body.place
     dateline = m.find(f"{place}, ngày ", 0, start=True)
@@ -178,17 +208,17 @@ def test_each_unit_dates_its_report_from_its_own_place(world):
     assert world["pdf"]["letter"].find("Thừa Thiên Huế, ngày 05 tháng 3 năm 2026", 0)
 
 
-@pytest.mark.parametrize("kind", ["unit", "unit-HALUOI", "ranking"])
+@pytest.mark.parametrize("kind", ["unit", "unit-HALUOI", "ranking", "tracking"])
 def test_report_type_and_summary_bold_centred(world, kind):
     m = world["pdf"][kind]
     kind_seg = m.find("BÁO CÁO", 0, start=True)
     assert kind_seg.text == "BÁO CÁO" and kind_seg.bold and kind_seg.sizes <= {13.0, 14.0} and abs(kind_seg.centre - TEXT_CENTRE) <= 1.5
     summary = next(s for s in m.segments[0] if s.baseline > kind_seg.baseline)
-    assert summary.text.startswith("Kết quả") and summary.bold and summary.sizes <= {13.0, 14.0} and abs(summary.centre - TEXT_CENTRE) <= 1.5
+    assert summary.text.startswith(("Kết quả", "Tình hình")) and summary.bold and summary.sizes <= {13.0, 14.0} and abs(summary.centre - TEXT_CENTRE) <= 1.5
     assert m.rule_under(summary) is not None
 
 
-@pytest.mark.parametrize("kind", ["letter", "missing"])
+@pytest.mark.parametrize("kind", ["letter", "missing", "tracking-letter"])
 def test_a_letter_has_its_subject_under_the_number_not_in_the_body(world, kind):
     m = world["pdf"][kind]
     number = heading_segments(m)["number"]
@@ -234,6 +264,8 @@ def world_signer(world, kind):
     campaign = world["campaign"]
     if kind == "ranking":
         return campaign.province()[1]
+    if kind.startswith("tracking"):
+        return world["tracking_sender"][1]
     if kind in ("letter", "missing"):
         return campaign.sender()[1]
     code = ISSUER[kind]
