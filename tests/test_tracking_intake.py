@@ -6,7 +6,9 @@ pre-fill the next quarter read back from the next quarter's workbook."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sqlite3
+import zipfile
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -179,6 +181,20 @@ def test_receiving_the_same_files_again_changes_nothing(world):
     assert again.new == 0 and again.seen == result.seen
     assert again.answers() == result.answers()
     assert sorted(i.code for i in again.issues) == sorted(i.code for i in result.issues)
+
+
+def test_a_damaged_workbook_inside_a_zip_is_a_corrupt_file_like_in_the_assessment(world, tmp_path):
+    tmp, made, _, _, context, _ = world
+    data = (tmp / "so" / made["SNV"].path).read_bytes()
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr(made["SNV"].path, data)
+    raw = bytearray(packed.getvalue())
+    raw[raw.find(data) + len(data) // 2] ^= 0xFF  # the member fails its CRC when read
+    (tmp_path / "gui").mkdir()
+    (tmp_path / "gui" / "bao-cao.zip").write_bytes(bytes(raw))
+    result = consolidate(CATALOG, RECIPE, Q3, [tmp_path / "gui"], tmp_path / "kho", context=context)
+    assert [i.code for i in result.issues if i.code.startswith("file-")] == ["file-corrupt"]
 
 
 def test_an_assessment_archive_is_refused(tmp_path):

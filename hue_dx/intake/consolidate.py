@@ -19,7 +19,7 @@ import os
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from pathlib import Path
 
 from ..appraisal import Appraisal, apply
@@ -83,15 +83,26 @@ def _unread(item: Item, code: str, detail: str = "", read: str = "") -> tuple[It
 
 
 def _work(item: Item) -> tuple[Item, Entry | None, str]:
-    """Hash, archive and check one file; (item, None, sha) when the ledger already has it."""
+    assert _CTX is not None and _ARCHIVE is not None
+    ctx = _CTX
+    # The consolidation prints no evidence text: only whether evidence was given is read (its text
+    # is read again from the archive by what prints it: appraisal workbooks, a unit's report).
+    return work_item(item, _ARCHIVE, _KNOWN,
+                     lambda data, source, sha: entry(check_file(data, source, sha, ctx, details=True, evidence_text=False)))
+
+
+def work_item(item: Item, root: Path, known: Container[str], check: Callable[[bytes, str, str], Entry]) -> tuple[Item, Entry | None, str]:
+    """Read, hash, archive (under ``root``) and ``check`` one received item; (item, None, sha)
+    when the ledger already ``known``s it. Shared by the assessment and quarterly tracking: an
+    item that cannot be read, or is not a workbook, is recorded the same way in both, and an
+    unexpected error on one file becomes its issue record instead of stopping the run."""
     try:
-        return _work_on(item)
+        return _work_on(item, root, known, check)
     except Exception as exc:  # noqa: BLE001  (the last guard: one file never stops a run)
         return _unread(item, "file-internal-error", type(exc).__name__)
 
 
-def _work_on(item: Item) -> tuple[Item, Entry | None, str]:
-    assert _CTX is not None and _ARCHIVE is not None
+def _work_on(item: Item, root: Path, known: Container[str], check: Callable[[bytes, str, str], Entry]) -> tuple[Item, Entry | None, str]:
     if item.kind == "problem":
         return _unread(item, item.note, item.name if item.note == "archive-too-deep" else item.detail,
                        item.detail if item.note == "archive-too-deep" else "")
@@ -102,17 +113,15 @@ def _work_on(item: Item) -> tuple[Item, Entry | None, str]:
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, RuntimeError, EOFError, NotImplementedError):
         return _unread(item, "file-corrupt", "không đọc được tệp")
     sha = hashlib.sha256(data).hexdigest()
-    if sha in _KNOWN:
+    if sha in known:
         return item, None, sha
-    archive(_ARCHIVE, sha, data, item.suffix)
+    archive(root, sha, data, item.suffix)
     if item.kind == "other" or (item.kind == "maybe" and not _looks_like_workbook(data)):
         result = FileResult(item.source, sha, len(data))
         result.kind = "other"
         result.issues.append(issue("file-other", file=item.source, value=item.note, sha=sha))
         return item, entry(result), sha
-    # The consolidation prints no evidence text: only whether evidence was given is read (its text
-    # is read again from the archive by what prints it: appraisal workbooks, a unit's report).
-    return item, entry(check_file(data, item.source, sha, _CTX, details=True, evidence_text=False)), sha
+    return item, check(data, item.source, sha), sha
 
 
 def _looks_like_workbook(data: bytes) -> bool:

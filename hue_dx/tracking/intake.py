@@ -23,7 +23,6 @@ blank file never counts as a report.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import time
 import unicodedata
@@ -35,9 +34,8 @@ from typing import Any
 from .. import names as nm
 from ..coerce import number_from_text
 from ..intake import check, xlsx
-from ..intake.check import FileResult
-from ..intake.consolidate import _looks_like_workbook, _read_bytes, _unread
-from ..intake.ledger import Entry, Ledger, _issues, _json, _loads, archive, entry
+from ..intake.consolidate import work_item
+from ..intake.ledger import Entry, Ledger, _issues, _json, _loads
 from ..intake.received import InputError, Item, Spool, walk
 from ..issues import ERROR, Issue, issue
 from . import answers as an
@@ -509,32 +507,6 @@ def tracking_entry(r: TrackedFile) -> Entry:
     return Entry(r.sha256, r.unit, row, ())
 
 
-def _work(item: Item, ctx: Context, root: Path, known: frozenset[str]) -> tuple[Item, Entry | None, str]:
-    """Hash, archive and check one item; (item, None, sha) when the ledger already has it."""
-    try:
-        if item.kind == "problem":
-            return _unread(item, item.note, item.name if item.note == "archive-too-deep" else item.detail,
-                           item.detail if item.note == "archive-too-deep" else "")
-        try:
-            data = _read_bytes(item)
-        except xlsx.FileProblem as problem:
-            return _unread(item, problem.code, problem.detail)
-        except (OSError, ValueError, KeyError, RuntimeError, EOFError, NotImplementedError):
-            return _unread(item, "file-corrupt", "không đọc được tệp")
-        sha = hashlib.sha256(data).hexdigest()
-        if sha in known:
-            return item, None, sha
-        archive(root, sha, data, item.suffix)
-        if item.kind == "other" or (item.kind == "maybe" and not _looks_like_workbook(data)):
-            other = FileResult(item.source, sha, len(data))
-            other.kind = "other"
-            other.issues.append(issue("file-other", file=item.source, value=item.note, sha=sha))
-            return item, entry(other), sha
-        return item, tracking_entry(check_file(data, item.source, sha, ctx)), sha
-    except Exception as exc:  # noqa: BLE001  (the last guard: one file never stops a run)
-        return _unread(item, "file-internal-error", type(exc).__name__)
-
-
 # ------------------------------------------------------------------------------- the run
 
 
@@ -613,7 +585,8 @@ def consolidate(catalog: TaskCatalog, recipe: Recipe, quarter: Quarter, inputs: 
             received: list[tuple[Item, str]] = []
             new = 0
             for done, item in enumerate(items, start=1):
-                item, found, sha = _work(item, ctx, archive_root, known)
+                item, found, sha = work_item(item, archive_root, known,
+                                             lambda data, source, sha: tracking_entry(check_file(data, source, sha, ctx)))
                 received.append((item, sha))
                 if sha in first_source:
                     run_issues.append(issue("file-duplicate", file=item.source, unit=found.unit if found else ledger.unit(sha),
