@@ -50,7 +50,7 @@ def world(tmp_path_factory):
 
     put(sent / made["SNV"].path, fill(blank["SNV"], {
         "PL2.I.11": {"status": "hoàn thành", "percent": 100, "output": "Quyết định 12/QĐ-SNV"},
-        "PL1.5": {"value": 40, "source": "Hệ thống quản lý văn bản", "measured_on": dt.datetime(2021, 9, 1)},
+        "PL1.5": {"value": 40.5, "source": "Hệ thống quản lý văn bản", "measured_on": dt.datetime(2021, 9, 1)},
     }, {"PL2.I.1": {"status": "Hoàn thành", "contribution": "Góp ý dự thảo"}}, CONTACTS))
     put(sent / "STTTT.xlsx", fill(blank["STTTT"], {  # renamed by the unit: identity is read from inside the file
         "PL2.I.1": {"status": "chưa triển khai"},
@@ -131,7 +131,7 @@ def test_answers_keep_what_can_be_used_and_drop_what_cannot(world):
     assert answers.lead["PL1.3"].measured_on == dt.date(2021, 9, 10)  # a date typed as text, read day first
     snv = state(result, "SNV").file.answers
     assert snv.cooperate["PL2.I.1"].status == an.DONE  # "Hoàn thành": text compares ignoring case, as in the workbook
-    assert snv.lead["PL1.5"] == TaskAnswer(value=40, source="Hệ thống quản lý văn bản", measured_on=dt.date(2021, 9, 1))
+    assert snv.lead["PL1.5"] == TaskAnswer(value=40.5, source="Hệ thống quản lý văn bản", measured_on=dt.date(2021, 9, 1))
 
 
 def test_a_cooperator_contradicting_the_lead_is_a_conflict(world):
@@ -218,6 +218,9 @@ def test_outputs_are_written_and_machine_outputs_are_locale_free(world, tmp_path
             assert chart.x_axis.delete is False and chart.y_axis.delete is False
     fonts = {c.font.name for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
     assert fonts == {"Times New Roman"}
+    sheet = wb["Chỉ tiêu"]
+    (sources,) = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "Hệ thống quản lý văn bản" in c.value]
+    assert "40,5% — Hệ thống quản lý văn bản" in sources, sources  # for a person: the decimal comma
     tasks_csv = next(p for p in written if p.name == "nhiem-vu.csv").read_text(encoding="utf-8-sig").splitlines()
     header = tasks_csv[0].split(",")
     row = dict(zip(header, next(line for line in tasks_csv if ",PL3.B.1," in line).split(","), strict=True))

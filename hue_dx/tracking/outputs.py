@@ -21,6 +21,7 @@ from typing import Any
 from .. import sanitize
 from ..generate import write_atomic
 from ..intake.outputs import SEVERITY_VI, _write_csv, local_time
+from ..rules import fmt_num
 from .answers import LATE, STOPPED, TaskAnswer, dump_previous
 from .intake import Quarterly
 from .summary import NO_REPORT, STATUS_ORDER, IndicatorRow, TaskRow
@@ -353,7 +354,7 @@ def _indicators_sheet(book: _Book, q: Quarterly, names: dict[str, str]) -> None:
     rows = []
     for r in s.indicators:
         several = len(r.reporting) > 1
-        sources = "\n".join(f"{names.get(u, u) + ': ' if several else ''}{_round(a.value, 2)}% — {a.source}"
+        sources = "\n".join(f"{names.get(u, u) + ': ' if several else ''}{fmt_num(round(a.value, 2))}% — {a.source}"
                             + (f" ({a.measured_on:%d/%m/%Y})" if a.measured_on else "") for u, a in r.answers.items() if a.value is not None)
         rows.append([r.task.id, r.task.text, r.target, f"{len(r.reported)}/{len(r.reporting)}", _round(r.value, 2), _round(r.progress, 1), sources,
                      *[_round(v, 2) for _, v in r.trend]])
