@@ -146,6 +146,10 @@ except ImportError:  # pragma: no cover - orjson is a dependency of the consolid
 
 
 class Ledger:
+    # The kind of file that can count for a unit (``current``): the assessment's self-assessment;
+    # quarterly tracking keeps its workbooks in the same schema under its own kind.
+    counted_kind = "self"
+
     def __init__(self, root: Path):
         root.mkdir(parents=True, exist_ok=True)
         self.root = root
@@ -281,8 +285,8 @@ class Ledger:
         filled one does not replace it (see docs/consolidate.md, what counts as a submission)."""
         rows = self.db.execute(
             "SELECT unit, sha256, COALESCE(modified, received_at), received_at FROM files "
-            "WHERE accepted = 1 AND period = ? AND COALESCE(kind, 'self') = 'self' AND figures != 0",
-            (period,)).fetchall()
+            "WHERE accepted = 1 AND period = ? AND COALESCE(kind, 'self') = ? AND figures != 0",
+            (period, self.counted_kind)).fetchall()
         best: dict[str, tuple[str, str, str]] = {}
         for unit, sha, saved, received in rows:
             key = (saved or "", received or "", sha)
@@ -290,7 +294,7 @@ class Ledger:
                 best[unit] = key
         current = {unit: key[2] for unit, key in best.items()}
         accepted = {sha for (sha,) in self.db.execute(
-            "SELECT sha256 FROM files WHERE accepted = 1 AND period = ? AND COALESCE(kind, 'self') = 'self'", (period,))}
+            "SELECT sha256 FROM files WHERE accepted = 1 AND period = ? AND COALESCE(kind, 'self') = ?", (period, self.counted_kind))}
         for unit, (sha, _, _) in self.choices(period).items():
             if sha in accepted:
                 current[unit] = sha

@@ -37,11 +37,10 @@ class FieldSpec:
     label: str
     type: str  # status | percent | text | amount | value | date
     carried: bool = True  # pre-filled from the previous quarter; funds of the period are not
-    hint: str = ""
 
 
 LEAD_FIELDS = (
-    FieldSpec("status", "Trạng thái", "status", hint="chọn trong danh sách"),
+    FieldSpec("status", "Trạng thái", "status"),
     FieldSpec("percent", "% hoàn thành (0–100)", "percent"),
     FieldSpec("output", "Kết quả, sản phẩm", "text"),
     FieldSpec("evidence", "Tài liệu kiểm chứng (số, ngày, trích yếu hoặc đường dẫn)", "text"),
@@ -58,7 +57,7 @@ INDICATOR_FIELDS = (
     FieldSpec("proposals", "Đề xuất, kiến nghị", "text"),
 )
 COOPERATE_FIELDS = (
-    FieldSpec("status", "Trạng thái phần việc của đơn vị", "status", hint="chọn trong danh sách"),
+    FieldSpec("status", "Trạng thái phần việc của đơn vị", "status"),
     FieldSpec("contribution", "Nội dung phối hợp đã thực hiện trong kỳ", "text"),
 )
 FIELDS = {LEAD: LEAD_FIELDS, INDICATOR: INDICATOR_FIELDS, COOPERATE: COOPERATE_FIELDS}
@@ -157,10 +156,13 @@ def _number(value: Any, where: str) -> float:
 
 
 def dump_previous(path: Path, tasks_id: str, period: str, answers: Mapping[str, Mapping[str, TaskAnswer]]) -> None:
-    """Write a quarter's answers: {"tasks", "period", "units": {unit: {task id: answer}}}."""
+    """Write a quarter's answers: {"tasks", "period", "units": {unit: {task id: answer}}};
+    whole or not at all, like every output (next quarter's generation reads it)."""
+    from ..generate import write_atomic
+
     payload = {"tasks": tasks_id, "period": period,
                "units": {unit: {task: a.as_dict() for task, a in rows.items()} for unit, rows in answers.items()}}
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_atomic(path, (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
 def load_previous(path: Path) -> tuple[str, str, dict[str, dict[str, TaskAnswer]]]:
@@ -196,7 +198,9 @@ def _number_cell(value: Any) -> bool:
     return isinstance(value, (int, float, dt.date)) and not isinstance(value, bool)
 
 
-_EPOCH = dt.datetime(1899, 12, 30)
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's serial day 0 (dates in validation formulas are serials)
+FIRST_DAY = dt.date(2020, 1, 1)  # no measurement of this plan predates 2020: the workbook's validation and the intake
+_EPOCH = dt.datetime.combine(EXCEL_EPOCH, dt.time())
 
 
 def _as_number(value: Any) -> float:

@@ -74,7 +74,7 @@ def add_parser(subparsers) -> None:
                                          "hoặc chưa gửi báo cáo.")
     rep.add_argument("--period", metavar="KỲ", required=True, help="kỳ báo cáo, ví dụ 2021-Q3")
     rep.add_argument("--archive", metavar="THƯ_MỤC", type=Path, help=f"kho lưu trữ của đợt báo cáo quý (mặc định {DEFAULT_ARCHIVE})")
-    rep.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi báo cáo (mặc định out/bao-cao-quy-KỲ)")
+    rep.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi báo cáo và thư đôn đốc (mặc định out/bao-cao-ubnd-quy-KỲ)")
     demo = actions.add_parser("demo", help="chạy bốn quý báo cáo trên dữ liệu có sẵn: tạo sổ, điền, tổng hợp, báo cáo, xu hướng năm",
                               description="Bốn quý của một năm trên dữ liệu có sẵn: tạo sổ báo cáo quý (điền sẵn số liệu quý trước), điền như các "
                                           "đơn vị (có đơn vị gửi muộn, bỏ một quý, báo cáo khác đơn vị chủ trì, gửi bản sửa, gõ sai), tổng hợp, "

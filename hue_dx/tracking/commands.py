@@ -290,17 +290,19 @@ def _markdown(catalog: TaskCatalog, findings: list[Finding], out) -> None:
             out.write(f"- {f.code}: {f.message}\n")
 
 
-def _generate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
+def _needs_openpyxl(what: str) -> None:
     try:
         import openpyxl  # noqa: F401  (the Excel edge needs it; the core does not)
     except ImportError:
-        raise TasksUsageError('cần gói openpyxl để tạo sổ Excel: pip install "hue-dx[excel]"') from None
+        raise TasksUsageError(f'cần gói openpyxl để {what}: pip install "hue-dx[excel]"') from None
+
+
+def _generate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
+    _needs_openpyxl("tạo sổ Excel")
     from .answers import load_previous
     from .generate import MANIFEST, generate
 
-    recipe = recipe_mod.load(args.recipe)
-    if recipe.tasks != catalog.id and not args.tasks:
-        catalog = tasks_mod.load(recipe.tasks)
+    catalog, recipe = _campaign(catalog, args)
     quarter = periods.Quarter.parse(args.period)
     previous = None
     if args.previous:
@@ -325,7 +327,6 @@ def _generate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     return EXIT_OK
 
 
-
 def _campaign(catalog: TaskCatalog, args: argparse.Namespace) -> tuple[TaskCatalog, recipe_mod.Recipe]:
     recipe = recipe_mod.load(args.recipe)
     if recipe.tasks != catalog.id and not args.tasks:
@@ -334,10 +335,7 @@ def _campaign(catalog: TaskCatalog, args: argparse.Namespace) -> tuple[TaskCatal
 
 
 def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
-    try:
-        import openpyxl  # noqa: F401  (the Excel edge needs it; the core does not)
-    except ImportError:
-        raise TasksUsageError('cần gói openpyxl để tổng hợp: pip install "hue-dx[excel]"') from None
+    _needs_openpyxl("tổng hợp")
     from .intake import InputError, consolidate
     from .outputs import write_answers, write_csv, write_json, write_workbook
 
@@ -390,7 +388,7 @@ def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     if not (archive / "ledger.sqlite").is_file():
         raise TasksUsageError(f"Chưa có kho lưu trữ {archive}: chạy hue-dx tasks consolidate … --period {quarter.id} trước")
     result = consolidate(catalog, recipe, quarter, [], archive)
-    target = args.out or Path("out") / f"bao-cao-quy-{quarter.id}"
+    target = args.out or Path("out") / f"bao-cao-ubnd-quy-{quarter.id}"
     report = write_report(result, target)
     letters = write_letters(result, target / "thu-don-doc")
     out.write(f"Báo cáo {quarter.title_vi}: {report} (và .html)\n")
@@ -401,10 +399,7 @@ def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
 def _demo(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     import time
 
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:
-        raise TasksUsageError('cần gói openpyxl để chạy demo: pip install "hue-dx[excel]"') from None
+    _needs_openpyxl("chạy demo")
     from . import demo
 
     catalog, recipe = _campaign(catalog, args)

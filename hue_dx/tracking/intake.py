@@ -50,8 +50,6 @@ from .tasks import Task, TaskCatalog, fmt_dong
 __all__ = ["InputError", "Context", "TrackedFile", "TrackingLedger", "Quarterly", "UnitState", "check_file", "consolidate"]
 
 KIND = tn.KIND
-FIRST_DAY = dt.date(2020, 1, 1)  # no measurement of the plan predates 2020 (as the workbook's validation)
-_EPOCH = dt.date(1899, 12, 30)
 # The assessment's layout codes speak of scores; a tracking workbook has row checks instead.
 _LAYOUT_CODES = {"layout-changed": "tk-layout-changed", "formula-changed": "tk-check-changed", "score-overwritten": "tk-check-overwritten"}
 
@@ -329,7 +327,7 @@ def _read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt
         return status
     if spec.type == "date":
         if isinstance(value, float) and not isinstance(value, bool) and 1 <= value < 2958466:
-            day = _EPOCH + dt.timedelta(days=int(value))
+            day = an.EXCEL_EPOCH + dt.timedelta(days=int(value))
         elif isinstance(value, str):
             day = _date_from_text(value)  # type: ignore[assignment]
             if day is None:
@@ -339,7 +337,7 @@ def _read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt
         else:
             out.append(issue("tk-date-unreadable", value=value, **where))
             return None
-        if not FIRST_DAY <= day <= deadline:
+        if not an.FIRST_DAY <= day <= deadline:
             out.append(issue("tk-date-range", value=day.strftime("%d/%m/%Y"), read=deadline.strftime("%d/%m/%Y"), **where))
         return day
     # numbers: percent, amount, value
@@ -433,7 +431,10 @@ def _read_answers(raw: xlsx.RawWorkbook, destinations: Mapping[str, tuple[str, s
 class TrackingLedger(Ledger):
     """The assessment's ledger (same schema, archive and sources), holding the quarterly
     workbooks of one tracking campaign: every quarter, each file under its own period, kind
-    "tracking". An assessment archive is refused."""
+    "tracking". An assessment archive is refused. The file that counts for a unit is chosen
+    as in the assessment (``Ledger.current``), among the quarter's tracking workbooks."""
+
+    counted_kind = KIND
 
     def __init__(self, root: Path):
         super().__init__(root)
@@ -442,22 +443,6 @@ class TrackingLedger(Ledger):
             self.close()
             raise TrackingIntakeError(f"Thư mục lưu trữ {root} là kho của đợt đánh giá chuyển đổi số (có sổ tự đánh giá): "
                                       "dùng thư mục khác cho báo cáo quý (mặc định out/luu-tru-bao-cao-quy)")
-
-    def current(self, period: str) -> dict[str, str]:
-        """Per unit, the file that counts for the quarter: the officer's choice if any, else the
-        accepted file with figures saved last (its own 'modified' time, else when received)."""
-        best: dict[str, tuple[str, str, str]] = {}
-        for unit, sha, saved, received in self.db.execute(
-                "SELECT unit, sha256, COALESCE(modified, received_at), received_at FROM files "
-                "WHERE kind = ? AND accepted = 1 AND period = ? AND figures != 0", (KIND, period)):
-            key = (saved or "", received or "", sha)
-            if unit not in best or key > best[unit]:
-                best[unit] = key
-        current = {unit: key[2] for unit, key in best.items()}
-        for unit, (sha, _, _) in self.choices(period).items():
-            if self.db.execute("SELECT 1 FROM files WHERE sha256 = ? AND kind = ? AND accepted = 1 AND period = ?", (sha, KIND, period)).fetchone():
-                current[unit] = sha
-        return current
 
     def periods(self) -> list[Quarter]:
         out = []

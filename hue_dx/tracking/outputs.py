@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +38,7 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _names(q: Quarterly) -> dict[str, str]:
-    return {u.unit.code: u.unit.name for u in q.units}
-
-
-def _quoted(answers: dict[str, TaskAnswer], key: str, names: dict[str, str], several: bool) -> str:
+def _quoted(answers: dict[str, TaskAnswer], key: str, names: Mapping[str, str], several: bool) -> str:
     """A text field of the answers, each prefixed with its unit when several units answer."""
     parts = [(names.get(u, u), getattr(a, key)) for u, a in answers.items() if getattr(a, key)]
     return "\n".join(f"{name}: {text}" if several else text for name, text in parts)
@@ -83,7 +79,7 @@ def as_dict(q: Quarterly) -> dict[str, Any]:
         "files_seen": q.seen, "files_new": q.new,
         "units": [{"unit": u.unit.code, "name": u.unit.name, "level": u.unit.level, "reported": u.reported, "late": u.late, "late_on": u.late_on,
                    "blank_only": u.blank_only, "unchanged": u.unchanged, "rows": u.file.rows if u.file else 0,
-                   "expected": len(u.duties.lead) + len(u.duties.cooperate), "errors": u.file.errors if u.file else 0,
+                   "expected": u.duties.rows, "errors": u.file.errors if u.file else 0,
                    "file": u.file.name if u.file else None, "sha256": u.file.sha256 if u.file else None,
                    "modified": u.file.modified if u.file else None, "contacts": u.file.contacts if u.file else {}} for u in q.units],
         "missing": [u.unit.code for u in q.missing],
@@ -150,7 +146,7 @@ def write_csv(q: Quarterly, folder: Path) -> list[Path]:
                                "so_loi", "sha256"]]
     for u in q.units:
         units.append([period, u.unit.code, u.unit.name, int(u.reported), int(u.late), int(u.unchanged), u.file.rows if u.file else 0,
-                      len(u.duties.lead) + len(u.duties.cooperate), u.file.errors if u.file else 0, u.file.sha256 if u.file else ""])
+                      u.duties.rows, u.file.errors if u.file else 0, u.file.sha256 if u.file else ""])
     issues: list[list[Any]] = [["ky", "ma_van_de", "muc", "tep", "don_vi", "trang", "o", "nhiem_vu", "gia_tri", "thong_bao", "cach_sua"]]
     issues += [[period, i.code, SEVERITY_VI[i.severity], i.file, i.unit, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint] for i in q.issues]
     written = []
@@ -256,7 +252,7 @@ class _Book:
 
 def write_workbook(q: Quarterly, path: Path) -> None:
     book = _Book(q)
-    names = _names(q)
+    names = q.summary.names
     _overview(book, q)
     _tasks_sheet(book, q, names)
     _indicators_sheet(book, q, names)
@@ -324,7 +320,7 @@ def _overview(book: _Book, q: Quarterly) -> None:
     ws.add_chart(chart, f"A{head + len(rows) + 3}")
 
 
-def _tasks_sheet(book: _Book, q: Quarterly, names: dict[str, str]) -> None:
+def _tasks_sheet(book: _Book, q: Quarterly, names: Mapping[str, str]) -> None:
     ws = book.sheet("Nhiệm vụ", "TÌNH HÌNH TỪNG NHIỆM VỤ (PHỤ LỤC 2, 3 VÀ MỤC IV)")
     rows = []
     for r in q.summary.tasks:
@@ -343,7 +339,7 @@ def _tasks_sheet(book: _Book, q: Quarterly, names: dict[str, str]) -> None:
                rows, [11, 45, 11, 12, 26, 15, 9, 9, 9, 9, 36, 30, 30, 16, 16, 16, 18], {7: "0.0"}, start=4)
 
 
-def _indicators_sheet(book: _Book, q: Quarterly, names: dict[str, str]) -> None:
+def _indicators_sheet(book: _Book, q: Quarterly, names: Mapping[str, str]) -> None:
     from openpyxl.chart import BarChart, LineChart, Reference, Series
 
     from ..workbook.build import style_chart
@@ -408,7 +404,7 @@ def _funds_sheet(book: _Book, q: Quarterly) -> None:
                start=4, total=True)
 
 
-def _cooperation_sheet(book: _Book, q: Quarterly, names: dict[str, str]) -> None:
+def _cooperation_sheet(book: _Book, q: Quarterly, names: Mapping[str, str]) -> None:
     ws = book.sheet("Phối hợp", "PHẦN VIỆC CỦA ĐƠN VỊ PHỐI HỢP VÀ CÁC CHỖ KHÁC VỚI ĐƠN VỊ CHỦ TRÌ")
     rows = []
     for r in q.summary.tasks:
@@ -421,7 +417,7 @@ def _cooperation_sheet(book: _Book, q: Quarterly, names: dict[str, str]) -> None
                rows, [11, 45, 15, 28, 15, 45, 40], start=4)
 
 
-def _late_sheet(book: _Book, q: Quarterly, names: dict[str, str]) -> None:
+def _late_sheet(book: _Book, q: Quarterly, names: Mapping[str, str]) -> None:
     ws = book.sheet("Chậm, quá hạn", "NHIỆM VỤ QUÁ HẠN, ĐẾN HẠN, CHẬM TIẾN ĐỘ, DỪNG VÀ MÂU THUẪN")
     rows = []
     for r in q.summary.tasks:
@@ -457,7 +453,7 @@ def _units_sheet(book: _Book, q: Quarterly) -> None:
         f = u.file
         state = "đã báo cáo" if f else "chỉ gửi sổ chưa có số liệu" if u.blank_only else "chưa báo cáo"
         rows.append([u.unit.code, u.unit.name, state, u.late_on if u.late else "", "có" if u.unchanged else "",
-                     f.rows if f else 0, len(u.duties.lead) + len(u.duties.cooperate), f.errors if f else None, f.name if f else "",
+                     f.rows if f else 0, u.duties.rows, f.errors if f else None, f.name if f else "",
                      local_time(f.modified) if f else "", f.contacts.get("unit_preparer", "") if f else ""])
     book.table(ws, ["Mã", "Đơn vị", "Tình trạng", "Gửi muộn (ngày)", "Không cập nhật so với quý trước", "Dòng đã báo cáo", "Dòng được giao", "Số lỗi",
                     "Tệp đang dùng", "Lưu lần cuối", "Người lập biểu"],
@@ -501,7 +497,7 @@ def write_trend(q: Quarterly, path: Path) -> Path:
     beside it. Returns the workbook's path."""
     book = _Book(q)
     _trend_sheet(book, q)
-    _indicators_sheet(book, q, _names(q))
+    _indicators_sheet(book, q, q.summary.names)
     book.save(path)
     write_atomic(path.with_suffix(".json"), (json.dumps(sanitize.for_json(trend_dict(q)), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     return path

@@ -55,10 +55,6 @@ def _counts(rows: Sequence[TaskRow]) -> list[dict[str, Any]]:
     return [{"status": s, "count": n} for s, n in found.items() if n]
 
 
-def _names(q: Quarterly) -> dict[str, str]:
-    return {u.unit.code: u.unit.name for u in q.units}
-
-
 def leads_text(row: TaskRow, names: Mapping[str, str]) -> str:
     """Who leads a task, as a reader wants it: the units' names; a group by its count and the
     plan's words; an external lead with the unit reporting for it."""
@@ -73,7 +69,7 @@ def leads_text(row: TaskRow, names: Mapping[str, str]) -> str:
 def _quotes(q: Quarterly, key: str) -> list[dict[str, Any]]:
     """Every text the units wrote under ``key`` (difficulties, proposals), the same words
     grouped, each with who wrote it on which task; most often said first."""
-    names = _names(q)
+    names = q.summary.names
     grouped: dict[str, list[str]] = {}
     rows: list[tuple[str, Mapping[str, TaskAnswer]]] = [(r.task.id, r.answers) for r in q.summary.indicators]
     rows += [(r.task.id, r.answers) for r in q.summary.tasks]
@@ -88,7 +84,7 @@ def _quotes(q: Quarterly, key: str) -> list[dict[str, Any]]:
 def content(q: Quarterly) -> dict[str, Any]:
     """Everything the quarterly report says, ready for the template."""
     s = q.summary
-    names = _names(q)
+    names = q.summary.names
     quarter = q.quarter
     reported = [u for u in q.units if u.reported]
     units = {
@@ -97,7 +93,7 @@ def content(q: Quarterly) -> dict[str, Any]:
         "missing": [u.unit.name + (" (gửi sổ chưa có số liệu)" if u.blank_only else "") for u in q.missing],
         "unchanged": [u.unit.name for u in q.units if u.unchanged],
     }
-    previous = s.trend[-2].quarter if len(s.trend) > 1 else None
+    previous = s.before_quarter
     indicators = []
     for ind in s.indicators:
         before = ind.trend[-2][1] if len(ind.trend) > 1 and ind.trend[-2][0] == previous else None
@@ -199,11 +195,11 @@ def letter_units(q: Quarterly) -> list[UnitState]:
 def letter_content(q: Quarterly, state: UnitState, due: dt.date) -> dict[str, Any]:
     """What the reminder to one unit says: what was (not) received and by when to send it, and
     the tasks it leads that are past their years."""
-    names = _names(q)
+    names = q.summary.names
     code = state.unit.code
     overdue = [{"id": r.task.id, "text": r.task.text, "years": r.task.years_vi, "status": r.status_vi}
                for r in q.summary.overdue if code in r.reporting]
-    rows = len(state.duties.lead) + len(state.duties.cooperate)
+    rows = state.duties.rows
     return {"unit": state.unit.name, "quarter": q.quarter.vi, "title": q.quarter.title_vi, "deadline": q.period.deadline_vi,
             "cutoff": q.quarter.cutoff_vi, "missing": not state.reported, "blank": state.blank_only, "late_on": state.late_on,
             "rows": rows, "indicators": len(state.duties.indicators), "lead": len(state.duties.tasks), "cooperate": len(state.duties.cooperate),

@@ -17,7 +17,6 @@ from ..campaign import Unit
 from .tasks import Body, Task, TaskCatalog
 
 LEAD, ON_BEHALF, COOPERATE = "lead", "on_behalf", "cooperate"
-ROLE_VI = {LEAD: "chủ trì", ON_BEHALF: "báo cáo thay cơ quan chủ trì", COOPERATE: "phối hợp"}
 
 
 def units_of(body: Body, units: Iterable[Unit]) -> tuple[str, ...]:
@@ -71,6 +70,11 @@ class Duties:
     lead: tuple[Task, ...]
     on_behalf: frozenset[str]  # ids of lead tasks answered for an external lead
     cooperate: tuple[Task, ...]
+
+    @property
+    def rows(self) -> int:
+        """How many rows the unit's workbook asks it to answer."""
+        return len(self.lead) + len(self.cooperate)
 
     @property
     def indicators(self) -> tuple[Task, ...]:

@@ -38,6 +38,7 @@ from ..workbook.build import (
     FILL_GROUP,
     FILL_HEADER,
     FILL_INPUT,
+    PROTECTION_PASSWORD,
     WRAP,
     Built,
     _fit_rows,
@@ -58,8 +59,6 @@ from .tasks import Task, TaskCatalog, fmt_billion
 SHEET_GUIDE, SHEET_UNIT = "Hướng dẫn", "Thông tin đơn vị"
 SHEET_INDICATORS, SHEET_LEAD, SHEET_COOPERATE = "Chỉ tiêu (PL1)", "Nhiệm vụ chủ trì", "Nhiệm vụ phối hợp"
 HEADER_ROW, FIRST_ROW = 4, 5
-FIRST_DAY = dt.date(2020, 1, 1)  # no measurement of this plan predates 2020
-_EPOCH = dt.date(1899, 12, 30)  # Excel's serial day 0 (dates in validation formulas are serials)
 
 FORMAT = {"percent": "0.##", "amount": "#,##0", "value": "0.##", "date": "dd/mm/yyyy", "text": "@", "status": "@"}
 LEAD_COLUMNS = [("Mã", 11), ("Nội dung nhiệm vụ", 44), ("Loại, thời gian, kinh phí, phối hợp", 28)] + [
@@ -207,9 +206,9 @@ class _Validations:
             dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
         elif kind == "date":
             last = self.deadline.strftime("%d/%m/%Y")
-            text = f"Nhập ngày dạng ngày/tháng/năm, từ 01/01/2020 đến {last}."
-            dv = DataValidation(type="date", operator="between", formula1=str((FIRST_DAY - _EPOCH).days),
-                                formula2=str((self.deadline - _EPOCH).days), allow_blank=True)
+            text = f"Nhập ngày dạng ngày/tháng/năm, từ {an.FIRST_DAY:%d/%m/%Y} đến {last}."
+            dv = DataValidation(type="date", operator="between", formula1=str((an.FIRST_DAY - an.EXCEL_EPOCH).days),
+                                formula2=str((self.deadline - an.EXCEL_EPOCH).days), allow_blank=True)
         else:
             raise ValueError(kind)
         dv.error, dv.errorTitle, dv.errorStyle = text, "Số liệu không hợp lệ", "stop"
@@ -454,7 +453,7 @@ def _guide_sheet(ws: Worksheet, ctx: Context) -> None:
         ("Số liệu quý trước", (f"Đã điền sẵn câu trả lời tổng hợp {ctx.previous_label} của đơn vị; chỉ sửa những gì thay đổi. Kinh phí được giao và "
                                "đã giải ngân là số của riêng kỳ này nên để trống." if ctx.previous else "Chưa có số liệu quý trước."), font()),
         ("Màu ô", "Vàng: trạng thái, số liệu · Xanh: nội dung chữ · Xám: điền sẵn hoặc tự tính, không sửa.", font()),
-        ("Bảo vệ", "Các trang được khóa để tránh sửa nhầm (mật khẩu: huedx); chỉ các ô vàng, xanh được nhập.", font()),
+        ("Bảo vệ", f"Các trang được khóa để tránh sửa nhầm (mật khẩu: {PROTECTION_PASSWORD}); chỉ các ô vàng, xanh được nhập.", font()),
         ("", "", font()),
         ("", "CÁC CHỖ KẾ HOẠCH CHƯA RÕ VÀ CÁCH ĐỌC (liên quan tới đơn vị)", font(12, bold=True)),
     ]
