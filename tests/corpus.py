@@ -188,6 +188,10 @@ def build(tmp: Path) -> tuple[list[Case], Path]:
     # ------------------------------------------------------------------ blank workbooks
     add("2020_SDL_trong.xlsx", set_modified(blank["SDL"], ON_TIME), BLANK, "SDL", [Expect("file-blank")], {"input-missing"},
         "sổ trống như khi nhận")
+    one_formula = xe.set_named(blank["SGDDT"], {names.input_name("5.1.1", "a"): xe.formula("D2*2")})
+    add("2020_SGDDT_mot-cong-thuc.xlsx", set_modified(one_formula, ON_TIME), BLANK, "SGDDT",
+        [Expect("file-blank"), Expect("input-formula-unknown", at("5.1.1", "a"))], set(),
+        "sổ trống, chỉ một công thức chưa có kết quả: không phải là số liệu")
 
     # ------------------------------------------------------------------ layout tampered with
     snv = filled("SNV", sample_inputs("STTTT"))

@@ -422,6 +422,7 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
         places = cmap.inputs[code]
         values: dict[str, Any] = {}
         typed: dict[str, object] = {}
+        refused = False  # an input the workbook does not read as a figure: its own issue, not a consistency one
         for spec, place in zip(c.inputs, places, strict=True):
             if place is None:
                 values[spec.key] = None  # the cell is gone (sheet or name deleted): reported with the layout
@@ -435,11 +436,13 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
             typed[spec.key] = value
             read = read_input(spec, value, kind)
             values[spec.key] = read.value
-            if read.issue and not reported:
-                # numbers as people read them (3.007.000.000); the number a text probably meant, ungrouped ("1234")
-                shown_read = fmt_num(read.read) if isinstance(read.read, float) and read.issue == "input-too-large" else _fmt(read.read)
-                value_issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=code, value=_shown_value(value),
-                                          read=shown_read, **where))
+            if read.issue:
+                refused = True
+                if not reported:  # a formula typed in the cell was reported as such, once
+                    # numbers as people read them (3.007.000.000); the number a text probably meant, ungrouped ("1234")
+                    shown_read = fmt_num(read.read) if isinstance(read.read, float) and read.issue == "input-too-large" else _fmt(read.read)
+                    value_issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=code, value=_shown_value(value),
+                                              read=shown_read, **where))
             elif read.value is not None and c.applies(level):
                 figures += 1
         result.scored_inputs[code] = values
@@ -455,7 +458,7 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
                 sheet, ref = _place(places, key)
                 label = f"{key} ({c.input(key).label})" if key else ""
                 criterion_issues.append(issue("input-missing", sheet=sheet, cell=ref, criterion=code, value=label, **where))
-        elif r.status == INVALID and r.reason and " lớn hơn " in r.reason and "mức hợp lý" not in r.reason:
+        elif r.status == INVALID and r.reason and not refused:  # every value read, yet the rule refuses them: counts that contradict
             sheet, ref = _place(places, r.reason.split(" ")[0])
             criterion_issues.append(issue("inconsistent", sheet=sheet, cell=ref, criterion=code, value=r.reason, **where))
         if details:
