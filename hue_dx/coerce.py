@@ -15,6 +15,7 @@ decimal point unless exactly three digits follow ("1.5" → 1.5, "1.500" → 150
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 import unicodedata
@@ -86,8 +87,8 @@ def read_input(spec: Input, value: object, kind: str = "") -> Read:
     if isinstance(value, str):
         number = number_from_text(value)
         return Read(value, "input-not-number" if number is None else "input-text-number", number)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return Read(value, "input-not-number")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return Read(value, "input-not-number")  # NaN or infinity in a hand-made file: no spreadsheet stores them
     number = float(value)
     if number < 0:
         return Read(value, "input-negative")

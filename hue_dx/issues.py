@@ -10,6 +10,7 @@ out), "warning" (read, but someone should look), "info" (for the record).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -106,9 +107,9 @@ _TYPES = [
     IssueType("input-too-large", ERROR, "Số lớn bất thường", "Ô chứa {value}, lớn hơn mức hợp lý của loại số liệu này ({read}).",
               "Kiểm tra lại (gõ thừa chữ số?); nếu số liệu đúng là như vậy, ghi giải trình và báo Sở Thông tin và Truyền thông."),
     IssueType("input-fraction", ERROR, "Số lẻ ở ô đếm", "Ô đếm số lượng chứa số lẻ ({value}).", "Nhập số nguyên (đếm số lượng)."),
-    IssueType("input-yesno", ERROR, "Sai giá trị Có/Không", "Ô chứa '{value}', không phải Có hoặc Không.",
+    IssueType("input-yesno", ERROR, "Sai giá trị Có/Không", "Ô chứa '{value}', không phải Có hoặc Không (có lẽ là '{read}').",
               "Xóa ô rồi chọn Có hoặc Không trong danh sách (không gõ tay, không thêm dấu cách)."),
-    IssueType("input-choice", ERROR, "Sai mức chọn", "Ô chứa '{value}', không thuộc các mức của tiêu chí.",
+    IssueType("input-choice", ERROR, "Sai mức chọn", "Ô chứa '{value}', không thuộc các mức của tiêu chí (có lẽ là '{read}').",
               "Xóa ô rồi chọn một mức trong danh sách của ô (không gõ tay)."),
     IssueType("input-error-value", ERROR, "Ô lỗi", "Ô số liệu chứa giá trị lỗi {value}.", "Xóa công thức trong ô số liệu và nhập số."),
     IssueType("input-formula", WARNING, "Công thức trong ô số liệu", "Ô số liệu chứa công thức {value}; đã dùng giá trị tính được ({read}).",
@@ -227,7 +228,9 @@ def shown(text: str) -> str:
     return for_terminal(text)
 
 
-_OPTIONAL = (" ({value})", " ({read})")
+# A detail in brackets is left out with its words when there is nothing to show ("(bản gốc: )",
+# "(có lẽ là số )" would only puzzle the reader).
+_OPTIONAL = {key: re.compile(r" \([^()]*\{" + key + r"\}[^()]*\)") for key in ("value", "read")}
 
 
 def issue(code: str, *, file: str = "", unit: str = "", sheet: str = "", cell: str = "", criterion: str = "",
@@ -239,9 +242,9 @@ def issue(code: str, *, file: str = "", unit: str = "", sheet: str = "", cell: s
     if kind.fixed:  # most records (one per criterion without evidence) have fixed wording
         return Issue(code, kind.severity, kind.message, kind.hint, file, unit, sheet, cell, criterion, found, read_as, sha)
     message, hint = kind.message, kind.hint
-    for optional, given in zip(_OPTIONAL, (found, read_as), strict=True):
+    for key, given in (("value", found), ("read", read_as)):
         if not given:  # no detail: no empty brackets
-            message, hint = message.replace(optional, ""), hint.replace(optional, "")
+            message, hint = _OPTIONAL[key].sub("", message), _OPTIONAL[key].sub("", hint)
     words = {"value": shown(cut(found, SHOWN_LIMIT)), "read": shown(cut(read_as, SHOWN_LIMIT))}
     return Issue(code, kind.severity, message.format(**words), hint.format(**words), file, unit, sheet, cell, criterion,
                  found, read_as, sha)

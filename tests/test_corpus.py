@@ -11,7 +11,9 @@ import corpus
 import pytest
 import xlsxedit as xe
 
+import hue_dx
 from hue_dx import names
+from hue_dx.coerce import read_input
 from hue_dx.intake.check import check_file
 from hue_dx.issues import ERROR, TYPES
 
@@ -126,6 +128,20 @@ def test_text_in_a_number_cell_is_an_error_that_says_what_was_meant(checked):
     assert dict((c[0], c) for c in result.criteria)["5.1.1"][2] == "invalid"  # as the workbook's own status cell says
     long = next(i for i in dict((c.name, r) for c, r in checked)["SNGV chu rat dai.xlsx"].issues if i.code == "input-text-number")
     assert len(long.value) == 200 and long.value.endswith("…") and "…" in long.message
+
+
+def test_a_mistyped_option_says_which_option_was_probably_meant(checked):
+    results = dict((c.name, r) for c, r in checked)
+    (nbsp,) = [i for i in results["SNGV co nbsp.xlsx"].issues if i.code == "input-yesno"]
+    assert nbsp.message.endswith("không phải Có hoặc Không (có lẽ là 'Có').")  # the no-break space cannot be seen: the reason can
+    (wrong,) = [i for i in results["SNGV co khong sai.xlsx"].issues if i.code == "input-yesno"]
+    assert wrong.message == "Ô chứa 'x', không phải Có hoặc Không."  # nothing meant: no empty brackets
+
+
+def test_a_number_no_spreadsheet_stores_is_not_a_number():
+    spec = hue_dx.load_catalog().criterion("5.2.1").input("a")
+    for value in (float("nan"), float("inf"), float("-inf")):
+        assert read_input(spec, value).issue == "input-not-number"
 
 
 def test_characters_a_message_cannot_show_become_visible_symbols(checked, corpus_world):
