@@ -32,10 +32,9 @@ from .campaign import Campaign, Unit
 from .catalog import Catalog, Criterion, code_key
 from .data import shipped
 from .documents import Annex, Document, Signer, as_date_text, heading_lines, recipients, upper, vn_equals, vn_number, vn_percent
-from .issues import TYPES
+from .issues import SEVERITY_VI, TYPES
 from .rules import fmt_num
 
-SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
 STATUS_CSS = {"invalid": "status-loi", "missing": "status-thieu", "na": "status-na", "ok": ""}
 # Layout of the heading (base.html.j2 uses the same values): the text is 165 mm wide (A4 less
 # 30 mm left and 15 mm right); the issuing body's column takes 42% of it.

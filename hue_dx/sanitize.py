@@ -28,7 +28,7 @@ EXCEL_CELL_LIMIT = 32_767
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # tab and line feed too: a value stays on its line
 
 
 def text(value: str) -> str:

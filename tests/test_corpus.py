@@ -149,3 +149,6 @@ def test_characters_a_message_cannot_show_become_visible_symbols(checked, corpus
     found = check_file(xe.set_named(good, {names.input_name("5.1.1", "a"): xe.text("12\x0b3")}), "x.xlsx", "0" * 64, corpus_world[3])
     record = next(i for i in found.issues if i.code == "input-not-number")
     assert "12␋3" in record.message and record.value == "12\x0b3"
+    found = check_file(xe.set_named(good, {names.input_name("5.1.1", "a"): xe.text("12\n3\t")}), "x.xlsx", "0" * 64, corpus_world[3])
+    record = next(i for i in found.issues if i.code == "input-not-number")
+    assert "12␊3␉" in record.message and "\n" not in record.message  # Alt+Enter in a cell: the message stays one line

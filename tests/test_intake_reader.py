@@ -69,7 +69,7 @@ def test_plain_file_fast_path():
     assert formulas(data) == ["=SUM(D2:D3)", "=IF(D2>0,1,0)"]
     raw = xlsx.read(data, WANTED)
     assert raw.sheets == [SHEET] and raw.names == {"hdx_in_1_1_1_a": "'Trụ cột'!$D$2"}
-    assert not raw.shared_formulas
+    assert xlsx.formula_cells(raw, SHEET) == {"E2": "=SUM(D2:D3)", "F5": "=IF(D2>0,1,0)"}  # no shared formula to move
 
 
 @pytest.mark.parametrize("variant", ["attribute order", "namespace prefix", "rows out of order", "blank cells left out", "stored"])
@@ -120,11 +120,12 @@ def test_a_filled_run_and_every_form_of_shared_string():
         "H6": ("", "s"), "I6": (43905.0, "n")}
 
 
-def test_shared_formulas_are_noticed():
+def test_shared_formulas_are_moved_to_each_cell_as_excel_reads_them():
     rows = ('<row r="2"><c r="E2"><f t="shared" ref="E2:E3" si="0">D2*2</f><v>2</v></c></row>'
             '<row r="3"><c r="E3"><f t="shared" si="0"/><v>4</v></c></row>')
     raw = xlsx.read(book(sheet(rows)), WANTED)
-    assert raw.shared_formulas and raw.formulas[SHEET] == ["=D2*2"]
+    assert raw.formulas[SHEET] == ["=D2*2"]  # the fast list: the shared master only
+    assert xlsx.formula_cells(raw, SHEET) == {"E2": "=D2*2", "E3": "=D3*2"}
 
 
 def _damage(data: bytes, member: str, how) -> bytes:

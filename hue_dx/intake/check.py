@@ -107,18 +107,11 @@ class Expected:
         wanted = _wanted(names, destinations)
         cells = CellMap.build(catalog, destinations)
         formulas = {sheet: list(found.values()) for sheet, found in by_cell.items()}  # cell order, as the reader lists them
-        canonical = {sheet: [xlsx.canonical_formula(f) for f in found] for sheet, found in formulas.items()}
         canonical_cells = {sheet: {ref: xlsx.canonical_formula(f) for ref, f in found.items()} for sheet, found in by_cell.items()}
+        canonical = {sheet: list(found.values()) for sheet, found in canonical_cells.items()}
         read_sheets = frozenset(sheet for sheet in layout["sheets"] if wanted.get(sheet) or formulas.get(sheet))
         return cls(level, layout["fingerprint"], tuple(layout["sheets"]), names, formulas, canonical, canonical_cells, destinations,
                    wanted, cells, cells.user_cells(), read_sheets, cells.evidence_cells())
-
-    @classmethod
-    def from_workbook(cls, catalog: Catalog, level: str, data: bytes, fingerprint: str) -> Expected:
-        raw = xlsx.read(data)
-        layout = {"fingerprint": fingerprint, "sheets": raw.sheets, "names": raw.layout,
-                  "formulas": {sheet: xlsx.formula_cells(raw, sheet) for sheet in raw.sheets}}
-        return cls.from_layout(catalog, level, layout)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Outputs of a consolidation: the ranking workbook, JSON, and CSV for open-data publishing.
 
-Written as streams: the ranking workbook in openpyxl's write-only mode, JSON and CSV a record at
+Written as streams: the ranking workbook with XlsxWriter in constant-memory mode, JSON and CSV a record at
 a time, and the issues read back from the ledger one file at a time
 (``Consolidation.iter_issues``), so that writing the outputs of thousands of files takes no
 more memory than writing those of thirty. Every file is written through a temporary file and
@@ -23,11 +23,8 @@ from typing import Any, BinaryIO
 
 from .. import sanitize
 from ..generate import open_atomic
-from ..issues import ERROR, WARNING
+from ..issues import SEVERITY_VI
 from .results import Consolidation, UnitRow
-
-SEVERITY_VI = {ERROR: "lỗi", WARNING: "cảnh báo", "info": "thông tin"}
-PAPER_A4 = "9"  # the OOXML paper size code of A4 (write-only sheets have no PAPERSIZE_A4 constant)
 
 
 def file_name(source: str) -> str:
@@ -217,7 +214,7 @@ class _Sheet:
 class _Book:
     """The workbook and its formats, each made once (a format per look, shared by every cell)."""
 
-    def __init__(self, path: str, subtitle: str):
+    def __init__(self, path: BinaryIO, subtitle: str):
         import xlsxwriter
 
         self.wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -247,25 +244,13 @@ class _Book:
 def write_workbook(c: Consolidation, path: Path) -> None:
     """The consolidated workbook: ranking, pillars, criteria, province-wide figures, issues,
     units missing, files received, with a chart of the indices."""
-    import os
-    import tempfile
-
-    from ..generate import FILE_MODE
     from ..reports import ratio_is_share
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        _workbook(c, temporary, ratio_is_share)
-        os.chmod(temporary, FILE_MODE)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with open_atomic(path) as f:
+        _workbook(c, f, ratio_is_share)
 
 
-def _workbook(c: Consolidation, target: str, ratio_is_share) -> None:
+def _workbook(c: Consolidation, target: BinaryIO, ratio_is_share) -> None:
     book = _Book(target, f"Kỳ {c.campaign.period} · bộ tiêu chí {c.catalog.id} (phiên bản {c.catalog.version}) · hạn gửi {c.campaign.deadline_vi}")
     pillars = c.catalog.pillars
 

@@ -115,8 +115,9 @@ class Final:
 
 @dataclass
 class FileSummary:
-    """The file that counts for a unit, as the outputs need it; its full check (issues,
-    figures as typed, evidence) is read back from the ledger only when asked for."""
+    """The file that counts for a unit, as the outputs need it; its issues are read back from
+    the ledger only when asked for (the full check, evidence included, is read again from the
+    archive by ``consolidate.detailed``)."""
 
     name: str  # as received
     sha256: str
@@ -130,12 +131,6 @@ class FileSummary:
     extra: list[Issue] = field(default_factory=list)  # records the consolidation added (late by e-mail, chosen, fewer figures)
     mail_late: bool | None = None  # None: lateness by the file's saved time; else decided by its e-mail's date
     files: LedgerFiles | None = field(default=None, repr=False)
-
-    def load(self):
-        """The full check of the file, from the ledger (a FileResult)."""
-        if self.files is None:
-            raise RuntimeError("no ledger to read the file's check from")
-        return self.files.load(self.sha256)
 
     @property
     def issues(self) -> list[Issue]:
@@ -276,10 +271,6 @@ class LedgerFiles:
 
             self._ledger = Ledger.reader(self.root)
         return self._ledger
-
-    def load(self, sha256: str):
-        """The full check (a FileResult)."""
-        return self._open().load(sha256)
 
     def issues(self, sha256: str) -> list[Issue]:
         return self._open().issues_of(sha256)

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import sanitize
+
 try:  # ISA-L inflates about three times faster than zlib; zlib is the fallback everywhere
     from isal import isal_zlib as _inflate
 except ImportError:  # pragma: no cover - isal is a dependency; kept for platforms without wheels
@@ -65,7 +67,6 @@ class RawWorkbook:
     macros: bool
     cells: dict[str, dict[str, Cell]] = field(default_factory=dict)  # sheet -> ref -> cell (only requested ones)
     formulas: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formulas ("=…") in cell order
-    sheet_parts: dict[str, str] = field(default_factory=dict, repr=False)  # sheet -> zip member read
     zip: _Zip | None = field(default=None, repr=False)
     paths: dict[str, str] = field(default_factory=dict, repr=False)  # sheet -> zip member of every sheet
     # ``names`` in two parts: the names that point at cells (one dict shared by every file with the
@@ -73,16 +74,6 @@ class RawWorkbook:
     # constant (the identity: unit code, generation id… differ from file to file)
     layout: dict[str, str] = field(default_factory=dict, repr=False)
     constants: dict[str, str] = field(default_factory=dict, repr=False)
-
-    @property
-    def shared_formulas(self) -> bool:
-        """True when some formulas are stored in shared form (then ``formulas`` lacks the
-        cells that only point to a shared one). Looked for only when the formulas differ
-        from the generator's (a workbook with shared formulas never lists the same ones), so
-        the sheets are inflated again here rather than kept: memory stays small per file."""
-        if self.zip is None:
-            return False
-        return any(b'"shared"' in self.zip.read(part) for part in self.sheet_parts.values())
 
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
@@ -121,13 +112,7 @@ def _unescape(text: str) -> str:
     """OOXML's _xHHHH_ escapes (how Excel stores a line break pasted from Word: _x000B_) as the
     characters they stand for; an escaped surrogate pair becomes its character, a lone
     surrogate (which no file format can hold) becomes U+FFFD."""
-    text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
-    if _SURROGATE.search(text):
-        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return text
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
+    return sanitize.text(_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text))
 
 
 def sniff(data: bytes, name: str = "") -> None:
@@ -318,7 +303,6 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], Any]
         xml = z.read(path)
         plain = _plain(xml)
         if formulas:
-            book.sheet_parts[sheet] = path
             book.formulas[sheet] = _formulas(b"\n=".join((_PLAIN_F if plain else _FTEXT).findall(xml)))
         if not want:
             continue
@@ -675,7 +659,7 @@ _CELL_F = re.compile(rb'<(?:\w+:)?c ((?:[^>]*? )?)r="([A-Z]+[0-9]+)"([^>]*?)>(?:
 def formula_cells(raw: RawWorkbook, sheet: str) -> dict[str, str]:
     """Every formula of a sheet by cell ("F12" -> "=IF(…)"); a shared formula's dependent
     cells get the shared formula moved to them, as Excel reads it."""
-    path = raw.paths.get(sheet) or raw.sheet_parts.get(sheet)
+    path = raw.paths.get(sheet)
     if raw.zip is None or not path or not raw.zip.has(path):
         return {}
     out: dict[str, str] = {}
@@ -700,7 +684,7 @@ def formula_cells(raw: RawWorkbook, sheet: str) -> dict[str, str]:
 
 def read_cells(raw: RawWorkbook, sheet: str, refs: set[str]) -> dict[str, Cell]:
     """Some cells of a sheet read again, whatever they hold (for cells not planned at first)."""
-    path = raw.paths.get(sheet) or raw.sheet_parts.get(sheet)
+    path = raw.paths.get(sheet)
     if not refs or raw.zip is None or not path or not raw.zip.has(path):
         return {}
     shared: _SharedStrings | None = None

@@ -20,7 +20,8 @@ from typing import Any
 
 from .. import sanitize
 from ..generate import write_atomic
-from ..intake.outputs import SEVERITY_VI, _write_csv, local_time
+from ..intake.outputs import _write_csv, local_time
+from ..issues import SEVERITY_VI
 from ..rules import fmt_num
 from .answers import LATE, STOPPED, TaskAnswer, dump_previous
 from .intake import Quarterly
