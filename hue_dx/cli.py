@@ -764,8 +764,8 @@ def _check(args: argparse.Namespace, out) -> int:
 
 def _choose(args: argparse.Namespace, out) -> int:
     from . import campaign as campaign_mod
+    from .documents import local_time
     from .intake.ledger import Ledger
-    from .intake.outputs import local_time
 
     campaign = campaign_mod.load(args.recipe)
     unit = campaign.unit(args.unit)

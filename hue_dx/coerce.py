@@ -38,7 +38,7 @@ class Read:
 
     value: object
     issue: str | None = None
-    read: object = None  # the number a text was read as
+    read: object = None  # what the message adds: the number a text was read as, the option probably meant, the bound exceeded
 
 
 def number_from_text(text: str) -> float | None:

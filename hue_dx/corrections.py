@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .documents import Document, local_time, recipients
+from .intake.consolidate import BLANK_ONLY, UNUSABLE
+from .intake.received import file_name as received_name
 from .issues import ERROR, WARNING
 
 ASKED = (ERROR, WARNING)  # information records ask nothing of the unit
@@ -51,6 +53,10 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
     drafting = campaign.contact.get("drafting", "")
     email = campaign.contact.get("email", "")
     received = {f["sha256"]: f for f in c.files}
+    by_unit: dict[str, list[dict]] = {}
+    for f in c.files:
+        if f.get("unit") and f.get("kind", "self") != "appraisal":
+            by_unit.setdefault(f["unit"], []).append(f)
     env = reports._env()
     letters = []
     for rows in c.groups.values():
@@ -62,10 +68,9 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
             if row.result is None:
                 items: list[dict[str, str]] = []
                 subject = f"gửi sổ tự đánh giá chuyển đổi số năm {campaign.period}"
-                for f in c.files:
-                    if f.get("unit") == unit.code and f.get("kind", "self") != "appraisal":
-                        why = f.get("reason", "") if f.get("state") in ("không dùng được", "sổ chưa có số liệu") else ""
-                        rejected.append({"name": Path(f["source"]).name, "received": local_time(f.get("received")), "why": why})
+                for f in by_unit.get(unit.code, []):
+                    why = f.get("reason", "") if f.get("state") in (UNUSABLE, BLANK_ONLY) else ""
+                    rejected.append({"name": received_name(f["source"]), "received": local_time(f.get("received")), "why": why})
                 file_sent = when_received = ""
             else:
                 found = [i for i in row.result.issues if i.severity in ASKED]

@@ -98,17 +98,24 @@ def as_date_text(value: object) -> str:
     return text
 
 
-def local_time(iso: str | None, with_time: bool = True) -> str:
-    """An ISO time (UTC or with an offset) as Vietnamese local time: 20/12/2020 16:00."""
+def in_vietnam(iso: str | None) -> dt.datetime | None:
+    """An ISO 8601 time (with Z or an offset, or without: then already local) in Vietnam time;
+    None when there is none or it cannot be read. Lateness and every time shown go through it."""
     if not iso:
-        return ""
+        return None
     try:
         when = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
     except ValueError:
-        return str(iso)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+        return None
+    return when.astimezone(VIETNAM) if when.tzinfo else when
+
+
+def local_time(iso: str | None, with_time: bool = True) -> str:
+    """An ISO time as people read it here, Vietnam time: 20/12/2020 16:00 (as given if unreadable)."""
+    when = in_vietnam(iso)
+    if when is None:
+        return str(iso) if iso else ""
+    return when.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
 
 
 def date_line(place: str, when: dt.date | None) -> str:

@@ -262,7 +262,7 @@ def markdown_table() -> str:
              "tệp được dùng là bản có số liệu lưu sau cùng; bản sau có ít số liệu hơn bị nêu (`file-fewer-figures`); "
              "cán bộ chọn bản khác bằng `hue-dx choose` (`file-chosen`).",
              "- **Mọi tệp đều được kể**: tệp không phải sổ (`file-other`), tệp nén lồng quá 3 lớp (`archive-too-deep`), "
-             "tệp đính kèm thư .eml, .mbox; mọi bản ghi nêu đường dẫn khi nhận và 12 ký tự đầu của SHA-256.",
+             f"tệp đính kèm thư .eml, .mbox; mọi bản ghi nêu đường dẫn khi nhận và {SHA_SHOWN} ký tự đầu của SHA-256.",
              "- **Không tệp nào làm dừng lần chạy**: lỗi không lường trước của một tệp là bản ghi `file-internal-error` của tệp đó.",
              "",
              "| Mã | Mức | Vấn đề | Thông báo | Cách sửa |", "|---|---|---|---|---|"]

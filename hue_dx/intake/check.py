@@ -22,6 +22,7 @@ from ..campaign import Campaign
 from ..catalog import Catalog, Input
 from ..cells import ErrorValue
 from ..coerce import constant_formula, read_input
+from ..documents import in_vietnam
 from ..issues import ERROR, Issue, issue
 from ..rules import fmt_num
 from ..scoring import INVALID, MISSING, OK, UnitResult, aggregate, score_criterion
@@ -773,15 +774,8 @@ def _contact_issues(cell_of: _Cells, cmap: CellMap, result: FileResult, where) -
 
 
 def _late(modified: str | None, deadline: dt.date, result: FileResult, where) -> None:
-    if not modified:
-        return
-    try:
-        saved = dt.datetime.fromisoformat(modified.replace("Z", "+00:00"))
-    except ValueError:
-        return
-    # Vietnam is UTC+7; a file saved on the deadline day, local time, is on time.
-    local = saved.astimezone(dt.timezone(dt.timedelta(hours=7))) if saved.tzinfo else saved
-    if local.date() > deadline:
+    local = in_vietnam(modified)  # a file saved on the deadline day, Vietnam time, is on time
+    if local is not None and local.date() > deadline:
         result.issues.append(issue("file-late", value=local.strftime("%d/%m/%Y"), **where))
 
 

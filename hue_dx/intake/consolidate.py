@@ -11,7 +11,6 @@ on one file is a record for that file.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import hashlib
 import multiprocessing as mp
@@ -24,7 +23,8 @@ from pathlib import Path
 
 from ..appraisal import Appraisal, apply
 from ..campaign import Campaign
-from ..catalog import Catalog
+from ..catalog import Catalog, code_key
+from ..documents import in_vietnam, local_time
 from ..issues import ERROR, WARNING, Issue, issue
 from ..ranking import competition_ranks
 from ..rules import KINDS
@@ -284,20 +284,14 @@ def _summary(ledger: Ledger, campaign: Campaign, unit: str, result: FileResult, 
     later file never silently replaces a fuller one)."""
     extra: list[Issue] = []
     mail_late: bool | None = None
-    sent = ledger.first_sent(result.sha256)
-    if sent:
-        try:
-            when = dt.datetime.fromisoformat(sent)
-        except ValueError:
-            when = None
-        if when is not None:
-            local = when.astimezone(dt.timezone(dt.timedelta(hours=7))) if when.tzinfo else when
-            mail_late = local.date() > campaign.deadline
-            if mail_late:
-                extra.append(issue("file-late", file=result.name, unit=unit, value=local.strftime("%d/%m/%Y") + " (ngày gửi thư)",
-                                   sha=result.sha256))
+    local = in_vietnam(ledger.first_sent(result.sha256))
+    if local is not None:
+        mail_late = local.date() > campaign.deadline
+        if mail_late:
+            extra.append(issue("file-late", file=result.name, unit=unit, value=local.strftime("%d/%m/%Y") + " (ngày gửi thư)",
+                               sha=result.sha256))
     if choice is not None and choice[0] == result.sha256:
-        extra.append(issue("file-chosen", file=result.name, unit=unit, value=f"{_local(choice[1])}; lý do: {choice[2] or '(không ghi)'}",
+        extra.append(issue("file-chosen", file=result.name, unit=unit, value=f"{local_time(choice[1])}; lý do: {choice[2] or '(không ghi)'}",
                            sha=result.sha256))
     else:
         fuller = [(source, figures) for sha, source, accepted, _, figures in ledger.unit_files(unit, campaign.period)
@@ -312,15 +306,6 @@ def _summary(ledger: Ledger, campaign: Campaign, unit: str, result: FileResult, 
                           sum(1 for i in everything if i.severity == WARNING), any(i.code == "file-late" for i in everything),
                           tuple(result.pillars), (result.total[0], result.total[1], result.total[2]), extra, mail_late, files)
     return summary, everything
-
-
-def _local(iso: str) -> str:
-    try:
-        when = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    local = when.astimezone(dt.timezone(dt.timedelta(hours=7))) if when.tzinfo else when
-    return local.strftime("%d/%m/%Y %H:%M")
 
 
 def _received_files(ledger: Ledger, current: dict[str, str], chosen: dict[str, tuple[str, str, str]], received: list[tuple[Item, str]],
@@ -348,13 +333,17 @@ def _received_files(ledger: Ledger, current: dict[str, str], chosen: dict[str, t
                 outcome.superseded.append(found)
                 outcome.count(found)
             else:
-                outcome.not_in_use.append((sha, item.source, kind))
+                outcome.not_in_use.append(sha)
                 for found in own:
                     outcome.count(found)
         done.add(sha)
         outcome.files.append(dict(source=item.source, name=item.name, sha256=sha, size=size, kind=kind, unit=unit, sender=item.sender,
                                   sent=item.sent, modified=modified, received=received_at, index=index, errors=errors, figures=figures,
                                   state=state, reason=reason))
+
+
+# States of a received file that does not count, whose reason a letter repeats to the unit.
+UNUSABLE, BLANK_ONLY = "không dùng được", "sổ chưa có số liệu"
 
 
 def _state(sha: str, kind: str, accepted: int, figures: int, unit: str, appraiser: str | None, in_use: dict[str, str], picked: set[str],
@@ -371,9 +360,9 @@ def _state(sha: str, kind: str, accepted: int, figures: int, unit: str, appraise
         return "phiếu thẩm định", appraiser or ""
     if not accepted:
         found = next((i for i in own if i.severity == ERROR), None)
-        return "không dùng được", found.message if found else ""
+        return UNUSABLE, found.message if found else ""
     if figures == 0:
-        return "sổ chưa có số liệu", "không tính là đơn vị đã gửi số liệu"
+        return BLANK_ONLY, "không tính là đơn vị đã gửi số liệu"
     if sha in in_use:
         return "đang dùng", "do cán bộ chọn" if sha in picked else "bản có số liệu lưu sau cùng của đơn vị"
     newer = current.get(unit)
@@ -397,11 +386,7 @@ def _differences(catalog: Catalog, groups: dict[str, list[UnitRow]]) -> list[dic
                 out.append({"unit": r.unit.code, "name": r.unit.name, "code": c.code, "self": before, "final": after,
                             "difference": after - before, "self_status": self_by[c.code].status_vi, "final_status": c.status_vi,
                             "appraiser": a.appraiser, "reason": a.reason, "file": a.file})
-    return sorted(out, key=lambda d: (-abs(d["difference"]), d["unit"], catalog_code_key(d["code"])))
-
-
-def catalog_code_key(code: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in code.split("."))
+    return sorted(out, key=lambda d: (-abs(d["difference"]), d["unit"], code_key(d["code"])))
 
 
 class _Province:

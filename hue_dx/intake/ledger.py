@@ -268,7 +268,7 @@ class Ledger:
         result.scored_inputs = body.get("scored_inputs", {})
         result.kind, result.appraiser, result.appraisal = body.get("kind", "self"), body.get("appraiser", ""), body.get("appraisal", {})
         result.evidence, result.contacts = body.get("evidence", {}), body.get("contacts", {})
-        if "typed_changes" in body:  # ledger version 2
+        if "typed_changes" in body:  # ledger version 2 and later
             if body.get("details"):
                 changes = body["typed_changes"]
                 result.typed = {code: {**values, **changes.get(code, {})} for code, values in result.scored_inputs.items()}

@@ -14,35 +14,18 @@ left as numbers.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from .. import sanitize
+from ..documents import local_time
 from ..generate import open_atomic
 from ..issues import SEVERITY_VI
+from .received import file_name
 from .results import Consolidation, UnitRow
-
-
-def file_name(source: str) -> str:
-    """The file's own name from how it was received (a path, or archive.zip!/folder/member)."""
-    return PurePosixPath(source.rsplit("!/", 1)[-1].replace("\\", "/")).name
-
-
-def local_time(iso: str | None) -> str:
-    """An ISO time as people read it here: dd/mm/yyyy hh:mm, Vietnam time (UTC+7)."""
-    if not iso:
-        return ""
-    try:
-        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    if when.tzinfo:
-        when = when.astimezone(dt.timezone(dt.timedelta(hours=7)))
-    return when.strftime("%d/%m/%Y %H:%M")
 
 
 def _index(value: float | None) -> float | None:

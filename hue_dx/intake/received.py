@@ -59,7 +59,7 @@ class Item:
     source: str
     path: str  # the file on disk to read (the original, or its copy in the spool folder)
     member: str | None = None  # a member of the .zip at ``path`` (archives read in place)
-    kind: str = "workbook"  # "workbook", "other" (kept, listed, not checked), "problem" (could not be read)
+    kind: str = "workbook"  # "workbook", "maybe" (named otherwise: checked if it is one), "other" (kept, listed, not checked), "problem" (could not be read)
     note: str = ""  # for "other": what it seems to be; for "problem": the issue code
     detail: str = ""  # for "problem": what went wrong
     sender: str = ""  # of the e-mail it came in
@@ -71,7 +71,12 @@ class Item:
 
     @property
     def name(self) -> str:
-        return PurePosixPath(self.source.rsplit("!/", 1)[-1].replace("\\", "/")).name
+        return file_name(self.source)
+
+
+def file_name(source: str) -> str:
+    """The file's own name from how it was received (a path, or archive.zip!/folder/member)."""
+    return PurePosixPath(source.rsplit("!/", 1)[-1].replace("\\", "/")).name
 
 
 class _Walk:
@@ -106,7 +111,7 @@ class _Walk:
             self.items.append(Item(source, source, kind="other", note=hidden))
             return
         suffix = path.suffix.lower()
-        if suffix in ARCHIVE_SUFFIXES and not _is_workbook_zip_file(path):
+        if suffix in ARCHIVE_SUFFIXES and not _is_workbook_zip(path):
             try:
                 with zipfile.ZipFile(path) as zf:
                     self.zip_members(zf, source, str(path), 1, in_place=True, sender="", sent="")
@@ -241,17 +246,10 @@ def _hidden(name: str) -> str:
     return ""
 
 
-def _is_workbook_zip(data: bytes) -> bool:
+def _is_workbook_zip(source: bytes | Path) -> bool:
+    """A .zip that is in fact a workbook (an .xlsx renamed): checked as one, not opened as an archive."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return "xl/workbook.xml" in zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-def _is_workbook_zip_file(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
             return "xl/workbook.xml" in zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return False

@@ -183,7 +183,7 @@ class Consolidation:
     seconds: float = 0.0
     differences: list[dict] = field(default_factory=list)  # appraised criteria, largest difference first
     run_issues: list[Issue] = field(default_factory=list)  # raised by the run itself (duplicates, units not received…)
-    not_in_use: list[tuple[str, str, str]] = field(default_factory=list)  # (sha256, source, issue source: "own" or a superseded record)
+    not_in_use: list[str] = field(default_factory=list)  # sha256 of each received file not in use (its issues are listed apart)
     superseded: list[Issue] = field(default_factory=list)
     issue_counts: Counter = field(default_factory=Counter)  # (severity, code) -> records
     issue_units: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (severity, code) -> units concerned
@@ -210,7 +210,7 @@ class Consolidation:
                 if row.result is not None:
                     yield from row.result.issues
         yield from self.superseded
-        for sha, _, _ in self.not_in_use:
+        for sha in self.not_in_use:
             if self.ledger is not None:
                 yield from self.ledger.issues(sha)
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..campaign import Unit
+from ..documents import VIETNAM
 from ..generate import write_atomic
 from . import answers as an
 from .periods import Quarter, quarters
@@ -319,7 +320,7 @@ def run(catalog: TaskCatalog, recipe: Recipe, folder: Path, year: int = DEFAULT_
                 carried_over.append((returned / g.path, data))
                 sent -= 1
             elif unit in script.by_mail:
-                when = dt.datetime.combine(deadline + dt.timedelta(days=5), dt.time(8, 30), tzinfo=dt.timezone(dt.timedelta(hours=7)))
+                when = dt.datetime.combine(deadline + dt.timedelta(days=5), dt.time(8, 30), tzinfo=VIETNAM)
                 write_atomic(returned / f"thu-{unit}.eml", _eml(data, g.path, f"Văn thư {g.name} <vanthu.{unit.lower()}@thuathienhue.gov.vn>", when))
             else:
                 write_atomic(returned / g.path, data)

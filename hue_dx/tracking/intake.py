@@ -33,6 +33,7 @@ from typing import Any
 
 from .. import names as nm
 from ..coerce import number_from_text
+from ..documents import in_vietnam
 from ..intake import check, xlsx
 from ..intake.consolidate import work_item
 from ..intake.ledger import Entry, Ledger, _issues, _json, _loads
@@ -594,11 +595,8 @@ def consolidate(catalog: TaskCatalog, recipe: Recipe, quarter: Quarter, inputs: 
 
 
 def _local_day(iso: str) -> dt.date | None:
-    try:
-        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (when.astimezone(dt.timezone(dt.timedelta(hours=7))) if when.tzinfo else when).date()
+    when = in_vietnam(iso)
+    return when.date() if when else None
 
 
 def _late_check(ledger: TrackingLedger, result: TrackedFile, deadline: dt.date) -> None:

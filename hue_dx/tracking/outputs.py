@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import sanitize
+from ..documents import local_time
 from ..generate import write_atomic
-from ..intake.outputs import _write_csv, local_time
+from ..intake.outputs import _write_csv
 from ..issues import SEVERITY_VI
 from ..rules import fmt_num
 from .answers import LATE, STOPPED, TaskAnswer, dump_previous
