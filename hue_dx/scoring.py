@@ -30,6 +30,19 @@ class InputProblem(ValueError):
     """A value that cannot be used for an input; the message is Vietnamese and names the input."""
 
 
+def status_words(status: str, reason: str | None) -> str:
+    """A status in words as the workbook's status cell shows it ("lỗi: a lớn hơn b")."""
+    if status in (INVALID, MISSING) and reason:
+        return f"{STATUS_VI[status]}: {reason}"
+    return STATUS_VI[status]
+
+
+def reason_of(status: str, words: str) -> str | None:
+    """The reason back from ``status_words`` (results are stored in words, as shown)."""
+    label = STATUS_VI[status] + ": "
+    return words[len(label):] if status in (INVALID, MISSING) and words.startswith(label) else None
+
+
 @dataclass(frozen=True)
 class CriterionResult:
     code: str
@@ -44,9 +57,7 @@ class CriterionResult:
     @property
     def status_vi(self) -> str:
         """The status in words, exactly as the workbook's status cell shows it."""
-        if self.status in (INVALID, MISSING) and self.reason:
-            return f"{STATUS_VI[self.status]}: {self.reason}"
-        return STATUS_VI[self.status]
+        return status_words(self.status, self.reason)
 
     @property
     def counted_points(self) -> float:
@@ -187,9 +198,7 @@ def restore(catalog: Catalog, stored: Iterable[tuple[str, float | None, str, str
     for (code, points, status, words, amax), c in zip(stored, catalog.criteria, strict=True):
         if code != c.code:
             raise ValueError(f"kết quả lưu không khớp bộ tiêu chí {catalog.id} ({code} thay vì {c.code})")
-        label = STATUS_VI[status] + ": "
-        reason = words[len(label):] if words.startswith(label) else None
-        results.append(CriterionResult(code, status, points, c.max, amax, reason))
+        results.append(CriterionResult(code, status, points, c.max, amax, reason_of(status, words)))
     return aggregate(catalog, results, level)
 
 

@@ -20,7 +20,7 @@ from ..appraisal import Appraisal
 from ..campaign import Campaign, Unit
 from ..catalog import Catalog
 from ..issues import ERROR, WARNING, Issue
-from ..scoring import INVALID, MISSING, NA, OK, STATUS_VI, CriterionResult, UnitResult
+from ..scoring import INVALID, MISSING, NA, OK, STATUS_VI, CriterionResult, UnitResult, reason_of, status_words
 
 _STATUS_BYTE = {OK: b"o", NA: b"n", MISSING: b"m", INVALID: b"i"}
 _BYTE_STATUS = {v[0]: k for k, v in _STATUS_BYTE.items()}
@@ -61,10 +61,9 @@ class Scores:
         self._status = b"".join(_STATUS_BYTE[c[2]] for c in criteria)
         self._reasons = {}
         for n, (_, _, status, words, _) in enumerate(criteria):
-            if status in (INVALID, MISSING):
-                label = STATUS_VI[status] + ": "
-                if words.startswith(label):
-                    self._reasons[n] = words[len(label):]
+            reason = reason_of(status, words)
+            if reason:
+                self._reasons[n] = reason
         self.pillars = tuple(Node(code, points, amax, index) for code, points, amax, index in pillars)
         self.total = Node("", total[0], total[1], total[2])
         return self
@@ -92,8 +91,7 @@ class Scores:
         out = []
         for n, c in enumerate(self._catalog.criteria):
             status = _BYTE_STATUS[self._status[n]]
-            reason = self._reasons.get(n)
-            words = f"{STATUS_VI[status]}: {reason}" if reason else STATUS_VI[status]
+            words = status_words(status, self._reasons.get(n))
             points = self._points[n]
             out.append((c.code, None if math.isnan(points) else points, self._amax[n], status, words))
         return out
