@@ -208,7 +208,7 @@ def _wanted(names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> 
 
 
 @dataclass
-class _Plan:
+class ReadPlan:
     """How the cells of one file are found: the generator's map, the file's own names, or
     (names deleted) the generator's positions."""
 
@@ -247,7 +247,7 @@ class _ByNames:
     presence: dict[str, set[str]]
 
 
-def _plan_reading(ctx: Context, book: xlsx.RawWorkbook, plan: _Plan) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+def _plan_reading(ctx: Context, book: xlsx.RawWorkbook, plan: ReadPlan) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """The cells to read, and those read only for whether they hold text (evidence, unless its
     text is wanted)."""
     layout = book.layout  # shared by every file of one table of names: what depends on it is decided once
@@ -297,7 +297,7 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context, details: bool 
 
 
 def _check(data: bytes, ctx: Context, result: FileResult, where: dict[str, str], details: bool, evidence_text: bool) -> None:
-    plan = _Plan(evidence_text=evidence_text)
+    plan = ReadPlan(evidence_text=evidence_text)
     try:
         raw = xlsx.read(data, lambda book: _plan_reading(ctx, book, plan))
     except xlsx.FileProblem as problem:
@@ -306,7 +306,7 @@ def _check(data: bytes, ctx: Context, result: FileResult, where: dict[str, str],
     if raw.macros:
         result.issues.append(issue("file-macro", **where))
     result.modified = raw.modified
-    identity, conflicts = _identity(raw)
+    identity, conflicts = read_identity(raw)
     result.identity = identity
     if not {"catalog_id", "period", "unit_code"} <= set(identity):
         result.issues.append(issue("identity-missing", **where))
@@ -338,16 +338,16 @@ def _check(data: bytes, ctx: Context, result: FileResult, where: dict[str, str],
         _check_appraisal(raw, plan.destinations, catalog, identity, result, where)
         return
     expected = ctx.expected[level]
-    layout = _check_layout(raw, expected, plan, result, where)
+    layout = check_layout(raw, expected, plan, result.issues, where)
     if plan.by_position and layout.renamed:  # read again, at the generator's positions on the renamed sheets
         raw = xlsx.read(data, {layout.renamed.get(sheet, sheet): refs for sheet, refs in expected.wanted.items()}, formulas=False)
     cmap = plan.cells or CellMap.build(catalog, plan.destinations)
     if plan.by_position and layout.renamed:
         cmap = _on_sheets(cmap, layout.renamed)
-    cells = _Cells(raw, plan.destinations)
+    cells = CellReader(raw, plan.destinations)
     scored = _check_criteria(raw, cmap, catalog, level, result, where, details, evidence_text, layout.overwritten)
-    _contact_issues(cells, cmap, result, where)
-    _late(raw.modified, campaign.deadline, result, where)
+    contact_issues(cells, cmap, result.issues, where)
+    late_issue(raw.modified, campaign.deadline, result.issues, where)
     result.criteria = [(c.code, c.points, c.status, c.status_vi, c.applicable_max) for c in scored.criteria]
     result.pillars = [(p.code, p.points, p.applicable_max, p.index) for p in scored.pillars]
     result.total = (scored.total.points, scored.total.applicable_max, scored.total.index)
@@ -378,7 +378,7 @@ def _on_sheets(cmap: CellMap, renamed: dict[str, str]) -> CellMap:
     )
 
 
-def _identity(raw: xlsx.RawWorkbook) -> tuple[dict[str, str], list[str]]:
+def read_identity(raw: xlsx.RawWorkbook) -> tuple[dict[str, str], list[str]]:
     """Identity from custom properties and constant names; conflicts between the two."""
     found: dict[str, str] = {}
     conflicts = []
@@ -426,7 +426,7 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
             found = cells.get(sheet, _NO_CELLS).get(ref, _BLANK)
             value, kind, reported = found.value, found.kind, False
             if found.formula:
-                value, kind, reported = _formula_input(found, value_issues, dict(sheet=sheet, cell=ref, criterion=code, **where))
+                value, kind, reported = formula_input(found, value_issues, dict(sheet=sheet, cell=ref, criterion=code, **where))
             typed[spec.key] = value
             read = read_input(spec, value, kind)
             values[spec.key] = read.value
@@ -488,7 +488,7 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
     return aggregate(catalog, results, level)
 
 
-def _formula_input(found: xlsx.Cell, out: list[Issue], where: dict[str, str]) -> tuple[object, str, bool]:
+def formula_input(found: xlsx.Cell, out: list[Issue], where: dict[str, str]) -> tuple[object, str, bool]:
     """A formula typed into an input cell: its stored result is what the workbook shows, so it
     is what counts (with a warning); with no stored result, a formula of numbers only is worked
     out here; anything else cannot be read (an error value for the engine, reported here)."""
@@ -540,7 +540,7 @@ def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, st
     """An appraisal workbook: read each criterion's appraised values and reason."""
     from ..workbook import appraisal_book as book
 
-    cell_of = _Cells(raw, destinations)
+    cell_of = CellReader(raw, destinations)
     result.kind = "appraisal"
     result.appraiser = identity.get("appraiser", "")
     for c in catalog.criteria:
@@ -565,7 +565,7 @@ def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, st
     result.accepted = True
 
 
-class _Cells:
+class CellReader:
     """Named cells of one returned workbook."""
 
     def __init__(self, raw: xlsx.RawWorkbook, destinations: dict[str, tuple[str, str]]):
@@ -604,7 +604,7 @@ def _same_names(layout: dict[str, str], expected: Expected) -> bool:
     return bool(_once_per_table("names", layout, expected, lambda: layout == expected.names))
 
 
-def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, plan: _Plan, result: FileResult, where: dict[str, str]) -> Layout:
+def check_layout(raw: xlsx.RawWorkbook, expected: Expected, plan: ReadPlan, issues: list[Issue], where: dict[str, str]) -> Layout:
     """Compare sheets, names and formulas with the generator's, and say exactly what changed:
     a renamed sheet (recognised by its content), a missing one, rows inserted or deleted, a
     formula changed or a calculated cell overwritten (each at its cell, the count exact), a
@@ -618,17 +618,17 @@ def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, plan: _Plan, result
     renamed = _renamed_sheets(raw, expected, missing, extra)
     back = {actual: sheet for sheet, actual in renamed.items()}
     for sheet, actual in renamed.items():
-        result.issues.append(issue("sheet-renamed", sheet=actual, value=sheet, read=actual, **where))
+        issues.append(issue("sheet-renamed", sheet=actual, value=sheet, read=actual, **where))
     lost = [s for s in missing if s not in renamed]
     for sheet in lost:
         if sheet in expected.read_sheets:
-            result.issues.append(issue("sheet-missing", sheet=sheet, value=sheet, **where))
+            issues.append(issue("sheet-missing", sheet=sheet, value=sheet, **where))
             details.append(f"thiếu trang {sheet}")
         else:
             details.append(f"trang {sheet} bị xóa (không có số liệu)")
-    shifted = _check_names(raw, expected, plan, back, lost, result, where, details) if not plan.by_position else set()
+    shifted = _check_names(raw, expected, plan, back, lost, issues, where, details) if not plan.by_position else set()
     if plan.by_position:
-        result.issues.append(issue("names-by-position", **where))
+        issues.append(issue("names-by-position", **where))
     overwritten: set[tuple[str, str]] = set()
     listed = 0
     for sheet in expected.sheets:
@@ -648,14 +648,14 @@ def _check_layout(raw: xlsx.RawWorkbook, expected: Expected, plan: _Plan, result
                 kind = ("formula-changed", now if now is not None else "(ô trống)")
             if listed < CHANGED_CELLS_LISTED:
                 listed += 1
-                result.issues.append(issue(kind[0], sheet=actual, cell=ref, value=kind[1], read=before or "(không có công thức)", **where))
+                issues.append(issue(kind[0], sheet=actual, cell=ref, value=kind[1], read=before or "(không có công thức)", **where))
     if details:
-        result.issues.append(issue("layout-changed", value="; ".join(details), **where))
+        issues.append(issue("layout-changed", value="; ".join(details), **where))
     return Layout(renamed, frozenset(overwritten))
 
 
-def _check_names(raw: xlsx.RawWorkbook, expected: Expected, plan: _Plan, back: dict[str, str], lost: list[str],
-                 result: FileResult, where: dict[str, str], details: list[str]) -> set[str]:
+def _check_names(raw: xlsx.RawWorkbook, expected: Expected, plan: ReadPlan, back: dict[str, str], lost: list[str],
+                 issues: list[Issue], where: dict[str, str], details: list[str]) -> set[str]:
     """Names deleted or moved (rows inserted or deleted); returns the sheets whose rows moved."""
     def compare() -> tuple[list[str], list[str]]:
         moved: list[str] = []
@@ -677,11 +677,11 @@ def _check_names(raw: xlsx.RawWorkbook, expected: Expected, plan: _Plan, back: d
     shifted = {xlsx.destination(expected.names[n])[0] for n in moved}  # type: ignore[index]
     if moved:
         first = min(moved, key=lambda n: expected.names[n])
-        result.issues.append(issue("rows-shifted", sheet=", ".join(sorted(shifted)), value=f"{len(moved)} ô, ví dụ {first}", **where))
+        issues.append(issue("rows-shifted", sheet=", ".join(sorted(shifted)), value=f"{len(moved)} ô, ví dụ {first}", **where))
         details.append(f"{len(moved)} ô dịch chỗ")
     for name in gone[:CHANGED_CELLS_LISTED]:
         sheet, ref = xlsx.destination(expected.names[name])  # type: ignore[misc]
-        result.issues.append(issue("name-missing", sheet=sheet, cell=ref, value=name, **where))
+        issues.append(issue("name-missing", sheet=sheet, cell=ref, value=name, **where))
     if gone:
         details.append(f"{len(gone)} ô mất tên")
     return shifted
@@ -762,7 +762,7 @@ def _formula_changes(raw: xlsx.RawWorkbook, expected: Expected, sheet: str, actu
 # ------------------------------------------------------------------------------ the rest
 
 
-def _contact_issues(cell_of: _Cells, cmap: CellMap, result: FileResult, where) -> None:
+def contact_issues(cell_of: CellReader, cmap: CellMap, issues: list[Issue], where) -> None:
     missing = []
     for key, label in (("unit_preparer", "người lập biểu"), ("unit_head", "thủ trưởng đơn vị")):
         place = cmap.contacts.get(key)
@@ -770,13 +770,13 @@ def _contact_issues(cell_of: _Cells, cmap: CellMap, result: FileResult, where) -
         if value in (None, "") or (isinstance(value, str) and not value.strip()):
             missing.append(label)
     if missing:
-        result.issues.append(issue("contact-missing", value=" và ".join(missing), **where))
+        issues.append(issue("contact-missing", value=" và ".join(missing), **where))
 
 
-def _late(modified: str | None, deadline: dt.date, result: FileResult, where) -> None:
+def late_issue(modified: str | None, deadline: dt.date, issues: list[Issue], where) -> None:
     local = in_vietnam(modified)  # a file saved on the deadline day, Vietnam time, is on time
     if local is not None and local.date() > deadline:
-        result.issues.append(issue("file-late", value=local.strftime("%d/%m/%Y"), **where))
+        issues.append(issue("file-late", value=local.strftime("%d/%m/%Y"), **where))
 
 
 def _shown_value(value: object) -> object:

@@ -125,8 +125,8 @@ def entry(result: FileResult) -> Entry:
     issues = [[i.code, i.unit, i.sheet, i.cell, i.criterion, i.value, i.read] for i in result.issues]
     row = (result.sha256, result.size, int(result.accepted), result.unit, result.identity.get("period"),
            result.identity.get("catalog_id"), result.level, result.identity.get("generation_id"), result.modified,
-           result.total[0], result.total[1], result.total[2], _json(body), result.kind, result.errors, _json(issues), result.figures)
-    appraisals = tuple((result.sha256, code, result.unit, result.appraiser, _json(item["inputs"]), item["reason"], result.modified)
+           result.total[0], result.total[1], result.total[2], dumps(body), result.kind, result.errors, dumps(issues), result.figures)
+    appraisals = tuple((result.sha256, code, result.unit, result.appraiser, dumps(item["inputs"]), item["reason"], result.modified)
                        for code, item in result.appraisal.items())
     return Entry(result.sha256, result.unit, row, appraisals)
 
@@ -134,15 +134,15 @@ def entry(result: FileResult) -> Entry:
 try:  # orjson writes these records about ten times faster than json; json is the fallback
     import orjson
 
-    def _json(value: object) -> str:
+    def dumps(value: object) -> str:
         return orjson.dumps(value, default=str).decode("utf-8")
 
-    _loads = orjson.loads
+    loads = orjson.loads
 except ImportError:  # pragma: no cover - orjson is a dependency of the consolidator
-    def _json(value: object) -> str:
+    def dumps(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
-    _loads = json.loads  # type: ignore[assignment]
+    loads = json.loads  # type: ignore[assignment]
 
 
 class Ledger:
@@ -185,7 +185,7 @@ class Ledger:
         row = self.db.execute("SELECT json_extract(result, '$.name'), source, issues FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         if row is None:
             return []
-        return _issues(row[0] or row[1], sha256, row[2])
+        return issue_records(row[0] or row[1], sha256, row[2])
 
     def start_run(self, inputs: Iterable[str]) -> int:
         # Every file first seen in a run is received at the run's start: which of two files saved
@@ -261,7 +261,7 @@ class Ledger:
     def load(self, sha256: str) -> FileResult:
         row = self.db.execute("SELECT sha256, size, accepted, unit, level, modified, result, source, issues FROM files WHERE sha256 = ?",
                               (sha256,)).fetchone()
-        body = _loads(row[6])
+        body = loads(row[6])
         result = FileResult(body.get("name") or row[7], row[0], row[1], bool(row[2]), row[3] or "", row[4] or "", body["identity"], row[5],
                             [tuple(c) for c in body["criteria"]], [tuple(p) for p in body["pillars"]], tuple(body["total"]),  # type: ignore[arg-type]
                             body["inputs"])
@@ -275,7 +275,7 @@ class Ledger:
         else:
             result.typed = body.get("typed", {})
         # messages and hints are made again from the codes (docs/issues.md), as when first found
-        result.issues = _issues(result.name, row[0], row[8])
+        result.issues = issue_records(result.name, row[0], row[8])
         return result
 
     def current(self, period: str) -> dict[str, str]:
@@ -324,12 +324,12 @@ class Ledger:
         self.db.close()
 
 
-def _issues(name: str, sha256: str, stored: str | None) -> list[Issue]:
+def issue_records(name: str, sha256: str, stored: str | None) -> list[Issue]:
     """Issue records as stored (codes and places); messages and hints are made again from the
     codes (docs/issues.md), as when first found."""
     return [issue(code, file=name, unit=unit, sheet=sheet, cell=cell, criterion=criterion, value=value, read=read, sha=sha256)
             if code in TYPES else Issue(code, "warning", code, "", name, unit, sheet, cell, criterion, value, read, sha256[:12])
-            for code, unit, sheet, cell, criterion, value, read in _loads(stored or "[]")]
+            for code, unit, sheet, cell, criterion, value, read in loads(stored or "[]")]
 
 
 def _upgrade(db: sqlite3.Connection) -> None:
@@ -351,7 +351,7 @@ def _upgrade(db: sqlite3.Connection) -> None:
             rows = db.execute("SELECT code, unit, sheet, cell, criterion, value, severity FROM issues WHERE sha256 = ? ORDER BY seq",
                               (sha,)).fetchall()
             db.execute("UPDATE files SET issues = ?, errors = ? WHERE sha256 = ?",
-                       (_json([[*r[:6], ""] for r in rows]), sum(1 for r in rows if r[6] == "error"), sha))
+                       (dumps([[*r[:6], ""] for r in rows]), sum(1 for r in rows if r[6] == "error"), sha))
         db.execute("DROP TABLE issues")
     if "scores" in tables:
         db.execute("DROP TABLE scores")

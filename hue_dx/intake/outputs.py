@@ -101,7 +101,7 @@ def write_json(c: Consolidation, path: Path) -> None:
 safe_cell = sanitize.for_csv  # a value no spreadsheet will run as a formula when it opens the CSV
 
 
-def _write_csv(path: Path, rows: Iterable[list[Any]]) -> None:
+def write_table(path: Path, rows: Iterable[list[Any]]) -> None:
     with open_atomic(path) as f:
         f.write("\ufeff".encode())  # BOM: Excel then reads UTF-8 Vietnamese correctly
         text = io.TextIOWrapper(f, encoding="utf-8", newline="")
@@ -139,7 +139,7 @@ def write_csv(c: Consolidation, folder: Path) -> list[Path]:
     written = []
     for name, rows in (("xep-hang.csv", ranking()), ("tieu-chi.csv", criteria()), ("van-de.csv", issues())):
         path = folder / name
-        _write_csv(path, rows)
+        write_table(path, rows)
         written.append(path)
     return written
 

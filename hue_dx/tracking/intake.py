@@ -36,7 +36,7 @@ from ..coerce import number_from_text
 from ..documents import in_vietnam
 from ..intake import check, xlsx
 from ..intake.consolidate import work_item
-from ..intake.ledger import Entry, Ledger, _issues, _json, _loads
+from ..intake.ledger import Entry, Ledger, dumps, issue_records, loads
 from ..intake.received import InputError, Item, Spool, walk
 from ..issues import ERROR, Issue, issue
 from . import answers as an
@@ -159,8 +159,8 @@ class TrackedFile:
         return self.accepted and self.kind == KIND and self.figures > 0
 
 
-def _plan_reading(ctx: Context, book: xlsx.RawWorkbook, plan: check._Plan) -> dict[str, set[str]]:
-    identity, _ = check._identity(book)
+def _plan_reading(ctx: Context, book: xlsx.RawWorkbook, plan: check.ReadPlan) -> dict[str, set[str]]:
+    identity, _ = check.read_identity(book)
     unit = identity.get("unit_code", "")
     if identity.get("kind") != KIND or unit not in ctx.duties:
         return {}
@@ -191,7 +191,7 @@ def check_file(data: bytes, name: str, sha256: str, ctx: Context) -> TrackedFile
 
 
 def _check(data: bytes, ctx: Context, result: TrackedFile, where: dict[str, str]) -> None:
-    plan = check._Plan()  # how the cells are found: the generator's layout, the file's own names, or positions
+    plan = check.ReadPlan()  # how the cells are found: the generator's layout, the file's own names, or positions
     try:
         raw = xlsx.read(data, lambda book: _plan_reading(ctx, book, plan))
     except xlsx.FileProblem as problem:
@@ -200,7 +200,7 @@ def _check(data: bytes, ctx: Context, result: TrackedFile, where: dict[str, str]
     if raw.macros:
         result.issues.append(issue("file-macro", **where))
     result.modified = raw.modified
-    identity, conflicts = check._identity(raw)
+    identity, conflicts = check.read_identity(raw)
     result.identity = identity
     if not {"catalog_id", "period", "unit_code"} <= set(identity):
         result.issues.append(issue("identity-missing", **where))
@@ -233,7 +233,7 @@ def _check(data: bytes, ctx: Context, result: TrackedFile, where: dict[str, str]
             result.issues.append(issue("names-by-position", **where))
     else:
         found: list[Issue] = []
-        layout = check._check_layout(raw, expected, plan, _Sink(found), where)  # type: ignore[arg-type]
+        layout = check.check_layout(raw, expected, plan, found, where)
         result.issues += [issue(_LAYOUT_CODES[i.code], file=i.file, unit=i.unit, sheet=i.sheet, cell=i.cell, value=i.value, read=i.read,
                                 sha=result.sha256) if i.code in _LAYOUT_CODES else i for i in found]
         if plan.by_position and layout.renamed:  # read again at the generator's positions on the renamed sheets
@@ -241,24 +241,17 @@ def _check(data: bytes, ctx: Context, result: TrackedFile, where: dict[str, str]
             raw = xlsx.read(data, _wanted(plan.destinations), formulas=False)
     _read_answers(raw, plan.destinations, ctx, duty, quarter, result, where)
     contacts = {k: plan.destinations[nm.identity_name(k)] for k in nm.UNIT_FIELDS if nm.identity_name(k) in plan.destinations}
-    cells = check._Cells(raw, plan.destinations)
-    check._contact_issues(cells, check.CellMap({}, {}, {}, {}, contacts), result, where)  # type: ignore[arg-type]
+    cells = check.CellReader(raw, plan.destinations)
+    check.contact_issues(cells, check.CellMap({}, {}, {}, {}, contacts), result.issues, where)
     for key, place in contacts.items():
         value = cells.at(*place).value
         result.contacts[key] = "" if value is None else str(value).strip()
-    check._late(raw.modified, ctx.deadline(quarter), result, where)  # type: ignore[arg-type]
+    check.late_issue(raw.modified, ctx.deadline(quarter), result.issues, where)
     result.accepted = True
     if result.figures == 0:
         # nothing was reported: one record says so, not one per row
         result.issues = [i for i in result.issues if i.code not in ("tk-rows-blank", "tk-row-incomplete", "contact-missing")]
         result.issues.append(issue("file-blank", **where))
-
-
-class _Sink:
-    """What ``intake.check``'s layout check writes into: only the issues list."""
-
-    def __init__(self, issues: list[Issue]):
-        self.issues = issues
 
 
 # ------------------------------------------------------------------------------ answers
@@ -396,7 +389,7 @@ def _read_answers(raw: xlsx.RawWorkbook, destinations: Mapping[str, tuple[str, s
                 continue
             at = dict(sheet=place[0], cell=place[1], criterion=task.id, **where)
             if found.formula:
-                value, kind, _ = check._formula_input(found, row_issues, at)
+                value, kind, _ = check.formula_input(found, row_issues, at)
                 found = xlsx.Cell(value, kind)
             typed[spec.key] = found.value
             value = _read_field(spec, found, percent, deadline, row_issues, at)
@@ -465,12 +458,12 @@ class TrackingLedger(Ledger):
         """A recorded file rebuilt (answers, contacts, issues with their messages made again)."""
         row = self.db.execute("SELECT sha256, size, accepted, unit, period, modified, result, source, issues, kind, figures FROM files "
                               "WHERE sha256 = ?", (sha256,)).fetchone()
-        body = _loads(row[6] or "{}")
+        body = loads(row[6] or "{}")
         name = body.get("name") or row[7]
         result = TrackedFile(name, row[0], row[1] or 0, bool(row[2]), row[9] or KIND, row[3] or "", row[4] or "", body.get("identity", {}),
                              row[5], UnitAnswers.from_dict(body.get("answers", {}), name), body.get("contacts", {}),
                              figures=row[10] if row[10] is not None else 0, rows=body.get("rows", 0), expected=body.get("expected", 0))
-        result.issues = _issues(name, row[0], row[8])
+        result.issues = issue_records(name, row[0], row[8])
         return result
 
     def senders(self, shas: Sequence[str]) -> dict[str, tuple[str, str, str]]:
@@ -488,8 +481,8 @@ def tracking_entry(r: TrackedFile) -> Entry:
     body = {"identity": r.identity, "name": r.name, "answers": r.answers.as_dict(), "contacts": r.contacts, "rows": r.rows, "expected": r.expected}
     issues = [[i.code, i.unit, i.sheet, i.cell, i.criterion, i.value, i.read] for i in r.issues]
     row = (r.sha256, r.size, int(r.accepted), r.unit, r.period or r.identity.get("period"), r.identity.get("catalog_id"), r.identity.get("level"),
-           r.identity.get("generation_id"), r.modified, r.rows, r.expected, r.rows / r.expected if r.expected else None, _json(body), r.kind,
-           r.errors, _json(issues), r.figures)
+           r.identity.get("generation_id"), r.modified, r.rows, r.expected, r.rows / r.expected if r.expected else None, dumps(body), r.kind,
+           r.errors, dumps(issues), r.figures)
     return Entry(r.sha256, r.unit, row, ())
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from .. import sanitize
 from ..documents import local_time
 from ..generate import write_atomic
-from ..intake.outputs import _write_csv
+from ..intake.outputs import write_table
 from ..issues import SEVERITY_VI
 from ..rules import fmt_num
 from .answers import LATE, STOPPED, TaskAnswer, dump_previous
@@ -155,7 +155,7 @@ def write_csv(q: Quarterly, folder: Path) -> list[Path]:
     for name, table in (("nhiem-vu.csv", tasks), ("chi-tieu.csv", indicators), ("kinh-phi.csv", funds), ("tra-loi.csv", answers),
                         ("don-vi.csv", units), ("van-de.csv", issues)):
         path = folder / name
-        _write_csv(path, table)
+        write_table(path, table)
         written.append(path)
     return written
 
