@@ -39,7 +39,9 @@ MESSAGES: dict[str, str] = {
     "expected %s argument": "cần %s giá trị",
     "expected %s arguments": "cần %s giá trị",
     "invalid choice: %(value)r (choose from %(choices)s)": "giá trị %(value)r không hợp lệ (chọn một trong: %(choices)s)",
-    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r (cần kiểu %(type)s)",
+    # the type's Python name (int, float) would be English to the reader: each option of ours
+    # has a type that says in Vietnamese what it needs; this is only the fallback
+    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r",
     "ambiguous option: %(option)s could match %(matches)s": "tùy chọn %(option)s không rõ: có thể là %(matches)s",
     "not allowed with argument %s": "không dùng cùng được với %s",
     "ignored explicit argument %r": "tùy chọn này không nhận giá trị (gặp %r)",

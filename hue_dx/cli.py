@@ -45,6 +45,13 @@ class UsageError(Exception):
     """The command cannot run as asked; the message says why in Vietnamese."""
 
 
+def year(text: str) -> int:
+    """An argparse type: a year of four digits, refused in Vietnamese otherwise."""
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"cần một năm gồm bốn chữ số (ví dụ 2021), gặp {text!r}")
+    return int(text)
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number ≥ 1, refused in Vietnamese otherwise."""
     try:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..cli import year
+
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 DEFAULT_ARCHIVE = Path("out") / "luu-tru-bao-cao-quy"
 DEFAULT_TASKS, DEFAULT_RECIPE = "hue-222-2020-tasks", "tracking-hue-222.toml"  # tasks.DEFAULT_TASKS, recipe.DEFAULT_RECIPE (a test keeps them equal)
@@ -46,7 +48,7 @@ def add_parser(subparsers) -> None:
     per = actions.add_parser("periods", help="các kỳ báo cáo quý của một năm: thời gian chốt số liệu và hạn gửi",
                              description="Bốn kỳ báo cáo quý của một năm: thời gian chốt số liệu theo Điều 12 Nghị định 09/2019/NĐ-CP "
                                          "và hạn gửi theo cách tính của đợt báo cáo; quý IV cũng là báo cáo năm.")
-    per.add_argument("year", metavar="NĂM", type=int, help="năm, ví dụ 2021")
+    per.add_argument("year", metavar="NĂM", type=year, help="năm, ví dụ 2021")
     per.add_argument("--format", dest="periods_format", choices=("table", "json"), default="table", help="định dạng in ra")
     gen = actions.add_parser("generate", help="tạo sổ báo cáo quý Excel cho từng đơn vị",
                              description="Tạo cho mỗi đơn vị một sổ báo cáo quý: chỉ tiêu, nhiệm vụ chủ trì và phối hợp của đơn vị, ô nhập có kiểm tra, "
@@ -81,7 +83,7 @@ def add_parser(subparsers) -> None:
                                           "báo cáo UBND tỉnh, thư đôn đốc, xu hướng của năm.")
     demo.add_argument("folder", metavar="THƯ_MỤC", type=Path, nargs="?", default=Path("out") / "demo-bao-cao-quy",
                       help="thư mục ghi (mặc định out/demo-bao-cao-quy)")
-    demo.add_argument("--year", metavar="NĂM", type=int, default=None, help="năm (mặc định 2022: có nhiệm vụ năm 2021 đã quá hạn)")
+    demo.add_argument("--year", metavar="NĂM", type=year, default=None, help="năm (mặc định 2022: có nhiệm vụ năm 2021 đã quá hạn)")
 
 
 def run(args: argparse.Namespace, out) -> int:
