@@ -85,8 +85,13 @@ def test_visible_signature_at_the_signer_block_with_long_term_validation_data(re
         dss = reader.root["/DSS"]
         assert len(dss["/CRLs"]) >= 1 and len(dss["/Certs"]) >= 1  # validation data in the file itself
         from asn1crypto import crl as asn1_crl
+        from asn1crypto import x509 as asn1_x509
 
-        context = ValidationContext(trust_roots=[load_cert_from_pemder(str(pki["ca"]))], crls=[asn1_crl.CertificateList.load(pki["crl"].read_bytes())],
+        # Only the trust root comes from outside: the revocation list and the chain are the ones
+        # embedded in the PDF's DSS, so a reader with no network can verify it years later.
+        embedded_crls = [asn1_crl.CertificateList.load(c.get_object().data) for c in dss["/CRLs"]]
+        embedded_certs = [asn1_x509.Certificate.load(c.get_object().data) for c in dss["/Certs"]]
+        context = ValidationContext(trust_roots=[load_cert_from_pemder(str(pki["ca"]))], crls=embedded_crls, other_certs=embedded_certs,
                                     allow_fetching=False, revocation_mode="hard-fail")
         status = validate_pdf_signature(signature, context)
         assert status.intact and status.valid and status.bottom_line, status.pretty_print_details()

@@ -212,6 +212,7 @@ def test_outputs_are_written_and_machine_outputs_are_locale_free(world, tmp_path
     written = write_csv(result, tmp_path / "csv")
     wb = load_workbook(tmp_path / "tong-hop.xlsx")
     assert wb.sheetnames[:4] == ["Tổng quan", "Nhiệm vụ", "Chỉ tiêu", "Kinh phí"]
+    assert sum(len(ws._charts) for ws in wb.worksheets) >= 2
     for ws in wb.worksheets:
         assert int(ws.page_setup.paperSize) == 9  # A4
         for chart in ws._charts:

@@ -204,6 +204,7 @@ def test_generate_writes_every_unit_and_a_manifest(generated):
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert (manifest["kind"], manifest["period"], manifest["deadline"], manifest["cutoff_start"]) == ("tracking", "2021-Q3", "2021-09-20", "2021-06-15")
     assert manifest["prefilled_from"] == "2021-Q2"
+    assert len(manifest["files"]) == 30
     for entry in manifest["files"]:
         duty = DUTIES[entry["unit"]]
         assert (entry["indicators"], entry["lead"], entry["cooperate"]) == (len(duty.indicators), len(duty.tasks), len(duty.cooperate))
