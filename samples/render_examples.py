@@ -13,6 +13,7 @@ of outgoing document, quarterly tracking's included).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -50,16 +51,23 @@ def demo_outputs(catalog, campaign) -> None:
     target = HERE / "demo"
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir()
+    here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
-        out = demo.run(catalog, campaign, Path(tmp), say=lambda _: None)
-        with zipfile.ZipFile(target / "so-gui-ve-2020.zip", "w", zipfile.ZIP_DEFLATED) as zf:
-            for path in sorted(out.returned.rglob("*.xlsx")):
-                zf.write(path, path.relative_to(out.returned))
-        for path in (out.ranking, out.report_pdf, out.unit_pdf):
-            shutil.copyfile(path, target / path.name)
-        subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", "1", "-l", "1", str(out.report_pdf),
-                        str(target / "bao-cao-trang-1")], check=True)
-        document_samples(catalog, campaign, out, Path(tmp))
+        # Run as a clerk would, from the working folder: the files the reports trace (in their
+        # metadata) are named "demo/2-so-gui-ve/…", not by this machine's temporary folder.
+        os.chdir(tmp)
+        try:
+            out = demo.run(catalog, campaign, Path("demo"), say=lambda _: None)
+            with zipfile.ZipFile(target / "so-gui-ve-2020.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+                for path in sorted(out.returned.rglob("*.xlsx")):
+                    zf.write(path, path.relative_to(out.returned))
+            for path in (out.ranking, out.report_pdf, out.unit_pdf):
+                shutil.copyfile(path, target / path.name)
+            subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", "1", "-l", "1", str(out.report_pdf),
+                            str(target / "bao-cao-trang-1")], check=True)
+            document_samples(catalog, campaign, out, Path("."))
+        finally:
+            os.chdir(here)
 
 
 def document_samples(catalog, campaign, out, tmp: Path) -> None:
