@@ -81,7 +81,7 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
                 items = [{"where": " · ".join(x for x in (i.sheet, i.cell and f"ô {i.cell}") if x) or "Cả tệp",
                           "criterion": i.criterion, "message": i.message, "hint": i.hint} for i in found]
                 subject = f"sửa, giải trình số liệu tự đánh giá chuyển đổi số năm {campaign.period}"
-                file_sent = row.result.name
+                file_sent = received_name(row.result.name)  # the name the unit gave it, not the path it was filed under here
                 when_received = local_time(received.get(row.result.sha256, {}).get("received"), with_time=False)
             doc = Document(
                 body=body, summary=subject, signer=signer, drafting=drafting, date=today, addressees=(unit.heading_name,),

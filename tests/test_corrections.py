@@ -38,6 +38,7 @@ def test_one_letter_per_unit_with_problems_listing_every_cell(consolidation):
     sngv = letters["SNGV"].text.read_text(encoding="utf-8")
     assert sngv.startswith("Kính gửi: Sở Ngoại vụ")
     assert "trước ngày 11/12/2026" in sngv
+    assert "(tệp SNGV chu.xlsx," in sngv  # the unit's own file name, not the folder it was filed under here
     assert "ô D" in sngv and "tiêu chí 5.1.1" in sngv and "'mười', không phải là số" in sngv
     assert "&amp;" not in sngv and "&#" not in sngv  # plain text for an e-mail body, not HTML
     missing = letters["BQLKKT"].text.read_text(encoding="utf-8")
