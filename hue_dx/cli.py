@@ -554,7 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cho = commands.add_parser("choose", help="chọn tệp được dùng cho một đơn vị (quyết định của cán bộ, ghi vào sổ cái)",
                               description="Ghi quyết định của cán bộ: tệp nào của đơn vị được dùng để xếp hạng, thay cho quy tắc mặc định "
-                                          "(bản có số liệu lưu sau cùng). Quyết định ghi vào sổ cái kèm thời điểm và lý do; hue-dx consolidate "
+                                          "(bản có số liệu gửi sau cùng). Quyết định ghi vào sổ cái kèm thời điểm và lý do; hue-dx consolidate "
                                           "dùng nó ở các lần chạy sau và ghi rõ trong kết quả. Không có MÃ_TỆP: in danh sách tệp của đơn vị.")
     cho.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help="mã đơn vị, ví dụ SYT")
     cho.add_argument("sha", metavar="MÃ_TỆP", nargs="?", help="mã SHA-256 của tệp (đủ vài ký tự đầu, như trong trang 'Tệp đã nhận')")
@@ -567,9 +567,11 @@ def build_parser() -> argparse.ArgumentParser:
                         description="In bảng mọi mã vấn đề mà kiểm tra và tổng hợp có thể ghi nhận, với mức, thông báo và cách sửa.")
     from .tracking import cli as tracking_cli
 
-    tracking_cli.add_parser(commands)
+    tasks = tracking_cli.add_parser(commands)
     for each in _parsers(parser):
         each.epilog = EXIT_CODES  # one contract, shown by every command's --help
+    for each in _parsers(tasks):
+        each.epilog = tracking_cli.EXIT_CODES  # the same contract, in the words of quarterly reports
     return parser
 
 
@@ -771,41 +773,18 @@ def _check(args: argparse.Namespace, out) -> int:
 
 def _choose(args: argparse.Namespace, out) -> int:
     from . import campaign as campaign_mod
-    from .documents import local_time
-    from .intake.ledger import Ledger
+    from .intake.check import Context
+    from .intake.choice import choose
+    from .intake.consolidate import Assessment
 
     campaign = campaign_mod.load(args.recipe)
     unit = campaign.unit(args.unit)
-    root = args.archive or Path("out") / "luu-tru"
-    if not (root / "ledger.sqlite").is_file():
-        raise UsageError(f"Không có sổ cái ở {root}: chạy hue-dx consolidate trước, hoặc chỉ --archive THƯ_MỤC")
-    ledger = Ledger(root)
-    try:
-        files = ledger.unit_files(unit.code, campaign.period)
-        if args.undo:
-            removed = ledger.unchoose(campaign.period, unit.code)
-            out.write(f"Đã bỏ {removed} quyết định chọn tệp của {unit.name}; lần tổng hợp sau dùng quy tắc mặc định.\n")
-            return EXIT_OK
-        matches = [f for f in files if args.sha and f[0].startswith(args.sha.strip().lower())]
-        if len(matches) != 1:
-            out.write(f"Các tệp tự đánh giá của {unit.name} ({unit.code}) trong sổ cái:\n")
-            for sha, source, accepted, saved, figures in files:
-                state = "dùng được" if accepted else "không dùng được"
-                out.write(f"  {sha[:16]}  lưu {local_time(saved)}  {max(figures, 0)} ô số liệu  {state}  {source}\n")
-            if not files:
-                out.write("  (chưa có tệp nào)\n")
-            if args.sha:
-                raise UsageError(f"mã {args.sha!r} {'khớp nhiều tệp' if matches else 'không khớp tệp nào'} của đơn vị {unit.code}")
-            return EXIT_OK
-        sha, source, accepted, _, figures = matches[0]
-        if not accepted:
-            raise UsageError(f"tệp {source} không dùng được để xếp hạng (xem trang 'Vấn đề'); không thể chọn")
-        ledger.choose(campaign.period, unit.code, sha, args.reason)
-    finally:
-        ledger.close()
-    note = " (tệp chưa có số liệu!)" if figures == 0 else ""
-    out.write(f"Đã ghi: {unit.name} dùng tệp {source} (SHA-256 {sha[:16]}…){note}. Chạy lại hue-dx consolidate để cập nhật xếp hạng.\n")
-    return EXIT_OK
+    from . import catalog as catalog_mod
+
+    catalog = catalog_mod.load(campaign.catalog)
+    kind = Assessment(Context(catalog, campaign, {}), catalog, campaign)
+    return choose(kind, args.archive or Path("out") / "luu-tru", (unit.code, unit.name), campaign.period, args.sha, args.reason,
+                  undo=args.undo, rerun="hue-dx consolidate", out=out)
 
 
 def _consolidate(args: argparse.Namespace, out) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .documents import Document, local_time, recipients
-from .intake.consolidate import BLANK_ONLY, UNUSABLE
+from .intake.engine import BLANK_ONLY, UNUSABLE, ReceivedFile
 from .intake.received import file_name as received_name
 from .issues import ERROR, WARNING
 
@@ -52,11 +52,11 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
     body, signer, own = campaign.sender()
     drafting = campaign.contact.get("drafting", "")
     email = campaign.contact.get("email", "")
-    received = {f["sha256"]: f for f in c.files}
-    by_unit: dict[str, list[dict]] = {}
+    received = {f.sha256: f for f in c.files}
+    by_unit: dict[str, list[ReceivedFile]] = {}
     for f in c.files:
-        if f.get("unit") and f.get("kind", "self") != "appraisal":
-            by_unit.setdefault(f["unit"], []).append(f)
+        if f.unit and f.kind != "appraisal":
+            by_unit.setdefault(f.unit, []).append(f)
     env = reports._env()
     letters = []
     for rows in c.groups.values():
@@ -69,8 +69,8 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
                 items: list[dict[str, str]] = []
                 subject = f"gửi sổ tự đánh giá chuyển đổi số năm {campaign.period}"
                 for f in by_unit.get(unit.code, []):
-                    why = f.get("reason", "") if f.get("state") in (UNUSABLE, BLANK_ONLY) else ""
-                    rejected.append({"name": received_name(f["source"]), "received": local_time(f.get("received")), "why": why})
+                    why = f.reason if f.state in (UNUSABLE, BLANK_ONLY) else ""
+                    rejected.append({"name": received_name(f.source), "received": local_time(f.received), "why": why})
                 file_sent = when_received = ""
             else:
                 found = [i for i in row.result.issues if i.severity in ASKED]
@@ -82,7 +82,8 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
                           "criterion": i.criterion, "message": i.message, "hint": i.hint} for i in found]
                 subject = f"sửa, giải trình số liệu tự đánh giá chuyển đổi số năm {campaign.period}"
                 file_sent = received_name(row.result.name)  # the name the unit gave it, not the path it was filed under here
-                when_received = local_time(received.get(row.result.sha256, {}).get("received"), with_time=False)
+                in_use = received.get(row.result.sha256)
+                when_received = local_time(in_use.received if in_use else None, with_time=False)
             doc = Document(
                 body=body, summary=subject, signer=signer, drafting=drafting, date=today, addressees=(unit.heading_name,),
                 recipients=recipients(["Như trên"], "VT, " + drafting if drafting else "VT"),

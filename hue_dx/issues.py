@@ -57,6 +57,8 @@ _TYPES = [
     IssueType("file-duplicate", INFO, "Tệp trùng", "Tệp giống hệt tệp đã nhận trước đó ({value}).", "Không cần làm gì."),
     IssueType("file-other", INFO, "Không phải sổ đánh giá", "Tệp không phải sổ đánh giá ({value}): đã lưu vào kho, không chấm.",
               "Không cần làm gì nếu là tài liệu gửi kèm; nếu đây là sổ đánh giá, đề nghị đơn vị gửi lại đúng tệp .xlsx."),
+    IssueType("file-other-period", INFO, "Tệp của kỳ khác", "Tệp của {value}, không phải kỳ đang tổng hợp ({read}): đã ghi nhận cho kỳ của tệp.",
+              "Không cần làm gì nếu đơn vị gửi bổ sung kỳ trước; nếu gửi nhầm, đề nghị đơn vị gửi đúng sổ của kỳ này."),
     IssueType("archive-too-deep", WARNING, "Tệp nén lồng nhau quá sâu", "Tệp nén lồng nhau quá {read} lớp: phần bên trong không được mở ({value}).",
               "Đề nghị đơn vị gửi sổ trực tiếp, hoặc trong một tệp nén một lớp."),
     IssueType("file-internal-error", ERROR, "Lỗi không lường trước",
@@ -69,7 +71,7 @@ _TYPES = [
               "Hỏi lại đơn vị; nếu bản trước mới đúng, chọn bản đó: hue-dx choose MÃ_ĐƠN_VỊ SHA256 --reason \"…\"."),
     IssueType("file-chosen", INFO, "Tệp do cán bộ chọn", "Tệp này được dùng cho đơn vị theo quyết định của cán bộ ({value}).", "Không cần làm gì."),
     IssueType("file-superseded", INFO, "Đã có bản mới hơn", "Tệp đã được thay bằng bản mới hơn của cùng đơn vị ({value}).", "Không cần làm gì."),
-    IssueType("file-late", WARNING, "Gửi muộn", "Tệp được lưu lần cuối ngày {value}, sau hạn gửi.", "Ghi nhận; gửi đúng hạn ở các kỳ sau."),
+    IssueType("file-late", WARNING, "Gửi muộn", "Tệp gửi sau hạn: ngày {value} ({read}).", "Ghi nhận; gửi đúng hạn ở các kỳ sau."),
     # identity
     IssueType("identity-missing", ERROR, "Không phải sổ do hue-dx tạo", "Tệp không có thông tin nhận diện của sổ đánh giá (mã bộ tiêu chí, kỳ, mã đơn vị).",
               "Điền số liệu vào đúng sổ đánh giá đã nhận, không sao chép sang tệp mới."),
@@ -142,6 +144,11 @@ _TYPES = [
               "Điền vào sổ báo cáo quý của đợt hiện tại."),
     IssueType("tk-period-bad", ERROR, "Kỳ báo cáo không đọc được", "Kỳ báo cáo ghi trong sổ ({value}) không đọc được.",
               "Điền vào sổ do Sở Thông tin và Truyền thông gửi, không sửa thông tin nhận diện của sổ."),
+    IssueType("tk-file-other", INFO, "Không phải sổ báo cáo quý", "Tệp không phải sổ báo cáo quý ({value}): đã lưu vào kho, không đọc số liệu.",
+              "Không cần làm gì nếu là tài liệu gửi kèm; nếu đây là báo cáo quý, đề nghị đơn vị gửi lại đúng sổ .xlsx."),
+    IssueType("tk-fewer-figures", WARNING, "Bản mới có ít số liệu hơn",
+              "Bản mới nhất có ít ô số liệu hơn một bản trước của đơn vị ({value}); đang dùng bản mới nhất.",
+              "Hỏi lại đơn vị; nếu bản trước mới đúng, chọn bản đó: hue-dx tasks choose MÃ_ĐƠN_VỊ SHA256 --period KỲ --reason \"…\"."),
     IssueType("tk-period-other", INFO, "Sổ của kỳ khác", "Sổ của {value}, không phải kỳ đang tổng hợp ({read}): đã ghi nhận cho kỳ của sổ.",
               "Chạy lại tổng hợp kỳ của sổ để số liệu này được tính (hue-dx tasks consolidate --period …)."),
     IssueType("tk-layout-version", WARNING, "Sổ theo bố cục cũ",
@@ -259,8 +266,9 @@ def markdown_table() -> str:
              "\"1.234\") là lỗi `input-text-number`, như ô trạng thái của sổ báo \"lỗi\"; thông báo nói số đơn vị có lẽ định nhập.",
              "- **Giá trị hợp lý**: mỗi số liệu có mức lớn nhất ghi trong bộ tiêu chí; vượt mức là lỗi `input-too-large` tại ô.",
              "- **Thế nào là đã gửi**: sổ không có số liệu (`file-blank`) được lưu và liệt kê nhưng đơn vị vẫn là chưa gửi; "
-             "tệp được dùng là bản có số liệu lưu sau cùng; bản sau có ít số liệu hơn bị nêu (`file-fewer-figures`); "
-             "cán bộ chọn bản khác bằng `hue-dx choose` (`file-chosen`).",
+             "tệp được dùng là bản có số liệu gửi sau cùng (theo ngày của thư gửi tệp; tệp không đến qua thư: theo lúc lưu); "
+             "bản sau có ít số liệu hơn bị nêu (`file-fewer-figures`); cán bộ chọn bản khác bằng `hue-dx choose` "
+             "(báo cáo quý: `hue-dx tasks choose`) (`file-chosen`).",
              "- **Mọi tệp đều được kể**: tệp không phải sổ (`file-other`), tệp nén lồng quá 3 lớp (`archive-too-deep`), "
              f"tệp đính kèm thư .eml, .mbox; mọi bản ghi nêu đường dẫn khi nhận và {SHA_SHOWN} ký tự đầu của SHA-256.",
              "- **Không tệp nào làm dừng lần chạy**: lỗi không lường trước của một tệp là bản ghi `file-internal-error` của tệp đó.",

@@ -388,7 +388,7 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
     units_with = {key: len(c.issue_units.get(key, ())) for key in counts}
     summary = [{"severity": SEVERITY_VI[s], "title": TYPES[code].title, "count": n, "units": units_with[(s, code)]}
                for (s, code), n in sorted(counts.items(), key=lambda x: (["error", "warning", "info"].index(x[0][0]), -x[1]))]
-    self_files = [f for f in c.files if f.get("kind", "self") != "appraisal"]
+    self_files = [f for f in c.files if f.kind != "appraisal"]
     used = [(r.unit, r.result) for r in ranked_all]
     draft = not ranked_all
     annexes = [Annex("I", "Chỉ số chuyển đổi số theo trụ cột của các đơn vị", "annex_pillars")]

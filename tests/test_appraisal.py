@@ -150,7 +150,7 @@ def test_appraisals_come_back_and_give_final_scores_with_reasons(world):
     assert load_workbook(tmp / "xep-hang.xlsx")["Xếp hạng"]["A1"].value.endswith("(SAU THẨM ĐỊNH)")
     report = reports.ranking_report(result)
     assert report.document.summary.endswith("(sau thẩm định)")
-    selves = sum(1 for f in result.files if f["kind"] != "appraisal")
+    selves = sum(1 for f in result.files if f.kind != "appraisal")
     assert selves == len(result.files) - 4 and f"Số sổ tự đánh giá nhận được: {selves}" in report.html
 
 

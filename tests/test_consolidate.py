@@ -76,9 +76,9 @@ def test_the_ranking_from_a_mixed_folder_is_right_to_the_last_rank(setup):
     assert "file-internal-error" not in codes
     assert result.has_errors
     # every file received is listed, by path, with what was done with it
-    listed = [f["source"] for f in result.files]
+    listed = [f.source for f in result.files]
     assert len(listed) == len(cases) + 1 and len(set(listed)) == len(listed)
-    assert all(f["state"] and f["sha256"] for f in result.files)
+    assert all(f.state and f.sha256 for f in result.files)
 
 
 def test_rerunning_on_the_same_files_changes_nothing(setup):

@@ -407,7 +407,7 @@ def test_ranking_flags_errors_and_counts_only_self_assessments(world, tmp_path):
     with_errors = [r for rows in c.groups.values() for r in rows if r.result and r.errors]
     assert with_errors and all(f"{r.errors} lỗi" in flagged[r.unit.name] for r in with_errors)
     text = world["pdf"]["ranking"].text(0)
-    assert f"Số sổ tự đánh giá nhận được: {sum(1 for f in c.files if f['kind'] != 'appraisal')}." in text
+    assert f"Số sổ tự đánh giá nhận được: {sum(1 for f in c.files if f.kind != 'appraisal')}." in text
     assert "SAU THẨM ĐỊNH" not in world["pdf"]["ranking"].text().upper()  # nothing was appraised in the demo
 
 

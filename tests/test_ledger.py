@@ -9,7 +9,7 @@ import json
 import sqlite3
 
 from hue_dx.intake.check import FileResult
-from hue_dx.intake.ledger import Ledger, archive, archive_path, entry
+from hue_dx.intake.ledger import Ledger, archive, archive_path
 from hue_dx.issues import issue
 
 
@@ -33,12 +33,12 @@ def _result() -> FileResult:
 def test_a_checked_file_comes_back_as_it_went_in(tmp_path):
     ledger = Ledger(tmp_path)
     original = _result()
-    assert ledger.record(entry(original), "thu/SYT.xlsx") is True
-    assert ledger.record(entry(original), "thu/SYT (1).xlsx") is False  # recorded once, seen twice
+    assert ledger.record(original.entry(), "thu/SYT.xlsx") is True
+    assert ledger.record(original.entry(), "thu/SYT (1).xlsx") is False  # recorded once, seen twice
     ledger.commit()
-    back = ledger.load(original.sha256)
+    back = FileResult.from_stored(ledger.stored(original.sha256))
     for field in ("name", "sha256", "size", "accepted", "unit", "level", "identity", "modified", "inputs", "scored_inputs",
-                  "typed", "contacts", "issues", "kind"):
+                  "typed", "contacts", "issues", "kind", "figures"):
         assert getattr(back, field) == getattr(original, field), field
     assert back.criteria == original.criteria and back.pillars == original.pillars and back.total == original.total
     assert back.evidence == {"1.1.1": ["CV 12", "", "", ""]}  # criteria without evidence are not stored
@@ -75,7 +75,7 @@ def test_a_ledger_of_the_earlier_layout_is_upgraded_without_losing_a_record(tmp_
     db.close()
 
     ledger = Ledger(tmp_path)
-    back = ledger.load("s1")
+    back = FileResult.from_stored(ledger.stored("s1"))
     assert [(i.code, i.severity, i.cell, i.value) for i in back.issues] == [("input-negative", "error", "D7", "-3"),
                                                                            ("file-late", "warning", "", "02/01/2021")]
     assert back.typed == {"1.1.1": {"a": 3.0}}

@@ -96,15 +96,15 @@ def test_nested_archives_e_mails_and_mailboxes_are_opened_and_every_file_listed(
     used = {r.unit.code: r.result.name for rows in result.groups.values() for r in rows if r.result}
     assert used["STTTT"].endswith("trong.zip!/STTTT.xlsx") and used["HNDONG"].endswith("kèm theo.zip!/Nam Đông.xlsx")
     assert used["STP"].endswith("STP.xlsx") and "TTT" in used
-    listed = {f["source"]: f for f in result.files}
+    listed = {f.source: f for f in result.files}
     assert set(listed) == set(sources), "every file received is listed, by path"
-    assert listed[str(inbox / "bien ban.pdf")]["state"] == "đã lưu, không chấm"
-    assert "Word" in listed[next(s for s in sources if s.endswith("Công văn.docx"))]["reason"]
-    assert listed[deep_item.source]["state"] == "đã ghi nhận, không đọc được"
-    two = [f for f in result.files if f["source"].endswith("SYT.xlsx") and "lan-" in f["source"]]
-    assert len(two) == 2 and two[0]["sha256"] != two[1]["sha256"]
-    mail_row = next(f for f in result.files if f["source"].endswith("Sổ đánh giá Sở Y tế.xlsx"))
-    assert mail_row["sender"].startswith("Văn thư Sở Y tế") and mail_row["sent"].startswith("2025-12-08")
+    assert listed[str(inbox / "bien ban.pdf")].state == "đã lưu, không chấm"
+    assert "Word" in listed[next(s for s in sources if s.endswith("Công văn.docx"))].reason
+    assert listed[deep_item.source].state == "đã ghi nhận, không đọc được"
+    two = [f for f in result.files if f.source.endswith("SYT.xlsx") and "lan-" in f.source]
+    assert len(two) == 2 and two[0].sha256 != two[1].sha256
+    mail_row = next(f for f in result.files if f.source.endswith("Sổ đánh giá Sở Y tế.xlsx"))
+    assert mail_row.sender.startswith("Văn thư Sở Y tế") and mail_row.sent.startswith("2025-12-08")
     codes = {i.code for i in result.issues}
     assert {"archive-too-deep", "file-other"} <= codes and "file-internal-error" not in codes
     # the outputs name every file too
@@ -128,7 +128,7 @@ def test_a_file_sent_late_by_e_mail_is_late_whenever_it_was_saved(files, tmp_pat
     (inbox / "muon.eml").write_bytes(_mail("stttt <a@b.vn>", "2026-07-02T08:00:00+07:00", {"STTTT.xlsx": saved_on_time}).as_bytes())
     result = consolidate(catalog, early, [inbox], tmp_path / "kho", workers=1, context=ctx)
     late = [i for i in result.issues if i.code == "file-late" and i.unit == "STTTT"]
-    assert len(late) == 1 and "02/07/2026" in late[0].value and "thư" in late[0].value
+    assert len(late) == 1 and late[0].value == "02/07/2026" and "thư" in late[0].read and "ngày của thư gửi tệp" in late[0].message
 
 
 def _unit_file(corpus_world, unit: str, figures: dict | None, saved: str) -> bytes:
@@ -165,7 +165,7 @@ def test_what_counts_as_a_submission_and_an_officers_choice(corpus_world, tmp_pa
     assert rows["SNV"].result.name.endswith("SNV it hon.xlsx")
     fewer_record = next(i for i in result.issues if i.code == "file-fewer-figures")
     assert fewer_record.unit == "SNV" and "SNV day du.xlsx" in fewer_record.value
-    states = {Path(f["source"]).name: f["state"] for f in result.files}
+    states = {Path(f.source).name: f.state for f in result.files}
     assert states["SCT trong.xlsx"] == "sổ chưa có số liệu" and states["SNV day du.xlsx"] == "không dùng"
 
     # the officer decides the fuller file is right: recorded in the ledger, honoured, said
@@ -178,7 +178,7 @@ def test_what_counts_as_a_submission_and_an_officers_choice(corpus_world, tmp_pa
     assert rows["SNV"].result.sha256 == full_sha
     chosen = next(i for i in again.issues if i.code == "file-chosen")
     assert "gửi nhầm" in chosen.message and chosen.unit == "SNV"
-    states = {Path(f["source"]).name: (f["state"], f["reason"]) for f in again.files}
+    states = {Path(f.source).name: (f.state, f.reason) for f in again.files}
     assert states["SNV day du.xlsx"] == ("đang dùng", "do cán bộ chọn")
     assert states["SNV it hon.xlsx"][0] == "không dùng" and "cán bộ đã chọn" in states["SNV it hon.xlsx"][1]
     assert cli.main(["choose", "SNV", "--undo", "--archive", str(archive), "--recipe", str(campaign.path)]) == 0

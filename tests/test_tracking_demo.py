@@ -43,7 +43,7 @@ def test_the_scripted_units_behave_as_scripted(run):
     q1, q2, q3, q4 = (data(done, n) for n in (1, 2, 3, 4))
     assert sorted(q1["missing"]) == ["HALUOI", "SKHDT"] and next(u for u in q1["units"] if u["unit"] == "SKHDT")["blank_only"]
     assert codes(q1, "file-late") == ["SDL"] and codes(q1, "tk-number-text") == ["SCT"] and codes(q1, "tk-status-unknown") == ["SYT"]
-    assert q2["missing"] == ["SNGV"] and [i["value"] for i in q2["issues"] if i["code"] == "file-late"] == ["25/06/2022 (ngày gửi thư)"]
+    assert q2["missing"] == ["SNGV"] and [(i["value"], i["read"]) for i in q2["issues"] if i["code"] == "file-late"] == [("25/06/2022", "ngày của thư gửi tệp")]
     assert codes(q2, "tk-disbursed-over") == ["SGDDT"] and codes(q2, "tk-date-text") == ["SGDDT"]
     assert sorted(q3["missing"]) == ["SLDTBXH", "TTT"] and codes(q3, "file-superseded") == ["STNMT"]
     assert codes(q3, "tk-percent-range") == ["SVHTT"] and codes(q3, "file-late") == ["SGTVT"]

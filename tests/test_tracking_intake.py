@@ -23,7 +23,9 @@ from hue_dx.tracking import periods, recipe, tasks
 from hue_dx.tracking.answers import TaskAnswer
 from hue_dx.tracking.fill import fill
 from hue_dx.tracking.generate import generate
-from hue_dx.tracking.intake import Context, TrackingIntakeError, TrackingLedger, consolidate
+from hue_dx.intake.engine import ArchiveKindError, open_ledger
+from hue_dx.intake.ledger import Ledger
+from hue_dx.tracking.intake import Context, QuarterlyKind, consolidate
 from hue_dx.tracking.outputs import write_answers, write_csv, write_json, write_workbook
 from hue_dx.workbook.fill import set_saved_time
 
@@ -157,7 +159,7 @@ def test_missing_blank_late_and_corrected_reports(world):
     skhcn = state(result, "SKHCN").file
     assert skhcn.name.endswith("ban-sua/" + skhcn.name.rsplit("/", 1)[-1]) and skhcn.answers.lead["PL3.E.11"].percent == 45
     assert [i.unit for i in issues_of(result, "file-superseded")] == ["SKHCN"]
-    states = {f["source"].rsplit("/", 2)[-2] + "/" + f["name"] if "ban-sua" in f["source"] else f["name"]: f["state"] for f in result.files}
+    states = {f.source.rsplit("/", 2)[-2] + "/" + f.name if "ban-sua" in f.source else f.name: f.state for f in result.files}
     assert states["ghi-chu.txt"] == "đã lưu, không đọc số liệu" and states["hong.xlsx"] == "không dùng được"
     assert issues_of(result, "file-corrupt")
 
@@ -198,11 +200,11 @@ def test_a_damaged_workbook_inside_a_zip_is_a_corrupt_file_like_in_the_assessmen
 
 
 def test_an_assessment_archive_is_refused(tmp_path):
-    TrackingLedger(tmp_path).close()
+    Ledger(tmp_path).close()
     with sqlite3.connect(tmp_path / "ledger.sqlite") as db:
         db.execute("INSERT INTO files (sha256, kind, accepted, period) VALUES ('ab', 'self', 1, '2020')")
-    with pytest.raises(TrackingIntakeError, match="kho của đợt đánh giá"):
-        TrackingLedger(tmp_path)
+    with pytest.raises(ArchiveKindError, match="kho của đợt đánh giá"):
+        open_ledger(QuarterlyKind(Context.create(CATALOG, RECIPE, Q3)), tmp_path)
 
 
 def test_outputs_are_written_and_machine_outputs_are_locale_free(world, tmp_path):
@@ -269,9 +271,93 @@ def test_a_tracking_archive_is_refused_by_the_assessment(tmp_path):
     from hue_dx.intake.consolidate import InputError
     from hue_dx.intake.consolidate import consolidate as consolidate_assessment
 
-    TrackingLedger(tmp_path / "kho").close()
+    Ledger(tmp_path / "kho").close()
     with sqlite3.connect(tmp_path / "kho" / "ledger.sqlite") as db:
         db.execute("INSERT INTO files (sha256, kind, accepted, period) VALUES ('ab', 'tracking', 1, '2021-Q3')")
     (tmp_path / "nhan").mkdir()
     with pytest.raises(InputError, match="kho của báo cáo quý"):
         consolidate_assessment(hue_dx.load_catalog(), campaign_mod.load(None), [tmp_path / "nhan"], tmp_path / "kho", workers=1)
+
+
+def _mailed(data: bytes, name: str, day: dt.datetime) -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "Văn thư <vanthu@example.vn>", "stttt@thuathienhue.gov.vn", "Báo cáo quý"
+    message["Date"] = format_datetime(day)
+    message.set_content("Gửi báo cáo quý.")
+    message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return message.as_bytes()
+
+
+def test_the_correction_mailed_last_counts_whatever_time_it_was_saved(world, tmp_path):
+    """A correction e-mailed on 19/09 but saved on 16/09 replaces the original saved on 17/09:
+    the date it was sent decides, not the internal save time (issue 19)."""
+    tmp, made, *_ , context, _ = world
+    blank = (tmp / "so" / made["SNV"].path).read_bytes()
+    vn = dt.timezone(dt.timedelta(hours=7))
+    original = set_saved_time(fill(blank, {"PL2.I.11": {"status": "đang triển khai", "percent": 40}}, None, CONTACTS), "2021-09-17T02:00:00Z")
+    correction = set_saved_time(fill(blank, {"PL2.I.11": {"status": "đang triển khai", "percent": 55}}, None, CONTACTS), "2021-09-16T02:00:00Z")
+    inbox = tmp_path / "thu"
+    inbox.mkdir()
+    (inbox / "1-ban-dau.eml").write_bytes(_mailed(original, "SNV.xlsx", dt.datetime(2021, 9, 17, 9, 0, tzinfo=vn)))
+    (inbox / "2-ban-sua.eml").write_bytes(_mailed(correction, "SNV.xlsx", dt.datetime(2021, 9, 19, 9, 0, tzinfo=vn)))
+    result = consolidate(CATALOG, RECIPE, Q3, [inbox], tmp_path / "kho", context=context)
+    assert state(result, "SNV").file.answers.lead["PL2.I.11"].percent == 55
+    states = {f.source.rsplit("/", 2)[-2]: (f.state, f.reason) for f in result.files if f.unit == "SNV"}
+    assert states["2-ban-sua.eml!"][0] == "đang dùng" and "gửi sau cùng" in states["2-ban-sua.eml!"][1]
+    assert states["1-ban-dau.eml!"][0] == "không dùng"
+    assert [i.unit for i in issues_of(result, "file-superseded")] == ["SNV"]
+
+
+def test_an_officer_chooses_the_file_of_a_quarter(world, tmp_path, capsys):
+    """`hue-dx tasks choose` lists a unit's files of the quarter and records the officer's choice,
+    which the next consolidation honours and says (issue 19)."""
+    from hue_dx import cli
+
+    tmp, made, *_ , context, _ = world
+    blank = (tmp / "so" / made["SNV"].path).read_bytes()
+    inbox = tmp_path / "gui"
+    inbox.mkdir()
+    first = set_saved_time(fill(blank, {"PL2.I.11": {"status": "đang triển khai", "percent": 40}}, None, CONTACTS), "2021-09-14T02:00:00Z")
+    later = set_saved_time(fill(blank, {"PL2.I.11": {"status": "đang triển khai", "percent": 20}}, None, CONTACTS), "2021-09-18T02:00:00Z")
+    (inbox / "a.xlsx").write_bytes(first)
+    (inbox / "b.xlsx").write_bytes(later)
+    archive = tmp_path / "kho"
+    before = consolidate(CATALOG, RECIPE, Q3, [inbox], archive, context=context)
+    assert state(before, "SNV").file.answers.lead["PL2.I.11"].percent == 20
+    common = ["--period", "2021-Q3", "--archive", str(archive)]
+    tasks = ["tasks", "--recipe", str(RECIPE.path), "choose"]
+    assert cli.main([*tasks, "SNV", *common]) == 0
+    listing = capsys.readouterr().out
+    assert "a.xlsx" in listing and "b.xlsx" in listing and "(chưa có tệp nào)" not in listing
+    sha = __import__("hashlib").sha256(first).hexdigest()
+    assert cli.main([*tasks, "SNV", sha[:12], "--reason", "Bản sau điền nhầm", *common]) == 0
+    assert "a.xlsx" in capsys.readouterr().out
+    after = consolidate(CATALOG, RECIPE, Q3, [], archive, context=context)
+    assert state(after, "SNV").file.answers.lead["PL2.I.11"].percent == 40
+    chosen = issues_of(after, "file-chosen", "SNV")
+    assert len(chosen) == 1 and "Bản sau điền nhầm" in chosen[0].message
+    assert {f.source.rsplit("/", 1)[-1]: f.state for f in after.files if f.unit == "SNV"} == {"a.xlsx": "đang dùng", "b.xlsx": "không dùng"}
+    assert cli.main([*tasks, "SNV", "--undo", *common]) == 0
+    assert state(consolidate(CATALOG, RECIPE, Q3, [], archive, context=context), "SNV").file.answers.lead["PL2.I.11"].percent == 20
+
+
+def test_a_quarterly_intake_speaks_of_quarterly_reports(world, tmp_path):
+    """What is no workbook in a quarterly zip is "not a quarterly report", and the help of every
+    `hue-dx tasks` command states the exit codes in the words of quarterly reports (issue 19)."""
+    from hue_dx import cli
+
+    *_, context, _ = world
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as zf:
+        zf.writestr("cong-van.pdf", b"%PDF-1.4 cong van")
+    (tmp_path / "gui").mkdir()
+    (tmp_path / "gui" / "bao-cao.zip").write_bytes(packed.getvalue())
+    result = consolidate(CATALOG, RECIPE, Q3, [tmp_path / "gui"], tmp_path / "kho", context=context)
+    (other,) = [i for i in result.issues if i.code.endswith("file-other")]
+    assert other.code == "tk-file-other" and "sổ báo cáo quý" in other.message and "sổ đánh giá" not in other.message
+    assert {f.state for f in result.files if f.name == "cong-van.pdf"} == {"đã lưu, không đọc số liệu"}
+    parser = cli.build_parser()
+    tasks_parser = next(a for a in parser._subparsers._group_actions[0].choices.items() if a[0] == "tasks")[1]  # type: ignore[union-attr]
+    for each in cli._parsers(tasks_parser):
+        text = each.format_help()
+        assert "tiêu chí thiếu số liệu" not in text and "đơn vị chưa gửi báo cáo" in text, each.prog

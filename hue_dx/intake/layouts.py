@@ -22,6 +22,7 @@ import gzip
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,12 +36,7 @@ GENERATOR_SOURCES = ("workbook/build.py", "workbook/formulas.py", "rules.py", "n
 
 def key(catalog: Catalog) -> str:
     """What a stored layout is valid for: this catalog's content and this generator's code."""
-    digest = hashlib.sha256(f"layout-schema-{SCHEMA}\n".encode())
-    digest.update(_catalog_bytes(catalog))
-    package = Path(__file__).resolve().parents[1]
-    for name in GENERATOR_SOURCES:
-        digest.update(name.encode() + b"\n" + (package / name).read_bytes())
-    return digest.hexdigest()
+    return generator_key(_catalog_bytes(catalog), sources=GENERATOR_SOURCES)
 
 
 def _catalog_bytes(catalog: Catalog) -> bytes:
@@ -87,14 +83,11 @@ def load(catalog: Catalog) -> dict[str, dict[str, Any]] | None:
 def build(catalog: Catalog, campaign) -> dict[str, dict[str, Any]]:
     """The layouts of every level, from the generator itself (openpyxl: about a second a level)."""
     from ..workbook.build import build as build_workbook
-    from . import xlsx
 
     out = {}
     for level in catalog.levels:
         built = build_workbook(catalog, campaign, level)
-        raw = xlsx.read(built.data)
-        out[level] = {"fingerprint": built.fingerprint, "sheets": raw.sheets, "names": raw.layout,
-                      "formulas": {sheet: xlsx.formula_cells(raw, sheet) for sheet in raw.sheets}}
+        out[level] = of_workbook(built.data, built.fingerprint)
     return out
 
 
@@ -115,6 +108,48 @@ def remember(catalog: Catalog, levels: dict[str, dict[str, Any]]) -> None:
         os.replace(temporary, path)
     except OSError:
         pass
+
+
+def of_workbook(data: bytes, fingerprint: str) -> dict[str, Any]:
+    """The stored form of a workbook's layout: fingerprint, sheets, names, every formula by cell."""
+    from . import xlsx
+
+    raw = xlsx.read(data)
+    return {"fingerprint": fingerprint, "sheets": raw.sheets, "names": raw.layout,
+            "formulas": {sheet: xlsx.formula_cells(raw, sheet) for sheet in raw.sheets}}
+
+
+def generator_key(*parts: bytes, sources: tuple[str, ...]) -> str:
+    """A key of what a layout is made from: the given parts and the code of the modules that write it."""
+    digest = hashlib.sha256(f"layout-schema-{SCHEMA}\n".encode())
+    for part in parts:
+        digest.update(part)
+    package = Path(__file__).resolve().parents[1]
+    for name in sources:
+        digest.update(name.encode() + b"\n" + (package / name).read_bytes())
+    return digest.hexdigest()
+
+
+def cached(name: str, key_: str, build: Callable[[], Any]) -> Any:
+    """A layout kept in the cache folder under ``name`` and its key: read when there, else built
+    and kept (best effort: a read-only home only means building it again next time)."""
+    path = cache_folder() / f"{name}-{key_[:32]}.json.gz"
+    try:
+        data = json.loads(gzip.decompress(path.read_bytes()))
+        if data.get("key") == key_:
+            return data["layout"]
+    except (OSError, ValueError, EOFError):
+        pass
+    layout = build()
+    text = json.dumps({"schema": SCHEMA, "key": key_, "layout": layout}, ensure_ascii=False, separators=(",", ":"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0))
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return layout
 
 
 def layouts(catalog: Catalog, campaign) -> dict[str, dict[str, Any]]:

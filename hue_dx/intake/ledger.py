@@ -1,7 +1,11 @@
-"""The memory of the consolidator: every file ever received, archived unchanged by its SHA-256,
-and recorded in an SQLite ledger with when and where it came from, its identity, checks and
-scores. A file is recorded once (re-running changes nothing); a corrected file of the same
+"""The memory of an intake: every file ever received, archived unchanged by its SHA-256, and
+recorded in an SQLite ledger with when and where it came from, its identity, checks and
+results. A file is recorded once (re-running changes nothing); a corrected file of the same
 unit and period supersedes the earlier one, and both stay listed.
+
+The ledger knows nothing of what a kind of return holds: each kind (the assessment's
+self-assessment and appraisal, the quarterly report) records a ``Record`` per file, its own
+check kept as JSON in ``result``, and reads it back with ``stored``.
 
 Layout of the archive folder:
 
@@ -16,12 +20,13 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path, PurePosixPath
+from typing import Any
 
+from ..documents import VIETNAM, in_vietnam
 from ..issues import TYPES, Issue, issue
-from .check import FileResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -57,6 +62,9 @@ CREATE VIEW IF NOT EXISTS scores AS
     FROM files f, json_each(f.result, '$.criteria') c;
 """
 VERSION = 3  # PRAGMA user_version; 0/1: issues and scores were tables of their own; 2: no figures, senders, choices
+
+#: kinds of file every intake records besides its own: what is no workbook, what could not be read, containers opened
+NEUTRAL_KINDS = frozenset({"other", "problem", "container"})
 
 
 def now() -> str:
@@ -97,38 +105,83 @@ def archive(root: Path, sha256: str, data: bytes, suffix: str) -> Path:
     return path
 
 
+def archived(root: Path, sha256: str) -> Path:
+    """The archived copy of a recorded file (whatever its suffix)."""
+    found = sorted((root / "files" / sha256[:2]).glob(sha256 + ".*"))
+    if not found:
+        raise FileNotFoundError(f"kho lưu trữ {root} thiếu tệp {sha256[:16]}")
+    return found[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A checked file as the ledger's ``files`` table holds it, one field per column (when and
+    where it was received excepted). ``result`` is the kind's own check, as JSON; for a
+    quarterly report ``total`` and ``max`` hold the rows answered and expected."""
+
+    sha256: str
+    size: int
+    accepted: bool
+    unit: str
+    period: str | None
+    catalog: str | None
+    level: str | None
+    generation_id: str | None
+    modified: str | None
+    total: float | None
+    max: float | None
+    idx: float | None
+    result: str
+    kind: str
+    errors: int
+    issues: str
+    figures: int
+
+
+_COLUMNS = tuple(f.name for f in fields(Record))
+_INSERT = (f"INSERT OR IGNORE INTO files ({', '.join(_COLUMNS)}, received_at, source) "
+           f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})")
+
+
+@dataclass(frozen=True, slots=True)
+class Appraised:
+    """One criterion of an appraisal workbook, as the ``appraisals`` table holds it."""
+
+    criterion: str
+    appraiser: str
+    inputs: dict[str, Any]
+    reason: str
+    saved: str | None
+
+
 @dataclass(frozen=True)
 class Entry:
     """A checked file ready to be recorded: made in the worker process that checked it (the
     JSON is written there, in parallel), recorded by the one process that owns the ledger."""
 
-    sha256: str
-    unit: str
-    row: tuple  # the files row, received_at and source excepted
-    appraisals: tuple[tuple, ...]
+    record: Record
+    appraisals: tuple[Appraised, ...] = ()
+
+    @property
+    def sha256(self) -> str:
+        return self.record.sha256
+
+    @property
+    def unit(self) -> str:
+        return self.record.unit
 
 
-def entry(result: FileResult) -> Entry:
-    # Kept small (thousands of files): inputs as typed only where they differ from the values
-    # scored, evidence only where some was given.
-    typed_changes = {}
-    for code, typed in result.typed.items():
-        scored = result.scored_inputs.get(code, {})
-        changed = {k: v for k, v in typed.items() if k not in scored or type(scored[k]) is not type(v) or scored[k] != v}
-        if changed:
-            typed_changes[code] = changed
-    body = {"identity": result.identity, "criteria": result.criteria, "pillars": result.pillars, "total": result.total,
-            "inputs": result.inputs, "name": result.name, "scored_inputs": result.scored_inputs, "kind": result.kind,
-            "appraiser": result.appraiser, "appraisal": result.appraisal, "typed_changes": typed_changes,
-            "details": bool(result.typed), "evidence": {code: texts for code, texts in result.evidence.items() if any(texts)},
-            "contacts": result.contacts}
-    issues = [[i.code, i.unit, i.sheet, i.cell, i.criterion, i.value, i.read] for i in result.issues]
-    row = (result.sha256, result.size, int(result.accepted), result.unit, result.identity.get("period"),
-           result.identity.get("catalog_id"), result.level, result.identity.get("generation_id"), result.modified,
-           result.total[0], result.total[1], result.total[2], dumps(body), result.kind, result.errors, dumps(issues), result.figures)
-    appraisals = tuple((result.sha256, code, result.unit, result.appraiser, dumps(item["inputs"]), item["reason"], result.modified)
-                       for code, item in result.appraisal.items())
-    return Entry(result.sha256, result.unit, row, appraisals)
+def issue_rows(issues: Iterable[Issue]) -> str:
+    """Issues as stored: code and places (messages are made again from the codes)."""
+    return dumps([[i.code, i.unit, i.sheet, i.cell, i.criterion, i.value, i.read] for i in issues])
+
+
+def issue_records(name: str, sha256: str, stored: str | None) -> list[Issue]:
+    """Issue records as stored (codes and places); messages and hints are made again from the
+    codes (docs/issues.md), as when first found."""
+    return [issue(code, file=name, unit=unit, sheet=sheet, cell=cell, criterion=criterion, value=value, read=read, sha=sha256)
+            if code in TYPES else Issue(code, "warning", code, "", name, unit, sheet, cell, criterion, value, read, sha256[:12])
+            for code, unit, sheet, cell, criterion, value, read in loads(stored or "[]")]
 
 
 try:  # orjson writes these records about ten times faster than json; json is the fallback
@@ -145,11 +198,92 @@ except ImportError:  # pragma: no cover - orjson is a dependency of the consolid
     loads = json.loads  # type: ignore[assignment]
 
 
-class Ledger:
-    # The kind of file that can count for a unit (``current``): the assessment's self-assessment;
-    # quarterly tracking keeps its workbooks in the same schema under its own kind.
-    counted_kind = "self"
+def moment(iso: str | None) -> dt.datetime | None:
+    """An ISO time as a moment that compares with any other (one with no zone is Vietnam time)."""
+    when = in_vietnam(iso)
+    return when.replace(tzinfo=VIETNAM) if when is not None and when.tzinfo is None else when
 
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """What a listing needs of a recorded file, without reading its check: identity, how it
+    came (first source, sender and e-mail date), counts and results."""
+
+    sha256: str
+    size: int
+    received_at: str
+    source: str  # how it was first received
+    name: str  # the file's own name, as the unit called it
+    accepted: bool
+    unit: str
+    period: str
+    level: str
+    kind: str
+    modified: str | None
+    total: float | None
+    max: float | None
+    idx: float | None
+    errors: int
+    figures: int
+    appraiser: str
+    sender: str  # of the first e-mail it came in ("" when it never came by e-mail)
+    sent: str  # the earliest date of those e-mails
+
+    @property
+    def filled(self) -> bool:
+        """Identified, accepted and holding figures (-1: recorded before figures were counted)."""
+        return self.accepted and self.figures != 0
+
+    @property
+    def dated(self) -> tuple[dt.datetime, dt.datetime, str]:
+        """When the unit sent it: the date of its e-mail, else the time it was saved, else when
+        it was received (then when received, and the SHA-256, so that no two files tie)."""
+        received = moment(self.received_at) or _DAWN
+        return (moment(self.sent) or moment(self.modified) or received, received, self.sha256)
+
+    @property
+    def sent_or_saved(self) -> str:
+        """Which date ``dated`` is, in words, for a person."""
+        return "ngày gửi thư" if moment(self.sent) else "lưu lần cuối" if moment(self.modified) else "ngày nhận"
+
+
+_DAWN = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_ROW = ("f.sha256, f.size, f.received_at, f.source, json_extract(f.result, '$.name'), f.accepted, f.unit, f.period, f.level, "
+        "COALESCE(f.kind, 'self'), f.modified, f.total, f.max, f.idx, f.errors, f.figures, json_extract(f.result, '$.appraiser'), "
+        "(SELECT s.sender FROM sources s WHERE s.sha256 = f.sha256 AND s.sent != '' ORDER BY s.sent LIMIT 1), "
+        "(SELECT MIN(s.sent) FROM sources s WHERE s.sha256 = f.sha256 AND s.sent != '')")
+
+
+def _row(r: Sequence[Any]) -> FileRow:
+    source = r[3] or ""
+    return FileRow(r[0], r[1] or 0, r[2] or "", source, r[4] or file_name(source), bool(r[5]), r[6] or "", r[7] or "", r[8] or "",
+                   r[9], r[10], r[11], r[12], r[13], r[14] or 0, -1 if r[15] is None else r[15], r[16] or "", r[17] or "", r[18] or "")
+
+
+def file_name(source: str) -> str:
+    """The file's own name from how it was received (a path, or archive.zip!/folder/member)."""
+    return PurePosixPath(source.rsplit("!/", 1)[-1].replace("\\", "/")).name
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A recorded file read back whole: its row, its kind's own check, its issue records."""
+
+    row: FileRow
+    body: dict[str, Any]
+    issues: list[Issue]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An officer's decision that a file is the one that counts for a unit."""
+
+    sha256: str
+    decided_at: str
+    reason: str
+
+
+class Ledger:
     def __init__(self, root: Path):
         root.mkdir(parents=True, exist_ok=True)
         self.root = root
@@ -180,12 +314,7 @@ class Ledger:
         ledger.db = sqlite3.connect(f"{(root / 'ledger.sqlite').resolve().as_uri()}?mode=ro", uri=True)
         return ledger
 
-    def issues_of(self, sha256: str) -> list[Issue]:
-        """A file's issue records (not the rest of its check)."""
-        row = self.db.execute("SELECT json_extract(result, '$.name'), source, issues FROM files WHERE sha256 = ?", (sha256,)).fetchone()
-        if row is None:
-            return []
-        return issue_records(row[0] or row[1], sha256, row[2])
+    # ------------------------------------------------------------------ a run
 
     def start_run(self, inputs: Iterable[str]) -> int:
         # Every file first seen in a run is received at the run's start: which of two files saved
@@ -203,17 +332,19 @@ class Ledger:
     def known(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT sha256 FROM files")}
 
+    def kinds(self) -> set[str]:
+        """The kinds of file recorded (an archive belongs to the intake whose kinds they are)."""
+        return {k for (k,) in self.db.execute("SELECT DISTINCT COALESCE(kind, 'self') FROM files")}
+
     def record(self, found: Entry, source: str, sender: str = "", sent: str = "") -> bool:
         """Record a checked file (once) and where it was seen; True when the file is new."""
         seen = self.received or now()
-        cur = self.db.execute(
-            "INSERT OR IGNORE INTO files (sha256, size, accepted, unit, period, catalog, level, generation_id, modified, "
-            "total, max, idx, result, kind, errors, issues, figures, received_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (*found.row, seen, source))
+        cur = self.db.execute(_INSERT, (*astuple(found.record), seen, source))
         new = cur.rowcount == 1
         if new and found.appraisals:
             self.db.executemany("INSERT OR IGNORE INTO appraisals VALUES (?,?,?,?,?,?,?)",
-                                [(*a[:6], a[6] or seen) for a in found.appraisals])
+                                [(found.sha256, a.criterion, found.unit, a.appraiser, dumps(a.inputs), a.reason, a.saved or seen)
+                                 for a in found.appraisals])
         self.seen(found.sha256, source, sender, sent, seen)
         return new
 
@@ -222,10 +353,78 @@ class Ledger:
         self.db.execute("INSERT OR IGNORE INTO sources (sha256, source, seen_at, run, sender, sent) VALUES (?,?,?,?,?,?)",
                         (sha256, source, when or now(), self.run, sender, sent))
 
-    def first_sent(self, sha256: str) -> str:
-        """The earliest e-mail date the file came with ("" when it never came by e-mail)."""
-        row = self.db.execute("SELECT MIN(sent) FROM sources WHERE sha256 = ? AND sent != ''", (sha256,)).fetchone()
-        return row[0] or "" if row else ""
+    def commit(self) -> None:
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------------ reading back
+
+    def files(self, shas: Iterable[str]) -> dict[str, FileRow]:
+        """Recorded files by SHA-256 (those not recorded are left out)."""
+        wanted = list(shas)
+        out: dict[str, FileRow] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for row in self.db.execute(f"SELECT {_ROW} FROM files f WHERE f.sha256 IN ({','.join('?' * len(chunk))})", chunk):
+                out[row[0]] = _row(row)
+        return out
+
+    def period_files(self, period: str) -> list[str]:
+        """Every file recorded for a period, in the order received."""
+        return [sha for (sha,) in self.db.execute("SELECT sha256 FROM files WHERE period = ? ORDER BY received_at, sha256", (period,))]
+
+    def unit_files(self, unit: str, period: str, kind: str) -> list[FileRow]:
+        """A unit's files of one kind and period, oldest first (by the date they were sent)."""
+        rows = self.db.execute(f"SELECT {_ROW} FROM files f WHERE f.unit = ? AND f.period = ? AND COALESCE(f.kind, 'self') = ?",
+                               (unit, period, kind)).fetchall()
+        return sorted((_row(r) for r in rows), key=lambda r: r.dated)
+
+    def stored(self, sha256: str) -> Stored:
+        """A recorded file read back whole (messages and hints made again from the codes)."""
+        row = self.db.execute(f"SELECT {_ROW}, f.result, f.issues FROM files f WHERE f.sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            raise KeyError(sha256)
+        found = _row(row)
+        return Stored(found, loads(row[-2] or "{}"), issue_records(found.name, sha256, row[-1]))
+
+    def issues_of(self, sha256: str) -> list[Issue]:
+        """A file's issue records (not the rest of its check)."""
+        row = self.db.execute("SELECT json_extract(result, '$.name'), source, issues FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            return []
+        return issue_records(row[0] or file_name(row[1] or ""), sha256, row[2])
+
+    def unit(self, sha256: str) -> str:
+        row = self.db.execute("SELECT unit FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        return (row[0] or "") if row else ""
+
+    # ------------------------------------------------------------------ which file counts
+
+    def current(self, period: str, kind: str) -> dict[str, str]:
+        """Per unit, the file of ``kind`` that counts: the officer's choice if any (``choose``),
+        else the accepted file with figures that the unit sent last (by its e-mail's date,
+        else the time it was saved, else when it was received: ``FileRow.dated``). A file
+        with no figures never counts: a blank file sent after a filled one does not replace it
+        (docs/consolidate.md, what counts as a submission)."""
+        rows = [_row(r) for r in self.db.execute(f"SELECT {_ROW} FROM files f WHERE f.accepted = 1 AND f.period = ? "
+                                                  "AND COALESCE(f.kind, 'self') = ?", (period, kind))]
+        best: dict[str, FileRow] = {}
+        for row in rows:
+            if row.filled and (row.unit not in best or row.dated > best[row.unit].dated):
+                best[row.unit] = row
+        current = {unit: row.sha256 for unit, row in best.items()}
+        accepted = {row.sha256 for row in rows}
+        for unit, choice in self.choices(period).items():
+            if choice.sha256 in accepted:
+                current[unit] = choice.sha256
+        return current
+
+    def blank_units(self, period: str, kind: str) -> set[str]:
+        """Units of which an accepted file with no figures was received."""
+        return {u for (u,) in self.db.execute("SELECT DISTINCT unit FROM files WHERE accepted = 1 AND period = ? AND figures = 0 "
+                                              "AND COALESCE(kind, 'self') = ?", (period, kind))}
 
     def choose(self, period: str, unit: str, sha256: str, reason: str) -> None:
         """An officer's decision: this file is the one that counts for the unit (the latest decision wins)."""
@@ -237,68 +436,13 @@ class Ledger:
         self.db.commit()
         return cur.rowcount
 
-    def choices(self, period: str) -> dict[str, tuple[str, str, str]]:
-        """Per unit, the officer's latest choice: (sha256, when, reason)."""
-        out: dict[str, tuple[str, str, str]] = {}
+    def choices(self, period: str) -> dict[str, Choice]:
+        """Per unit, the officer's latest choice."""
+        out: dict[str, Choice] = {}
         for unit, sha, when, reason in self.db.execute(
                 "SELECT unit, sha256, decided_at, reason FROM choices WHERE period = ? ORDER BY rowid", (period,)):
-            out[unit] = (sha, when, reason)
+            out[unit] = Choice(sha, when, reason or "")
         return out
-
-    def unit_files(self, unit: str, period: str) -> list[tuple[str, str, int, str, int]]:
-        """A unit's self-assessment files: sha256, first source, accepted, modified, figures."""
-        return self.db.execute("SELECT sha256, source, accepted, COALESCE(modified, received_at), figures FROM files "
-                               "WHERE unit = ? AND period = ? AND COALESCE(kind, 'self') = 'self' ORDER BY 4",
-                               (unit, period)).fetchall()
-
-    def unit(self, sha256: str) -> str:
-        row = self.db.execute("SELECT unit FROM files WHERE sha256 = ?", (sha256,)).fetchone()
-        return (row[0] or "") if row else ""
-
-    def commit(self) -> None:
-        self.db.commit()
-
-    def load(self, sha256: str) -> FileResult:
-        row = self.db.execute("SELECT sha256, size, accepted, unit, level, modified, result, source, issues FROM files WHERE sha256 = ?",
-                              (sha256,)).fetchone()
-        body = loads(row[6])
-        result = FileResult(body.get("name") or row[7], row[0], row[1], bool(row[2]), row[3] or "", row[4] or "", body["identity"], row[5],
-                            [tuple(c) for c in body["criteria"]], [tuple(p) for p in body["pillars"]], tuple(body["total"]),  # type: ignore[arg-type]
-                            body["inputs"])
-        result.scored_inputs = body.get("scored_inputs", {})
-        result.kind, result.appraiser, result.appraisal = body.get("kind", "self"), body.get("appraiser", ""), body.get("appraisal", {})
-        result.evidence, result.contacts = body.get("evidence", {}), body.get("contacts", {})
-        if "typed_changes" in body:  # ledger version 2 and later
-            if body.get("details"):
-                changes = body["typed_changes"]
-                result.typed = {code: {**values, **changes.get(code, {})} for code, values in result.scored_inputs.items()}
-        else:
-            result.typed = body.get("typed", {})
-        # messages and hints are made again from the codes (docs/issues.md), as when first found
-        result.issues = issue_records(result.name, row[0], row[8])
-        return result
-
-    def current(self, period: str) -> dict[str, str]:
-        """Per unit, the file that counts: the officer's choice if any (``choose``), else the
-        accepted self-assessment with figures saved last (its own 'modified' time, else when
-        it was received). A file with no figures never counts: a blank file sent after a
-        filled one does not replace it (see docs/consolidate.md, what counts as a submission)."""
-        rows = self.db.execute(
-            "SELECT unit, sha256, COALESCE(modified, received_at), received_at FROM files "
-            "WHERE accepted = 1 AND period = ? AND COALESCE(kind, 'self') = ? AND figures != 0",
-            (period, self.counted_kind)).fetchall()
-        best: dict[str, tuple[str, str, str]] = {}
-        for unit, sha, saved, received in rows:
-            key = (saved or "", received or "", sha)
-            if unit not in best or key > best[unit]:
-                best[unit] = key
-        current = {unit: key[2] for unit, key in best.items()}
-        accepted = {sha for (sha,) in self.db.execute(
-            "SELECT sha256 FROM files WHERE accepted = 1 AND period = ? AND COALESCE(kind, 'self') = ?", (period, self.counted_kind))}
-        for unit, (sha, _, _) in self.choices(period).items():
-            if sha in accepted:
-                current[unit] = sha
-        return current
 
     def appraisals(self, period: str) -> list[tuple]:
         """Every recorded appraisal of the period: (unit, criterion, appraiser, inputs, reason, saved, source, sha256, self_sha256)."""
@@ -307,31 +451,6 @@ class Ledger:
             "JOIN files f ON f.sha256 = a.sha256 WHERE f.accepted = 1 AND f.period = ?", (period,)).fetchall()
         return [(u, c, who, json.loads(inputs), reason, saved, source, sha, json.loads(body)["identity"].get("self_sha256", ""))
                 for u, c, who, inputs, reason, saved, source, sha, body in rows]
-
-    def files(self, shas: Iterable[str]) -> dict[str, tuple]:
-        """Recorded files by sha256: received_at, accepted, unit, modified, index, errors, kind, appraiser, size, figures."""
-        wanted = list(shas)
-        out: dict[str, tuple] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            for row in self.db.execute(
-                    "SELECT sha256, received_at, accepted, unit, modified, idx, errors, COALESCE(kind, 'self'), "
-                    f"json_extract(result, '$.appraiser'), size, figures FROM files WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk):
-                out[row[0]] = row[1:]
-        return out
-
-    def close(self) -> None:
-        self.db.close()
-
-
-def issue_records(name: str, sha256: str, stored: str | None) -> list[Issue]:
-    """Issue records as stored (codes and places); messages and hints are made again from the
-    codes (docs/issues.md), as when first found."""
-    return [issue(code, file=name, unit=unit, sheet=sheet, cell=cell, criterion=criterion, value=value, read=read, sha=sha256)
-            if code in TYPES else Issue(code, "warning", code, "", name, unit, sheet, cell, criterion, value, read, sha256[:12])
-            for code, unit, sheet, cell, criterion, value, read in loads(stored or "[]")]
-
-
 def _upgrade(db: sqlite3.Connection) -> None:
     """A ledger written by an earlier version: add the columns of this one (figures, senders)
     and, before version 2 (issues and scores in tables of their own), move each file's issues

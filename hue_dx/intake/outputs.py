@@ -64,7 +64,7 @@ def as_dict(c: Consolidation) -> dict[str, Any]:
             "ranking": {group: [_ranking_record(c, r) for r in rows] for group, rows in c.groups.items()},
             "missing": [{"unit": u.code, "name": u.name, "group": u.group} for u in c.missing],
             "province": [{k: v for k, v in p.items() if k != "labels"} for p in c.province],
-            "files": c.files, "appraisals": c.differences, "issues": [i.as_dict() for i in c.iter_issues()]}
+            "files": [f.as_dict() for f in c.files], "appraisals": c.differences, "issues": [i.as_dict() for i in c.iter_issues()]}
 
 
 def write_json(c: Consolidation, path: Path) -> None:
@@ -90,7 +90,7 @@ def write_json(c: Consolidation, path: Path) -> None:
         f.write(b"\n  },\n")
         for key, records in (("missing", ({"unit": u.code, "name": u.name, "group": u.group} for u in c.missing)),
                              ("province", ({k: v for k, v in p.items() if k != "labels"} for p in c.province)),
-                             ("files", c.files), ("appraisals", c.differences),
+                             ("files", (f.as_dict() for f in c.files)), ("appraisals", c.differences),
                              ("issues", (i.as_dict() for i in c.iter_issues()))):
             f.write(f'  "{key}": ['.encode())
             array(f, records)
@@ -336,9 +336,8 @@ def _workbook(c: Consolidation, target: BinaryIO, ratio_is_share) -> None:
                        "Số ô số liệu", "Chỉ số", "Số lỗi", "SHA-256 (16 ký tự đầu)"], [50, 10, 20, 40, 28, 16, 16, 16, 9, 9, 7, 20],
                       {10: "0.0000"})
     for f in c.files:  # times as read in Vietnam (dd/mm/yyyy hh:mm, UTC+7), not ISO UTC
-        received.add([f["source"], f["unit"], f["state"], f["reason"], f["sender"], local_time(f["sent"]), local_time(f["modified"]),
-                      local_time(f["received"]), f["figures"] if f["figures"] >= 0 else None, _index(f["index"]), f["errors"],
-                      f["sha256"][:16]])
+        received.add([f.source, f.unit, f.state, f.reason, f.sender, local_time(f.sent), local_time(f.modified),
+                      local_time(f.received), f.figures if f.figures >= 0 else None, _index(f.index), f.errors, f.sha256[:16]])
     book.wb.close()
 
 

@@ -21,6 +21,7 @@ from ..campaign import Campaign, Unit
 from ..catalog import Catalog
 from ..issues import ERROR, WARNING, Issue
 from ..scoring import INVALID, MISSING, NA, OK, STATUS_VI, CriterionResult, UnitResult, reason_of, status_words
+from .engine import ReceivedFile, without_saved_lateness
 
 _STATUS_BYTE = {OK: b"o", NA: b"n", MISSING: b"m", INVALID: b"i"}
 _BYTE_STATUS = {v[0]: k for k, v in _STATUS_BYTE.items()}
@@ -134,7 +135,7 @@ class FileSummary:
     def issues(self) -> list[Issue]:
         stored = self.files.issues(self.sha256) if self.files is not None else []
         if self.mail_late is not None:
-            stored = [i for i in stored if i.code != "file-late"]
+            stored = without_saved_lateness(stored)
         return [*stored, *self.extra]
 
 
@@ -173,7 +174,7 @@ class Consolidation:
     campaign: Campaign
     groups: dict[str, list[UnitRow]]
     missing: list[Unit]
-    files: list[dict]
+    files: list[ReceivedFile]  # every file received, with what was done with it and why
     province: list[dict]
     seen: int = 0
     new: int = 0

@@ -19,11 +19,18 @@ DEFAULT_ARCHIVE = Path("out") / "luu-tru-bao-cao-quy"
 DEFAULT_TASKS, DEFAULT_RECIPE = "hue-222-2020-tasks", "tracking-hue-222.toml"  # tasks.DEFAULT_TASKS, recipe.DEFAULT_RECIPE (a test keeps them equal)
 
 
+#: the exit-code contract of every command (``hue_dx.cli.EXIT_CODES``), in the words of quarterly reports
+EXIT_CODES = """Mã thoát (mọi lệnh):
+  0  xong, không có gì cần xem lại;
+  1  xong, nhưng có việc cần xem lại: tệp có lỗi, đơn vị chưa gửi báo cáo, chủ trì và phối hợp báo cáo khác nhau, nhiệm vụ quá hạn, văn bản còn là dự thảo (cảnh báo không tính);
+  2  không chạy được: sai lệnh hoặc tùy chọn, đầu vào không có, không đọc được hoặc trống."""
+
+
 class TasksUsageError(ValueError):
     """The command cannot run as asked; the message says why in Vietnamese."""
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers) -> argparse.ArgumentParser:
     tasks = subparsers.add_parser(
         "tasks", help="nhiệm vụ của Kế hoạch (Phụ lục 1, 2, 3, 5, mục IV), kỳ báo cáo quý, sổ báo cáo quý của từng đơn vị",
         description="Các nhiệm vụ của Kế hoạch 222/KH-UBND dưới dạng dữ liệu: chỉ tiêu (Phụ lục 1), văn bản và chương trình (Phụ lục 2), "
@@ -70,6 +77,16 @@ def add_parser(subparsers) -> None:
     con.add_argument("--period", metavar="KỲ", required=True, help="kỳ báo cáo, ví dụ 2021-Q3")
     con.add_argument("--archive", metavar="THƯ_MỤC", type=Path, help=f"kho lưu trữ và sổ cái của đợt báo cáo quý (mặc định {DEFAULT_ARCHIVE})")
     con.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi kết quả (mặc định out/tong-hop-quy-KỲ)")
+    cho = actions.add_parser("choose", help="chọn tệp được dùng cho một đơn vị trong một quý (quyết định của cán bộ, ghi vào sổ cái)",
+                             description="Ghi quyết định của cán bộ: sổ báo cáo quý nào của đơn vị được dùng cho kỳ, thay cho quy tắc mặc định "
+                                         "(bản có số liệu gửi sau cùng). Quyết định ghi vào sổ cái kèm thời điểm và lý do; hue-dx tasks consolidate "
+                                         "dùng nó ở các lần chạy sau và ghi rõ trong kết quả. Không có MÃ_TỆP: in danh sách tệp của đơn vị trong kỳ.")
+    cho.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help="mã đơn vị, ví dụ STTTT")
+    cho.add_argument("sha", metavar="MÃ_TỆP", nargs="?", help="mã SHA-256 của tệp (đủ vài ký tự đầu, như trong trang 'Tệp đã nhận')")
+    cho.add_argument("--period", metavar="KỲ", required=True, help="kỳ báo cáo, ví dụ 2021-Q3")
+    cho.add_argument("--reason", metavar="LÝ_DO", default="", help="lý do chọn (ghi vào sổ cái)")
+    cho.add_argument("--undo", action="store_true", help="bỏ quyết định đã ghi, trở lại quy tắc mặc định")
+    cho.add_argument("--archive", metavar="THƯ_MỤC", type=Path, help=f"kho lưu trữ của đợt báo cáo quý (mặc định {DEFAULT_ARCHIVE})")
     rep = actions.add_parser("report", help="báo cáo UBND tỉnh tình hình triển khai Kế hoạch trong quý và thư đôn đốc đơn vị gửi muộn, chưa gửi",
                              description="Từ kho lưu trữ của đợt báo cáo quý (sau hue-dx tasks consolidate): báo cáo tình hình triển khai Kế hoạch "
                                          "222/KH-UBND của quý (PDF và HTML, thể thức Nghị định 30/2020/NĐ-CP) và thư đôn đốc từng đơn vị gửi muộn "
@@ -84,6 +101,7 @@ def add_parser(subparsers) -> None:
     demo.add_argument("folder", metavar="THƯ_MỤC", type=Path, nargs="?", default=Path("out") / "demo-bao-cao-quy",
                       help="thư mục ghi (mặc định out/demo-bao-cao-quy)")
     demo.add_argument("--year", metavar="NĂM", type=year, default=None, help="năm (mặc định 2022: có nhiệm vụ năm 2021 đã quá hạn)")
+    return tasks
 
 
 def run(args: argparse.Namespace, out) -> int:

@@ -45,6 +45,8 @@ def run(args: argparse.Namespace, out) -> int:
         return _consolidate(catalog, args, out)
     if action == "report":
         return _report(catalog, args, out)
+    if action == "choose":
+        return _choose(catalog, args, out)
     if action == "demo":
         return _demo(catalog, args, out)
     if args.format == "json":
@@ -376,6 +378,18 @@ def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     out.write(f"Bảng tổng hợp: {paths['workbook']}\nDữ liệu: {paths['json']}, {paths['csv']}/\n")
     out.write(f"Sổ quý sau điền sẵn từ: {paths['answers']}\n  hue-dx tasks generate --period {quarter.next.id} --previous {paths['answers']}\n")
     return EXIT_PROBLEMS if result.needs_review else EXIT_OK
+
+
+def _choose(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
+    from ..intake.choice import choose
+    from .intake import Context, QuarterlyKind
+
+    catalog, recipe = _campaign(catalog, args)
+    quarter = periods.Quarter.parse(args.period)
+    unit = recipe.unit(args.unit)
+    kind = QuarterlyKind(Context(catalog, recipe, quarter))
+    return choose(kind, args.archive or DEFAULT_ARCHIVE, (unit.code, unit.name), quarter.id, args.sha, args.reason, undo=args.undo,
+                  rerun=f"hue-dx tasks consolidate --period {quarter.id}", out=out)
 
 
 def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:

@@ -92,7 +92,7 @@ def as_dict(q: Quarterly) -> dict[str, Any]:
         "trend": [{"period": t.quarter, "statuses": dict(t.statuses), "indicators": {k: _round(v) for k, v in t.indicators.items()},
                    "disbursed": t.disbursed, "disbursed_to_date": t.disbursed_to_date, "units_reported": t.units_reported} for t in s.trend],
         "issues": [i.as_dict() for i in q.issues],
-        "files": q.files,
+        "files": [f.as_dict() for f in q.files],
     }
 
 
@@ -271,8 +271,8 @@ def write_workbook(q: Quarterly, path: Path) -> None:
     ws = book.sheet("Tệp đã nhận", "CÁC TỆP ĐÃ NHẬN (MỌI TỆP CỦA KỲ, KỂ CẢ TỆP KHÔNG PHẢI SỔ BÁO CÁO)")
     book.table(ws, ["Tệp (đường dẫn khi nhận)", "Đơn vị", "Kỳ của sổ", "Tình trạng", "Lý do", "Người gửi", "Gửi lúc", "Lưu lần cuối", "Nhận lúc",
                     "Dòng đã báo cáo", "Số lỗi", "SHA-256 (16 ký tự đầu)"],
-               [[f["source"], f["unit"], f["period"] or "", f["state"], f["reason"], f["sender"], local_time(f["sent"]), local_time(f["modified"]),
-                 local_time(f["received"]), f["rows"], f["errors"], f["sha256"][:16]] for f in q.files],
+               [[f.source, f.unit, f.period or "", f.state, f.reason, f.sender, local_time(f.sent), local_time(f.modified),
+                 local_time(f.received), f.rows, f.errors, f.sha256[:16]] for f in q.files],
                [45, 10, 10, 20, 40, 26, 16, 16, 16, 9, 7, 20], start=4)
     book.save(path)
 
