@@ -751,6 +751,10 @@ def _check(args: argparse.Namespace, out) -> int:
                 given: dict[str, Any] = item["inputs"]  # type: ignore[assignment]
                 values = ", ".join(f"{k} = {v}" for k, v in given.items())
                 out.write(_wrap(f"{code}: {values or 'giữ số liệu của đơn vị'}; lý do: {item['reason'] or '(không ghi)'}", 2, width) + "\n")
+        elif result.accepted and result.figures == 0:
+            unit = campaign.unit(result.unit)
+            out.write(f"Đơn vị: {unit.name} ({unit.code}) · kỳ {campaign.period} · bộ tiêu chí {cat.id}\n"
+                      "Sổ chưa có số liệu nào (mọi ô số liệu để trống hoặc không đọc được): không có điểm để chấm.\n")
         elif result.accepted:
             unit = campaign.unit(result.unit)
             out.write(f"Đơn vị: {unit.name} ({unit.code}) · kỳ {campaign.period} · bộ tiêu chí {cat.id}\n\n")
@@ -768,7 +772,8 @@ def _check(args: argparse.Namespace, out) -> int:
         for i in sorted(result.issues, key=lambda i: order[i.severity]):
             where = " · ".join(x for x in (i.sheet, i.cell and f"ô {i.cell}", i.criterion and f"tiêu chí {i.criterion}") if x)
             out.write(_wrap(f"[{SEVERITY_VI[i.severity]}] {i.code}: {where + ': ' if where else ''}{i.message} → {i.hint}", 2, width) + "\n")
-    return EXIT_PROBLEMS if any(i.severity == ERROR for i in result.issues) else EXIT_OK
+    blank = result.accepted and result.kind == "self" and result.figures == 0  # every criterion lacks figures
+    return EXIT_PROBLEMS if blank or any(i.severity == ERROR for i in result.issues) else EXIT_OK
 
 
 def _choose(args: argparse.Namespace, out) -> int:

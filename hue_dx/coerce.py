@@ -60,6 +60,15 @@ def number_from_text(text: str) -> float | None:
     return None
 
 
+def _percent(text: str) -> float | None:
+    """A percentage written as text ("80%", "12,5 %") as a fraction (0.8), else None."""
+    t = unicodedata.normalize("NFC", text).strip()
+    if not t.endswith("%"):
+        return None
+    number = number_from_text(t[:-1])
+    return None if number is None else number / 100
+
+
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("\u00a0", " ").strip().casefold()
 
@@ -83,9 +92,13 @@ def read_input(spec: Input, value: object, kind: str = "") -> Read:
     if spec.type == "yesno" or spec.type == "choice":
         options = YES_NO if spec.type == "yesno" else spec.choices
         meant = next((o for o in options if isinstance(value, str) and _norm(value) == _norm(o)), None)
+        if meant is not None and isinstance(value, str) and value != meant and unicodedata.normalize("NFC", value).strip(" ") == meant:
+            return Read(value, "input-composed", meant)  # the same letters, decomposed: the two words would look alike
         return Read(value, "input-yesno" if spec.type == "yesno" else "input-choice", meant)
     if isinstance(value, str):
         number = number_from_text(value)
+        if number is None and (share := _percent(value)) is not None:
+            return Read(value, "input-percent", share)
         return Read(value, "input-not-number" if number is None else "input-text-number", number)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return Read(value, "input-not-number")  # NaN or infinity in a hand-made file: no spreadsheet stores them

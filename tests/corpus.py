@@ -77,6 +77,7 @@ set_modified = set_saved_time
 
 PILLAR_5 = "5. Hoạt động của Chính quyền số"
 PILLAR_7 = "7. Đào tạo và nguồn nhân lực"
+PILLAR_3 = "3. Hạ tầng và nền tảng số"
 
 
 def _evidence(codes) -> dict:
@@ -146,7 +147,10 @@ def build(tmp: Path) -> tuple[list[Case], Path]:
         ("SNGV so le.xlsx", "SNGV", {at("5.3.2", "a"): xe.number(10.5)}, "input-fraction", at("5.3.2", "a"), "số lẻ ở ô đếm"),
         ("SNGV co khong sai.xlsx", "SNGV", {at("2.1.1", "a"): xe.text("x")}, "input-yesno", at("2.1.1", "a"), "Có/Không gõ sai"),
         ("SNGV co nbsp.xlsx", "SNGV", {at("2.1.1", "a"): xe.text("Có\u00a0")}, "input-yesno", at("2.1.1", "a"), "Có kèm dấu cách không ngắt"),
-        ("SNGV co NFD.xlsx", "SNGV", {at("2.1.1", "a"): xe.text("Co\u0301")}, "input-yesno", at("2.1.1", "a"), "Có viết dạng NFD"),
+        ("SNGV co NFD.xlsx", "SNGV", {at("2.1.1", "a"): xe.text("Co\u0301")}, "input-composed", at("2.1.1", "a"),
+         "Có gõ bằng Unicode tổ hợp (NFD)"),
+        ("SNGV phan tram.xlsx", "SNGV", {at("5.1.1", "b"): xe.text("80%")}, "input-percent", at("5.1.1", "b"),
+         "tỷ lệ phần trăm gõ vào ô số lượng"),
         ("SNGV muc sai.xlsx", "SNGV", {at("1.2.1", "a"): xe.text("Giám đốc")}, "input-choice", at("1.2.1", "a"), "mức chọn gõ tay sai"),
         ("SNGV muc sao.xlsx", "SNGV", {at("1.2.1", "a"): xe.text("*")}, "input-choice", at("1.2.1", "a"), "dấu * ở ô chọn (ký tự đại diện)"),
         ("SNGV trong.xlsx", "SNGV", {at("6.2.1", "b"): xe.text("")}, "input-missing", at("6.2.1", "b"), "ô bắt buộc để trống"),
@@ -232,6 +236,15 @@ def build(tmp: Path) -> tuple[list[Case], Path]:
     gone = xe.remove_sheet(filled("HPLOC", sample_inputs("TPHUE")), PILLAR_7)
     add("HPLOC xoa trang.xlsx", gone, ISSUES, "HPLOC", [Expect("sheet-missing", sheet=PILLAR_7), Expect("layout-changed")],
         {"name-missing"}, "xóa một trang trụ cột")
+    def copy_pillar(wb):
+        original = wb[PILLAR_3]
+        copy = wb.copy_worksheet(original)
+        copy.title = original.title[:27] + " (2)"  # as Excel names a copy, the name cut to 31 characters
+        copy[xe.destination(snv, names.input_name("3.1.1", "a"))[1]] = 999  # other figures in the copy
+
+    add("SNV sao chep trang.xlsx", set_modified(_edit(snv, copy_pillar), ON_TIME), ISSUES, "SNV",
+        [Expect("sheet-copy", sheet=PILLAR_3[:27] + " (2)"), Expect("layout-changed")], {"sheet-missing", "name-missing", "input-missing"},
+        "một trang trụ cột được sao chép, bản sao có số liệu khác")
     no_guide = xe.remove_sheet(filled("SXD", sample_inputs("STTTT")), "Hướng dẫn")
     add("SXD xoa huong dan.xlsx", no_guide, ACCEPTED, "SXD", [Expect("layout-changed")], {"sheet-missing", "input-missing"},
         "xóa trang Hướng dẫn (không có số liệu)")

@@ -183,3 +183,33 @@ def test_what_counts_as_a_submission_and_an_officers_choice(corpus_world, tmp_pa
     assert states["SNV it hon.xlsx"][0] == "không dùng" and "cán bộ đã chọn" in states["SNV it hon.xlsx"][1]
     assert cli.main(["choose", "SNV", "--undo", "--archive", str(archive), "--recipe", str(campaign.path)]) == 0
     assert cli.main(["choose", "SNV", "ffffffff", "--archive", str(archive), "--recipe", str(campaign.path)]) == 2
+
+
+def test_a_fuller_correction_is_no_file_with_fewer_figures(corpus_world, tmp_path):
+    """A unit's later file with more figures than its first is used without a word: the file in
+    use keeps its count of figures when read back from the ledger (issue 20: every unit with two
+    accepted files was said to have "0 ô so với …")."""
+    cases, campaign, catalog, ctx = corpus_world
+    full = corpus.sample_inputs("STTTT")
+    fewer = {code: values for n, (code, values) in enumerate(full.items()) if n % 2 == 0}
+    inbox = tmp_path / "thu"
+    inbox.mkdir()
+    (inbox / "SNV lan 1.xlsx").write_bytes(_unit_file(corpus_world, "SNV", fewer, "2025-12-01T08:00:00Z"))
+    (inbox / "SNV lan 2.xlsx").write_bytes(_unit_file(corpus_world, "SNV", full, "2025-12-05T08:00:00Z"))
+    result = consolidate(catalog, campaign, [inbox], tmp_path / "kho", workers=1, context=ctx)
+    row = next(r for group in result.groups.values() for r in group if r.unit.code == "SNV")
+    assert row.result.name.endswith("SNV lan 2.xlsx") and row.result.figures > 0
+    assert not [i for i in result.issues if i.code == "file-fewer-figures"]
+
+
+def test_check_of_a_blank_workbook_says_there_are_no_figures_and_exits_one(corpus_world, tmp_path, capsys):
+    """No table of zeros for a workbook with no figure at all: it says so, and the exit code says
+    there is something to review (issue 20)."""
+    from hue_dx import cli
+
+    cases, campaign, catalog, ctx = corpus_world
+    path = tmp_path / "SDL.xlsx"
+    path.write_bytes(_unit_file(corpus_world, "SDL", None, "2025-12-01T08:00:00Z"))
+    assert cli.main(["check", str(path), "--recipe", str(campaign.path)]) == 1
+    out = capsys.readouterr().out
+    assert "chưa có số liệu nào" in out and "TỔNG CỘNG" not in out

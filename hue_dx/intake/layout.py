@@ -232,6 +232,9 @@ def check_layout(raw: xlsx.RawWorkbook, expected: Yardstick, plan: ReadPlan, iss
             details.append(f"thiếu trang {sheet}")
         else:
             details.append(f"trang {sheet} bị xóa (không có số liệu)")
+    for copy, original in _copies(raw, expected, [s for s in extra if s not in back]).items():
+        issues.append(issue("sheet-copy", sheet=copy, value=copy, read=original, **where))
+        details.append(f"thêm trang {copy}, bản sao của trang {original}")
     shifted = _check_names(raw, expected, plan, back, lost, issues, where, details) if not plan.by_position else set()
     if plan.by_position:
         issues.append(issue("names-by-position", **where))
@@ -325,6 +328,26 @@ def _renamed_sheets(raw: xlsx.RawWorkbook, expected: Yardstick, missing: list[st
     if len(left) == 1 and len(free) == 1:
         out[left[0]] = free[0]
     return out
+
+
+def _copies(raw: xlsx.RawWorkbook, expected: Yardstick, extra: list[str]) -> dict[str, str]:
+    """Sheets added to the workbook that copy one of the generator's (a clerk's "Sheet (2)"):
+    the copy -> the sheet it copies, recognised by its formulas or by the name Excel and
+    LibreOffice give a copy (the original's name, cut to fit 31 characters, and a number). Its
+    figures are never read: the original's are."""
+    out = {}
+    wanted = {sheet: [_unqualified(f) for f in expected.canonical.get(sheet, [])] for sheet in expected.sheets}
+    for sheet in extra:
+        own = [_unqualified(xlsx.canonical_formula(f)) for f in raw.formulas.get(sheet, [])]
+        same = next((s for s, formulas in wanted.items() if formulas and formulas == own), None)
+        base = _COPY_NAME.match(sheet)
+        named = next((s for s in expected.sheets if base and s.startswith(base.group(1).rstrip())), None)
+        if same or named:
+            out[sheet] = same or named
+    return out
+
+
+_COPY_NAME = re.compile(r"^(.+?)\s*(?:\((\d+)\)|_(\d+))$")  # "3. Hạ tầng (2)" as Excel names a copy, "…_2" as LibreOffice does
 
 
 def _quoted(sheet: str) -> str:

@@ -20,10 +20,11 @@ DEFAULT_TASKS, DEFAULT_RECIPE = "hue-222-2020-tasks", "tracking-hue-222.toml"  #
 
 
 #: the exit-code contract of every command (``hue_dx.cli.EXIT_CODES``), in the words of quarterly reports
-EXIT_CODES = """Mã thoát (mọi lệnh):
-  0  xong, không có gì cần xem lại;
-  1  xong, nhưng có việc cần xem lại: tệp có lỗi, đơn vị chưa gửi báo cáo, chủ trì và phối hợp báo cáo khác nhau, nhiệm vụ quá hạn, văn bản còn là dự thảo (cảnh báo không tính);
-  2  không chạy được: sai lệnh hoặc tùy chọn, đầu vào không có, không đọc được hoặc trống."""
+EXIT_CODES = ("Mã thoát (mọi lệnh):\n"
+              "  0  xong, không có gì cần xem lại;\n"
+              "  1  xong, nhưng có việc cần xem lại: tệp có lỗi, đơn vị chưa gửi báo cáo, chủ trì và phối hợp báo cáo khác nhau, "
+              "nhiệm vụ quá hạn, văn bản còn là dự thảo (cảnh báo không tính);\n"
+              "  2  không chạy được: sai lệnh hoặc tùy chọn, đầu vào không có, không đọc được hoặc trống.")
 
 
 class TasksUsageError(ValueError):
