@@ -17,14 +17,14 @@ import pytest
 from engines import cell_of
 from openpyxl import load_workbook
 
+from hue_dx.intake.engine import ArchiveKindError, open_ledger
+from hue_dx.intake.ledger import Ledger
 from hue_dx.tracking import answers as an
 from hue_dx.tracking import names as tn
 from hue_dx.tracking import periods, recipe, tasks
 from hue_dx.tracking.answers import TaskAnswer
 from hue_dx.tracking.fill import fill
 from hue_dx.tracking.generate import generate
-from hue_dx.intake.engine import ArchiveKindError, open_ledger
-from hue_dx.intake.ledger import Ledger
 from hue_dx.tracking.intake import Context, QuarterlyKind, consolidate
 from hue_dx.tracking.outputs import write_answers, write_csv, write_json, write_workbook
 from hue_dx.workbook.fill import set_saved_time
