@@ -778,16 +778,15 @@ def _check(args: argparse.Namespace, out) -> int:
 
 def _choose(args: argparse.Namespace, out) -> int:
     from . import campaign as campaign_mod
+    from . import catalog as catalog_mod
     from .intake.check import Context
     from .intake.choice import choose
     from .intake.consolidate import Assessment
 
     campaign = campaign_mod.load(args.recipe)
     unit = campaign.unit(args.unit)
-    from . import catalog as catalog_mod
-
     catalog = catalog_mod.load(campaign.catalog)
-    kind = Assessment(Context(catalog, campaign, {}), catalog, campaign)
+    kind = Assessment(Context(catalog, campaign, {}), catalog, campaign)  # no file is checked: no layout needed
     return choose(kind, args.archive or Path("out") / "luu-tru", (unit.code, unit.name), campaign.period, args.sha, args.reason,
                   undo=args.undo, rerun="hue-dx consolidate", out=out)
 

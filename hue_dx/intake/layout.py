@@ -335,15 +335,16 @@ def _copies(raw: xlsx.RawWorkbook, expected: Yardstick, extra: list[str]) -> dic
     the copy -> the sheet it copies, recognised by its formulas or by the name Excel and
     LibreOffice give a copy (the original's name, cut to fit 31 characters, and a number). Its
     figures are never read: the original's are."""
-    out = {}
+    out: dict[str, str] = {}
     wanted = {sheet: [_unqualified(f) for f in expected.canonical.get(sheet, [])] for sheet in expected.sheets}
     for sheet in extra:
         own = [_unqualified(xlsx.canonical_formula(f)) for f in raw.formulas.get(sheet, [])]
         same = next((s for s, formulas in wanted.items() if formulas and formulas == own), None)
         base = _COPY_NAME.match(sheet)
         named = next((s for s in expected.sheets if base and s.startswith(base.group(1).rstrip())), None)
-        if same or named:
-            out[sheet] = same or named
+        original = same or named
+        if original is not None:
+            out[sheet] = original
     return out
 
 
