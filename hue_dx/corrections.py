@@ -43,7 +43,8 @@ class Letter:
 
 def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | None = None, pdf: bool = True) -> list[Letter]:
     from . import reports
-    from .generate import file_name, write_atomic
+    from .files import write_atomic
+    from .generate import file_name
 
     c = consolidation
     campaign, catalog = c.campaign, c.catalog

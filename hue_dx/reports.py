@@ -27,13 +27,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, sanitize
+from . import __version__, sanitize, vn
 from .campaign import Campaign, Unit
 from .catalog import Catalog, Criterion, code_key
 from .data import shipped
-from .documents import Annex, Document, Signer, as_date_text, heading_lines, recipients, upper, vn_equals, vn_number, vn_percent
+from .documents import Annex, Document, Signer, as_date_text, heading_lines, recipients, upper, vn_equals
 from .issues import SEVERITY_VI, TYPES
-from .rules import fmt_num
 
 STATUS_CSS = {"invalid": "status-loi", "missing": "status-thieu", "na": "status-na", "ok": ""}
 # Layout of the heading (base.html.j2 uses the same values): the text is 165 mm wide (A4 less
@@ -161,7 +160,7 @@ def pdf_of(report: Report) -> Pdf:
 
 def write_pdf(html_text: str | Report, path: Path) -> None:
     """Lay the HTML out for print with WeasyPrint and write the PDF atomically."""
-    from .generate import write_atomic
+    from .files import write_atomic
 
     if isinstance(html_text, Report):
         write_atomic(path, pdf_of(html_text).data)
@@ -172,16 +171,12 @@ def write_pdf(html_text: str | Report, path: Path) -> None:
 
 
 def write_html(html_text: str | Report, path: Path) -> None:
-    from .generate import write_atomic
+    from .files import write_atomic
 
     write_atomic(path, (html_text.html if isinstance(html_text, Report) else html_text).encode("utf-8"))
 
 
 # ------------------------------------------------------------------------------- numbers and charts
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    return vn_number(value, digits)
 
 
 def _wrap_label(label: str, limit: int = 40) -> list[str]:
@@ -206,7 +201,7 @@ def bar_chart_svg(labels: list[str], values: list[float | None], title: str, wid
     for tick in range(0, 11, 2):
         x = label_width + scale * tick / 10
         parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 22}" stroke="#ccc" stroke-width="0.6"/>')
-        parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#444">{vn_number(tick / 10, 1)}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#444">{vn.fixed(tick / 10, 1)}</text>')
     for n, (lines, value) in enumerate(zip(wrapped, values, strict=True)):
         y = top + n * row
         if len(lines) == 1:
@@ -218,7 +213,7 @@ def bar_chart_svg(labels: list[str], values: list[float | None], title: str, wid
         if value is not None:
             w = max(0.0, min(1.0, value)) * scale
             parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 7}" fill="#4f81bd"/>')
-            parts.append(f'<text x="{label_width + w + 4:.1f}" y="{y + row / 2 + 3}" fill="#222">{vn_number(value, 4)}</text>')
+            parts.append(f'<text x="{label_width + w + 4:.1f}" y="{y + row / 2 + 3}" fill="#222">{vn.fixed(value, 4)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -285,11 +280,11 @@ def unit_report(catalog: Catalog, campaign: Campaign, result, when: dt.datetime 
         _, points, status, words, amax = by_code[item.code]
         typed = result.typed.get(item.code, {})
         inputs = [{"key": i.key, "label": i.label, "value": _shown(typed.get(i.key))} for i in item.inputs] if item.applies(unit.level) else []
-        rows.append({"kind": "criterion", "code": item.code, "title": item.title, "inputs": inputs, "max": fmt_num(item.max),
-                     "score": "" if points is None else _num(points), "status": words, "css": STATUS_CSS.get(status, ""),
+        rows.append({"kind": "criterion", "code": item.code, "title": item.title, "inputs": inputs, "max": vn.number(item.max),
+                     "score": "" if points is None else vn.fixed(points, 2), "status": words, "css": STATUS_CSS.get(status, ""),
                      "evidence": _evidence(result.evidence.get(item.code, []))})
     titles = {p.code: p.title for p in catalog.pillars}
-    pillars = [{"code": c, "title": titles[c], "points": _num(p), "max": fmt_num(m), "index": _num(i, 4)} for c, p, m, i in result.pillars]
+    pillars = [{"code": c, "title": titles[c], "points": vn.fixed(p, 2), "max": vn.number(m), "index": vn.fixed(i, 4)} for c, p, m, i in result.pillars]
     issues = [{"severity": SEVERITY_VI[i.severity], "message": i.message, "hint": i.hint,
                "where": " · ".join(x for x in (i.sheet, i.cell and f"ô {i.cell}", i.criterion and f"tiêu chí {i.criterion}") if x)}
               for i in sorted(result.issues, key=lambda i: ["error", "warning", "info"].index(i.severity))]
@@ -313,7 +308,7 @@ def unit_report(catalog: Catalog, campaign: Campaign, result, when: dt.datetime 
                          f"thư điện tử {contacts['unit_email']}" if contacts.get("unit_email", "").strip() else "") if x]
     return render(
         "unit.html.j2", doc, period=campaign.period, unit_name=body.name, catalog_title=catalog.title, source=_source(catalog),
-        pillars=pillars, total={"points": _num(points), "max": fmt_num(top), "index": _num(index, 4)},
+        pillars=pillars, total={"points": vn.fixed(points, 2), "max": vn.number(top), "index": vn.fixed(index, 4)},
         chart=bar_chart_svg([f"{c}. {titles[c]}" for c, *_ in result.pillars], [i for *_, i in result.pillars], "Chỉ số theo trụ cột"),
         rows=rows, issues=issues, missing=counts.get("missing", 0), invalid=counts.get("invalid", 0),
         errors=sum(1 for i in result.issues if i.severity == "error"), warnings=sum(1 for i in result.issues if i.severity == "warning"),
@@ -342,9 +337,9 @@ def _shown(value: object) -> str:
     if value is None or value == "":
         return "(trống)"
     if isinstance(value, float):
-        return vn_number(value, 4, trim=True)
+        return vn.fixed(value, 4, trim=True)
     if isinstance(value, int):
-        return vn_number(value)
+        return vn.fixed(value)
     return str(value)
 
 
@@ -361,14 +356,14 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
     groups = []
     for name, members in c.groups.items():
         ranked = [r for r in members if r.result]
-        rows = [{"rank": r.rank, "name": r.unit.name, "points": _num(r.final.final.total.points), "max": fmt_num(r.final.final.total.applicable_max),
-                 "index": _num(r.index, 4), "self_index": _num(r.self_index, 4), "note": _flags(r)} for r in ranked]
+        rows = [{"rank": r.rank, "name": r.unit.name, "points": vn.fixed(r.final.final.total.points, 2), "max": vn.number(r.final.final.total.applicable_max),
+                 "index": vn.fixed(r.index, 4), "self_index": vn.fixed(r.self_index, 4), "note": _flags(r)} for r in ranked]
         values = [r.index for r in ranked if r.index is not None]
-        groups.append({"name": name, "rows": rows, "average": _num(sum(values) / len(values), 4) if values else "—",
+        groups.append({"name": name, "rows": rows, "average": vn.fixed(sum(values) / len(values), 4) if values else "—",
                        "chart": bar_chart_svg([r.unit.name for r in ranked], [r.index for r in ranked], f"Chỉ số — {name}")})
     ranked_all = [r for members in c.groups.values() for r in members if r.result]
     pillars = [{"code": p.code, "short": p.short_title or p.title, "title": p.title} for p in catalog.pillars]
-    pillar_rows = [{"name": r.unit.name, "cells": [_num(r.pillar_index(n), 4) for n in range(len(pillars))]} for r in ranked_all]
+    pillar_rows = [{"name": r.unit.name, "cells": [vn.fixed(r.pillar_index(n), 4) for n in range(len(pillars))]} for r in ranked_all]
     averages = []
     for n in range(len(pillars)):
         values = [v for r in ranked_all if (v := r.pillar_index(n)) is not None]
@@ -381,9 +376,9 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
     for p in c.province:
         share = p["share"]
         crit = criteria[p["code"]]
-        ratio = "—" if share is None else (vn_percent(share) if ratio_is_share(crit) else vn_number(share, 2))
+        ratio = "—" if share is None else (vn.percent(share, 2) if ratio_is_share(crit) else vn.fixed(share, 2))
         province.append({"code": p["code"], "title": p["title"], "units": p["units"], "ratio": ratio,
-                         "sums": [vn_equals(f"{k}: {p['labels'].get(k, '')}", vn_number(v, 0)) for k, v in p["sums"].items()]})
+                         "sums": [vn_equals(f"{k}: {p['labels'].get(k, '')}", vn.fixed(v, 0)) for k, v in p["sums"].items()]})
     counts = c.issue_counts  # counted as the consolidation read each file: never all issues in memory
     units_with = {key: len(c.issue_units.get(key, ())) for key in counts}
     summary = [{"severity": SEVERITY_VI[s], "title": TYPES[code].title, "count": n, "units": units_with[(s, code)]}
@@ -416,10 +411,11 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
         with_errors=sum(1 for r in ranked_all if r.errors), appraised=appraised,
         groups=groups, pillars=pillars, pillar_rows=pillar_rows,
         pillar_chart=bar_chart_svg([f"{p['code']}. {p['short']}" for p in pillars], averages, "Chỉ số trung bình theo trụ cột"),
-        best=best and {"code": best[1]["code"], "title": best[1]["title"], "value": _num(best[0], 4)},
-        worst=worst and {"code": worst[1]["code"], "title": worst[1]["title"], "value": _num(worst[0], 4)},
+        best=best and {"code": best[1]["code"], "title": best[1]["title"], "value": vn.fixed(best[0], 4)},
+        worst=worst and {"code": worst[1]["code"], "title": worst[1]["title"], "value": vn.fixed(worst[0], 4)},
         province=province, issue_summary=summary,
-        differences=[{**d, "self": _num(d["self"]), "final": _num(d["final"]), "difference": _num(d["difference"])} for d in c.differences[:20]],
+        differences=[{**d, "self": vn.fixed(d["self"], 2), "final": vn.fixed(d["final"], 2), "difference": vn.fixed(d["difference"], 2)}
+                     for d in c.differences[:20]],
         used_files=[{"unit": u.name, "name": res.name, "sha256": res.sha256} for u, res in used],
         keeper=campaign.sender()[0].name, made_at=when.strftime("%d/%m/%Y %H:%M"), catalog_id=catalog.id, catalog_version=catalog.version, version=__version__,
     )
@@ -436,9 +432,9 @@ def _flags(r) -> str:
     if r.late:
         flags.append("nộp muộn")
     if r.errors:
-        flags.append(f"{vn_number(r.errors)} lỗi chưa sửa")
+        flags.append(f"{vn.fixed(r.errors)} lỗi chưa sửa")
     if r.final and r.final.applied:
-        flags.append(f"thẩm định {vn_number(len(r.final.applied))} tiêu chí")
+        flags.append(f"thẩm định {vn.fixed(len(r.final.applied))} tiêu chí")
     return "; ".join(flags)
 
 
@@ -504,7 +500,7 @@ def sign_pdf(data: bytes | Path, pkcs12: Path, passphrase: bytes | None = None, 
 
     if isinstance(data, Path):  # the older call: sign a file in place
         path = data
-        from .generate import write_atomic
+        from .files import write_atomic
 
         write_atomic(path, sign_pdf(path.read_bytes(), pkcs12, passphrase, reason, box=box, chain=chain, revocation=revocation))
         return path.read_bytes()

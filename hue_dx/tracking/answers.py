@@ -158,7 +158,7 @@ def _number(value: Any, where: str) -> float:
 def dump_previous(path: Path, tasks_id: str, period: str, answers: Mapping[str, Mapping[str, TaskAnswer]]) -> None:
     """Write a quarter's answers: {"tasks", "period", "units": {unit: {task id: answer}}};
     whole or not at all, like every output (next quarter's generation reads it)."""
-    from ..generate import write_atomic
+    from ..files import write_atomic
 
     payload = {"tasks": tasks_id, "period": period,
                "units": {unit: {task: a.as_dict() for task, a in rows.items()} for unit, rows in answers.items()}}

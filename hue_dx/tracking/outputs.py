@@ -2,7 +2,7 @@
 A4, charts with visible axes), JSON and CSV open data, and the answers file that pre-fills the
 next quarter's workbooks (``hue-dx tasks generate --previous``).
 
-Every file is written through a temporary file and renamed (``generate.write_atomic``); every
+Every file is written through a temporary file and renamed (``files.write_atomic``); every
 text passes through the sanitizer of its format (``sanitize``): workbook cells lose what XML
 cannot hold and are never formulas, CSV cells are never run as formulas, JSON holds valid
 Unicode. Machine outputs are locale-free (numbers as numbers, dates ISO 8601, amounts in đồng);
@@ -18,12 +18,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import sanitize
+from .. import sanitize, vn
 from ..documents import local_time
-from ..generate import write_atomic
+from ..files import write_atomic
 from ..intake.outputs import write_table
 from ..issues import SEVERITY_VI
-from ..rules import fmt_num
 from .answers import LATE, STOPPED, TaskAnswer, dump_previous
 from .intake import Quarterly
 from .summary import NO_REPORT, STATUS_ORDER, IndicatorRow, TaskRow
@@ -352,7 +351,7 @@ def _indicators_sheet(book: _Book, q: Quarterly, names: Mapping[str, str]) -> No
     rows = []
     for r in s.indicators:
         several = len(r.reporting) > 1
-        sources = "\n".join(f"{names.get(u, u) + ': ' if several else ''}{fmt_num(round(a.value, 2))}% — {a.source}"
+        sources = "\n".join(f"{names.get(u, u) + ': ' if several else ''}{vn.number(round(a.value, 2))}% — {a.source}"
                             + (f" ({a.measured_on:%d/%m/%Y})" if a.measured_on else "") for u, a in r.answers.items() if a.value is not None)
         rows.append([r.task.id, r.task.text, r.target, f"{len(r.reported)}/{len(r.reporting)}", _round(r.value, 2), _round(r.progress, 1), sources,
                      *[_round(v, 2) for _, v in r.trend]])

@@ -20,7 +20,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import vn
 from ..catalog import Decision
+
+# tracking/intake.py's name for vn.whole, until the intake engine calls hue_dx.vn itself.
+fmt_dong = vn.whole
 
 DEFAULT_TASKS = "hue-222-2020-tasks"
 
@@ -34,7 +38,7 @@ KINDS = {
 }
 BUDGET_COLUMNS = ("state", "other", "total")
 NO_AMOUNT = "-"
-BILLION = 1_000_000_000
+BILLION = vn.BILLION
 
 _YEARS = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})$")
 _AMOUNT = re.compile(r"^(0|[1-9]\d{0,2}(\.\d{3})*)$")
@@ -52,17 +56,6 @@ def nfc(text: object) -> str:
 def squash(text: str) -> str:
     """NFC with runs of white space made one space: how cell texts are compared."""
     return " ".join(nfc(text).split())
-
-
-def fmt_dong(amount: int) -> str:
-    """554500000000 -> '554.500.000.000' (Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".")
-
-
-def fmt_billion(amount: int) -> str:
-    """An amount in đồng said in tỷ đồng, the unit people quote: 554500000000 -> '554,5 tỷ đồng'."""
-    text = f"{amount / BILLION:,.3f}".rstrip("0").rstrip(".")
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".") + " tỷ đồng"
 
 
 def parse_amount(printed: str, where: str) -> int | None:

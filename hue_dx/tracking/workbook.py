@@ -26,7 +26,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import __version__
+from .. import __version__, vn
 from .. import names as nm
 from ..campaign import Unit
 from ..catalog import Input
@@ -54,7 +54,7 @@ from . import answers as an
 from . import names as tn
 from .periods import DEADLINE_BASIS, LEGAL_BASIS, Period
 from .roles import Duties, cooperating_units, external_leads, lead_units
-from .tasks import Task, TaskCatalog, fmt_billion
+from .tasks import Task, TaskCatalog
 
 SHEET_GUIDE, SHEET_UNIT = "Hướng dẫn", "Thông tin đơn vị"
 SHEET_INDICATORS, SHEET_LEAD, SHEET_COOPERATE = "Chỉ tiêu (PL1)", "Nhiệm vụ chủ trì", "Nhiệm vụ phối hợp"
@@ -310,7 +310,7 @@ def _lead_info(ctx: Context, task: Task) -> str:
         if budget.total is None:
             lines.append("Kinh phí dự kiến (PL5): chưa xác định (\"-\")")
         else:
-            lines.append(f"Kinh phí dự kiến (PL5): {fmt_billion(budget.total)} (trung hạn {fmt_billion(budget.state or 0)})")
+            lines.append(f"Kinh phí dự kiến (PL5): {vn.billions(budget.total)} (trung hạn {vn.billions(budget.state or 0)})")
     behalf = external_leads(ctx.catalog, task) if task.id in ctx.duties.on_behalf else ()
     if behalf:
         lines.append(f"Chủ trì: {', '.join(b.name for b in behalf)} — đơn vị báo cáo thay")

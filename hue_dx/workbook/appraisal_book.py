@@ -17,11 +17,10 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
-from .. import __version__
+from .. import __version__, vn
 from .. import names as nm
 from ..campaign import Campaign, Unit
 from ..catalog import Catalog
-from ..rules import fmt_num
 from . import formulas as fx
 from .build import (
     BORDER,
@@ -126,7 +125,7 @@ def build(catalog: Catalog, campaign: Campaign, unit: Unit, appraiser: str, code
     ws.print_area = f"A1:J{row + 6}"
     _fit_rows(ws)
     ws.row_dimensions[4].height = 2 * 10 * 1.32 + 6  # the wrapped headings ("Trạng thái thẩm định") take two lines
-    _print_setup(ws, landscape=True, footer=f"Thẩm định {unit.name} – {appraiser} – {campaign.period} – {fmt_num(len(codes))} tiêu chí")
+    _print_setup(ws, landscape=True, footer=f"Thẩm định {unit.name} – {appraiser} – {campaign.period} – {vn.number(len(codes))} tiêu chí")
     _protect(ws)
     for name, destination in names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=destination)

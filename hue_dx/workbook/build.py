@@ -31,12 +31,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import __version__, names
-from .. import cells as cell_rules
+from .. import __version__, names, vn
 from ..campaign import Campaign
 from ..catalog import NUMERIC_TYPES, Catalog, Criterion, Group, Input, Unscored, code_key
 from ..documents import full_name, heading_lines
-from ..rules import fmt_num, xl_num
+from ..rules import xl_num
 from . import formulas as fx
 from .identity import fingerprint
 
@@ -246,7 +245,7 @@ def _validation(spec: Input) -> DataValidation:
     """The cell's data validation: the same limits as its check formula and the engine
     (``cells``), with the message in Vietnamese. Pasting bypasses it; the check cell does not."""
     if spec.type in NUMERIC_TYPES:
-        limit = f" đến {cell_rules.fmt_int(spec.max)}" if spec.max is not None else ""
+        limit = f" đến {vn.whole(spec.max)}" if spec.max is not None else ""
         text = {"count": f"Nhập số nguyên từ 0{limit}. Không nhập chữ, số âm hay số lẻ.",
                 "number": f"Nhập số từ 0{limit}.",
                 "amount": f"Nhập số tiền bằng đồng, từ 0{limit}, chỉ gồm chữ số."}[spec.type]
@@ -410,8 +409,8 @@ def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_ma
     name_map[names.amax_name(c.code)] = _ref(ws, f"L{top}")
     for n, spec in enumerate(c.inputs):
         r = top + 1 + n
-        hint = TYPE_HINTS[spec.type] + (f", tối đa {cell_rules.fmt_int(spec.max)}" if spec.max is not None else "")
-        hint += "" if spec.required else f" — để trống = {fmt_num(spec.default or 0)}"
+        hint = TYPE_HINTS[spec.type] + (f", tối đa {vn.whole(spec.max)}" if spec.max is not None else "")
+        hint += "" if spec.required else f" — để trống = {vn.number(spec.default or 0)}"
         _put(ws, f"A{r}", None, fill=shade)
         _put(ws, f"B{r}", f"{spec.key}: {spec.label}", f=font(color=grey), fill=shade)
         _put(ws, f"C{r}", hint, f=font(10, italic=True, color=grey), fill=shade)
