@@ -24,43 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .argparse_vi import Parser
+from .commandline import EXIT_CODES, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, positive_int
+from .errors import HueDxError, UsageError
 
 if TYPE_CHECKING:
     from . import audit, scoring
     from .catalog import Catalog
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-#: the exit-code contract of every command, stated once: every --help shows it, docs/install.md quotes it
-EXIT_CODES = """Mã thoát (mọi lệnh):
-  0  xong, không có gì cần xem lại;
-  1  xong, nhưng có việc cần xem lại: tệp có lỗi, tiêu chí thiếu số liệu hoặc sai, đơn vị chưa gửi sổ, văn bản còn là dự thảo (cảnh báo không tính);
-  2  không chạy được: sai lệnh hoặc tùy chọn, đầu vào không có, không đọc được hoặc trống."""
-
-
 RECIPE_HELP = "tệp đợt đánh giá .toml (mặc định: đợt 2020 có sẵn trong hue-dx, generator/campaign-2020.toml)"
-
-
-class UsageError(Exception):
-    """The command cannot run as asked; the message says why in Vietnamese."""
-
-
-def year(text: str) -> int:
-    """An argparse type: a year of four digits, refused in Vietnamese otherwise."""
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise argparse.ArgumentTypeError(f"cần một năm gồm bốn chữ số (ví dụ 2021), gặp {text!r}")
-    return int(text)
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number ≥ 1, refused in Vietnamese otherwise."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"cần một số nguyên dương, gặp {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"cần một số nguyên từ 1 trở lên, gặp {value}")
-    return value
 
 
 def input_file(path: Path, hint: str = "") -> Path:
@@ -579,9 +550,9 @@ def _parsers(parser: argparse.ArgumentParser):
 
 def run(args: argparse.Namespace, out) -> int:
     if args.command == "tasks":
-        from .tracking import cli as tracking_cli
+        from .tracking.commands import run as run_tasks
 
-        return tracking_cli.run(args, out)
+        return run_tasks(args, out)
     check_paths(args)
     if args.command == "catalog":
         from . import audit
@@ -844,7 +815,7 @@ def _report(args: argparse.Namespace, out) -> int:
 
     from . import campaign as campaign_mod
     from . import catalog as catalog_mod
-    from . import reports
+    from . import reports, signing
     from .files import write_atomic
 
     if args.kind == "unit":
@@ -854,7 +825,7 @@ def _report(args: argparse.Namespace, out) -> int:
     cat = catalog_mod.load(campaign.catalog)
     # The certificate is opened first: a wrong password stops the run before any work, and
     # nothing is written under the requested name unless it is signed.
-    signer = reports.load_signer(args.sign, args.password.encode() if args.password else None, args.chain) if args.sign else None
+    signer = signing.load_signer(args.sign, args.password.encode() if args.password else None, args.chain) if args.sign else None
     if args.kind == "unit":
         from .intake.check import Context, check_file
 
@@ -878,7 +849,7 @@ def _report(args: argparse.Namespace, out) -> int:
     pdf = reports.pdf_of(report)
     data = pdf.data
     if signer is not None:
-        data = reports.sign_pdf(data, args.sign, signer=signer, box=pdf.signature_box if args.visible else None,
+        data = signing.sign_pdf(data, args.sign, signer=signer, box=pdf.signature_box if args.visible else None,
                                 chain=args.chain, revocation=[*(args.crl or []), *(args.ocsp or [])])
     write_atomic(args.output, data)
     written = [args.output]
@@ -984,7 +955,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nhue-dx: đã dừng theo yêu cầu (Ctrl+C); chạy lại lệnh để làm tiếp", file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, KeyError, ValueError, OSError) as exc:  # CatalogError and CampaignError are ValueErrors
+    except (HueDxError, OSError) as exc:  # what a person can fix; a bug's KeyError or ValueError goes on below
         if debug:
             raise
         print(f"hue-dx: lỗi: {error_message(exc)}", file=sys.stderr)
@@ -1008,12 +979,8 @@ _OS_ERRORS = {
 
 def error_message(exc: BaseException) -> str:
     """The Vietnamese line for an error: the library's own words, or what the system refused and where."""
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
     if isinstance(exc, OSError) and "cannot load library" in str(exc):  # WeasyPrint without Pango (Windows: MSYS2)
         return f"thiếu thư viện Pango của hệ điều hành, cần để ghi PDF; cách cài: docs/install.md, mục PDF ({exc})"
-    if isinstance(exc, UnicodeDecodeError):
-        return f"tệp không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start})"
     if isinstance(exc, OSError) and exc.errno is not None:
         what = _OS_ERRORS.get(exc.errno, f"lỗi hệ thống số {exc.errno}")
         where = " → ".join(str(name) for name in (exc.filename, exc.filename2) if name)

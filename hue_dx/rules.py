@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 # The rules' texts print numbers the Vietnamese way (hue_dx.vn); the short names stay for them.
+from .errors import NotFound
 from .vn import number as fmt_num
 from .vn import percent as fmt_pct
 
@@ -525,4 +526,4 @@ def kind(name: str) -> RuleKind:
     try:
         return KINDS[name]
     except KeyError:
-        raise KeyError(f"loại quy tắc không có: {name!r} (có: {', '.join(KINDS)})") from None
+        raise NotFound(f"loại quy tắc không có: {name!r} (có: {', '.join(KINDS)})") from None

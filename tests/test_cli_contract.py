@@ -357,5 +357,30 @@ def test_an_unexpected_fault_is_one_vietnamese_line_and_exit_two(monkeypatch):
 def test_the_contract_is_stated_once_and_quoted_by_the_docs():
     install = (ROOT / "docs" / "install.md").read_text(encoding="utf-8")
     assert cli.EXIT_CODES in install
-    source = (ROOT / "hue_dx" / "cli.py").read_text(encoding="utf-8")
-    assert source.count("xong, không có gì cần xem lại") == 1
+    stated = [p.name for p in (ROOT / "hue_dx").rglob("*.py") for _ in range(p.read_text(encoding="utf-8").count("xong, không có gì cần xem lại"))]
+    assert stated == ["commandline.py"]
+
+
+@pytest.mark.parametrize("fault", [KeyError("hdx_score_5_1_1"), ValueError("could not convert string to float: 'x'"), UnicodeDecodeError(
+    "utf-8", b"\xff", 0, 1, "invalid start byte")])
+def test_a_bugs_key_or_value_error_is_never_passed_off_as_a_usage_error(monkeypatch, fault):
+    """Only the user-error family (errors.HueDxError) and the system's refusals (OSError) are one
+    line "lỗi: …"; a KeyError or ValueError of hue-dx itself is a fault to report."""
+    def broken(args, out):
+        raise fault
+
+    monkeypatch.setattr(cli, "run", broken)
+    monkeypatch.delenv("HUEDX_DEBUG", raising=False)
+    code, _, err = run("catalog")
+    assert code == 2 and "lỗi không lường trước" in err and type(fault).__name__ in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["catalog", "show", "9.9.9"], "không có tiêu chí '9.9.9'"),
+    (["generate", "--unit", "KHONGCO"], "không có đơn vị 'KHONGCO'"),
+    (["tasks", "show", "PL9.9"], "không có nhiệm vụ 'PL9.9'"),
+    (["tasks", "unit", "KHONGCO"], "không có đơn vị 'KHONGCO'"),
+])
+def test_a_code_that_names_nothing_is_a_usage_error_in_vietnamese(argv, words, tmp_path):
+    code, _, err = run(*argv, cwd=tmp_path)
+    assert code == 2 and err.startswith("hue-dx: lỗi: ") and words in err and "không lường trước" not in err

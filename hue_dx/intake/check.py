@@ -325,7 +325,7 @@ def _check(data: bytes, ctx: Context, result: FileResult, where: dict[str, str],
         return
     try:
         unit = campaign.unit(unit_code)
-    except KeyError:
+    except LookupError:  # errors.NotFound
         result.issues.append(issue("unit-unknown", value=unit_code, **where))
         return
     result.unit = unit.code

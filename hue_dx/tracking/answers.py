@@ -19,13 +19,15 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from ..errors import HueDxError
+
 NOT_STARTED, IN_PROGRESS, DONE, LATE, STOPPED = "chưa triển khai", "đang triển khai", "hoàn thành", "chậm tiến độ", "dừng"
 STATUSES = (NOT_STARTED, IN_PROGRESS, DONE, LATE, STOPPED)
 OK = "đủ"
 INDICATOR, LEAD, COOPERATE = "indicator", "lead", "cooperate"
 
 
-class AnswerError(ValueError):
+class AnswerError(HueDxError, ValueError):
     """An answer that cannot be read; the message names the unit, task and field."""
 
 
@@ -169,7 +171,7 @@ def load_previous(path: Path) -> tuple[str, str, dict[str, dict[str, TaskAnswer]
     """(tasks id, period, answers by unit and task id) from a file written by dump_previous."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise AnswerError(f"{path}: không đọc được tệp số liệu quý trước: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("units"), dict):
         raise AnswerError(f"{path}: cần một đối tượng JSON có 'tasks', 'period' và 'units'")

@@ -15,10 +15,11 @@ from typing import Any
 
 from .. import vn
 from ..audit import DECIDED, ERROR, Finding
+from ..commandline import EXIT_OK, EXIT_PROBLEMS
 from . import audit, periods, roles
 from . import recipe as recipe_mod
 from . import tasks as tasks_mod
-from .cli import DEFAULT_ARCHIVE, EXIT_OK, EXIT_PROBLEMS, TasksUsageError
+from .cli import DEFAULT_ARCHIVE, TasksUsageError
 from .tasks import TaskCatalog
 
 
@@ -336,7 +337,7 @@ def _campaign(catalog: TaskCatalog, args: argparse.Namespace) -> tuple[TaskCatal
 
 def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     _needs_openpyxl("tổng hợp")
-    from .intake import InputError, consolidate
+    from .intake import InputError, TrackingIntakeError, consolidate
     from .outputs import write_answers, write_csv, write_json, write_workbook
 
     catalog, recipe = _campaign(catalog, args)
@@ -353,7 +354,7 @@ def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
 
     try:
         result = consolidate(catalog, recipe, quarter, list(args.inputs), archive, progress=progress)
-    except InputError as exc:
+    except (InputError, TrackingIntakeError) as exc:  # the intake's own errors (ValueErrors) are the officer's to fix
         raise TasksUsageError(str(exc)) from None
     paths = {"workbook": target / f"tong-hop-{quarter.id}.xlsx", "json": target / f"tong-hop-{quarter.id}.json",
              "answers": target / f"tra-loi-{quarter.id}.json", "csv": target / "csv"}
@@ -379,7 +380,7 @@ def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
 
 
 def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
-    from .intake import consolidate
+    from .intake import TrackingIntakeError, consolidate
     from .report import write_letters, write_report
 
     catalog, recipe = _campaign(catalog, args)
@@ -387,7 +388,10 @@ def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     archive = args.archive or DEFAULT_ARCHIVE
     if not (archive / "ledger.sqlite").is_file():
         raise TasksUsageError(f"Chưa có kho lưu trữ {archive}: chạy hue-dx tasks consolidate … --period {quarter.id} trước")
-    result = consolidate(catalog, recipe, quarter, [], archive)
+    try:
+        result = consolidate(catalog, recipe, quarter, [], archive)
+    except TrackingIntakeError as exc:  # an assessment archive given for a quarterly one
+        raise TasksUsageError(str(exc)) from None
     target = args.out or Path("out") / f"bao-cao-ubnd-quy-{quarter.id}"
     report = write_report(result, target)
     letters = write_letters(result, target / "thu-don-doc")

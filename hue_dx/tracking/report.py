@@ -235,7 +235,7 @@ def report_document(q: Quarterly, when: dt.date | None = None) -> Report:
         annexes=() if draft else (Annex("I", "Tình hình thực hiện từng nhiệm vụ", "annex_tasks"),
                                   Annex("II", "Danh mục sổ báo cáo dùng để tổng hợp", "annex_files")),
         draft=draft, title=title,
-        metadata=reports._metadata(title, body.name, f"{q.catalog.title}, tệp nhiệm vụ {q.catalog.id} phiên bản {q.catalog.version}, "
+        metadata=reports.pdf_metadata(title, body.name, f"{q.catalog.title}, tệp nhiệm vụ {q.catalog.id} phiên bản {q.catalog.version}, "
                                    f"kỳ {q.quarter.id}", files))
     from .. import __version__
 
@@ -256,7 +256,7 @@ def letter_document(q: Quarterly, state: UnitState, when: dt.date | None = None)
     summary = f"đôn đốc gửi báo cáo tình hình triển khai Kế hoạch 222/KH-UBND {q.quarter.vi}"
     doc = Document(body=body, summary=summary, signer=signer, drafting=drafting, date=when, addressees=(state.unit.heading_name,),
                    recipients=recipients(["Như trên"], "VT, " + drafting if drafting else "VT"), title=f"V/v {summary} – {state.unit.name}",
-                   metadata=reports._metadata(f"V/v {summary} – {state.unit.name}", body.name, f"Gửi {state.unit.heading_name}",
+                   metadata=reports.pdf_metadata(f"V/v {summary} – {state.unit.name}", body.name, f"Gửi {state.unit.heading_name}",
                                               [(state.file.name, state.file.sha256)] if state.file else []))
     return reports.render("tracking-letter.html.j2", doc, **letter_content(q, state, due_date(q, when)), sender=body.name,
                           email=q.recipe.contact.get("email", ""), document=q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND"))

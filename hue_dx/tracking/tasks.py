@@ -22,6 +22,7 @@ from typing import Any
 
 from .. import vn
 from ..catalog import Decision
+from ..errors import HueDxError, NotFound
 
 # tracking/intake.py's name for vn.whole, until the intake engine calls hue_dx.vn itself.
 fmt_dong = vn.whole
@@ -45,7 +46,7 @@ _AMOUNT = re.compile(r"^(0|[1-9]\d{0,2}(\.\d{3})*)$")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
 
-class TasksError(ValueError):
+class TasksError(HueDxError, ValueError):
     """The tasks file is malformed; the message says where and what to fix."""
 
 
@@ -291,7 +292,7 @@ class TaskCatalog:
         for t in self.tasks:
             if t.id.upper() == key:
                 return t
-        raise KeyError(f"không có nhiệm vụ {task_id!r} trong {self.id} (ví dụ: PL1.3, PL2.I.5, PL3.B.2, IV.8.1)")
+        raise NotFound(f"không có nhiệm vụ {task_id!r} trong {self.id} (ví dụ: PL1.3, PL2.I.5, PL3.B.2, IV.8.1)")
 
     def tasks_under(self, code: str) -> tuple[Task, ...]:
         """Every task of an appendix or group (PL3, PL3.A, PL3.A.II)."""
