@@ -534,18 +534,18 @@ def build_parser() -> argparse.ArgumentParser:
     from .tracking import cli as tracking_cli
 
     tracking_cli.add_parser(commands)
-    for each in _parsers(parser):
+    for each in parsers(parser):
         each.epilog = EXIT_CODES  # one contract, shown by every command's --help
     return parser
 
 
-def _parsers(parser: argparse.ArgumentParser):
+def parsers(parser: argparse.ArgumentParser):
     """``parser`` and every sub-command's parser, depth first."""
     yield parser
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in dict.fromkeys(action.choices.values()):
-                yield from _parsers(sub)
+                yield from parsers(sub)
 
 
 def run(args: argparse.Namespace, out) -> int:

@@ -136,7 +136,7 @@ ENGLISH = ["usage:", "options:", "positional arguments", "optional arguments", "
 
 
 def test_no_help_page_has_an_english_word_of_argparse_and_every_one_states_the_exit_codes():
-    for parser in cli._parsers(cli.build_parser()):
+    for parser in cli.parsers(cli.build_parser()):
         text = parser.format_help()
         assert text.startswith("Cách dùng: "), parser.prog
         found = [w for w in ENGLISH if w in text]
@@ -150,7 +150,7 @@ def _same_words(expected: str, text: str) -> bool:
 
 
 def test_every_option_has_help_and_a_vietnamese_placeholder():
-    for parser in cli._parsers(cli.build_parser()):
+    for parser in cli.parsers(cli.build_parser()):
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 assert all(choice.help for choice in action._choices_actions), parser.prog
