@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+import corpus
 import pytest
 import xlsxedit as xe
 from engines import libreoffice_recalc
@@ -73,10 +74,7 @@ def _text(n: int) -> str:
 
 def _assessment_returns(folder: Path, tmp: Path) -> tuple[Path, Path]:
     """Three units' returned workbooks: sample figures, and hostile text in every typed cell."""
-    recipe_path = tmp / "campaign.toml"
-    original = (ROOT / "generator" / "campaign-2020.toml").read_text(encoding="utf-8")
-    recipe_path.write_text(original.replace('deadline = "2020-12-31"', 'deadline = "2030-12-31"').replace(
-        'roster = "roster-hue-2020.csv"', f'roster = "{(ROOT / "generator" / "roster-hue-2020.csv").as_posix()}"'), encoding="utf-8")
+    recipe_path = corpus.late_recipe(tmp)
     catalog = hue_dx.load_catalog()
     campaign = campaign_mod.load(recipe_path)
     blanks = tmp / "blank"
