@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from . import vn
 from .catalog import INPUT_TYPES, Catalog, code_key
-from .rules import fmt_num, number
+from .rules import number
 
 ERROR, DECIDED, INFO = "error", "decided", "info"
 _CODE = re.compile(r"^\d+(\.\d+)*$")
@@ -54,12 +55,12 @@ def _totals(catalog: Catalog) -> list[Finding]:
         what = "trụ cột" if g.is_pillar else "nhóm"
         children = [c for c in catalog.groups if c.parent == g.code]
         if g.stated_max is None:
-            message = f"Kế hoạch không in điểm tối đa của {what} {g.code}; các tiêu chí cộng lại {fmt_num(actual)}"
+            message = f"Kế hoạch không in điểm tối đa của {what} {g.code}; các tiêu chí cộng lại {vn.number(actual)}"
         elif g.stated_max != actual:
-            message = f"Kế hoạch in {fmt_num(g.stated_max)} điểm cho {what} {g.code}, các tiêu chí cộng lại {fmt_num(actual)}"
+            message = f"Kế hoạch in {vn.number(g.stated_max)} điểm cho {what} {g.code}, các tiêu chí cộng lại {vn.number(actual)}"
             stated_children = [c.stated_max for c in children]
             if children and None not in stated_children:
-                message += f" (các nhóm in cộng lại {fmt_num(sum(stated_children))})"  # type: ignore[arg-type]
+                message += f" (các nhóm in cộng lại {vn.number(sum(stated_children))})"  # type: ignore[arg-type]
         else:
             continue
         out.append(Finding(g.code, DECIDED if g.decision else ERROR, "điểm tối đa", message,
@@ -121,9 +122,9 @@ def _integrity(catalog: Catalog) -> list[Finding]:
         if c.kind == "per_item":
             caps = sum(number(p["cap"]) for p in c.params["parts"])
             if caps > c.max and not c.decisions:
-                error(c.code, f"các mức trần cộng lại {fmt_num(caps)} vượt điểm tối đa {fmt_num(c.max)}: cần ghi quyết định")
+                error(c.code, f"các mức trần cộng lại {vn.number(caps)} vượt điểm tối đa {vn.number(c.max)}: cần ghi quyết định")
             if caps < c.max:
-                error(c.code, f"các mức trần cộng lại {fmt_num(caps)} nhỏ hơn điểm tối đa {fmt_num(c.max)}: không bao giờ đạt điểm tối đa")
+                error(c.code, f"các mức trần cộng lại {vn.number(caps)} nhỏ hơn điểm tối đa {vn.number(c.max)}: không bao giờ đạt điểm tối đa")
     return out
 
 

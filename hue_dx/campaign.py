@@ -14,12 +14,13 @@ from pathlib import Path
 
 from .catalog import CatalogError
 from .documents import Body, Signer, full_name
+from .errors import HueDxError, NotFound
 
 DEFAULT_RECIPE = "campaign-2020.toml"
 OPTIONAL_COLUMNS = ("official_name", "parent", "place", "abbreviation", "signer_authority", "signer_title", "signer_name")
 
 
-class CampaignError(ValueError):
+class CampaignError(HueDxError, ValueError):
     """The recipe or roster is malformed; the message says which file and line."""
 
 
@@ -104,7 +105,7 @@ class Campaign:
         for u in self.units:
             if u.code.casefold() == code.strip().casefold():
                 return u
-        raise KeyError(f"không có đơn vị {code!r} trong danh sách {self.path.name} (có: {', '.join(u.code for u in self.units)})")
+        raise NotFound(f"không có đơn vị {code!r} trong danh sách {self.path.name} (có: {', '.join(u.code for u in self.units)})")
 
     @property
     def deadline_vi(self) -> str:
@@ -130,7 +131,7 @@ def _plain(name: str, province: str) -> str:
     return text
 
 
-def _section(raw: dict, key: str) -> dict:
+def section(raw: dict, key: str) -> dict:
     """A TOML table with its texts in NFC (lists of texts too: recipients)."""
     out: dict = {}
     for k, v in raw.get(key, {}).items():
@@ -144,6 +145,8 @@ def load(path: str | Path | None = None) -> Campaign:
         raise CampaignError(f"Không tìm thấy tệp đợt đánh giá: {path}")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CampaignError(f"{path}: không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start}); lưu lại tệp dạng UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError(f"{path}: không đọc được TOML: {exc}") from exc
     for key in ("catalog", "period", "deadline", "roster"):
@@ -160,16 +163,23 @@ def load(path: str | Path | None = None) -> Campaign:
         catalog=str(raw["catalog"]),
         period=str(raw["period"]),
         deadline=deadline,
-        issuer=_section(raw, "issuer"),
-        contact=_section(raw, "contact"),
+        issuer=section(raw, "issuer"),
+        contact=section(raw, "contact"),
         units=load_roster(roster),
         path=path,
-        report=_section(raw, "report"),
+        report=section(raw, "report"),
         appraisal=raw.get("appraisal", {}),
     )
 
 
 def load_roster(path: Path) -> tuple[Unit, ...]:
+    try:
+        return _roster(path)
+    except UnicodeDecodeError as exc:
+        raise CampaignError(f"{path}: không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start}); lưu lại tệp CSV dạng UTF-8") from None
+
+
+def _roster(path: Path) -> tuple[Unit, ...]:
     if not path.is_file():
         raise CampaignError(f"Không tìm thấy danh sách đơn vị: {path}")
     units: list[Unit] = []

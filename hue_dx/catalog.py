@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rules
+from .errors import HueDxError, NotFound
 
 DEFAULT_CATALOG = "hue-222-2020"
 
@@ -34,7 +35,7 @@ YES_NO = ("Có", "Không")
 NUMERIC_TYPES = ("count", "number", "amount")
 
 
-class CatalogError(ValueError):
+class CatalogError(HueDxError, ValueError):
     """The catalog file is malformed; the message says where and what to fix."""
 
 
@@ -170,7 +171,7 @@ class Catalog:
         try:
             return self.by_code[code.strip()]
         except KeyError:
-            raise KeyError(f"không có tiêu chí {code!r} trong bộ tiêu chí {self.id}") from None
+            raise NotFound(f"không có tiêu chí {code!r} trong bộ tiêu chí {self.id}") from None
 
     def criteria_under(self, code: str) -> tuple[Criterion, ...]:
         """Every criterion whose code lies below a pillar or group code."""

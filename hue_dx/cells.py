@@ -20,6 +20,7 @@ the functions below. What the formulas do, and so what is mirrored here:
 
 from __future__ import annotations
 
+from . import vn
 from .catalog import YES_NO, Input
 
 _NUMERIC = frozenset(("count", "number", "amount"))
@@ -45,11 +46,6 @@ def same_text(value: object, wanted: str) -> bool:
     return isinstance(value, str) and not isinstance(value, ErrorValue) and excel_trim(value).lower() == wanted.lower()
 
 
-def fmt_int(value: float) -> str:
-    """A whole number with dots between thousands (100.000), as the messages print bounds."""
-    return f"{int(value):,}".replace(",", ".")
-
-
 # The words of an input's check cell (and of the criterion's status after "lỗi: ").
 
 
@@ -66,7 +62,7 @@ def msg_negative(key: str) -> str:
 
 
 def msg_too_large(key: str, bound: float) -> str:
-    return f"{key} lớn hơn mức hợp lý {fmt_int(bound)}"
+    return f"{key} lớn hơn mức hợp lý {vn.whole(bound)}"
 
 
 def msg_fraction(key: str) -> str:

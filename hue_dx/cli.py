@@ -24,43 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .argparse_vi import Parser
+from .commandline import EXIT_CODES, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, TRACKING_EXIT_CODES, positive_int
+from .errors import HueDxError, UsageError
 
 if TYPE_CHECKING:
     from . import audit, scoring
     from .catalog import Catalog
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-#: the exit-code contract of every command, stated once: every --help shows it, docs/install.md quotes it
-EXIT_CODES = """Mã thoát (mọi lệnh):
-  0  xong, không có gì cần xem lại;
-  1  xong, nhưng có việc cần xem lại: tệp có lỗi, tiêu chí thiếu số liệu hoặc sai, đơn vị chưa gửi sổ, văn bản còn là dự thảo (cảnh báo không tính);
-  2  không chạy được: sai lệnh hoặc tùy chọn, đầu vào không có, không đọc được hoặc trống."""
-
-
 RECIPE_HELP = "tệp đợt đánh giá .toml (mặc định: đợt 2020 có sẵn trong hue-dx, generator/campaign-2020.toml)"
-
-
-class UsageError(Exception):
-    """The command cannot run as asked; the message says why in Vietnamese."""
-
-
-def year(text: str) -> int:
-    """An argparse type: a year of four digits, refused in Vietnamese otherwise."""
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise argparse.ArgumentTypeError(f"cần một năm gồm bốn chữ số (ví dụ 2021), gặp {text!r}")
-    return int(text)
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number ≥ 1, refused in Vietnamese otherwise."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"cần một số nguyên dương, gặp {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"cần một số nguyên từ 1 trở lên, gặp {value}")
-    return value
 
 
 def input_file(path: Path, hint: str = "") -> Path:
@@ -175,11 +146,11 @@ def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
 
 def _print_tree(cat: Catalog, out) -> None:
     from . import catalog as catalog_mod
-    from .rules import fmt_num
+    from . import vn
 
     width = _width()
     out.write(f"{cat.title} — {cat.source.get('document', '')} ngày {_vn_date(cat.source.get('date', ''))}, {cat.source.get('appendix', '')}\n")
-    out.write(f"Bộ tiêu chí: {cat.id} phiên bản {cat.version}; {len(cat.criteria)} tiêu chí chấm điểm, tổng {fmt_num(cat.total_max)} điểm.\n\n")
+    out.write(f"Bộ tiêu chí: {cat.id} phiên bản {cat.version}; {len(cat.criteria)} tiêu chí chấm điểm, tổng {vn.number(cat.total_max)} điểm.\n\n")
     title_width = max(30, width - 50)
     out.write(f"{'Mã':<9}{'Tên':<{title_width}} {'Điểm':>5}  {'Quy tắc':<23}Số liệu\n")
     out.write("─" * min(width, 9 + title_width + 46) + "\n")
@@ -187,12 +158,12 @@ def _print_tree(cat: Catalog, out) -> None:
     for item in sorted(rows, key=lambda item: catalog_mod.code_key(item.code)):
         if isinstance(item, catalog_mod.Group):
             title = _cut(item.title, title_width)
-            out.write(f"{item.code:<9}{title.upper() if item.is_pillar else title:<{title_width}} {fmt_num(cat.max_of(item.code)):>5}\n")
+            out.write(f"{item.code:<9}{title.upper() if item.is_pillar else title:<{title_width}} {vn.number(cat.max_of(item.code)):>5}\n")
         elif isinstance(item, catalog_mod.Unscored):
             out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {'—':>5}  chấm chung với {item.scored_in}\n")
         else:
             keys = ", ".join(i.key for i in item.inputs)
-            out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {fmt_num(item.max):>5}  {item.rule.title:<23}{keys}\n")
+            out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {vn.number(item.max):>5}  {item.rule.title:<23}{keys}\n")
     out.write("\nXem một tiêu chí: hue-dx catalog show MÃ   ·   Kiểm tra bộ tiêu chí: hue-dx catalog check\n")
 
 
@@ -207,9 +178,8 @@ def _print_csv(cat: Catalog, out) -> None:
 
 
 def _print_show(cat: Catalog, code: str, out) -> None:
-    from . import scoring
+    from . import scoring, vn
     from .catalog import INPUT_TYPES
-    from .rules import fmt_num
 
     width = _width()
     if code in {u.code for u in cat.unscored}:
@@ -223,7 +193,7 @@ def _print_show(cat: Catalog, code: str, out) -> None:
     pillar = cat.groups_by_code[c.pillar]
     out.write(f"{c.code}  {c.title}\n")
     out.write(f"  Trụ cột {pillar.code}: {pillar.title} · Nhóm {group.code}: {group.title}\n")
-    out.write(f"  Điểm tối đa: {fmt_num(c.max)}   Quy tắc: {c.rule.title}\n")
+    out.write(f"  Điểm tối đa: {vn.number(c.max)}   Quy tắc: {c.rule.title}\n")
     out.write(f"  Áp dụng cho: {', '.join(cat.levels[level] for level in c.applies_to)}\n\n")
     out.write("Cách tính điểm (Kế hoạch):\n" + _wrap(c.how, 2, width) + "\n")
     if c.note:
@@ -231,8 +201,8 @@ def _print_show(cat: Catalog, code: str, out) -> None:
     out.write("Quy tắc hue-dx áp dụng:\n" + _wrap(c.describe(), 2, width) + "\n\n")
     out.write("Số liệu cần nhập:\n")
     for i in c.inputs:
-        extra = "bắt buộc" if i.required else f"để trống = {fmt_num(i.default or 0)}"
-        bound = f", tối đa {fmt_num(i.max)}" if i.max is not None else ""
+        extra = "bắt buộc" if i.required else f"để trống = {vn.number(i.default or 0)}"
+        bound = f", tối đa {vn.number(i.max)}" if i.max is not None else ""
         line = f"{i.key}: {i.label} ({INPUT_TYPES[i.type]}{bound}; {extra})"
         out.write(_wrap(line, 2, width) + "\n")
         if i.type == "choice":
@@ -250,8 +220,8 @@ def _print_show(cat: Catalog, code: str, out) -> None:
         else:
             shown[i.key] = value
     result = scoring.score_criterion(c, shown)
-    given = ", ".join(f"{k} = {v if isinstance(v, str) else fmt_num(v)}" for k, v in shown.items())
-    points = fmt_num(result.points) if result.points is not None else "—"
+    given = ", ".join(f"{k} = {v if isinstance(v, str) else vn.number(v)}" for k, v in shown.items())
+    points = vn.number(result.points) if result.points is not None else "—"
     out.write(f"\nVí dụ: {given} → {points} điểm ({result.status_vi}).\n")
     if c.decisions:
         out.write("\nQuyết định của hue-dx về cách đọc Kế hoạch:\n")
@@ -260,12 +230,11 @@ def _print_show(cat: Catalog, code: str, out) -> None:
 
 
 def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
-    from . import audit
-    from .rules import fmt_num
+    from . import audit, vn
 
     width = _width()
     out.write(f"Kiểm tra bộ tiêu chí {cat.id} ({cat.source.get('document', '')}, {cat.source.get('appendix', '')}): "
-              f"{len(cat.criteria)} tiêu chí, {len(cat.pillars)} trụ cột, tổng {fmt_num(cat.total_max)} điểm.\n")
+              f"{len(cat.criteria)} tiêu chí, {len(cat.pillars)} trụ cột, tổng {vn.number(cat.total_max)} điểm.\n")
     decided = [f for f in findings if f.severity == audit.DECIDED]
     totals = [f for f in decided if f.code in cat.groups_by_code]
     sections = [
@@ -288,13 +257,12 @@ def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
 
 def _print_decisions_markdown(cat: Catalog, findings: list[audit.Finding], out) -> None:
     """The decisions page of the docs, generated so that it cannot drift from the catalog."""
-    from . import audit
-    from .rules import fmt_num
+    from . import audit, vn
 
     out.write(f"# Các quyết định về cách đọc bộ tiêu chí {cat.id}\n\n")
     out.write(f"Nguồn: {cat.source.get('document', '')} ngày {_vn_date(cat.source.get('date', ''))} của "
               f"{cat.source.get('issuer', '')}, {cat.source.get('appendix', '')}. "
-              f"{len(cat.criteria)} tiêu chí chấm điểm, tổng {fmt_num(cat.total_max)} điểm.\n\n")
+              f"{len(cat.criteria)} tiêu chí chấm điểm, tổng {vn.number(cat.total_max)} điểm.\n\n")
     out.write("Trang này được sinh bằng `hue-dx catalog check --format markdown`; "
               "mỗi quyết định cũng nằm ngay bên tiêu chí trong tệp bộ tiêu chí.\n\n")
     out.write("## Chính sách chung\n\n")
@@ -305,12 +273,12 @@ def _print_decisions_markdown(cat: Catalog, findings: list[audit.Finding], out) 
         for scale in cat.scales.values():
             users = [f"{c.code} {i.key}" for c in cat.criteria for i in c.inputs if i.scale == scale.name]
             shown = ", ".join(users) if len(users) <= 40 else f"{len(users)} số liệu (mọi số liệu kiểu {scale.name} không ghi mức khác)"
-            out.write(f"| `{scale.name}` | {fmt_num(scale.max)} | {scale.label} | {shown} |\n")
+            out.write(f"| `{scale.name}` | {vn.number(scale.max)} | {scale.label} | {shown} |\n")
     out.write("\n## Điểm tối đa của nhóm và trụ cột\n\n| Mã | Kế hoạch in | Tổng các tiêu chí | Quyết định |\n|---|---|---|---|\n")
     for g in cat.groups:
         if g.decision:
-            stated = "không in" if g.stated_max is None else fmt_num(g.stated_max)
-            out.write(f"| {g.code} | {stated} | {fmt_num(cat.max_of(g.code))} | {g.decision} |\n")
+            stated = "không in" if g.stated_max is None else vn.number(g.stated_max)
+            out.write(f"| {g.code} | {stated} | {vn.number(cat.max_of(g.code))} | {g.decision} |\n")
     out.write("\n## Quyết định theo tiêu chí\n\n| Mã | Chủ đề | Quyết định |\n|---|---|---|\n")
     for f in findings:
         if f.severity == audit.DECIDED and not cat.groups_by_code.get(f.code):
@@ -368,17 +336,16 @@ def _csv_value(text: str | None) -> Any:
 
 
 def _print_unit(cat: Catalog, result: scoring.UnitResult, unit: str | None, out) -> None:
-    from . import scoring
-    from .rules import fmt_num
+    from . import scoring, vn
 
     width = _width()
     level = cat.levels.get(result.level or "", "mọi cấp")
     out.write(f"Đơn vị: {unit or '(không tên)'} · cấp: {level} · bộ tiêu chí {cat.id}\n\n")
     out.write(f"{'Trụ cột':<52}{'Điểm':>8}{'Tối đa':>8}{'Chỉ số':>9}\n")
     for n in (*result.pillars, result.total):
-        index = "—" if n.index is None else fmt_num(n.index, 4)
+        index = "—" if n.index is None else vn.number(n.index, 4)
         name = f"{n.code} {n.title}" if n.code else n.title.upper()
-        out.write(f"{name[:51]:<52}{fmt_num(n.points, 2):>8}{fmt_num(n.applicable_max, 2):>8}{index:>9}\n")
+        out.write(f"{name[:51]:<52}{vn.number(n.points, 2):>8}{vn.number(n.applicable_max, 2):>8}{index:>9}\n")
     problems = [c for c in result.criteria if c.status in (scoring.MISSING, scoring.INVALID)]
     if problems:
         out.write(f"\nTiêu chí cần xem lại ({len(problems)}):\n")
@@ -388,8 +355,7 @@ def _print_unit(cat: Catalog, result: scoring.UnitResult, unit: str | None, out)
 
 def _print_ranking(units: list[tuple[str, Catalog, scoring.UnitResult]], out) -> None:
     """Units ranked by overall index within each level, ties sharing a rank (1, 2, 2, 4)."""
-    from . import ranking, scoring
-    from .rules import fmt_num
+    from . import ranking, scoring, vn
 
     width = _width()
     cat = units[0][1]
@@ -403,10 +369,10 @@ def _print_ranking(units: list[tuple[str, Catalog, scoring.UnitResult]], out) ->
         out.write(f"\nXếp hạng: {label} ({len(members)} đơn vị)\n")
         out.write(f"{'Hạng':>4}  {'Đơn vị':<30}{'Điểm':>8}{'Tối đa':>8}{'Chỉ số':>8}  " + "".join(f"{'TC' + p:>7}" for p in pillars) + "  Cần xem\n")
         for rank, (unit, r) in order:
-            index = "—" if r.total.index is None else fmt_num(r.total.index, 4)
-            cells = "".join(f"{'—' if n.index is None else fmt_num(n.index, 4):>7}" for n in r.pillars)
+            index = "—" if r.total.index is None else vn.number(r.total.index, 4)
+            cells = "".join(f"{'—' if n.index is None else vn.number(n.index, 4):>7}" for n in r.pillars)
             problems = sum(1 for c in r.criteria if c.status in (scoring.MISSING, scoring.INVALID))
-            total = f"{fmt_num(r.total.points, 2):>8}{fmt_num(r.total.applicable_max, 2):>8}{index:>8}"
+            total = f"{vn.number(r.total.points, 2):>8}{vn.number(r.total.applicable_max, 2):>8}{index:>8}"
             out.write(f"{rank or '—':>4}  {_cut(unit, 29):<30}{total}  {cells}  {problems or ''}\n")
     out.write(_wrap("Chỉ số = điểm đạt / điểm tối đa áp dụng (0–1); TC = trụ cột; 'Cần xem' = số tiêu chí thiếu số liệu hoặc lỗi "
                     "(xem chi tiết: hue-dx score TỆP).", 0, width) + "\n")
@@ -568,27 +534,27 @@ def build_parser() -> argparse.ArgumentParser:
     from .tracking import cli as tracking_cli
 
     tasks = tracking_cli.add_parser(commands)
-    for each in _parsers(parser):
+    for each in parsers(parser):
         each.epilog = EXIT_CODES  # one contract, shown by every command's --help
-    for each in _parsers(tasks):
-        each.epilog = tracking_cli.EXIT_CODES  # the same contract, in the words of quarterly reports
+    for each in parsers(tasks):
+        each.epilog = TRACKING_EXIT_CODES  # the same contract, in the words of quarterly reports
     return parser
 
 
-def _parsers(parser: argparse.ArgumentParser):
+def parsers(parser: argparse.ArgumentParser):
     """``parser`` and every sub-command's parser, depth first."""
     yield parser
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in dict.fromkeys(action.choices.values()):
-                yield from _parsers(sub)
+                yield from parsers(sub)
 
 
 def run(args: argparse.Namespace, out) -> int:
     if args.command == "tasks":
-        from .tracking import cli as tracking_cli
+        from .tracking.commands import run as run_tasks
 
-        return tracking_cli.run(args, out)
+        return run_tasks(args, out)
     check_paths(args)
     if args.command == "catalog":
         from . import audit
@@ -727,9 +693,9 @@ def _check(args: argparse.Namespace, out) -> int:
 
     from . import campaign as campaign_mod
     from . import catalog as catalog_mod
+    from . import vn
     from .intake.check import Context, check_file
     from .issues import ERROR, SEVERITY_VI
-    from .rules import fmt_num
 
     input_file(args.file, " (tổng hợp cả thư mục: hue-dx consolidate THƯ_MỤC)")
     _needs_openpyxl("kiểm tra sổ")
@@ -761,10 +727,10 @@ def _check(args: argparse.Namespace, out) -> int:
             out.write(f"{'Trụ cột':<52}{'Điểm':>8}{'Tối đa':>8}{'Chỉ số':>9}\n")
             titles = {p.code: p.title for p in cat.pillars}
             for code, points, amax, index in result.pillars:
-                out.write(f"{(code + ' ' + titles[code])[:51]:<52}{fmt_num(points, 2):>8}{fmt_num(amax, 2):>8}"
-                          f"{'—' if index is None else fmt_num(index, 4):>9}\n")
+                out.write(f"{(code + ' ' + titles[code])[:51]:<52}{vn.number(points, 2):>8}{vn.number(amax, 2):>8}"
+                          f"{'—' if index is None else vn.number(index, 4):>9}\n")
             points, amax, index = result.total
-            out.write(f"{'TỔNG CỘNG':<52}{fmt_num(points, 2):>8}{fmt_num(amax, 2):>8}{'—' if index is None else fmt_num(index, 4):>9}\n")
+            out.write(f"{'TỔNG CỘNG':<52}{vn.number(points, 2):>8}{vn.number(amax, 2):>8}{'—' if index is None else vn.number(index, 4):>9}\n")
         else:
             out.write("Không dùng được tệp này để xếp hạng.\n")
         out.write(f"\nVấn đề ({len(result.issues)}):\n" if result.issues else "\nKhông có vấn đề.\n")
@@ -792,15 +758,16 @@ def _choose(args: argparse.Namespace, out) -> int:
 
 
 def _consolidate(args: argparse.Namespace, out) -> int:
+    from . import vn
     from .intake.outputs import write_csv, write_json, write_workbook
-    from .rules import fmt_num
 
     show = sys.stderr.isatty()
 
     def progress(done: int, total: int, seconds: float) -> None:
         if show and (done == total or done % 10 == 0):
             rate = done / seconds if seconds else 0
-            print(f"\r  đọc tệp {fmt_num(done)}/{fmt_num(total)} · {fmt_num(rate, 0)} tệp/giây", end="" if done < total else "\n", file=sys.stderr, flush=True)
+            print(f"\r  đọc tệp {vn.number(done)}/{vn.number(total)} · {vn.number(rate, 0)} tệp/giây", end="" if done < total else "\n",
+                  file=sys.stderr, flush=True)
 
     campaign, cat, result = _consolidated(args, "tổng hợp", workers=args.workers, progress=progress)
     output = args.output or Path("out") / f"xep-hang-{campaign.period}.xlsx"
@@ -814,14 +781,14 @@ def _consolidate(args: argparse.Namespace, out) -> int:
         written += write_csv(result, args.csv)
     ranked = sum(1 for rows in result.groups.values() for r in rows if r.result)
     errors, warnings = result.errors, result.warnings
-    out.write(f"Đã đọc {fmt_num(result.seen)} tệp ({fmt_num(result.new)} tệp mới) trong {fmt_num(result.seconds, 1)} giây; "
+    out.write(f"Đã đọc {vn.number(result.seen)} tệp ({vn.number(result.new)} tệp mới) trong {vn.number(result.seconds, 1)} giây; "
               f"xếp hạng {ranked}/{len(campaign.units)} đơn vị; chưa gửi: {len(result.missing)}.\n")
     if result.others:
-        out.write(f"{fmt_num(len(result.others))} tệp không phải sổ đánh giá hoặc không đọc được: đã lưu vào kho và liệt kê ở trang 'Tệp đã nhận'.\n")
+        out.write(f"{vn.number(len(result.others))} tệp không phải sổ đánh giá hoặc không đọc được: đã lưu vào kho và liệt kê ở trang 'Tệp đã nhận'.\n")
     for group, rows in result.groups.items():
-        top = [f"{r.rank}. {r.unit.name} ({fmt_num(r.index, 4)})" for r in rows if r.rank is not None and r.index is not None][:3]
+        top = [f"{r.rank}. {r.unit.name} ({vn.number(r.index, 4)})" for r in rows if r.rank is not None and r.index is not None][:3]
         out.write(f"  {group}: {'; '.join(top) if top else 'chưa có đơn vị nào'}\n")
-    out.write(f"Vấn đề: {fmt_num(errors)} lỗi, {fmt_num(warnings)} cảnh báo (xem trang 'Vấn đề').\n")
+    out.write(f"Vấn đề: {vn.number(errors)} lỗi, {vn.number(warnings)} cảnh báo (xem trang 'Vấn đề').\n")
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + f"\nKho lưu trữ: {archive_root}\n")
     return consolidation_exit(result)
 
@@ -831,8 +798,8 @@ def _report(args: argparse.Namespace, out) -> int:
 
     from . import campaign as campaign_mod
     from . import catalog as catalog_mod
-    from . import reports
-    from .generate import write_atomic
+    from . import reports, signing
+    from .files import write_atomic
 
     if args.kind == "unit":
         input_file(args.file, " (báo cáo của cả tỉnh: hue-dx report ranking THƯ_MỤC)")
@@ -841,7 +808,7 @@ def _report(args: argparse.Namespace, out) -> int:
     cat = catalog_mod.load(campaign.catalog)
     # The certificate is opened first: a wrong password stops the run before any work, and
     # nothing is written under the requested name unless it is signed.
-    signer = reports.load_signer(args.sign, args.password.encode() if args.password else None, args.chain) if args.sign else None
+    signer = signing.load_signer(args.sign, args.password.encode() if args.password else None, args.chain) if args.sign else None
     if args.kind == "unit":
         from .intake.check import Context, check_file
 
@@ -865,7 +832,7 @@ def _report(args: argparse.Namespace, out) -> int:
     pdf = reports.pdf_of(report)
     data = pdf.data
     if signer is not None:
-        data = reports.sign_pdf(data, args.sign, signer=signer, box=pdf.signature_box if args.visible else None,
+        data = signing.sign_pdf(data, args.sign, signer=signer, box=pdf.signature_box if args.visible else None,
                                 chain=args.chain, revocation=[*(args.crl or []), *(args.ocsp or [])])
     write_atomic(args.output, data)
     written = [args.output]
@@ -881,7 +848,7 @@ def _report(args: argparse.Namespace, out) -> int:
 
 def _appraise(args: argparse.Namespace, out) -> int:
     from .appraisal import instead_of_self, plan, self_assignments
-    from .generate import slug, write_atomic
+    from .files import slug, write_atomic
     from .intake.check import Context
     from .intake.consolidate import detailed
     from .workbook import appraisal_book
@@ -921,8 +888,8 @@ def _generate(args: argparse.Namespace, out) -> int:
     _needs_openpyxl("tạo sổ Excel")
     from . import campaign as campaign_mod
     from . import catalog as catalog_mod
+    from . import vn
     from .generate import generate
-    from .rules import fmt_num
 
     campaign = campaign_mod.load(args.recipe)
     cat = catalog_mod.load(args.catalog or campaign.catalog)
@@ -940,7 +907,7 @@ def _generate(args: argparse.Namespace, out) -> int:
     largest = max(g.size for g in written) / 1024
     out.write(f"Đã tạo {len(written)} sổ đánh giá ({levels}) cho kỳ {campaign.period}, bộ tiêu chí {cat.id}.\n")
     out.write(f"Thư mục: {target.resolve()}\n")
-    out.write(f"Hạn gửi lại: {campaign.deadline_vi}. Tệp lớn nhất {fmt_num(largest, 0)} KB. Danh sách: {target / 'manifest.json'}\n")
+    out.write(f"Hạn gửi lại: {campaign.deadline_vi}. Tệp lớn nhất {vn.number(largest, 0)} KB. Danh sách: {target / 'manifest.json'}\n")
     return EXIT_OK
 
 
@@ -971,7 +938,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nhue-dx: đã dừng theo yêu cầu (Ctrl+C); chạy lại lệnh để làm tiếp", file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, KeyError, ValueError, OSError) as exc:  # CatalogError and CampaignError are ValueErrors
+    except (HueDxError, OSError) as exc:  # what a person can fix; a bug's KeyError or ValueError goes on below
         if debug:
             raise
         print(f"hue-dx: lỗi: {error_message(exc)}", file=sys.stderr)
@@ -995,12 +962,8 @@ _OS_ERRORS = {
 
 def error_message(exc: BaseException) -> str:
     """The Vietnamese line for an error: the library's own words, or what the system refused and where."""
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
     if isinstance(exc, OSError) and "cannot load library" in str(exc):  # WeasyPrint without Pango (Windows: MSYS2)
         return f"thiếu thư viện Pango của hệ điều hành, cần để ghi PDF; cách cài: docs/install.md, mục PDF ({exc})"
-    if isinstance(exc, UnicodeDecodeError):
-        return f"tệp không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start})"
     if isinstance(exc, OSError) and exc.errno is not None:
         what = _OS_ERRORS.get(exc.errno, f"lỗi hệ thống số {exc.errno}")
         where = " → ".join(str(name) for name in (exc.filename, exc.filename2) if name)

@@ -43,7 +43,8 @@ class Letter:
 
 def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | None = None, pdf: bool = True) -> list[Letter]:
     from . import reports
-    from .generate import file_name, write_atomic
+    from .files import write_atomic
+    from .generate import file_name
 
     c = consolidation
     campaign, catalog = c.campaign, c.catalog
@@ -57,7 +58,7 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
     for f in c.files:
         if f.unit and f.kind != "appraisal":
             by_unit.setdefault(f.unit, []).append(f)
-    env = reports._env()
+    env = reports.environment()
     letters = []
     for rows in c.groups.values():
         for row in rows:
@@ -88,12 +89,12 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
                 body=body, summary=subject, signer=signer, drafting=drafting, date=today, addressees=(unit.heading_name,),
                 recipients=recipients(["Như trên"], "VT, " + drafting if drafting else "VT"),
                 title=f"V/v {subject} – {unit.name}",
-                metadata=reports._metadata(f"V/v {subject} – {unit.name}", body.name, f"Gửi {unit.heading_name}",
+                metadata=reports.pdf_metadata(f"V/v {subject} – {unit.name}", body.name, f"Gửi {unit.heading_name}",
                                            [(row.result.name, row.result.sha256)] if row.result else []),
             )
             context = {
                 "unit_name": unit.heading_name, "subject": subject, "period": campaign.period, "catalog_title": catalog.title,
-                "source": reports._source(catalog), "sender": body.name, "email": email, "deadline": deadline,
+                "source": reports.catalog_source(catalog), "sender": body.name, "email": email, "deadline": deadline,
                 "campaign_deadline": campaign.deadline_vi, "items": items, "file_sent": file_sent, "received": when_received,
                 "expected_file": file_name(campaign, unit), "rejected": rejected,
             }

@@ -113,7 +113,8 @@ class DemoOutputs:
 
 def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOutputs:
     from . import reports
-    from .generate import generate, write_atomic
+    from .files import write_atomic
+    from .generate import generate
     from .intake.check import Context
     from .intake.consolidate import consolidate, detailed
     from .intake.outputs import write_csv, write_json, write_workbook

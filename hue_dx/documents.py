@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from . import vn
+
 VIETNAM = dt.timezone(dt.timedelta(hours=7))  # Asia/Ho_Chi_Minh has kept UTC+7 without summer time since 1975
 NBSP = "\u00a0"  # a space a line never breaks at
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -54,20 +56,6 @@ def place_of(name: str) -> str:
 # ------------------------------------------------------------------------------- numbers
 
 
-def vn_number(value: float | None, digits: int = 0, *, trim: bool = False, empty: str = "—") -> str:
-    """5831 → "5.831"; 1234.5 → "1.234,50" (dot thousands, comma decimal: it never breaks a line)."""
-    if value is None:
-        return empty
-    text = f"{value:,.{digits}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    if trim and "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return text
-
-
-def vn_percent(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else vn_number(value * 100, digits) + "%"
-
-
 def vn_equals(label: str, value: str) -> str:
     """"a = 5.831" held together: no line break between a name, "=" and its value."""
     return f"{label}{NBSP}={NBSP}{value}"
@@ -86,7 +74,7 @@ def as_date_text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return excel_serial_date(float(value)).strftime("%d/%m/%Y") if 1 <= value < 2958466 else vn_number(float(value), 2, trim=True)
+        return excel_serial_date(float(value)).strftime("%d/%m/%Y") if 1 <= value < 2958466 else vn.fixed(float(value), 2, trim=True)
     text = "" if value is None else str(value).strip()
     if re.fullmatch(r"\d{4,5}(\.0+)?", text) and 10000 <= float(text) < 80000:  # 1927–2119: a serial, not a year
         return excel_serial_date(float(text)).strftime("%d/%m/%Y")

@@ -18,6 +18,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
+# The rules' texts print numbers the Vietnamese way (hue_dx.vn); the short names stay for them.
+from .errors import NotFound
+from .vn import number as fmt_num
+from .vn import percent as fmt_pct
+
 OK = "ok"
 NA = "na"
 INVALID = "invalid"
@@ -44,25 +49,6 @@ def number(value: Any) -> float:
 @functools.lru_cache(maxsize=256)
 def _fraction(text: str) -> float:
     return float(Fraction(text.strip()))  # parsed once per distinct text: scoring runs per file
-
-
-_VI_MARKS = str.maketrans(",.", ".,")
-
-
-def fmt_num(value: float, digits: int | None = None) -> str:
-    """A number the Vietnamese way, for a person to read: dot thousands, decimal comma.
-
-    ``digits=None``: at most 4 decimals, no trailing zeros (1.234,5; 0,75); ``digits=n``: exactly
-    n decimals, for columns (0,7529; 29,25). Machine outputs (JSON, CSV) never use this.
-    """
-    text = f"{value:,.{4 if digits is None else digits}f}"
-    if digits is None and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.translate(_VI_MARKS)
-
-
-def fmt_pct(value: float) -> str:
-    return fmt_num(value * 100) + "%"
 
 
 def sum_label(keys: Sequence[str]) -> str:
@@ -540,4 +526,4 @@ def kind(name: str) -> RuleKind:
     try:
         return KINDS[name]
     except KeyError:
-        raise KeyError(f"loại quy tắc không có: {name!r} (có: {', '.join(KINDS)})") from None
+        raise NotFound(f"loại quy tắc không có: {name!r} (có: {', '.join(KINDS)})") from None

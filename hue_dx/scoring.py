@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import cells, rules
 from .catalog import Catalog, Criterion, Input
+from .errors import HueDxError, NotFound
 
 if TYPE_CHECKING:  # pandas is optional and only imported on demand
     import pandas
@@ -26,7 +27,7 @@ STATUS_VI = {OK: "đạt", NA: "không áp dụng", MISSING: "thiếu số liệ
 
 
 
-class InputProblem(ValueError):
+class InputProblem(HueDxError, ValueError):
     """A value that cannot be used for an input; the message is Vietnamese and names the input."""
 
 
@@ -186,7 +187,7 @@ def score_unit(catalog: Catalog, inputs: Mapping[str, Mapping[str, Any]], level:
     ``level`` is the unit's level (a key of ``catalog.levels``), None to score every criterion.
     """
     if level is not None and level not in catalog.levels:
-        raise ValueError(f"cấp đơn vị {level!r} không có trong bộ tiêu chí (có: {', '.join(catalog.levels)})")
+        raise NotFound(f"cấp đơn vị {level!r} không có trong bộ tiêu chí (có: {', '.join(catalog.levels)})")
     results = tuple(score_criterion(c, inputs.get(c.code), level) for c in catalog.criteria)
     return aggregate(catalog, results, level)
 
@@ -197,7 +198,7 @@ def restore(catalog: Catalog, stored: Iterable[tuple[str, float | None, str, str
     results = []
     for (code, points, status, words, amax), c in zip(stored, catalog.criteria, strict=True):
         if code != c.code:
-            raise ValueError(f"kết quả lưu không khớp bộ tiêu chí {catalog.id} ({code} thay vì {c.code})")
+            raise HueDxError(f"kết quả lưu không khớp bộ tiêu chí {catalog.id} ({code} thay vì {c.code})")
         results.append(CriterionResult(code, status, points, c.max, amax, reason_of(status, words)))
     return aggregate(catalog, results, level)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from hue_dx import cli
-from hue_dx.tracking import cli as tracking_cli
+from hue_dx.commandline import TRACKING_EXIT_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 CLEAN = ROOT / "samples" / "workbooks" / "2020_STTTT_da-dien.xlsx"  # no error: check exits 0
@@ -137,12 +137,12 @@ ENGLISH = ["usage:", "options:", "positional arguments", "optional arguments", "
 
 
 def test_no_help_page_has_an_english_word_of_argparse_and_every_one_states_the_exit_codes():
-    for parser in cli._parsers(cli.build_parser()):
+    for parser in cli.parsers(cli.build_parser()):
         text = parser.format_help()
         assert text.startswith("Cách dùng: "), parser.prog
         found = [w for w in ENGLISH if w in text]
         assert not found, (parser.prog, found)
-        contract = tracking_cli.EXIT_CODES if parser.prog.startswith("hue-dx tasks") else cli.EXIT_CODES  # the same codes, in its words
+        contract = TRACKING_EXIT_CODES if parser.prog.startswith("hue-dx tasks") else cli.EXIT_CODES  # the same codes, in its words
         assert _same_words(contract, text), parser.prog
 
 
@@ -152,7 +152,7 @@ def _same_words(expected: str, text: str) -> bool:
 
 
 def test_every_option_has_help_and_a_vietnamese_placeholder():
-    for parser in cli._parsers(cli.build_parser()):
+    for parser in cli.parsers(cli.build_parser()):
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 assert all(choice.help for choice in action._choices_actions), parser.prog
@@ -363,5 +363,30 @@ def test_an_unexpected_fault_is_one_vietnamese_line_and_exit_two(monkeypatch):
 def test_the_contract_is_stated_once_and_quoted_by_the_docs():
     install = (ROOT / "docs" / "install.md").read_text(encoding="utf-8")
     assert cli.EXIT_CODES in install
-    source = (ROOT / "hue_dx" / "cli.py").read_text(encoding="utf-8")
-    assert source.count("xong, không có gì cần xem lại") == 1
+    stated = [p.name for p in (ROOT / "hue_dx").rglob("*.py") for _ in range(p.read_text(encoding="utf-8").count("xong, không có gì cần xem lại"))]
+    assert stated == ["commandline.py"]
+
+
+@pytest.mark.parametrize("fault", [KeyError("hdx_score_5_1_1"), ValueError("could not convert string to float: 'x'"), UnicodeDecodeError(
+    "utf-8", b"\xff", 0, 1, "invalid start byte")])
+def test_a_bugs_key_or_value_error_is_never_passed_off_as_a_usage_error(monkeypatch, fault):
+    """Only the user-error family (errors.HueDxError) and the system's refusals (OSError) are one
+    line "lỗi: …"; a KeyError or ValueError of hue-dx itself is a fault to report."""
+    def broken(args, out):
+        raise fault
+
+    monkeypatch.setattr(cli, "run", broken)
+    monkeypatch.delenv("HUEDX_DEBUG", raising=False)
+    code, _, err = run("catalog")
+    assert code == 2 and "lỗi không lường trước" in err and type(fault).__name__ in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["catalog", "show", "9.9.9"], "không có tiêu chí '9.9.9'"),
+    (["generate", "--unit", "KHONGCO"], "không có đơn vị 'KHONGCO'"),
+    (["tasks", "show", "PL9.9"], "không có nhiệm vụ 'PL9.9'"),
+    (["tasks", "unit", "KHONGCO"], "không có đơn vị 'KHONGCO'"),
+])
+def test_a_code_that_names_nothing_is_a_usage_error_in_vietnamese(argv, words, tmp_path):
+    code, _, err = run(*argv, cwd=tmp_path)
+    assert code == 2 and err.startswith("hue-dx: lỗi: ") and words in err and "không lường trước" not in err

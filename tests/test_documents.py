@@ -19,7 +19,7 @@ from pdfmeasure import A4, Measured
 
 import hue_dx
 from hue_dx import campaign as campaign_mod
-from hue_dx import cli, demo, documents, reports
+from hue_dx import cli, demo, documents, reports, vn
 from hue_dx.corrections import write_letters
 from hue_dx.documents import upper
 from hue_dx.intake.check import Context, check_file
@@ -312,7 +312,7 @@ def test_the_unit_report_uses_the_head_and_preparer_the_unit_filled_in(world):
 
 
 def test_numbers_are_vietnamese_and_never_split(world):
-    assert documents.vn_number(5831) == "5.831" and documents.vn_number(1234.5, 2) == "1.234,50"
+    assert vn.fixed(5831) == "5.831" and vn.fixed(1234.5, 2) == "1.234,50"
     assert documents.vn_equals("b", "3.931") == "b\u00a0=\u00a03.931"
     m = world["pdf"]["ranking"]
     for page in m.segments:
@@ -321,7 +321,7 @@ def test_numbers_are_vietnamese_and_never_split(world):
     segments = [s.text for page in m.segments for s in page]
     for figure in world["consolidation"].province:  # every province-wide figure whole, on the line of its "="
         for key, value in figure["sums"].items():
-            shown = re.compile(rf"= {re.escape(documents.vn_number(value, 0))}(?![\d.,])")
+            shown = re.compile(rf"= {re.escape(vn.fixed(value, 0))}(?![\d.,])")
             assert any(shown.search(text) for text in segments), (figure["code"], key, value)
     unit = world["pdf"]["unit-HALUOI"]
     segments = [s.text for page in unit.segments for s in page]
@@ -439,7 +439,7 @@ def test_outputs_are_readable_by_colleagues(world, tmp_path):
 
     mask = os.umask(0o022)
     try:
-        from hue_dx.generate import FILE_MODE, write_atomic
+        from hue_dx.files import FILE_MODE, write_atomic
 
         write_atomic(tmp_path / "x.pdf", b"%PDF")
     finally:

@@ -3,6 +3,7 @@
 import pytest
 
 from hue_dx import score_unit
+from hue_dx.errors import NotFound
 from hue_dx.scoring import MISSING, NA
 
 
@@ -36,7 +37,7 @@ def test_index_is_points_over_applicable_max_per_pillar_and_overall(catalog):
 
 
 def test_an_unknown_level_is_refused(catalog):
-    with pytest.raises(ValueError, match="cấp đơn vị"):
+    with pytest.raises(NotFound, match="cấp đơn vị"):
         score_unit(catalog, {}, level="xa")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from hue_dx import cli
@@ -95,3 +96,13 @@ def test_the_command_lines_constants_agree_with_the_modules_it_loads_later():
     from hue_dx.tracking import recipe, tasks
 
     assert (tracking_cli.DEFAULT_TASKS, tracking_cli.DEFAULT_RECIPE) == (tasks.DEFAULT_TASKS, recipe.DEFAULT_RECIPE)
+
+
+def test_the_reading_line_prints_its_numbers_the_vietnamese_way(tmp_path):
+    """"Đã đọc … trong 1,4 giây" as the assessment's line says it (it printed "1.4 giây")."""
+    code, _, _ = run("tasks", "generate", "--period", "2021-Q3", "--unit", "SNV", "--out", str(tmp_path / "so"))
+    assert code == 0
+    code, out, err = run("tasks", "consolidate", str(tmp_path / "so"), "--period", "2021-Q3", "--archive", str(tmp_path / "kho"),
+                         "--out", str(tmp_path / "ra"))
+    assert code == 1, err  # units missing
+    assert re.search(r"^Đã đọc \d+ tệp \(\d+ tệp mới\) trong \d+,\d giây; ", out, re.M), out

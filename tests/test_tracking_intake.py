@@ -358,6 +358,6 @@ def test_a_quarterly_intake_speaks_of_quarterly_reports(world, tmp_path):
     assert {f.state for f in result.files if f.name == "cong-van.pdf"} == {"đã lưu, không đọc số liệu"}
     parser = cli.build_parser()
     tasks_parser = next(a for a in parser._subparsers._group_actions[0].choices.items() if a[0] == "tasks")[1]  # type: ignore[union-attr]
-    for each in cli._parsers(tasks_parser):
+    for each in cli.parsers(tasks_parser):
         text = each.format_help()
         assert "tiêu chí thiếu số liệu" not in text and "đơn vị chưa gửi báo cáo" in text, each.prog

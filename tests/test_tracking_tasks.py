@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from hue_dx import campaign as campaign_mod
+from hue_dx import vn
 from hue_dx.audit import DECIDED, ERROR, INFO
 from hue_dx.tracking import audit, roles, tasks
 
@@ -79,9 +80,9 @@ def test_phu_luc_5_totals_stated_and_summed(cat):
     assert budget.unit == "đồng"
     assert budget.stated == {"state": 554_500_000_000, "other": 2_177_500_000_000, "total": 2_732_000_000_000}
     assert {k: budget.summed(k) for k in tasks.BUDGET_COLUMNS} == budget.stated
-    assert tasks.fmt_billion(budget.stated["state"]) == "554,5 tỷ đồng"
-    assert tasks.fmt_billion(budget.stated["other"]) == "2.177,5 tỷ đồng"
-    assert tasks.fmt_dong(budget.stated["total"]) == "2.732.000.000.000"
+    assert vn.billions(budget.stated["state"]) == "554,5 tỷ đồng"
+    assert vn.billions(budget.stated["other"]) == "2.177,5 tỷ đồng"
+    assert vn.whole(budget.stated["total"]) == "2.732.000.000.000"
     no_amount = [r.id for r in budget.rows if r.total is None]
     assert no_amount == ["PL5.A.II.5", "PL5.A.II.7", "PL5.C.3", "PL5.C.4", "PL5.D.1", "PL5.E.11"]
     assert all(budget.by_project[t.id] for t in cat.tasks_under("PL3"))

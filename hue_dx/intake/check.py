@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import names as nm
+from .. import vn
 from ..campaign import Campaign
 from ..catalog import Catalog, Input
 from ..coerce import read_input
 from ..issues import ERROR, Issue, issue
-from ..rules import fmt_num
 from ..scoring import INVALID, MISSING, OK, UnitResult, aggregate, score_criterion
 from . import xlsx
 from .layout import (
@@ -31,7 +31,6 @@ from .layout import (
     Yardstick,
     check_layout,
     contact_issues,
-    fmt,
     formula_input,
     late_issue,
     once_per_table,
@@ -324,7 +323,7 @@ def _check(data: bytes, ctx: Context, result: FileResult, where: dict[str, str],
         return
     try:
         unit = campaign.unit(unit_code)
-    except KeyError:
+    except LookupError:  # errors.NotFound
         result.issues.append(issue("unit-unknown", value=unit_code, **where))
         return
     result.unit = unit.code
@@ -415,7 +414,7 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
                 refused = True
                 if not reported:  # a formula typed in the cell was reported as such, once
                     # numbers as people read them (3.007.000.000); the number a text probably meant, ungrouped ("1234")
-                    shown_read = fmt_num(read.read) if isinstance(read.read, float) and read.issue == "input-too-large" else fmt(read.read)
+                    shown_read = vn.number(read.read) if isinstance(read.read, float) and read.issue == "input-too-large" else vn.found(read.read)
                     value_issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=code, value=_shown_value(value),
                                               read=shown_read, **where))
             elif read.value is not None and c.applies(level):
@@ -458,8 +457,8 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
             expected is not None and isinstance(cached, float) and abs(cached - expected) <= 1e-6 * max(1.0, abs(expected)))
         if not same:
             score_issues.append(issue("score-differs", sheet=score_place[0], cell=score_place[1], criterion=code,
-                                      value=fmt(cached) if cached not in (None, "") else "(trống)",
-                                      read=fmt(expected) if expected is not None else f"(trống: {r.status_vi})", **where))
+                                      value=vn.found(cached) if cached not in (None, "") else "(trống)",
+                                      read=vn.found(expected) if expected is not None else f"(trống: {r.status_vi})", **where))
     if not computed_any and figures:
         score_issues.append(issue("not-calculated", **where))
     result.issues.extend(value_issues)
@@ -497,7 +496,7 @@ def _evidence_text(field_name: str, found: xlsx.Cell | None) -> str:
     if field_name == "date" and isinstance(value, float) and 1 <= value < 2958466:
         return (_EPOCH + dt.timedelta(days=int(value))).strftime("%d/%m/%Y")
     if isinstance(value, float):
-        return fmt(value)
+        return vn.found(value)
     return str(value)
 
 
@@ -518,7 +517,7 @@ def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, st
                 continue
             read = read_input(spec, cell.value, cell.kind)
             if read.issue:
-                result.issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=c.code, value=cell.value, read=fmt(read.read), **where))
+                result.issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=c.code, value=cell.value, read=vn.found(read.read), **where))
             given[spec.key] = read.value
         reason_cell = cell_of(book.reason_name(c.code))[2]
         reason = "" if reason_cell is None or reason_cell.value is None else str(reason_cell.value).strip()
@@ -533,6 +532,6 @@ def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, st
 
 def _shown_value(value: object) -> object:
     """A cell's value in a message: a number the Vietnamese way, anything else as it is."""
-    return fmt_num(value) if isinstance(value, float) and abs(value) < 1e16 else value
+    return vn.number(value) if isinstance(value, float) and abs(value) < 1e16 else value
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import names as nm
+from .. import vn
 from ..cells import ErrorValue
 from ..coerce import constant_formula
 from ..documents import in_vietnam
@@ -160,13 +161,13 @@ def formula_input(found: xlsx.Cell, out: list[Issue], where: dict[str, str]) -> 
     is what counts (with a warning); with no stored result, a formula of numbers only is worked
     out here; anything else cannot be read (an error value for the engine, reported here)."""
     if found.kind:
-        out.append(issue("input-formula", value=found.formula, read=fmt(found.value), **where))
+        out.append(issue("input-formula", value=found.formula, read=vn.found(found.value), **where))
         return found.value, found.kind, False
     number = constant_formula(found.formula)
     if number is None:
         out.append(issue("input-formula-unknown", value=found.formula, **where))
         return ErrorValue("#VALUE!"), "e", True
-    out.append(issue("input-formula", value=found.formula, read=fmt(number), **where))
+    out.append(issue("input-formula", value=found.formula, read=vn.found(number), **where))
     return number, "n", False
 
 
@@ -252,7 +253,7 @@ def check_layout(raw: xlsx.RawWorkbook, expected: Yardstick, plan: ReadPlan, iss
         for ref, before, now in changes:
             if now is None and values.get(ref) is not None and values[ref].value not in (None, ""):
                 overwritten.add((actual, ref))
-                kind = ("score-overwritten", fmt(values[ref].value))
+                kind = ("score-overwritten", vn.found(values[ref].value))
             else:
                 kind = ("formula-changed", now if now is not None else "(ô trống)")
             if listed < CHANGED_CELLS_LISTED:
@@ -414,10 +415,3 @@ def late_issue(modified: str | None, deadline: dt.date, issues: list[Issue], whe
     local = in_vietnam(modified)  # a file saved on the deadline day, Vietnam time, is on time
     if local is not None and local.date() > deadline:
         issues.append(issue("file-late", value=local.strftime("%d/%m/%Y"), read=SAVED_DATE, **where))
-
-
-def fmt(value: object) -> str:
-    if isinstance(value, float):
-        text = f"{value:.4f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",")
-    return "" if value is None else str(value)

@@ -31,7 +31,7 @@ from ..catalog import Catalog
 
 SCHEMA = 1
 # The modules whose code decides sheets, defined names and formulas of the official workbook.
-GENERATOR_SOURCES = ("workbook/build.py", "workbook/formulas.py", "rules.py", "names.py", "cells.py", "catalog.py")
+GENERATOR_SOURCES = ("workbook/build.py", "workbook/style.py", "workbook/formulas.py", "rules.py", "names.py", "cells.py", "vn.py", "catalog.py")
 
 
 def key(catalog: Catalog) -> str:

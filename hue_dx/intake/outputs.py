@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 from .. import sanitize
 from ..documents import local_time
-from ..generate import open_atomic
+from ..files import open_atomic
 from ..issues import SEVERITY_VI
 from .received import file_name
 from .results import Consolidation, UnitRow

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
 
+from ..errors import HueDxError
+
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xlsb"}
 ARCHIVE_SUFFIXES = {".zip"}
 MAIL_SUFFIXES = {".eml"}
@@ -47,8 +49,9 @@ OTHER_KINDS = {
 }
 
 
-class InputError(ValueError):
-    """An input named on the command line does not exist."""
+class InputError(HueDxError, ValueError):
+    """An input named on the command line cannot be received (it does not exist, or an archive
+    belongs to another kind of return)."""
 
 
 @dataclass(frozen=True)

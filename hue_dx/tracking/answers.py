@@ -19,13 +19,15 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from ..errors import HueDxError
+
 NOT_STARTED, IN_PROGRESS, DONE, LATE, STOPPED = "chưa triển khai", "đang triển khai", "hoàn thành", "chậm tiến độ", "dừng"
 STATUSES = (NOT_STARTED, IN_PROGRESS, DONE, LATE, STOPPED)
 OK = "đủ"
 INDICATOR, LEAD, COOPERATE = "indicator", "lead", "cooperate"
 
 
-class AnswerError(ValueError):
+class AnswerError(HueDxError, ValueError):
     """An answer that cannot be read; the message names the unit, task and field."""
 
 
@@ -158,7 +160,7 @@ def _number(value: Any, where: str) -> float:
 def dump_previous(path: Path, tasks_id: str, period: str, answers: Mapping[str, Mapping[str, TaskAnswer]]) -> None:
     """Write a quarter's answers: {"tasks", "period", "units": {unit: {task id: answer}}};
     whole or not at all, like every output (next quarter's generation reads it)."""
-    from ..generate import write_atomic
+    from ..files import write_atomic
 
     payload = {"tasks": tasks_id, "period": period,
                "units": {unit: {task: a.as_dict() for task, a in rows.items()} for unit, rows in answers.items()}}
@@ -169,7 +171,7 @@ def load_previous(path: Path) -> tuple[str, str, dict[str, dict[str, TaskAnswer]
     """(tasks id, period, answers by unit and task id) from a file written by dump_previous."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise AnswerError(f"{path}: không đọc được tệp số liệu quý trước: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("units"), dict):
         raise AnswerError(f"{path}: cần một đối tượng JSON có 'tasks', 'period' và 'units'")

@@ -14,10 +14,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from .. import vn
 from ..audit import DECIDED, ERROR, INFO, Finding
 from ..campaign import Unit
 from . import roles
-from .tasks import BUDGET_COLUMNS, GENERAL, KINDS, TaskCatalog, fmt_billion, fmt_dong, order_key, squash
+from .tasks import BUDGET_COLUMNS, GENERAL, KINDS, TaskCatalog, order_key, squash
 
 _ID = re.compile(r"^(PL[1-5]|IV)(\.[A-Z0-9]+)+$")
 TOPIC_TOTAL, TOPIC_COUNT, TOPIC_BODY, TOPIC_INTEGRITY = "tổng kinh phí", "số dòng", "cơ quan", "toàn vẹn"
@@ -108,14 +109,14 @@ def _budget(catalog: TaskCatalog) -> list[Finding]:
         stated, summed = budget.stated[column], budget.summed(column)
         name = budget.columns.get(column, column)
         if stated is None:
-            out.append(Finding("PL5", ERROR, TOPIC_TOTAL, f"{label} không in tổng cột \"{name}\"; các dòng cộng lại {fmt_dong(summed)} đồng"))
+            out.append(Finding("PL5", ERROR, TOPIC_TOTAL, f"{label} không in tổng cột \"{name}\"; các dòng cộng lại {vn.whole(summed)} đồng"))
             continue
-        where = f"cột \"{name}\": Kế hoạch in {fmt_dong(stated)} đồng ({fmt_billion(stated)}), các dòng cộng lại {fmt_dong(summed)} đồng"
+        where = f"cột \"{name}\": Kế hoạch in {vn.whole(stated)} đồng ({vn.billions(stated)}), các dòng cộng lại {vn.whole(summed)} đồng"
         if stated == summed:
             out.append(Finding("PL5", INFO, TOPIC_TOTAL, f"{where}: khớp"))
         else:
             decided = [d for d in budget.decisions if d.topic == TOPIC_TOTAL]
-            out.append(Finding("PL5", DECIDED if decided else ERROR, TOPIC_TOTAL, f"{where}: lệch {fmt_dong(abs(stated - summed))} đồng",
+            out.append(Finding("PL5", DECIDED if decided else ERROR, TOPIC_TOTAL, f"{where}: lệch {vn.whole(abs(stated - summed))} đồng",
                                decided[0].text if decided else "Chưa ghi quyết định: thêm [[budget.decisions]] với topic \"tổng kinh phí\"."))
     if budget.stated["state"] is not None and budget.stated["other"] is not None and budget.stated["total"] is not None:
         if budget.stated["state"] + budget.stated["other"] != budget.stated["total"]:
@@ -134,8 +135,8 @@ def _budget(catalog: TaskCatalog) -> list[Finding]:
                 out.append(Finding(r.id, ERROR, TOPIC_TOTAL, "dòng in \"-\" cần ghi quyết định (không có kinh phí, không phải 0)"))
         elif r.state + r.other != r.total:  # type: ignore[operator]
             out.append(Finding(r.id, DECIDED if r.decisions else ERROR, TOPIC_TOTAL,
-                               f"trung hạn {fmt_dong(r.state)} + nguồn khác {fmt_dong(r.other)} = {fmt_dong(r.state + r.other)}, "  # type: ignore[arg-type, operator]
-                               f"Kế hoạch in tổng {fmt_dong(r.total)}",  # type: ignore[arg-type]
+                               f"trung hạn {vn.whole(r.state)} + nguồn khác {vn.whole(r.other)} = {vn.whole(r.state + r.other)}, "  # type: ignore[arg-type, operator]
+                               f"Kế hoạch in tổng {vn.whole(r.total)}",  # type: ignore[arg-type]
                                r.decisions[0].text if r.decisions else "Chưa ghi quyết định cho dòng này."))
         project = projects.get(r.project)
         if project is None:

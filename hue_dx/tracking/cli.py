@@ -1,10 +1,10 @@
 """`hue-dx tasks …`: the plan's tasks, their audit, reporting periods and the quarterly workbooks.
 
-``add_parser(subparsers)`` declares the command group, ``run(args, out)`` carries it out and
-returns the exit status (0 done; 1 done with something to review; 2 could not run, raised as an
-error that ``hue_dx.cli.main`` turns into one Vietnamese line). This module only declares: the
-commands themselves are in ``commands``, imported when one runs, so that ``hue-dx … --help``
-loads neither the tasks file's reader nor any Excel library.
+``add_parser(subparsers)`` declares the command group; ``tracking.commands.run(args, out)``
+carries it out and returns the exit status (0 done; 1 done with something to review; 2 could
+not run, raised as an error that ``hue_dx.cli.main`` turns into one Vietnamese line). This
+module only declares, and imports neither ``hue_dx.cli`` nor ``commands`` (no import cycle):
+``hue-dx … --help`` loads neither the tasks file's reader nor any Excel library.
 """
 
 from __future__ import annotations
@@ -12,22 +12,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import year
+from ..commandline import year
+from ..errors import UsageError
 
-EXIT_OK, EXIT_PROBLEMS = 0, 1
 DEFAULT_ARCHIVE = Path("out") / "luu-tru-bao-cao-quy"
 DEFAULT_TASKS, DEFAULT_RECIPE = "hue-222-2020-tasks", "tracking-hue-222.toml"  # tasks.DEFAULT_TASKS, recipe.DEFAULT_RECIPE (a test keeps them equal)
 
 
-#: the exit-code contract of every command (``hue_dx.cli.EXIT_CODES``), in the words of quarterly reports
-EXIT_CODES = ("Mã thoát (mọi lệnh):\n"
-              "  0  xong, không có gì cần xem lại;\n"
-              "  1  xong, nhưng có việc cần xem lại: tệp có lỗi, đơn vị chưa gửi báo cáo, chủ trì và phối hợp báo cáo khác nhau, "
-              "nhiệm vụ quá hạn, văn bản còn là dự thảo (cảnh báo không tính);\n"
-              "  2  không chạy được: sai lệnh hoặc tùy chọn, đầu vào không có, không đọc được hoặc trống.")
-
-
-class TasksUsageError(ValueError):
+class TasksUsageError(UsageError):
     """The command cannot run as asked; the message says why in Vietnamese."""
 
 
@@ -103,9 +95,3 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                       help="thư mục ghi (mặc định out/demo-bao-cao-quy)")
     demo.add_argument("--year", metavar="NĂM", type=year, default=None, help="năm (mặc định 2022: có nhiệm vụ năm 2021 đã quá hạn)")
     return tasks
-
-
-def run(args: argparse.Namespace, out) -> int:
-    from .commands import run as run_command
-
-    return run_command(args, out)

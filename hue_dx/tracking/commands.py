@@ -13,13 +13,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from .. import vn
 from ..audit import DECIDED, ERROR, Finding
-from ..rules import fmt_num
+from ..commandline import EXIT_OK, EXIT_PROBLEMS
 from . import audit, periods, roles
 from . import recipe as recipe_mod
 from . import tasks as tasks_mod
-from .cli import DEFAULT_ARCHIVE, EXIT_OK, EXIT_PROBLEMS, TasksUsageError
-from .tasks import TaskCatalog, fmt_billion
+from .cli import DEFAULT_ARCHIVE, TasksUsageError
+from .tasks import TaskCatalog
 
 
 def run(args: argparse.Namespace, out) -> int:
@@ -79,7 +80,7 @@ def _list(catalog: TaskCatalog, out) -> None:
     budget = catalog.budget
     out.write(f"{catalog.title} — {catalog.source.get('document', '')}, {catalog.source.get('parts', '')}\n")
     out.write(f"Tệp nhiệm vụ: {catalog.id} phiên bản {catalog.version}; {len(catalog.tasks)} dòng, "
-              f"tổng kinh phí dự kiến {fmt_billion(budget.summed('total'))}.\n")
+              f"tổng kinh phí dự kiến {vn.billions(budget.summed('total'))}.\n")
     text_width = max(30, width - 11 - 32 - 18)
     for appendix in catalog.appendices:
         rows = catalog.tasks_under(appendix.code)
@@ -95,12 +96,12 @@ def _list(catalog: TaskCatalog, out) -> None:
             extra = t.target.describe() if t.target and t.kind == "indicator" else t.years or ""
             row = budget.by_project.get(t.id)
             if row is not None:
-                extra += f" · {fmt_billion(row.total)}" if row.total is not None else " · -"
+                extra += f" · {vn.billions(row.total)}" if row.total is not None else " · -"
             if t.same_as:
                 extra = f"báo cáo ở {t.same_as}"
             out.write(f"{t.id:<12}{_cut(t.text, text_width):<{text_width}} {_cut(t.lead, 30):<30} {extra}\n")
-    out.write(f"\n{budget.label}: {len(budget.rows)} dòng kinh phí (dự án của Phụ lục 3); trung hạn {fmt_billion(budget.summed('state'))}, "
-              f"nguồn khác {fmt_billion(budget.summed('other'))}, tổng {fmt_billion(budget.summed('total'))}.\n")
+    out.write(f"\n{budget.label}: {len(budget.rows)} dòng kinh phí (dự án của Phụ lục 3); trung hạn {vn.billions(budget.summed('state'))}, "
+              f"nguồn khác {vn.billions(budget.summed('other'))}, tổng {vn.billions(budget.summed('total'))}.\n")
     out.write("Xem một nhiệm vụ: hue-dx tasks show MÃ   ·   Kiểm tra: hue-dx tasks check   ·   Một đơn vị: hue-dx tasks unit MÃ_ĐƠN_VỊ\n")
 
 
@@ -174,7 +175,7 @@ def _show(catalog: TaskCatalog, task_id: str, out) -> None:
         out.write(f"Trùng với {t.same_as}: báo cáo ở dòng đó.\n")
     b = catalog.budget.by_project.get(t.id)
     if b is not None:
-        amounts = " · ".join(f"{catalog.budget.columns.get(k, k)}: {b.printed[k]}" + (f" ({fmt_billion(v)})" if v is not None else "")
+        amounts = " · ".join(f"{catalog.budget.columns.get(k, k)}: {b.printed[k]}" + (f" ({vn.billions(v)})" if v is not None else "")
                              for k, v in b.amounts.items())
         out.write(f"Kinh phí ({b.id}, {catalog.budget.unit}): {amounts}\n")
         if b.note:
@@ -355,7 +356,7 @@ def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
 
     try:
         result = consolidate(catalog, recipe, quarter, list(args.inputs), archive, progress=progress)
-    except InputError as exc:
+    except InputError as exc:  # an input not found, or an assessment archive given for a quarterly one
         raise TasksUsageError(str(exc)) from None
     paths = {"workbook": target / f"tong-hop-{quarter.id}.xlsx", "json": target / f"tong-hop-{quarter.id}.json",
              "answers": target / f"tra-loi-{quarter.id}.json", "csv": target / "csv"}
@@ -365,7 +366,7 @@ def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     write_answers(result, paths["answers"])
     summary = result.summary
     reported = sum(1 for u in result.units if u.reported)
-    out.write(f"Đã đọc {result.seen} tệp ({result.new} tệp mới) trong {result.seconds:.1f} giây; {quarter.title_vi}: "
+    out.write(f"Đã đọc {vn.number(result.seen)} tệp ({vn.number(result.new)} tệp mới) trong {vn.number(result.seconds, 1)} giây; {quarter.title_vi}: "
               f"{reported}/{len(result.units)} đơn vị đã báo cáo, {len(result.late)} gửi muộn, {len(result.missing)} chưa báo cáo.\n")
     counts = summary.by_appendix()
     total = sum(sum(c.values()) for c in counts.values())
@@ -393,7 +394,7 @@ def _choose(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
 
 
 def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
-    from .intake import consolidate
+    from .intake import InputError, consolidate
     from .report import write_letters, write_report
 
     catalog, recipe = _campaign(catalog, args)
@@ -401,7 +402,10 @@ def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     archive = args.archive or DEFAULT_ARCHIVE
     if not (archive / "ledger.sqlite").is_file():
         raise TasksUsageError(f"Chưa có kho lưu trữ {archive}: chạy hue-dx tasks consolidate … --period {quarter.id} trước")
-    result = consolidate(catalog, recipe, quarter, [], archive)
+    try:
+        result = consolidate(catalog, recipe, quarter, [], archive)
+    except InputError as exc:  # an assessment archive given for a quarterly one
+        raise TasksUsageError(str(exc)) from None
     target = args.out or Path("out") / f"bao-cao-ubnd-quy-{quarter.id}"
     report = write_report(result, target)
     letters = write_letters(result, target / "thu-don-doc")
@@ -421,7 +425,7 @@ def _demo(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     run = demo.run(catalog, recipe, args.folder, args.year or demo.DEFAULT_YEAR, say=lambda text: out.write(text + "\n"))
     size = sum(p.stat().st_size for p in args.folder.rglob("*") if p.is_file())
     files = sum(1 for p in args.folder.rglob("*") if p.is_file())
-    out.write(f"Xong trong {fmt_num(time.perf_counter() - started, 1)} giây: {fmt_num(files)} tệp, {fmt_num(size / 1024 / 1024, 1)} MB "
+    out.write(f"Xong trong {vn.number(time.perf_counter() - started, 1)} giây: {vn.number(files)} tệp, {vn.number(size / 1024 / 1024, 1)} MB "
               f"trong {args.folder}.\n"
               f"Mở {run.quarters[-1].report or run.quarters[-1].workbook} để xem báo cáo {periods.Quarter(run.year, 4).title_vi}; "
               f"{run.trend} để xem xu hướng của năm.\n")

@@ -33,7 +33,7 @@ from typing import Any
 
 from ..campaign import Unit
 from ..documents import VIETNAM
-from ..generate import write_atomic
+from ..files import write_atomic
 from . import answers as an
 from .periods import Quarter, quarters
 from .recipe import Recipe

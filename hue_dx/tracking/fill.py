@@ -1,6 +1,6 @@
 """Fill a quarterly workbook's answer cells by name, as a unit would type them (for the demo and
 tests): any raw value, including the wrong ones people type (text in number cells, statuses not
-from the list, dates as text). Uses openpyxl load and save, which is safe for hue-dx's own
+from the list, dates as text; a text as text, whatever it begins with). Uses openpyxl load and save, which is safe for hue-dx's own
 workbooks; never use it on a returned file: originals are never modified.
 """
 
@@ -13,7 +13,8 @@ from typing import Any
 from openpyxl import load_workbook
 
 from .. import names as nm
-from ..workbook.fill import _cell
+from ..workbook.fill import cell_named
+from ..workbook.style import write
 from . import names as tn
 
 Rows = Mapping[str, Mapping[str, Any]]  # task id -> field key -> raw value (None clears the cell)
@@ -31,9 +32,9 @@ def fill(data: bytes, lead: Rows | None = None, cooperate: Rows | None = None, c
                 name = tn.cell_name(tag, task_id, key)
                 if name not in wb.defined_names:
                     raise KeyError(f"sổ không có ô {name} (dòng {task_id} không thuộc đơn vị, hoặc trường {key} không có ở dòng này)")
-                _cell(wb, name).value = value
+                write(cell_named(wb, name), value)
     for key, value in (contacts or {}).items():
-        _cell(wb, nm.identity_name(key)).value = value
+        write(cell_named(wb, nm.identity_name(key)), value)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..campaign import Unit
-from ..generate import slug, write_atomic
+from ..files import slug, write_atomic
 from .answers import TaskAnswer
 from .periods import Quarter
 from .recipe import Recipe

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import names as nm
+from .. import vn
 from ..intake import engine, xlsx
 from ..intake import layouts as stored_layouts
 from ..intake.engine import ReceivedFile, Run, Wording
@@ -47,7 +48,7 @@ from .recipe import Recipe
 from .roles import Duties
 from .roles import duties as duties_of
 from .summary import QuarterSummary, UnitAnswers, summarize
-from .tasks import TaskCatalog, fmt_dong
+from .tasks import TaskCatalog
 
 __all__ = ["InputError", "Context", "Quarterly", "QuarterlyKind", "TrackedFile", "UnitState", "check_file", "consolidate"]
 
@@ -454,6 +455,6 @@ def _summary_issues(summary: QuarterSummary) -> list[Issue]:
                          read=row.status_vi))
     for row in summary.tasks:
         if row.over_budget:
-            out.append(issue("tk-over-budget", unit=" ".join(row.reporting), criterion=row.task.id, value=f"{fmt_dong(row.disbursed_to_date or 0)} đồng",
-                             read=f"{fmt_dong(row.budget.total or 0)} đồng"))  # type: ignore[union-attr]
+            out.append(issue("tk-over-budget", unit=" ".join(row.reporting), criterion=row.task.id, value=f"{vn.whole(row.disbursed_to_date or 0)} đồng",
+                             read=f"{vn.whole(row.budget.total or 0)} đồng"))  # type: ignore[union-attr]
     return out

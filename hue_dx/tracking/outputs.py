@@ -2,10 +2,10 @@
 A4, charts with visible axes), JSON and CSV open data, and the answers file that pre-fills the
 next quarter's workbooks (``hue-dx tasks generate --previous``).
 
-Every file is written through a temporary file and renamed (``generate.write_atomic``); every
-text passes through the sanitizer of its format (``sanitize``): workbook cells lose what XML
-cannot hold and are never formulas, CSV cells are never run as formulas, JSON holds valid
-Unicode. Machine outputs are locale-free (numbers as numbers, dates ISO 8601, amounts in đồng);
+Every file is written through a temporary file and renamed (``files.write_atomic``); every
+text passes through the sanitizer of its format (``sanitize``): workbook cells are written by
+``workbook.style.write`` (text stays text, never a formula, without what XML cannot hold), CSV
+cells are never run as formulas, JSON holds valid Unicode. Machine outputs are locale-free (numbers as numbers, dates ISO 8601, amounts in đồng);
 the workbook shows numbers with number formats, so each reader's Excel shows them its way.
 The workbook holds values only, no formulas: nothing in it needs recomputing.
 """
@@ -18,12 +18,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import sanitize
+from .. import sanitize, vn
 from ..documents import local_time
-from ..generate import write_atomic
+from ..files import write_atomic
 from ..intake.outputs import write_table
 from ..issues import SEVERITY_VI
-from ..rules import fmt_num
 from .answers import LATE, STOPPED, TaskAnswer, dump_previous
 from .intake import Quarterly
 from .summary import NO_REPORT, STATUS_ORDER, IndicatorRow, TaskRow
@@ -183,17 +182,17 @@ class _Book:
     def sheet(self, title: str, heading: str):
         from openpyxl.styles import Font
 
+        from ..workbook.style import write
+
         if self.first:
             ws, self.first = self.wb.active, False
             ws.title = title
         else:
             ws = self.wb.create_sheet(title)
         q = self.q
-        ws.append([heading])
-        ws["A1"].font = Font(name="Times New Roman", size=13, bold=True)
-        ws.append([f"{_upper_first(q.quarter.title_vi)} · chốt số liệu {q.quarter.cutoff_vi} · hạn gửi {q.period.deadline_vi} · "
-                   f"tệp nhiệm vụ {q.catalog.id} (phiên bản {q.catalog.version})"])
-        ws["A2"].font = Font(name="Times New Roman", size=11, italic=True)
+        write(ws["A1"], heading).font = Font(name="Times New Roman", size=13, bold=True)
+        write(ws["A2"], f"{_upper_first(q.quarter.title_vi)} · chốt số liệu {q.quarter.cutoff_vi} · hạn gửi {q.period.deadline_vi} · "
+                        f"tệp nhiệm vụ {q.catalog.id} (phiên bản {q.catalog.version})").font = Font(name="Times New Roman", size=11, italic=True)
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -210,16 +209,16 @@ class _Book:
         from openpyxl.styles import Alignment
         from openpyxl.utils import get_column_letter
 
+        from ..workbook.style import write
+
         head = start or ws.max_row + 2
         for n, title in enumerate(headers, start=1):
-            cell = ws.cell(head, n, title)
+            cell = write(ws.cell(head, n), title)
             cell.font, cell.fill = self.bold, self.fill
             cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         for offset, values in enumerate(rows, start=1):
             for n, value in enumerate(values, start=1):
-                cell = ws.cell(head + offset, n, sanitize.for_xlsx_cell(value) if isinstance(value, str) else value)
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # text a unit typed, never a formula
+                cell = write(ws.cell(head + offset, n), value)  # text a unit typed stays text
                 cell.font = self.bold if total and offset == len(rows) else self.font
                 if total and offset == len(rows):
                     cell.fill = self.total_fill
@@ -240,13 +239,13 @@ class _Book:
         return head
 
     def save(self, path: Path) -> None:
-        from ..workbook.build import _fit_rows
+        from ..workbook.style import fit_rows
 
         for ws in self.wb.worksheets:
             last = max(ws.max_column, 8)
             for row in (1, 2):  # the heading spans the table, so it is measured over the table's width
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
-            _fit_rows(ws)  # wrapped texts: LibreOffice keeps rows at one line on load, Excel until edited
+            fit_rows(ws)  # wrapped texts: LibreOffice keeps rows at one line on load, Excel until edited
         buffer = io.BytesIO()
         self.wb.save(buffer)
         write_atomic(path, buffer.getvalue())
@@ -281,7 +280,7 @@ def _overview(book: _Book, q: Quarterly) -> None:
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment
 
-    from ..workbook.build import style_chart
+    from ..workbook.style import style_chart, write
 
     s = q.summary
     ws = book.sheet("Tổng quan", f"TỔNG HỢP TÌNH HÌNH TRIỂN KHAI KẾ HOẠCH 222/KH-UBND — {q.quarter.title_vi.upper()}")
@@ -299,9 +298,9 @@ def _overview(book: _Book, q: Quarterly) -> None:
         ("Kinh phí dự kiến ở Phụ lục 5, các dự án có số (đồng)", funds["planned"]),
     ]
     for n, (label, value) in enumerate(facts, start=4):
-        ws.cell(n, 1, label).font = book.bold
+        write(ws.cell(n, 1), label).font = book.bold
         ws.cell(n, 1).alignment = Alignment(vertical="top")
-        cell = ws.cell(n, 2, sanitize.for_xlsx_cell(value) if isinstance(value, str) else value)
+        cell = write(ws.cell(n, 2), value)
         cell.font = book.font
         cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
         if isinstance(value, int):
@@ -344,7 +343,7 @@ def _tasks_sheet(book: _Book, q: Quarterly, names: Mapping[str, str]) -> None:
 def _indicators_sheet(book: _Book, q: Quarterly, names: Mapping[str, str]) -> None:
     from openpyxl.chart import BarChart, LineChart, Reference, Series
 
-    from ..workbook.build import style_chart
+    from ..workbook.style import style_chart
 
     s = q.summary
     ws = book.sheet("Chỉ tiêu", "CHỈ TIÊU PHỤ LỤC 1: GIÁ TRỊ ĐẠT ĐƯỢC SO VỚI MỤC TIÊU NĂM 2025")
@@ -352,7 +351,7 @@ def _indicators_sheet(book: _Book, q: Quarterly, names: Mapping[str, str]) -> No
     rows = []
     for r in s.indicators:
         several = len(r.reporting) > 1
-        sources = "\n".join(f"{names.get(u, u) + ': ' if several else ''}{fmt_num(round(a.value, 2))}% — {a.source}"
+        sources = "\n".join(f"{names.get(u, u) + ': ' if several else ''}{vn.number(round(a.value, 2))}% — {a.source}"
                             + (f" ({a.measured_on:%d/%m/%Y})" if a.measured_on else "") for u, a in r.answers.items() if a.value is not None)
         rows.append([r.task.id, r.task.text, r.target, f"{len(r.reported)}/{len(r.reporting)}", _round(r.value, 2), _round(r.progress, 1), sources,
                      *[_round(v, 2) for _, v in r.trend]])
@@ -465,7 +464,7 @@ def _units_sheet(book: _Book, q: Quarterly) -> None:
 def _trend_sheet(book: _Book, q: Quarterly) -> None:
     from openpyxl.chart import LineChart, Reference
 
-    from ..workbook.build import style_chart
+    from ..workbook.style import style_chart
 
     s = q.summary
     ws = book.sheet("Xu hướng", "XU HƯỚNG QUA CÁC QUÝ: TRẠNG THÁI NHIỆM VỤ, GIẢI NGÂN, ĐƠN VỊ BÁO CÁO")

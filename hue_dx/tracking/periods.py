@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import HueDxError
+
 LEGAL_BASIS = "Điều 12 Nghị định số 09/2019/NĐ-CP ngày 24/01/2019 của Chính phủ quy định về chế độ báo cáo của cơ quan hành chính nhà nước"
 DEADLINE_BASIS = "Điều 13 và khoản 5 Điều 8 Nghị định số 09/2019/NĐ-CP"
 CUTOFF_START_DAY, CUTOFF_END_DAY = 15, 14
@@ -35,7 +37,7 @@ _ID_REVERSED = re.compile(r"^\s*[Qq]\s*([1-4])\s*[-/ ]\s*(\d{4})\s*$")
 _VI = re.compile(r"^\s*quý\s+(I{1,3}|IV|[1-4])\s*(?:năm|/|-)?\s*(\d{4})\s*$", re.IGNORECASE)
 
 
-class PeriodError(ValueError):
+class PeriodError(HueDxError, ValueError):
     """A period or a deadline rule that cannot be read; the message says what is expected."""
 
 

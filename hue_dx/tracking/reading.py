@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import vn
 from ..coerce import number_from_text
 from ..intake import xlsx
 from ..intake.layout import formula_input
@@ -20,7 +21,7 @@ from . import answers as an
 from . import names as tn
 from .roles import Duties
 from .summary import UnitAnswers
-from .tasks import Task, fmt_dong
+from .tasks import Task
 
 
 def _plain(text: str) -> str:
@@ -62,8 +63,8 @@ def _date_from_text(text: str) -> dt.date | None:
     return None
 
 
-def _vn_number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",").replace(" ", ".")
+def _fixed(value: float) -> str:
+    return vn.fixed(value, 2, trim=True)
 
 
 def read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt.date, out: list[Issue], where: dict[str, str]) -> Any:
@@ -75,11 +76,11 @@ def read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt.
         return None
     if spec.type == "text":
         if isinstance(value, float):
-            return _vn_number(value)
+            return _fixed(value)
         return unicodedata.normalize("NFC", str(value)).strip()
     if spec.type == "status":
         if not isinstance(value, str):
-            out.append(issue("tk-status-unknown", value=_vn_number(value) if isinstance(value, float) else value, **where))
+            out.append(issue("tk-status-unknown", value=_fixed(value) if isinstance(value, float) else value, **where))
             return None
         status, meant = _status(value)
         if status is None:
@@ -106,19 +107,19 @@ def read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt.
         if number is None:
             out.append(issue("tk-not-number", value=value, **where))
         else:
-            out.append(issue("tk-number-text", value=value, read=_vn_number(number), **where))
+            out.append(issue("tk-number-text", value=value, read=_fixed(number), **where))
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         out.append(issue("tk-not-number", value=value, **where))
         return None
     if value < 0:
-        out.append(issue("tk-negative", value=_vn_number(value), **where))
+        out.append(issue("tk-negative", value=_fixed(value), **where))
         return None
     if spec.type == "percent" and value > 100:
-        out.append(issue("tk-percent-range", value=_vn_number(value), **where))
+        out.append(issue("tk-percent-range", value=_fixed(value), **where))
         return None
     if spec.type == "value" and percent and value > 100:
-        out.append(issue("tk-value-range", value=_vn_number(value), **where))
+        out.append(issue("tk-value-range", value=_fixed(value), **where))
         return None
     if spec.type == "amount":
         return int(round(value))
@@ -179,8 +180,8 @@ def read_answers(raw: xlsx.RawWorkbook, destinations: Mapping[str, tuple[str, st
             continue
         if clean.get("disbursed") is not None and clean.get("allocated") is not None and clean["disbursed"] > clean["allocated"]:
             place = destinations[tn.cell_name(tag, task.id, "disbursed")]
-            row_issues.append(issue("tk-disbursed-over", sheet=place[0], cell=place[1], criterion=task.id, value=fmt_dong(clean["disbursed"]),
-                                    read=fmt_dong(clean["allocated"]), **where))
+            row_issues.append(issue("tk-disbursed-over", sheet=place[0], cell=place[1], criterion=task.id, value=vn.whole(clean["disbursed"]),
+                                    read=vn.whole(clean["allocated"]), **where))
         if not any(i.severity == ERROR for i in row_issues):  # a cell error already says what the row check would
             seen = {**typed, **{k: v for k, v in clean.items() if isinstance(v, dt.date)}}  # a date typed as text was read: not asked again
             verdict = (an.check_cooperate(seen) if role == an.COOPERATE else

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..campaign import Campaign, CampaignError, Unit, _section, default_recipe, load_roster
+from ..campaign import Campaign, CampaignError, Unit, default_recipe, load_roster, section
+from ..errors import NotFound
 from .periods import DeadlineRule, Period, PeriodError, Quarter, Schedule
 
 DEFAULT_RECIPE = "tracking-hue-222.toml"
@@ -36,7 +37,7 @@ class Recipe:
         for u in self.units:
             if u.code.casefold() == code.strip().casefold():
                 return u
-        raise KeyError(f"không có đơn vị {code!r} trong danh sách (có: {', '.join(u.code for u in self.units)})")
+        raise NotFound(f"không có đơn vị {code!r} trong danh sách (có: {', '.join(u.code for u in self.units)})")
 
     def period(self, quarter: Quarter) -> Period:
         return self.schedule.period(quarter)
@@ -48,6 +49,8 @@ def load(path: str | Path | None = None) -> Recipe:
         raise CampaignError(f"Không tìm thấy tệp đợt báo cáo: {path}")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CampaignError(f"{path}: không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start}); lưu lại tệp dạng UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError(f"{path}: không đọc được TOML: {exc}") from exc
     for key in ("tasks", "roster", "deadline"):
@@ -64,10 +67,10 @@ def load(path: str | Path | None = None) -> Recipe:
         units=load_roster(path.parent / raw["roster"]),
         schedule=Schedule(quarterly, annual),
         holidays=holidays,
-        issuer=_section(raw, "issuer"),
-        contact=_section(raw, "contact"),
+        issuer=section(raw, "issuer"),
+        contact=section(raw, "contact"),
         path=path,
-        report=_section(raw, "report"),
+        report=section(raw, "report"),
     )
 
 

@@ -18,11 +18,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..documents import Annex, Document, recipients, vn_number
+from .. import vn
+from ..documents import Annex, Document, recipients
 from .answers import DONE, IN_PROGRESS, LATE, NOT_STARTED, STOPPED, TaskAnswer
 from .intake import Quarterly, UnitState
 from .summary import NO_REPORT, STATUS_ORDER, TaskRow
-from .tasks import fmt_billion, fmt_dong, id_key
+from .tasks import id_key
 
 if TYPE_CHECKING:
     from ..reports import Report
@@ -31,18 +32,13 @@ PARTS = (("PL2", "Văn bản, chương trình (Phụ lục 2)"), ("PL3", "Dự �
 WHY = {"overdue": "quá thời hạn", "due": "đến hạn trong năm, chưa hoàn thành", LATE: "chậm tiến độ", STOPPED: "dừng"}
 
 
-def vn(value: float | None, digits: int = 1) -> str:
-    """85.25 -> '85,3': the layer's Vietnamese number, trailing zeros trimmed; None -> '—'."""
-    return vn_number(value, digits, trim=True)
-
-
 def percent(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{vn(value, digits)}%"
+    return "—" if value is None else f"{vn.fixed(value, digits, trim=True)}%"
 
 
 def billions(amount: int | None) -> str:
     """An amount in đồng as tỷ đồng with two decimals, for a table's narrow column: '279,18'."""
-    return vn(None if amount is None else amount / 1_000_000_000, 2)
+    return vn.fixed(None if amount is None else amount / vn.BILLION, 2, trim=True)
 
 
 def _years(row: TaskRow) -> str:
@@ -62,7 +58,7 @@ def leads_text(row: TaskRow, names: Mapping[str, str]) -> str:
         proxy = ", ".join(names.get(u, u) for u in row.reporting)
         return f"{', '.join(row.external)} ({proxy} báo cáo thay)" if proxy else ", ".join(row.external)
     if len(row.reporting) > 3:
-        return f"{row.task.lead} ({vn(len(row.reporting), 0)} đơn vị)"
+        return f"{row.task.lead} ({vn.fixed(len(row.reporting))} đơn vị)"
     return ", ".join(names.get(u, u) for u in row.reporting)
 
 
@@ -99,7 +95,7 @@ def content(q: Quarterly) -> dict[str, Any]:
         before = ind.trend[-2][1] if len(ind.trend) > 1 and ind.trend[-2][0] == previous else None
         change = None if ind.value is None or before is None else ind.value - before
         indicators.append({"id": ind.task.id, "text": ind.task.text, "target": percent(ind.target, 0), "value": percent(ind.value),
-                           "progress": percent(ind.progress), "change": "—" if change is None else ("+" if change > 0 else "") + vn(change),
+                           "progress": percent(ind.progress), "change": "—" if change is None else ("+" if change > 0 else "") + vn.fixed(change, 1, trim=True),
                            "reported": f"{len(ind.reported)}/{len(ind.reporting)}", "leads": leads_text_indicator(ind.reporting, ind.task.lead, names),
                            "met": ind.value is not None and ind.target is not None and ind.value >= ind.target})
     parts = []
@@ -124,8 +120,8 @@ def content(q: Quarterly) -> dict[str, Any]:
         planned = sum(b.total or 0 for b in budget_rows)
         members = [by_id[b.project] for b in budget_rows if b.project in by_id]
         to_date = sum(r.disbursed_to_date or 0 for r in members)
-        fund_groups.append({"code": group.code.split(".")[-1], "title": group.title, "planned": fmt_billion(planned),
-                            "disbursed": fmt_billion(sum(r.disbursed or 0 for r in members)), "to_date": fmt_billion(to_date),
+        fund_groups.append({"code": group.code.split(".")[-1], "title": group.title, "planned": vn.billions(planned),
+                            "disbursed": vn.billions(sum(r.disbursed or 0 for r in members)), "to_date": vn.billions(to_date),
                             "share": percent(to_date / planned * 100 if planned else None)})
     late = []
     for r in s.tasks:
@@ -139,21 +135,21 @@ def content(q: Quarterly) -> dict[str, Any]:
     conflicts = [{"id": row.task.id, "text": row.task.text, "leads": leads_text(row, names), "lead_status": c.lead_status,
                   "cooperator": names.get(c.cooperator, c.cooperator), "cooperator_status": c.cooperator_status, "why": c.why}
                  for row, c in s.conflicts]
-    over = [{"id": r.task.id, "leads": leads_text(r, names), "to_date": fmt_dong(r.disbursed_to_date or 0),
-             "planned": fmt_dong(r.budget.total or 0)} for r in s.tasks if r.over_budget and r.budget]
+    over = [{"id": r.task.id, "leads": leads_text(r, names), "to_date": vn.whole(r.disbursed_to_date or 0),
+             "planned": vn.whole(r.budget.total or 0)} for r in s.tasks if r.over_budget and r.budget]
     overdue_leads = sorted({names.get(u, u) for r in s.overdue for u in r.reporting})
     proposals = []
     if s.overdue:
-        proposals.append(f"Chỉ đạo {vn(len(overdue_leads), 0)} đơn vị chủ trì {vn(len(s.overdue), 0)} nhiệm vụ đã quá thời hạn nhưng chưa hoàn thành "
+        proposals.append(f"Chỉ đạo {vn.fixed(len(overdue_leads))} đơn vị chủ trì {vn.fixed(len(s.overdue))} nhiệm vụ đã quá thời hạn nhưng chưa hoàn thành "
                          "(Mục III) báo cáo rõ nguyên nhân, giải pháp và thời hạn hoàn thành mới.")
     if q.missing:
-        proposals.append(f"Chỉ đạo {vn(len(q.missing), 0)} đơn vị chưa gửi báo cáo {quarter.vi} gửi báo cáo về Sở Thông tin và Truyền thông; "
+        proposals.append(f"Chỉ đạo {vn.fixed(len(q.missing))} đơn vị chưa gửi báo cáo {quarter.vi} gửi báo cáo về Sở Thông tin và Truyền thông; "
                          "Sở đã có văn bản đôn đốc từng đơn vị.")
     if conflicts:
-        proposals.append(f"Yêu cầu các đơn vị chủ trì và phối hợp của {vn(len(conflicts), 0)} nhiệm vụ có báo cáo khác nhau thống nhất "
+        proposals.append(f"Yêu cầu các đơn vị chủ trì và phối hợp của {vn.fixed(len(conflicts))} nhiệm vụ có báo cáo khác nhau thống nhất "
                          "tình hình thực hiện và báo cáo lại ở kỳ sau.")
     if over:
-        proposals.append(f"Xem xét kinh phí của {vn(len(over), 0)} dự án có số giải ngân lũy kế vượt kinh phí dự kiến ở Phụ lục 5.")
+        proposals.append(f"Xem xét kinh phí của {vn.fixed(len(over))} dự án có số giải ngân lũy kế vượt kinh phí dự kiến ở Phụ lục 5.")
     total_tasks = len(s.tasks)
     done_total = sum(1 for r in s.tasks if r.status == DONE)
     annex = [{"id": r.task.id, "text": r.task.text, "kind": r.task.kind_vi, "years": _years(r), "leads": leads_text(r, names),
@@ -163,7 +159,7 @@ def content(q: Quarterly) -> dict[str, Any]:
               "flag": "quá hạn" if r.overdue else "đến hạn" if r.due else ""} for r in s.tasks]
     trend = [{"quarter": t.quarter, "reported": t.units_reported, "done": t.statuses.get(DONE, 0), "in_progress": t.statuses.get(IN_PROGRESS, 0),
               "late": t.statuses.get(LATE, 0), "not_started": t.statuses.get(NOT_STARTED, 0), "stopped": t.statuses.get(STOPPED, 0),
-              "no_report": t.statuses.get(NO_REPORT, 0), "disbursed": fmt_billion(t.disbursed), "to_date": fmt_billion(t.disbursed_to_date)}
+              "no_report": t.statuses.get(NO_REPORT, 0), "disbursed": vn.billions(t.disbursed), "to_date": vn.billions(t.disbursed_to_date)}
              for t in s.trend]
     return {
         "quarter": quarter.vi, "title": quarter.title_vi, "annual": quarter.is_annual, "year": quarter.year,
@@ -171,8 +167,8 @@ def content(q: Quarterly) -> dict[str, Any]:
         "deadline": q.period.deadline_vi, "units": units, "indicators": indicators,
         "indicators_met": sum(1 for i in indicators if i["met"]), "indicators_reported": sum(1 for r in s.indicators if r.value is not None),
         "parts": parts, "tasks_total": total_tasks, "done_total": done_total, "done_share": percent(done_total / total_tasks * 100 if total_tasks else None),
-        "funds": {"allocated": fmt_billion(funds["allocated"]), "disbursed": fmt_billion(funds["disbursed"]),
-                  "to_date": fmt_billion(funds["disbursed_to_date"]), "planned": fmt_billion(funds["planned"]),
+        "funds": {"allocated": vn.billions(funds["allocated"]), "disbursed": vn.billions(funds["disbursed"]),
+                  "to_date": vn.billions(funds["disbursed_to_date"]), "planned": vn.billions(funds["planned"]),
                   "share": percent(funds["disbursed_to_date"] / funds["planned"] * 100 if funds["planned"] else None, 2),
                   "groups": fund_groups, "over": over},
         "late": late, "overdue": len(s.overdue), "conflicts": conflicts, "difficulties": _quotes(q, "difficulties"),
@@ -181,7 +177,7 @@ def content(q: Quarterly) -> dict[str, Any]:
 
 
 def leads_text_indicator(reporting: Sequence[str], printed: str, names: Mapping[str, str]) -> str:
-    return f"{printed} ({vn(len(reporting), 0)} đơn vị)" if len(reporting) > 3 else ", ".join(names.get(u, u) for u in reporting)
+    return f"{printed} ({vn.fixed(len(reporting))} đơn vị)" if len(reporting) > 3 else ", ".join(names.get(u, u) for u in reporting)
 
 
 # ------------------------------------------------------------------------------ letters
@@ -239,7 +235,7 @@ def report_document(q: Quarterly, when: dt.date | None = None) -> Report:
         annexes=() if draft else (Annex("I", "Tình hình thực hiện từng nhiệm vụ", "annex_tasks"),
                                   Annex("II", "Danh mục sổ báo cáo dùng để tổng hợp", "annex_files")),
         draft=draft, title=title,
-        metadata=reports._metadata(title, body.name, f"{q.catalog.title}, tệp nhiệm vụ {q.catalog.id} phiên bản {q.catalog.version}, "
+        metadata=reports.pdf_metadata(title, body.name, f"{q.catalog.title}, tệp nhiệm vụ {q.catalog.id} phiên bản {q.catalog.version}, "
                                    f"kỳ {q.quarter.id}", files))
     from .. import __version__
 
@@ -260,7 +256,7 @@ def letter_document(q: Quarterly, state: UnitState, when: dt.date | None = None)
     summary = f"đôn đốc gửi báo cáo tình hình triển khai Kế hoạch 222/KH-UBND {q.quarter.vi}"
     doc = Document(body=body, summary=summary, signer=signer, drafting=drafting, date=when, addressees=(state.unit.heading_name,),
                    recipients=recipients(["Như trên"], "VT, " + drafting if drafting else "VT"), title=f"V/v {summary} – {state.unit.name}",
-                   metadata=reports._metadata(f"V/v {summary} – {state.unit.name}", body.name, f"Gửi {state.unit.heading_name}",
+                   metadata=reports.pdf_metadata(f"V/v {summary} – {state.unit.name}", body.name, f"Gửi {state.unit.heading_name}",
                                               [(state.file.name, state.file.sha256)] if state.file else []))
     return reports.render("tracking-letter.html.j2", doc, **letter_content(q, state, due_date(q, when)), sender=body.name,
                           email=q.recipe.contact.get("email", ""), document=q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND"))
@@ -280,7 +276,7 @@ def write_report(q: Quarterly, folder: Path, when: dt.date | None = None) -> Pat
 def write_letters(q: Quarterly, folder: Path, when: dt.date | None = None) -> list[Path]:
     """One reminder PDF per unit late or missing, in ``folder``; none to the sender itself."""
     from .. import reports
-    from ..generate import slug
+    from ..files import slug
 
     _, _, own = q.recipe.campaign(q.quarter).sender()
     out = []

@@ -20,7 +20,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import vn
 from ..catalog import Decision
+from ..errors import HueDxError, NotFound
 
 DEFAULT_TASKS = "hue-222-2020-tasks"
 
@@ -34,14 +36,14 @@ KINDS = {
 }
 BUDGET_COLUMNS = ("state", "other", "total")
 NO_AMOUNT = "-"
-BILLION = 1_000_000_000
+BILLION = vn.BILLION
 
 _YEARS = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})$")
 _AMOUNT = re.compile(r"^(0|[1-9]\d{0,2}(\.\d{3})*)$")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
 
-class TasksError(ValueError):
+class TasksError(HueDxError, ValueError):
     """The tasks file is malformed; the message says where and what to fix."""
 
 
@@ -52,17 +54,6 @@ def nfc(text: object) -> str:
 def squash(text: str) -> str:
     """NFC with runs of white space made one space: how cell texts are compared."""
     return " ".join(nfc(text).split())
-
-
-def fmt_dong(amount: int) -> str:
-    """554500000000 -> '554.500.000.000' (Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".")
-
-
-def fmt_billion(amount: int) -> str:
-    """An amount in đồng said in tỷ đồng, the unit people quote: 554500000000 -> '554,5 tỷ đồng'."""
-    text = f"{amount / BILLION:,.3f}".rstrip("0").rstrip(".")
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".") + " tỷ đồng"
 
 
 def parse_amount(printed: str, where: str) -> int | None:
@@ -298,7 +289,7 @@ class TaskCatalog:
         for t in self.tasks:
             if t.id.upper() == key:
                 return t
-        raise KeyError(f"không có nhiệm vụ {task_id!r} trong {self.id} (ví dụ: PL1.3, PL2.I.5, PL3.B.2, IV.8.1)")
+        raise NotFound(f"không có nhiệm vụ {task_id!r} trong {self.id} (ví dụ: PL1.3, PL2.I.5, PL3.B.2, IV.8.1)")
 
     def tasks_under(self, code: str) -> tuple[Task, ...]:
         """Every task of an appendix or group (PL3, PL3.A, PL3.A.II)."""

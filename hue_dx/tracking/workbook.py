@@ -5,8 +5,8 @@ unit leads: measured value, source, date), Nhiệm vụ chủ trì (documents, p
 duties it leads or reports on behalf of an external lead: full rows), Nhiệm vụ phối hợp (tasks it
 cooperates on: status of its part and its contribution). Every input cell is named
 (``tracking.names``); each row has a check cell with a native formula (``tracking.answers``);
-the previous quarter's answers are pre-filled. Styling, print setup and protection are those
-of the assessment workbook (``hue_dx.workbook.build``).
+the previous quarter's answers are pre-filled, as text where they are text (never a formula). Cells
+are written, styled, printed and protected as in the assessment workbook (``hue_dx.workbook.style``).
 """
 
 from __future__ import annotations
@@ -26,11 +26,13 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import __version__
+from .. import __version__, vn
 from .. import names as nm
 from ..campaign import Unit
 from ..catalog import Input
-from ..workbook.build import (
+from ..workbook.build import Built
+from ..workbook.identity import canonical_from
+from ..workbook.style import (
     BORDER,
     CENTER,
     FILL_EVIDENCE,
@@ -40,21 +42,20 @@ from ..workbook.build import (
     FILL_INPUT,
     PROTECTION_PASSWORD,
     WRAP,
-    Built,
-    _fit_rows,
-    _print_setup,
-    _protect,
-    _put,
-    _ref,
-    _validation,
+    fit_rows,
     font,
+    print_setup,
+    protect,
+    put,
+    put_formula,
+    ref,
+    validation,
 )
-from ..workbook.identity import canonical_from
 from . import answers as an
 from . import names as tn
 from .periods import DEADLINE_BASIS, LEGAL_BASIS, Period
 from .roles import Duties, cooperating_units, external_leads, lead_units
-from .tasks import Task, TaskCatalog, fmt_billion
+from .tasks import Task, TaskCatalog
 
 SHEET_GUIDE, SHEET_UNIT = "Hướng dẫn", "Thông tin đơn vị"
 SHEET_INDICATORS, SHEET_LEAD, SHEET_COOPERATE = "Chỉ tiêu (PL1)", "Nhiệm vụ chủ trì", "Nhiệm vụ phối hợp"
@@ -133,7 +134,7 @@ def build(catalog: TaskCatalog, duties: Duties, units: Sequence[Unit], period: P
 def fingerprint(wb) -> str:
     """SHA-256 of the layout (sheets, formulas, names), identity constants left out, as for the
     assessment workbook (``workbook.identity``); an intake recomputes it from a returned file."""
-    formulas = {ws.title: [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    formulas = {ws.title: [c.value for row in ws.iter_rows() for c in row if c.data_type == "f" and isinstance(c.value, str)]
                 for ws in wb.worksheets}
     skip = set(tn.identity_names())
     defined = {n.lower(): wb.defined_names[n].attr_text for n in wb.defined_names if n.lower() not in skip}
@@ -148,7 +149,7 @@ def _columns(ws: Worksheet, columns: Sequence[tuple[str, float]]) -> str:
     for i, (title, width) in enumerate(columns, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = width
-        _put(ws, f"{letter}{HEADER_ROW}", title, f=font(10, bold=True), fill=FILL_HEADER, align=CENTER)
+        put(ws, f"{letter}{HEADER_ROW}", title, f=font(10, bold=True), fill=FILL_HEADER, align=CENTER)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.freeze_panes = f"C{FIRST_ROW}"
     return get_column_letter(len(columns))
@@ -157,27 +158,27 @@ def _columns(ws: Worksheet, columns: Sequence[tuple[str, float]]) -> str:
 def _heading(ws: Worksheet, ctx: Context, last: str, title: str) -> None:
     q = ctx.period.quarter
     ws.merge_cells(f"A1:{last}1")
-    _put(ws, "A1", f"{title} — {q.title_vi.upper()}", f=font(13, bold=True), border=False, align=Alignment(vertical="center"))
+    put(ws, "A1", f"{title} — {q.title_vi.upper()}", f=font(13, bold=True), border=False, align=Alignment(vertical="center"))
     ws.merge_cells(f"A2:{last}2")
-    _put(ws, "A2", f"Đơn vị: {ctx.unit_name} · Chốt số liệu {q.cutoff_vi} · Hạn gửi: {ctx.period.deadline_vi} · "
+    put(ws, "A2", f"Đơn vị: {ctx.unit_name} · Chốt số liệu {q.cutoff_vi} · Hạn gửi: {ctx.period.deadline_vi} · "
                    f"{ctx.catalog.source.get('document', '')}", f=font(11, italic=True), border=False)
     ws.merge_cells(f"A3:{last}3")
     carried = (f"Đã điền sẵn số liệu tổng hợp {ctx.previous_label}: chỉ sửa những gì thay đổi; kinh phí trong kỳ để trống, nhập số của kỳ này. "
                if ctx.previous else "")
-    _put(ws, "A3", carried + "Ô màu vàng, xanh: đơn vị nhập · Ô màu xám: không sửa · Cột Kiểm tra phải là \"đủ\" trước khi gửi. Xem trang Hướng dẫn.",
+    put(ws, "A3", carried + "Ô màu vàng, xanh: đơn vị nhập · Ô màu xám: không sửa · Cột Kiểm tra phải là \"đủ\" trước khi gửi. Xem trang Hướng dẫn.",
          f=font(10, italic=True, color="555555"), border=False)
 
 
 def _group_row(ws: Worksheet, row: int, text: str, last: str) -> None:
     ws.merge_cells(f"A{row}:{last}{row}")
-    _put(ws, f"A{row}", text, f=font(bold=True), fill=FILL_GROUP)
+    put(ws, f"A{row}", text, f=font(bold=True), fill=FILL_GROUP)
     for col in range(2, ws.max_column + 1):
         ws.cell(row, col).border = BORDER
 
 
 def _none_row(ws: Worksheet, row: int, text: str, last: str) -> None:
     ws.merge_cells(f"A{row}:{last}{row}")
-    _put(ws, f"A{row}", text, f=font(italic=True), fill=FILL_FORMULA)
+    put(ws, f"A{row}", text, f=font(italic=True), fill=FILL_FORMULA)
 
 
 class _Validations:
@@ -195,9 +196,9 @@ class _Validations:
 
     def _make(self, kind: str) -> DataValidation:
         if kind == "status":
-            return _validation(Input("status", "", "choice", choices=tuple(an.STATUSES)))
+            return validation(Input("status", "", "choice", choices=tuple(an.STATUSES)))
         if kind == "amount":
-            return _validation(Input("amount", "", "amount"))  # no bound: the row's own check formula sets none
+            return validation(Input("amount", "", "amount"))  # no bound: the row's own check formula sets none
         if kind in ("percent", "value_percent"):
             text = "Nhập số từ 0 đến 100 (phần trăm, không gõ dấu %)."
             dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
@@ -220,7 +221,7 @@ class _Validations:
 def _input(ws: Worksheet, cell: str, spec: an.FieldSpec, value, validations: _Validations, kind: str | None = None) -> None:
     fill = FILL_EVIDENCE if spec.type == "text" else FILL_INPUT
     align = WRAP if spec.type == "text" else CENTER
-    _put(ws, cell, value, fill=fill, unlocked=True, fmt=FORMAT[spec.type], align=align)
+    put(ws, cell, value, fill=fill, unlocked=True, fmt=FORMAT[spec.type], align=align)
     if spec.type != "text":
         validations.add(kind or spec.type, cell)
 
@@ -236,13 +237,13 @@ def _row_inputs(ws: Worksheet, ctx: Context, row: int, first_col: int, task: Tas
         cell = f"{get_column_letter(first_col + n)}{row}"
         _input(ws, cell, spec, before.get(spec.key), validations, (kinds or {}).get(spec.key))
         cells[spec.key] = cell
-        name_map[tn.cell_name(tag, task.id, spec.key)] = _ref(ws, cell)
+        name_map[tn.cell_name(tag, task.id, spec.key)] = ref(ws, cell)
     return cells, get_column_letter(first_col + len(specs))
 
 
 def _check(ws: Worksheet, cell: str, formula: str, name: str, name_map: dict[str, str]) -> None:
-    _put(ws, cell, formula, fill=FILL_FORMULA, f=font(10))
-    name_map[name] = _ref(ws, cell)
+    put_formula(ws, cell, formula, fill=FILL_FORMULA, f=font(10))
+    name_map[name] = ref(ws, cell)
 
 
 def _check_formatting(ws: Worksheet, col: str, last_row: int) -> None:
@@ -256,9 +257,9 @@ def _check_formatting(ws: Worksheet, col: str, last_row: int) -> None:
 
 def _finish(ws: Worksheet, ctx: Context, last: str, last_row: int) -> None:
     ws.print_area = f"A1:{last}{max(last_row, FIRST_ROW)}"
-    _fit_rows(ws)
-    _print_setup(ws, landscape=True, footer=f"{ctx.footer} – {ws.title}")
-    _protect(ws)
+    fit_rows(ws)
+    print_setup(ws, landscape=True, footer=f"{ctx.footer} – {ws.title}")
+    protect(ws)
 
 
 def _names_list(codes: Sequence[str], ctx: Context) -> str:
@@ -285,11 +286,11 @@ def _indicator_sheet(ws: Worksheet, ctx: Context, name_map: dict[str, str]) -> N
     for task in rows:
         target = task.target
         percent = target is not None and target.unit == "%"
-        _put(ws, f"A{row}", task.id, f=font(bold=True))
-        _put(ws, f"B{row}", task.text)
-        _put(ws, f"C{row}", target.describe() if target else "", fill=FILL_FORMULA, align=CENTER)
+        put(ws, f"A{row}", task.id, f=font(bold=True))
+        put(ws, f"B{row}", task.text)
+        put(ws, f"C{row}", target.describe() if target else "", fill=FILL_FORMULA, align=CENTER)
         others = cooperating_units(ctx.catalog, task, ctx.units)
-        _put(ws, f"D{row}", task.cooperating + (f"\n({len(others)} đơn vị trong danh sách)" if len(others) > 3 else ""), f=font(10))
+        put(ws, f"D{row}", task.cooperating + (f"\n({len(others)} đơn vị trong danh sách)" if len(others) > 3 else ""), f=font(10))
         cells, check = _row_inputs(ws, ctx, row, 5, task, an.INDICATOR, tn.LEAD_TAG, validations, name_map,
                                    {"value": "value_percent" if percent else "value"})
         _check(ws, f"{check}{row}", an.indicator_formula(cells, percent), tn.check_name(tn.LEAD_TAG, task.id), name_map)
@@ -310,7 +311,7 @@ def _lead_info(ctx: Context, task: Task) -> str:
         if budget.total is None:
             lines.append("Kinh phí dự kiến (PL5): chưa xác định (\"-\")")
         else:
-            lines.append(f"Kinh phí dự kiến (PL5): {fmt_billion(budget.total)} (trung hạn {fmt_billion(budget.state or 0)})")
+            lines.append(f"Kinh phí dự kiến (PL5): {vn.billions(budget.total)} (trung hạn {vn.billions(budget.state or 0)})")
     behalf = external_leads(ctx.catalog, task) if task.id in ctx.duties.on_behalf else ()
     if behalf:
         lines.append(f"Chủ trì: {', '.join(b.name for b in behalf)} — đơn vị báo cáo thay")
@@ -338,9 +339,9 @@ def _lead_sheet(ws: Worksheet, ctx: Context, name_map: dict[str, str]) -> None:
                 label = f"{group.label} — {group.title}" if group.label else f"{group.code.split('.')[-1]}. {group.title}"
                 _group_row(ws, row, label, last)
                 row += 1
-        _put(ws, f"A{row}", task.id, f=font(bold=True))
-        _put(ws, f"B{row}", task.text)
-        _put(ws, f"C{row}", _lead_info(ctx, task), f=font(10))
+        put(ws, f"A{row}", task.id, f=font(bold=True))
+        put(ws, f"B{row}", task.text)
+        put(ws, f"C{row}", _lead_info(ctx, task), f=font(10))
         cells, check = _row_inputs(ws, ctx, row, 4, task, an.LEAD, tn.LEAD_TAG, validations, name_map)
         _check(ws, f"{check}{row}", an.lead_formula(cells), tn.check_name(tn.LEAD_TAG, task.id), name_map)
         row += 1
@@ -360,10 +361,10 @@ def _cooperate_sheet(ws: Worksheet, ctx: Context, name_map: dict[str, str]) -> N
     if not tasks:
         _none_row(ws, row, "Đơn vị không được giao phối hợp nhiệm vụ nào.", last)
     for task in tasks:
-        _put(ws, f"A{row}", task.id, f=font(bold=True))
-        _put(ws, f"B{row}", task.text)
+        put(ws, f"A{row}", task.id, f=font(bold=True))
+        put(ws, f"B{row}", task.text)
         when = f"mục tiêu {task.target.describe()}" if task.kind == "indicator" and task.target else task.years_vi
-        _put(ws, f"C{row}", f"Chủ trì: {task.lead}\n{task.kind_vi.capitalize()} · {when}", f=font(10))
+        put(ws, f"C{row}", f"Chủ trì: {task.lead}\n{task.kind_vi.capitalize()} · {when}", f=font(10))
         cells, check = _row_inputs(ws, ctx, row, 4, task, an.COOPERATE, tn.COOPERATE_TAG, validations, name_map)
         _check(ws, f"{check}{row}", an.cooperate_formula(cells), tn.check_name(tn.COOPERATE_TAG, task.id), name_map)
         row += 1
@@ -378,7 +379,7 @@ def _unit_sheet(ws: Worksheet, ctx: Context, name_map: dict[str, str]) -> None:
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 64
     ws.merge_cells("A1:B1")
-    _put(ws, "A1", "THÔNG TIN ĐƠN VỊ", f=font(14, bold=True), border=False)
+    put(ws, "A1", "THÔNG TIN ĐƠN VỊ", f=font(14, bold=True), border=False)
     unit, q = ctx.duties.unit, ctx.period.quarter
     rows = [
         ("Mã đơn vị", unit.code, None),
@@ -394,18 +395,18 @@ def _unit_sheet(ws: Worksheet, ctx: Context, name_map: dict[str, str]) -> None:
         ("Chức vụ thủ trưởng", None, "unit_head_title"),
     ]
     for n, (label, value, name) in enumerate(rows, start=3):
-        _put(ws, f"A{n}", label, f=font(bold=True))
+        put(ws, f"A{n}", label, f=font(bold=True))
         editable = value is None
-        _put(ws, f"B{n}", value, fill=FILL_INPUT if editable else FILL_FORMULA, unlocked=editable, fmt="@")
+        put(ws, f"B{n}", value, fill=FILL_INPUT if editable else FILL_FORMULA, unlocked=editable, fmt="@")
         if name:
-            name_map[nm.identity_name(name)] = _ref(ws, f"B{n}")
+            name_map[nm.identity_name(name)] = ref(ws, f"B{n}")
     note = len(rows) + 4
     ws.merge_cells(f"A{note}:B{note}")
-    _put(ws, f"A{note}", "Ô màu vàng: đơn vị điền. Mã, tên, kỳ báo cáo, thời gian chốt số liệu và hạn gửi do Sở Thông tin và Truyền thông "
+    put(ws, f"A{note}", "Ô màu vàng: đơn vị điền. Mã, tên, kỳ báo cáo, thời gian chốt số liệu và hạn gửi do Sở Thông tin và Truyền thông "
                          "điền sẵn, không sửa.", f=font(10, italic=True), border=False)
-    _fit_rows(ws)
-    _print_setup(ws, landscape=False, footer=ctx.footer)
-    _protect(ws)
+    fit_rows(ws)
+    print_setup(ws, landscape=False, footer=ctx.footer)
+    protect(ws)
 
 
 STATUS_MEANING = {
@@ -458,15 +459,15 @@ def _guide_sheet(ws: Worksheet, ctx: Context) -> None:
         ("", "CÁC CHỖ KẾ HOẠCH CHƯA RÕ VÀ CÁCH ĐỌC (liên quan tới đơn vị)", font(12, bold=True)),
     ]
     for n, (label, text, f) in enumerate(lines, start=1):
-        _put(ws, f"A{n}", label, f=font(bold=True), border=False)
-        _put(ws, f"B{n}", text, f=f, border=False)
+        put(ws, f"A{n}", label, f=font(bold=True), border=False)
+        put(ws, f"B{n}", text, f=f, border=False)
     row = len(lines) + 1
     mine = {t.id for t in duty.lead} | {t.id for t in duty.cooperate}
     for d in catalog.all_decisions:
         if d.code == "chung" or d.code in mine:
-            _put(ws, f"A{row}", d.code, f=font(10, bold=True), border=False)
-            _put(ws, f"B{row}", f"[{d.topic}] {d.text}", f=font(10), border=False)
+            put(ws, f"A{row}", d.code, f=font(10, bold=True), border=False)
+            put(ws, f"B{row}", f"[{d.topic}] {d.text}", f=font(10), border=False)
             row += 1
-    _fit_rows(ws)
-    _print_setup(ws, landscape=False, footer=f"{ctx.unit_name} – Hướng dẫn")
-    _protect(ws)
+    fit_rows(ws)
+    print_setup(ws, landscape=False, footer=f"{ctx.unit_name} – Hướng dẫn")
+    protect(ws)

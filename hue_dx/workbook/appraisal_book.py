@@ -17,27 +17,28 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
-from .. import __version__
+from .. import __version__, vn
 from .. import names as nm
 from ..campaign import Campaign, Unit
 from ..catalog import Catalog
-from ..rules import fmt_num
 from . import formulas as fx
-from .build import (
+from .build import TYPE_HINTS
+from .style import (
     BORDER,
     CENTER,
     FILL_EVIDENCE,
     FILL_FORMULA,
     FILL_HEADER,
     FILL_INPUT,
-    TYPE_HINTS,
-    _fit_rows,
-    _print_setup,
-    _protect,
-    _put,
-    _ref,
-    _validation,
+    fit_rows,
     font,
+    print_setup,
+    protect,
+    put,
+    put_formula,
+    ref,
+    validation,
+    write_formula,
 )
 
 SHEET = "Thẩm định"
@@ -62,16 +63,16 @@ def build(catalog: Catalog, campaign: Campaign, unit: Unit, appraiser: str, code
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.column_dimensions["K"].hidden = ws.column_dimensions["L"].hidden = True
     ws.merge_cells("A1:J1")
-    _put(ws, "A1", f"PHIẾU THẨM ĐỊNH KẾT QUẢ TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period}", f=font(13, bold=True), border=False)
+    put(ws, "A1", f"PHIẾU THẨM ĐỊNH KẾT QUẢ TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period}", f=font(13, bold=True), border=False)
     ws.merge_cells("A2:J2")
     # The self-assessment file is named for the appraiser; its SHA-256 stays in the file's properties (hdx_self_sha256).
-    _put(ws, "A2", f"Đơn vị được thẩm định: {unit.name} ({unit.code}) · Cơ quan thẩm định: {appraiser} · "
+    put(ws, "A2", f"Đơn vị được thẩm định: {unit.name} ({unit.code}) · Cơ quan thẩm định: {appraiser} · "
                    f"Sổ tự đánh giá: {self_result.name}", f=font(11, italic=True), border=False)
     ws.merge_cells("A3:J3")
-    _put(ws, "A3", "Chấp nhận số liệu của đơn vị: để trống cột D. Không chấp nhận: ghi số liệu thẩm định vào cột D (ô vàng) và lý do vào "
+    put(ws, "A3", "Chấp nhận số liệu của đơn vị: để trống cột D. Không chấp nhận: ghi số liệu thẩm định vào cột D (ô vàng) và lý do vào "
                    "cột I; chỉ có ý kiến: ghi cột I. Điểm thẩm định tự tính.", f=font(10, italic=True), border=False)
     for i, (title, _) in enumerate(COLUMNS, start=1):
-        _put(ws, f"{get_column_letter(i)}4", title, f=font(10, bold=True), fill=FILL_HEADER, align=CENTER)
+        put(ws, f"{get_column_letter(i)}4", title, f=font(10, bold=True), fill=FILL_HEADER, align=CENTER)
     ws.print_title_rows = "4:4"
     ws.freeze_panes = "C5"
     names: dict[str, str] = {}
@@ -85,49 +86,49 @@ def build(catalog: Catalog, campaign: Campaign, unit: Unit, appraiser: str, code
         checks = {i.key: f"$L${top + 1 + n}" for n, i in enumerate(c.inputs)}
         cells = fx.CriterionCells(max_ref=f"$E${top}", status_ref=f"$H${top}", inputs=values, checks=checks)
         _, points, _, words, _ = by_code[code]
-        _put(ws, f"A{top}", code, f=font(bold=True))
-        _put(ws, f"B{top}", c.title, f=font(bold=True))
+        put(ws, f"A{top}", code, f=font(bold=True))
+        put(ws, f"B{top}", c.title, f=font(bold=True))
         for col in "CD":
-            _put(ws, f"{col}{top}", None, fill=FILL_FORMULA)
-        _put(ws, f"E{top}", c.max, fill=FILL_FORMULA, fmt="0.##", align=CENTER)
-        _put(ws, f"F{top}", points if points is not None else words, fill=FILL_FORMULA, fmt="0.00", align=CENTER)
-        _put(ws, f"G{top}", fx.score_formula(c, cells), fill=FILL_FORMULA, fmt="0.00", align=CENTER)
-        _put(ws, f"H{top}", fx.status_formula(c, cells), fill=FILL_FORMULA)
-        _put(ws, f"I{top}", None, fill=FILL_EVIDENCE, unlocked=True)
+            put(ws, f"{col}{top}", None, fill=FILL_FORMULA)
+        put(ws, f"E{top}", c.max, fill=FILL_FORMULA, fmt="0.##", align=CENTER)
+        put(ws, f"F{top}", points if points is not None else words, fill=FILL_FORMULA, fmt="0.00", align=CENTER)
+        put_formula(ws, f"G{top}", fx.score_formula(c, cells), fill=FILL_FORMULA, fmt="0.00", align=CENTER)
+        put_formula(ws, f"H{top}", fx.status_formula(c, cells), fill=FILL_FORMULA)
+        put(ws, f"I{top}", None, fill=FILL_EVIDENCE, unlocked=True)
         evidence = " · ".join(t for t in self_result.evidence.get(code, []) if t)
-        _put(ws, f"J{top}", evidence or "(không ghi)", f=font(10), fill=FILL_FORMULA)
-        names[score_name(code)] = _ref(ws, f"G{top}")
-        names[status_name(code)] = _ref(ws, f"H{top}")
-        names[reason_name(code)] = _ref(ws, f"I{top}")
+        put(ws, f"J{top}", evidence or "(không ghi)", f=font(10), fill=FILL_FORMULA)
+        names[score_name(code)] = ref(ws, f"G{top}")
+        names[status_name(code)] = ref(ws, f"H{top}")
+        names[reason_name(code)] = ref(ws, f"I{top}")
         typed = self_result.typed.get(code, {})
         for n, spec in enumerate(c.inputs):
             r = top + 1 + n
-            _put(ws, f"A{r}", None)
-            _put(ws, f"B{r}", f"{spec.key}: {spec.label} ({TYPE_HINTS[spec.type].lower()})", f=font(10))
+            put(ws, f"A{r}", None)
+            put(ws, f"B{r}", f"{spec.key}: {spec.label} ({TYPE_HINTS[spec.type].lower()})", f=font(10))
             value = typed.get(spec.key)
             numeric = spec.type in ("count", "number", "amount")
-            _put(ws, f"C{r}", value, fill=FILL_FORMULA, align=CENTER, fmt="#,##0.##" if numeric and isinstance(value, int | float) else None)
-            _put(ws, f"D{r}", None, fill=FILL_INPUT, unlocked=True, align=CENTER, fmt="#,##0.##" if numeric else None)
+            put(ws, f"C{r}", value, fill=FILL_FORMULA, align=CENTER, fmt="#,##0.##" if numeric and isinstance(value, int | float) else None)
+            put(ws, f"D{r}", None, fill=FILL_INPUT, unlocked=True, align=CENTER, fmt="#,##0.##" if numeric else None)
             for col in "EFGHIJ":
-                _put(ws, f"{col}{r}", None)
+                put(ws, f"{col}{r}", None)
             # "" (not 0) when both are blank: a formula that points at an empty cell reads 0
-            ws[f"K{r}"] = f'=IF(TRIM(D{r})="",IF(TRIM(C{r})="","",C{r}),D{r})'
-            ws[f"L{r}"] = fx.check_formula(spec, f"$K${r}")
+            write_formula(ws[f"K{r}"], f'=IF(TRIM(D{r})="",IF(TRIM(C{r})="","",C{r}),D{r})')
+            write_formula(ws[f"L{r}"], fx.check_formula(spec, f"$K${r}"))
             key = (spec.type, spec.choices, spec.max)
             if key not in validations:
-                validations[key] = _validation(spec)
+                validations[key] = validation(spec)
             validations[key].add(f"D{r}")  # type: ignore[attr-defined]
-            names[input_name(code, spec.key)] = _ref(ws, f"D{r}")
+            names[input_name(code, spec.key)] = ref(ws, f"D{r}")
         row = top + 1 + len(c.inputs)
     for dv in validations.values():
         ws.add_data_validation(dv)  # type: ignore[arg-type]
     ws.merge_cells(f"A{row + 1}:D{row + 1}")
-    _put(ws, f"A{row + 1}", "NGƯỜI THẨM ĐỊNH (ký, ghi rõ họ tên)", f=font(bold=True), border=False, align=Alignment(horizontal="left"))
+    put(ws, f"A{row + 1}", "NGƯỜI THẨM ĐỊNH (ký, ghi rõ họ tên)", f=font(bold=True), border=False, align=Alignment(horizontal="left"))
     ws.print_area = f"A1:J{row + 6}"
-    _fit_rows(ws)
+    fit_rows(ws)
     ws.row_dimensions[4].height = 2 * 10 * 1.32 + 6  # the wrapped headings ("Trạng thái thẩm định") take two lines
-    _print_setup(ws, landscape=True, footer=f"Thẩm định {unit.name} – {appraiser} – {campaign.period} – {fmt_num(len(codes))} tiêu chí")
-    _protect(ws)
+    print_setup(ws, landscape=True, footer=f"Thẩm định {unit.name} – {appraiser} – {campaign.period} – {vn.number(len(codes))} tiêu chí")
+    protect(ws)
     for name, destination in names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=destination)
     identity = {"kind": "appraisal", "catalog_id": catalog.id, "catalog_version": catalog.version, "period": campaign.period,

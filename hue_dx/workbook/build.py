@@ -24,21 +24,40 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import __version__, names
-from .. import cells as cell_rules
+from .. import __version__, names, vn
 from ..campaign import Campaign
-from ..catalog import NUMERIC_TYPES, Catalog, Criterion, Group, Input, Unscored, code_key
+from ..catalog import Catalog, Criterion, Group, Unscored, code_key
 from ..documents import full_name, heading_lines
-from ..rules import fmt_num, xl_num
 from . import formulas as fx
 from .identity import fingerprint
+from .style import (
+    BORDER,
+    CENTER,
+    FILL_EVIDENCE,
+    FILL_FORMULA,
+    FILL_GROUP,
+    FILL_HEADER,
+    FILL_INPUT,
+    FILL_NA,
+    PROTECTION_PASSWORD,
+    fit_rows,
+    font,
+    print_setup,
+    protect,
+    put,
+    put_formula,
+    ref,
+    style_chart,
+    validation,
+    write,
+    write_formula,
+)
 
 TOKENS = {"unit_code": "HDXTKUNITCODEX", "unit_name": "HDXTKUNITNAMEX", "unit_name_upper": "HDXTKUNITUPPERX",
           "generation_id": "HDXTKGENIDX", "unit_parent": "HDXTKUNITPARENTX", "unit_place": "HDXTKUNITPLACEX"}
@@ -60,8 +79,6 @@ def with_derived(values: dict[str, str]) -> dict[str, str]:
             "unit_parent": parent.upper(),
             "unit_place": values.get("unit_place") or "……………"}
 SHEET_GUIDE, SHEET_UNIT, SHEET_SUMMARY = "Hướng dẫn", "Thông tin đơn vị", "Tổng hợp"
-PROTECTION_PASSWORD = "huedx"  # deterrence, not security: documented in the README
-FONT = "Times New Roman"
 HEADER_ROW = 4
 FIRST_ROW = 5
 
@@ -73,23 +90,6 @@ KIND_CRITERION, KIND_INPUT, KIND_GROUP, KIND_UNSCORED, KIND_TOTAL = "TC", "SL", 
 
 TYPE_HINTS = {"count": "Số nguyên ≥ 0", "number": "Số ≥ 0", "amount": "Số tiền (đồng) ≥ 0", "yesno": "Chọn Có/Không",
               "choice": "Chọn một mức trong danh sách"}
-
-_thin = Side(style="thin", color="999999")
-BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-FILL_INPUT = PatternFill("solid", fgColor="FFF2CC")
-FILL_EVIDENCE = PatternFill("solid", fgColor="DDEBF7")
-FILL_FORMULA = PatternFill("solid", fgColor="F2F2F2")
-FILL_HEADER = PatternFill("solid", fgColor="BDD7EE")
-FILL_GROUP = PatternFill("solid", fgColor="E2EFDA")
-FILL_NA = PatternFill("solid", fgColor="D9D9D9")
-WRAP = Alignment(wrap_text=True, vertical="top")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-UNLOCKED = Protection(locked=False)
-
-
-def font(size: float = 11, bold: bool = False, italic: bool = False, color: str | None = None) -> Font:
-    return Font(name=FONT, size=size, bold=bold, italic=italic, color=color)
-
 
 @dataclass
 class Built:
@@ -143,127 +143,6 @@ def build(catalog: Catalog, campaign: Campaign, level: str, values: dict[str, st
     return Built(buffer.getvalue(), print_, name_map)
 
 
-# --------------------------------------------------------------------------------- helpers
-
-
-def _ref(ws: Worksheet, cell: str) -> str:
-    col = "".join(ch for ch in cell if ch.isalpha())
-    row = cell[len(col):]
-    return f"{quote_sheetname(ws.title)}!${col}${row}"
-
-
-def _print_setup(ws: Worksheet, landscape: bool, footer: str, fit_height: int = 0) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = fit_height
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    # Nghị định 30/2020: left 30–35 mm, right 15–20 mm, top and bottom 20–25 mm.
-    ws.page_margins = PageMargins(left=1.18, right=0.6, top=0.8, bottom=0.8, header=0.3, footer=0.3)
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.left.text = footer.replace("&", "&&")
-    ws.oddFooter.left.font = FONT
-    ws.oddFooter.left.size = 9
-    ws.oddFooter.right.text = "Trang &P/&N"
-    ws.oddFooter.right.font = FONT
-    ws.oddFooter.right.size = 9
-
-
-def _fit_rows(ws: Worksheet, skip_formulas: bool = True) -> None:
-    """Set row heights for wrapped text: LibreOffice keeps a row at one line on load, and
-    Excel only grows it when the row is edited, so long Vietnamese titles would overlap."""
-    spans: dict[str, float] = {}
-    for merged in ws.merged_cells.ranges:
-        width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(merged.min_col, merged.max_col + 1))
-        spans[merged.start_cell.coordinate] = width
-    merged_inner = {c.coordinate for m in ws.merged_cells.ranges for row in ws.iter_rows(
-        min_row=m.min_row, max_row=m.max_row, min_col=m.min_col, max_col=m.max_col) for c in row} - set(spans)
-    for row in ws.iter_rows():
-        lines_needed, size = 1.0, 11.0
-        for cell in row:
-            value = cell.value
-            if not isinstance(value, str) or cell.coordinate in merged_inner or (skip_formulas and value.startswith("=")):
-                continue
-            width = spans.get(cell.coordinate) or ws.column_dimensions[cell.column_letter].width or 8.43
-            fsize = cell.font.sz or 11.0
-            chars_per_line = max(1.0, width * 1.05 * 11.0 / fsize)
-            if cell.font.b:
-                chars_per_line *= 0.92
-            lines = sum(max(1, -(-len(part) // int(chars_per_line))) for part in value.split("\n"))
-            if lines > lines_needed or (lines == lines_needed and fsize > size):
-                lines_needed, size = lines, fsize
-        if lines_needed > 1 or size > 11:
-            ws.row_dimensions[row[0].row].height = round(lines_needed * size * 1.32 + 3, 1)
-
-
-def style_chart(chart, size: int = 9) -> None:
-    """Axes shown (openpyxl leaves them to the reader's default, and Excel then hides them) and
-    every text of the chart in Times New Roman, like the sheet."""
-    from openpyxl.chart.text import RichText
-    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
-    from openpyxl.drawing.text import Font as DrawingFont
-
-    def text(sz: int, bold: bool = False) -> RichText:
-        props = CharacterProperties(latin=DrawingFont(typeface=FONT), cs=DrawingFont(typeface=FONT), sz=sz * 100, b=bold)
-        return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
-
-    for axis in (chart.x_axis, chart.y_axis):
-        axis.delete = False
-        axis.txPr = text(size)
-    if chart.title is not None and chart.title.tx is not None and chart.title.tx.rich is not None:
-        for paragraph in chart.title.tx.rich.p:
-            props = CharacterProperties(latin=DrawingFont(typeface=FONT), sz=(size + 2) * 100, b=True)
-            paragraph.pPr = ParagraphProperties(defRPr=props)
-            for run in paragraph.r or []:
-                run.rPr = props
-
-
-def _protect(ws: Worksheet) -> None:
-    ws.protection.sheet = True
-    ws.protection.password = PROTECTION_PASSWORD
-    # Let people widen columns and rows to read long texts; nothing else.
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
-
-
-def _put(ws: Worksheet, cell: str, value, *, f: Font | None = None, fill=None, align=WRAP, border=True, unlocked=False, fmt=None):
-    c = ws[cell]
-    c.value = value
-    c.font = f or font()
-    c.alignment = align
-    if fill is not None:
-        c.fill = fill
-    if border:
-        c.border = BORDER
-    if unlocked:
-        c.protection = UNLOCKED
-    if fmt:
-        c.number_format = fmt
-    return c
-
-
-def _validation(spec: Input) -> DataValidation:
-    """The cell's data validation: the same limits as its check formula and the engine
-    (``cells``), with the message in Vietnamese. Pasting bypasses it; the check cell does not."""
-    if spec.type in NUMERIC_TYPES:
-        limit = f" đến {cell_rules.fmt_int(spec.max)}" if spec.max is not None else ""
-        text = {"count": f"Nhập số nguyên từ 0{limit}. Không nhập chữ, số âm hay số lẻ.",
-                "number": f"Nhập số từ 0{limit}.",
-                "amount": f"Nhập số tiền bằng đồng, từ 0{limit}, chỉ gồm chữ số."}[spec.type]
-        vtype = "whole" if spec.type == "count" else "decimal"
-        if spec.max is not None:
-            dv = DataValidation(type=vtype, operator="between", formula1="0", formula2=xl_num(spec.max), allow_blank=True)
-        else:
-            dv = DataValidation(type=vtype, operator="greaterThanOrEqual", formula1="0", allow_blank=True)
-    else:
-        text = "Chọn một mục trong danh sách."
-        dv = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"', allow_blank=True)
-    dv.error, dv.errorTitle, dv.errorStyle = text, "Số liệu không hợp lệ", "stop"
-    dv.prompt, dv.promptTitle = text, "Nhập số liệu"
-    dv.showErrorMessage = dv.showInputMessage = True
-    return dv
-
-
 # ----------------------------------------------------------------------------- pillar sheet
 
 
@@ -272,16 +151,16 @@ def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.column_dimensions["M"].hidden = True
     ws.merge_cells("A1:L1")
-    _put(ws, "A1", f"PHIẾU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period} — TRỤ CỘT {pillar.code}: {pillar.title.upper()}",
+    put(ws, "A1", f"PHIẾU TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period} — TRỤ CỘT {pillar.code}: {pillar.title.upper()}",
          f=font(13, bold=True), border=False, align=Alignment(vertical="center"))
     ws.merge_cells("A2:L2")
-    _put(ws, "A2", f"Đơn vị: {values['unit_name']} · Bộ tiêu chí: {catalog.id} (phiên bản {catalog.version}) · "
+    put(ws, "A2", f"Đơn vị: {values['unit_name']} · Bộ tiêu chí: {catalog.id} (phiên bản {catalog.version}) · "
                    f"Hạn gửi: {campaign.deadline_vi}", f=font(11, italic=True), border=False)
     ws.merge_cells("A3:L3")
-    _put(ws, "A3", "Ô màu vàng: nhập số liệu · Ô màu xanh: tài liệu kiểm chứng · Ô màu xám: tự tính, không sửa. "
+    put(ws, "A3", "Ô màu vàng: nhập số liệu · Ô màu xanh: tài liệu kiểm chứng · Ô màu xám: tự tính, không sửa. "
                    "Xem trang Hướng dẫn.", f=font(10, italic=True, color="555555"), border=False)
     for i, (title, _) in enumerate(COLUMNS, start=1):
-        _put(ws, f"{get_column_letter(i)}{HEADER_ROW}", title, f=font(10, bold=True), fill=FILL_HEADER, align=CENTER)
+        put(ws, f"{get_column_letter(i)}{HEADER_ROW}", title, f=font(10, bold=True), fill=FILL_HEADER, align=CENTER)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.freeze_panes = f"C{FIRST_ROW}"
 
@@ -308,40 +187,40 @@ def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level
         while end + 1 <= last and _belongs(ws.cell(end + 1, 1).value, ws, end + 1, code):
             end += 1
         for col in ("F", "L"):
-            ws[f"{col}{start}"] = f'=SUMIF($M${start + 1}:$M${end},"{KIND_CRITERION}",{col}{start + 1}:{col}{end})'
+            write_formula(ws[f"{col}{start}"], f'=SUMIF($M${start + 1}:$M${end},"{KIND_CRITERION}",{col}{start + 1}:{col}{end})')
     for dv in validations.values():
         ws.add_data_validation(dv)
 
     total, index = row, row + 1
     for r, label in ((total, f"TỔNG ĐIỂM TRỤ CỘT {pillar.code}"), (index, "Chỉ số trụ cột (điểm / tối đa áp dụng, 0–1)")):
         ws.merge_cells(f"A{r}:D{r}")
-        _put(ws, f"A{r}", label, f=font(bold=True), fill=FILL_GROUP)
+        put(ws, f"A{r}", label, f=font(bold=True), fill=FILL_GROUP)
         for col in "BCDEGHIJKL":
             ws[f"{col}{r}"].border = BORDER
             ws[f"{col}{r}"].fill = FILL_GROUP
         _kind(ws, r, KIND_TOTAL)
-    _put(ws, f"E{total}", catalog.max_of(pillar.code), f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
-    _put(ws, f"F{total}", f'=SUMIF($M${FIRST_ROW}:$M${last},"{KIND_CRITERION}",F{FIRST_ROW}:F{last})', f=font(bold=True), fill=FILL_GROUP, fmt="0.00")
-    _put(ws, f"L{total}", f'=SUMIF($M${FIRST_ROW}:$M${last},"{KIND_CRITERION}",L{FIRST_ROW}:L{last})', f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
-    _put(ws, f"F{index}", f'=IF(L{total}>0,F{total}/L{total},"")', f=font(bold=True), fill=FILL_GROUP, fmt="0.0000")
+    put(ws, f"E{total}", catalog.max_of(pillar.code), f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
+    put_formula(ws, f"F{total}", f'=SUMIF($M${FIRST_ROW}:$M${last},"{KIND_CRITERION}",F{FIRST_ROW}:F{last})', f=font(bold=True), fill=FILL_GROUP, fmt="0.00")
+    put_formula(ws, f"L{total}", f'=SUMIF($M${FIRST_ROW}:$M${last},"{KIND_CRITERION}",L{FIRST_ROW}:L{last})', f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
+    put_formula(ws, f"F{index}", f'=IF(L{total}>0,F{total}/L{total},"")', f=font(bold=True), fill=FILL_GROUP, fmt="0.0000")
     ws.conditional_formatting.add(f"G{FIRST_ROW}:G{last}", FormulaRule(formula=[f'LEFT(G{FIRST_ROW},3)="lỗi"'], font=Font(color="C00000", bold=True)))
     ws.conditional_formatting.add(f"G{FIRST_ROW}:G{last}", FormulaRule(formula=[f'LEFT(G{FIRST_ROW},5)="thiếu"'], font=Font(color="C65911")))
     ws.conditional_formatting.add(f"G{FIRST_ROW}:G{last}", FormulaRule(formula=[f'G{FIRST_ROW}="{fx.OK_TEXT}"'], font=Font(color="375623")))
-    totals = {"points": _ref(ws, f"F{total}"), "max": _ref(ws, f"L{total}"), "index": _ref(ws, f"F{index}"),
+    totals = {"points": ref(ws, f"F{total}"), "max": ref(ws, f"L{total}"), "index": ref(ws, f"F{index}"),
               "status_range": f"{quote_sheetname(ws.title)}!$G${FIRST_ROW}:$G${last}",
               "kind_range": f"{quote_sheetname(ws.title)}!$M${FIRST_ROW}:$M${last}"}
     for what in ("points", "max", "index"):
         name_map[names.pillar_name(pillar.code, what)] = totals[what]
     ws.print_area = f"A1:L{index}"
-    _fit_rows(ws)
-    _print_setup(ws, landscape=True, footer=f"{values['unit_name']} – Tự đánh giá chuyển đổi số {campaign.period} – {pillar.sheet_name}")
-    _protect(ws)
+    fit_rows(ws)
+    print_setup(ws, landscape=True, footer=f"{values['unit_name']} – Tự đánh giá chuyển đổi số {campaign.period} – {pillar.sheet_name}")
+    protect(ws)
     return totals
 
 
 def _kind(ws: Worksheet, row: int, kind: str) -> None:
     """The hidden column M says what a row is; totals add up only criterion rows (SUMIF on "TC")."""
-    ws[f"M{row}"] = kind
+    write(ws[f"M{row}"], kind)
     ws[f"M{row}"].font = font(8)
 
 
@@ -353,10 +232,10 @@ def _belongs(code_value, ws, row: int, group: str) -> bool:
 
 
 def _group_row(ws, row: int, group: Group, catalog: Catalog) -> None:
-    _put(ws, f"A{row}", group.code, f=font(bold=True), fill=FILL_GROUP)
+    put(ws, f"A{row}", group.code, f=font(bold=True), fill=FILL_GROUP)
     ws.merge_cells(f"B{row}:D{row}")
-    _put(ws, f"B{row}", group.title, f=font(bold=True), fill=FILL_GROUP)
-    _put(ws, f"E{row}", catalog.max_of(group.code), f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
+    put(ws, f"B{row}", group.title, f=font(bold=True), fill=FILL_GROUP)
+    put(ws, f"E{row}", catalog.max_of(group.code), f=font(bold=True), fill=FILL_GROUP, fmt="0.##")
     for col in "CDFGHIJKL":
         ws[f"{col}{row}"].border = BORDER
         ws[f"{col}{row}"].fill = FILL_GROUP
@@ -368,10 +247,10 @@ def _group_row(ws, row: int, group: Group, catalog: Catalog) -> None:
 
 
 def _unscored_row(ws, row: int, item: Unscored) -> None:
-    _put(ws, f"A{row}", item.code, fill=FILL_FORMULA)
-    _put(ws, f"B{row}", item.title, fill=FILL_FORMULA)
+    put(ws, f"A{row}", item.code, fill=FILL_FORMULA)
+    put(ws, f"B{row}", item.title, fill=FILL_FORMULA)
     ws.merge_cells(f"C{row}:K{row}")
-    _put(ws, f"C{row}", f"Không có điểm riêng: số liệu nhập ở tiêu chí {item.scored_in}, chấm chung với tiêu chí đó.",
+    put(ws, f"C{row}", f"Không có điểm riêng: số liệu nhập ở tiêu chí {item.scored_in}, chấm chung với tiêu chí đó.",
          f=font(italic=True), fill=FILL_FORMULA)
     ws[f"L{row}"].border = BORDER
     _kind(ws, row, KIND_UNSCORED)
@@ -386,49 +265,49 @@ def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_ma
     how = c.how if not c.decisions else f"{c.how}\n— hue-dx chấm: {c.describe()}"
     shade = None if applies else FILL_NA
     grey = None if applies else "808080"
-    _put(ws, f"A{top}", c.code, f=font(bold=True, color=grey), fill=shade)
-    _put(ws, f"B{top}", c.title, f=font(bold=True, color=grey), fill=shade)
-    _put(ws, f"C{top}", how, f=font(10, color=grey), fill=shade)
-    _put(ws, f"D{top}", None, fill=shade or FILL_FORMULA)
-    _put(ws, f"E{top}", c.max, fill=shade or FILL_FORMULA, fmt="0.##", align=CENTER)
+    put(ws, f"A{top}", c.code, f=font(bold=True, color=grey), fill=shade)
+    put(ws, f"B{top}", c.title, f=font(bold=True, color=grey), fill=shade)
+    put(ws, f"C{top}", how, f=font(10, color=grey), fill=shade)
+    put(ws, f"D{top}", None, fill=shade or FILL_FORMULA)
+    put(ws, f"E{top}", c.max, fill=shade or FILL_FORMULA, fmt="0.##", align=CENTER)
     if applies:
         score, status = (fx.udf_formulas(c, cells) if formulas == "udf" else (fx.score_formula(c, cells), fx.status_formula(c, cells)))
-        _put(ws, f"F{top}", score, fill=FILL_FORMULA, fmt="0.00", align=CENTER)
-        _put(ws, f"G{top}", status, fill=FILL_FORMULA)
-        _put(ws, f"L{top}", fx.amax_formula(cells), fill=FILL_FORMULA, fmt="0.##", align=CENTER)
+        put_formula(ws, f"F{top}", score, fill=FILL_FORMULA, fmt="0.00", align=CENTER)
+        put_formula(ws, f"G{top}", status, fill=FILL_FORMULA)
+        put_formula(ws, f"L{top}", fx.amax_formula(cells), fill=FILL_FORMULA, fmt="0.##", align=CENTER)
         for col in names.EVIDENCE_COLUMNS:
-            _put(ws, f"{col}{top}", None, fill=FILL_EVIDENCE, unlocked=True, fmt="@")
+            put(ws, f"{col}{top}", None, fill=FILL_EVIDENCE, unlocked=True, fmt="@")
     else:
-        _put(ws, f"F{top}", None, fill=shade)
-        _put(ws, f"G{top}", fx.NA_TEXT, f=font(color=grey), fill=shade)
-        _put(ws, f"L{top}", 0, fill=shade, fmt="0.##", align=CENTER)
+        put(ws, f"F{top}", None, fill=shade)
+        put(ws, f"G{top}", fx.NA_TEXT, f=font(color=grey), fill=shade)
+        put(ws, f"L{top}", 0, fill=shade, fmt="0.##", align=CENTER)
         for col in EVIDENCE_COLUMNS:
-            _put(ws, f"{col}{top}", None, fill=shade)
+            put(ws, f"{col}{top}", None, fill=shade)
     _kind(ws, top, KIND_CRITERION)
-    name_map[names.score_name(c.code)] = _ref(ws, f"F{top}")
-    name_map[names.status_name(c.code)] = _ref(ws, f"G{top}")
-    name_map[names.amax_name(c.code)] = _ref(ws, f"L{top}")
+    name_map[names.score_name(c.code)] = ref(ws, f"F{top}")
+    name_map[names.status_name(c.code)] = ref(ws, f"G{top}")
+    name_map[names.amax_name(c.code)] = ref(ws, f"L{top}")
     for n, spec in enumerate(c.inputs):
         r = top + 1 + n
-        hint = TYPE_HINTS[spec.type] + (f", tối đa {cell_rules.fmt_int(spec.max)}" if spec.max is not None else "")
-        hint += "" if spec.required else f" — để trống = {fmt_num(spec.default or 0)}"
-        _put(ws, f"A{r}", None, fill=shade)
-        _put(ws, f"B{r}", f"{spec.key}: {spec.label}", f=font(color=grey), fill=shade)
-        _put(ws, f"C{r}", hint, f=font(10, italic=True, color=grey), fill=shade)
+        hint = TYPE_HINTS[spec.type] + (f", tối đa {vn.whole(spec.max)}" if spec.max is not None else "")
+        hint += "" if spec.required else f" — để trống = {vn.number(spec.default or 0)}"
+        put(ws, f"A{r}", None, fill=shade)
+        put(ws, f"B{r}", f"{spec.key}: {spec.label}", f=font(color=grey), fill=shade)
+        put(ws, f"C{r}", hint, f=font(10, italic=True, color=grey), fill=shade)
         for col in "EFHIJKL":
-            _put(ws, f"{col}{r}", None, fill=shade)
+            put(ws, f"{col}{r}", None, fill=shade)
         if applies:
-            _put(ws, f"D{r}", None, fill=FILL_INPUT, unlocked=True, align=CENTER)
-            _put(ws, f"G{r}", fx.check_formula(spec, inputs[spec.key]), f=font(10), fill=FILL_FORMULA)
+            put(ws, f"D{r}", None, fill=FILL_INPUT, unlocked=True, align=CENTER)
+            put_formula(ws, f"G{r}", fx.check_formula(spec, inputs[spec.key]), f=font(10), fill=FILL_FORMULA)
             key = (spec.type, spec.choices, spec.max)
             if key not in validations:
-                validations[key] = _validation(spec)
+                validations[key] = validation(spec)
             validations[key].add(f"D{r}")
         else:
-            _put(ws, f"D{r}", None, fill=shade)
-            _put(ws, f"G{r}", None, fill=shade)
+            put(ws, f"D{r}", None, fill=shade)
+            put(ws, f"G{r}", None, fill=shade)
         _kind(ws, r, KIND_INPUT)
-        name_map[names.input_name(c.code, spec.key)] = _ref(ws, f"D{r}")
+        name_map[names.input_name(c.code, spec.key)] = ref(ws, f"D{r}")
     return top + 1 + len(c.inputs)
 
 
@@ -446,46 +325,46 @@ def _summary_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values,
     has_parent = any(u.parent for u in units) or not units
     if has_parent:
         ws.merge_cells("A1:B1")
-        _put(ws, "A1", values["unit_parent"], f=font(12), align=CENTER, border=False)
+        put(ws, "A1", values["unit_parent"], f=font(12), align=CENTER, border=False)
     ws.merge_cells("A2:B3" if has_parent else "A1:B3")
-    _put(ws, "A2" if has_parent else "A1", values["unit_name_upper"], f=font(12, bold=True),
+    put(ws, "A2" if has_parent else "A1", values["unit_name_upper"], f=font(12, bold=True),
          align=Alignment(horizontal="center", vertical="top", wrap_text=True), border=False)
     ws.merge_cells("C1:G1")
-    _put(ws, "C1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f=font(12, bold=True), align=CENTER, border=False)
+    put(ws, "C1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f=font(12, bold=True), align=CENTER, border=False)
     ws.merge_cells("C2:G2")
-    _put(ws, "C2", "Độc lập - Tự do - Hạnh phúc", f=font(13, bold=True), align=Alignment(horizontal="center", vertical="top"), border=False)
+    put(ws, "C2", "Độc lập - Tự do - Hạnh phúc", f=font(13, bold=True), align=Alignment(horizontal="center", vertical="top"), border=False)
     ws.merge_cells("A4:G4")
-    _put(ws, "A4", f"BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period}", f=font(14, bold=True), align=CENTER, border=False)
+    put(ws, "A4", f"BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ NĂM {campaign.period}", f=font(14, bold=True), align=CENTER, border=False)
     ws.merge_cells("A5:G5")
-    _put(ws, "A5", f"(Theo {catalog.source.get('appendix', '')} {catalog.source.get('document', '')}; bộ tiêu chí {catalog.id}, phiên bản {catalog.version})",
+    put(ws, "A5", f"(Theo {catalog.source.get('appendix', '')} {catalog.source.get('document', '')}; bộ tiêu chí {catalog.id}, phiên bản {catalog.version})",
          f=font(11, italic=True), align=CENTER, border=False)
     headers = ["STT", "Trụ cột", "Điểm đạt", "Điểm tối đa áp dụng", "Chỉ số (0–1)", "Tiêu chí thiếu số liệu", "Tiêu chí lỗi"]
     for i, h in enumerate(headers):
-        _put(ws, f"{'ABCDEFG'[i]}7", h, f=font(10, bold=True), fill=FILL_HEADER, align=CENTER)
+        put(ws, f"{'ABCDEFG'[i]}7", h, f=font(10, bold=True), fill=FILL_HEADER, align=CENTER)
     row = 8
     for n, pillar in enumerate(catalog.pillars, start=1):
         t = totals[pillar.code]
-        _put(ws, f"A{row}", n, align=CENTER)
-        _put(ws, f"B{row}", pillar.sheet_name)
-        _put(ws, f"C{row}", f"={t['points']}", fill=FILL_FORMULA, fmt="0.00", align=CENTER)
-        _put(ws, f"D{row}", f"={t['max']}", fill=FILL_FORMULA, fmt="0.##", align=CENTER)
-        _put(ws, f"E{row}", f"={t['index']}", fill=FILL_FORMULA, fmt="0.0000", align=CENTER)
-        _put(ws, f"F{row}", f'=COUNTIF({t["status_range"]},"thiếu số liệu*")', fill=FILL_FORMULA, align=CENTER)
-        _put(ws, f"G{row}", f'=COUNTIF({t["status_range"]},"lỗi*")', fill=FILL_FORMULA, align=CENTER)
+        put(ws, f"A{row}", n, align=CENTER)
+        put(ws, f"B{row}", pillar.sheet_name)
+        put_formula(ws, f"C{row}", f"={t['points']}", fill=FILL_FORMULA, fmt="0.00", align=CENTER)
+        put_formula(ws, f"D{row}", f"={t['max']}", fill=FILL_FORMULA, fmt="0.##", align=CENTER)
+        put_formula(ws, f"E{row}", f"={t['index']}", fill=FILL_FORMULA, fmt="0.0000", align=CENTER)
+        put_formula(ws, f"F{row}", f'=COUNTIF({t["status_range"]},"thiếu số liệu*")', fill=FILL_FORMULA, align=CENTER)
+        put_formula(ws, f"G{row}", f'=COUNTIF({t["status_range"]},"lỗi*")', fill=FILL_FORMULA, align=CENTER)
         row += 1
     first, last, total = 8, row - 1, row
     ws.merge_cells(f"A{total}:B{total}")
-    _put(ws, f"A{total}", "TỔNG CỘNG", f=font(bold=True), align=CENTER)
+    put(ws, f"A{total}", "TỔNG CỘNG", f=font(bold=True), align=CENTER)
     ws[f"B{total}"].border = BORDER
-    _put(ws, f"C{total}", f"=SUM(C{first}:C{last})", f=font(bold=True), fill=FILL_FORMULA, fmt="0.00", align=CENTER)
-    _put(ws, f"D{total}", f"=SUM(D{first}:D{last})", f=font(bold=True), fill=FILL_FORMULA, fmt="0.##", align=CENTER)
-    _put(ws, f"E{total}", f'=IF(D{total}>0,C{total}/D{total},"")', f=font(bold=True), fill=FILL_FORMULA, fmt="0.0000", align=CENTER)
-    _put(ws, f"F{total}", f"=SUM(F{first}:F{last})", f=font(bold=True), fill=FILL_FORMULA, align=CENTER)
-    _put(ws, f"G{total}", f"=SUM(G{first}:G{last})", f=font(bold=True), fill=FILL_FORMULA, align=CENTER)
+    put_formula(ws, f"C{total}", f"=SUM(C{first}:C{last})", f=font(bold=True), fill=FILL_FORMULA, fmt="0.00", align=CENTER)
+    put_formula(ws, f"D{total}", f"=SUM(D{first}:D{last})", f=font(bold=True), fill=FILL_FORMULA, fmt="0.##", align=CENTER)
+    put_formula(ws, f"E{total}", f'=IF(D{total}>0,C{total}/D{total},"")', f=font(bold=True), fill=FILL_FORMULA, fmt="0.0000", align=CENTER)
+    put_formula(ws, f"F{total}", f"=SUM(F{first}:F{last})", f=font(bold=True), fill=FILL_FORMULA, align=CENTER)
+    put_formula(ws, f"G{total}", f"=SUM(G{first}:G{last})", f=font(bold=True), fill=FILL_FORMULA, align=CENTER)
     for what, col in (("points", "C"), ("max", "D"), ("index", "E")):
-        name_map[names.total_name(what)] = _ref(ws, f"{col}{total}")
+        name_map[names.total_name(what)] = ref(ws, f"{col}{total}")
     ws.merge_cells(f"A{total + 1}:G{total + 1}")
-    _put(ws, f"A{total + 1}", "Chỉ số = điểm đạt / điểm tối đa áp dụng. Tiêu chí không áp dụng cho đơn vị không tính vào điểm tối đa; "
+    put(ws, f"A{total + 1}", "Chỉ số = điểm đạt / điểm tối đa áp dụng. Tiêu chí không áp dụng cho đơn vị không tính vào điểm tối đa; "
                               "tiêu chí thiếu số liệu hoặc lỗi được 0 điểm.", f=font(10, italic=True), border=False)
 
     chart = BarChart()
@@ -507,32 +386,33 @@ def _summary_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values,
 
     sign = chart_row + 18
     ws.merge_cells(f"D{sign}:G{sign}")
-    _put(ws, f"D{sign}", f"{values['unit_place']}, ngày … tháng … năm …", f=font(12, italic=True), align=CENTER, border=False)
+    put(ws, f"D{sign}", f"{values['unit_place']}, ngày … tháng … năm …", f=font(12, italic=True), align=CENTER, border=False)
     head_title = names.identity_name("unit_head_title")
-    for col_from, col_to, title, hint, name_ref in (("A", "C", "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", "unit_preparer"),
-                                                     ("D", "G", f'=IF(TRIM({head_title})="","THỦ TRƯỞNG ĐƠN VỊ",UPPER(TRIM({head_title})))',
-                                                      "(Ký tên, đóng dấu)", "unit_head")):
+    # The preparer's title is a text; the head's is a formula of the head's own title (unit sheet).
+    for col_from, col_to, put_title, title, hint, name_ref in (
+            ("A", "C", put, "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", "unit_preparer"),
+            ("D", "G", put_formula, f'=IF(TRIM({head_title})="","THỦ TRƯỞNG ĐƠN VỊ",UPPER(TRIM({head_title})))', "(Ký tên, đóng dấu)", "unit_head")):
         ws.merge_cells(f"{col_from}{sign + 1}:{col_to}{sign + 1}")
-        _put(ws, f"{col_from}{sign + 1}", title, f=font(12, bold=True), align=CENTER, border=False)
+        put_title(ws, f"{col_from}{sign + 1}", title, f=font(12, bold=True), align=CENTER, border=False)
         ws.merge_cells(f"{col_from}{sign + 2}:{col_to}{sign + 2}")
-        _put(ws, f"{col_from}{sign + 2}", hint, f=font(11, italic=True), align=CENTER, border=False)
+        put(ws, f"{col_from}{sign + 2}", hint, f=font(11, italic=True), align=CENTER, border=False)
         ws.merge_cells(f"{col_from}{sign + 7}:{col_to}{sign + 7}")
-        _put(ws, f"{col_from}{sign + 7}", f'=IF({names.identity_name(name_ref)}="","",{names.identity_name(name_ref)})',
-             f=font(12, bold=True), align=CENTER, border=False)
+        put_formula(ws, f"{col_from}{sign + 7}", f'=IF({names.identity_name(name_ref)}="","",{names.identity_name(name_ref)})',
+                    f=font(12, bold=True), align=CENTER, border=False)
     ws.print_area = f"A1:G{sign + 8}"
-    _fit_rows(ws)
+    fit_rows(ws)
     lines = max([(1 if has_parent else 0) + len(heading_of(u.heading_name)) for u in units] or [3])
     ws.row_dimensions[1].height = ws.row_dimensions[2].height = 17.0
     ws.row_dimensions[3].height = max(4.0, 17.0 * (lines - 2) + 4)
-    _print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Tự đánh giá chuyển đổi số {campaign.period}", fit_height=1)
-    _protect(ws)
+    print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Tự đánh giá chuyển đổi số {campaign.period}", fit_height=1)
+    protect(ws)
 
 
 def _unit_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values, name_map) -> None:
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 60
     ws.merge_cells("A1:B1")
-    _put(ws, "A1", "THÔNG TIN ĐƠN VỊ", f=font(14, bold=True), border=False)
+    put(ws, "A1", "THÔNG TIN ĐƠN VỊ", f=font(14, bold=True), border=False)
     rows = [
         ("Mã đơn vị", values["unit_code"], None),
         ("Tên đơn vị", values["unit_name"], "unit_name"),
@@ -546,17 +426,17 @@ def _unit_sheet(ws, catalog: Catalog, campaign: Campaign, level: str, values, na
         ("Chức vụ thủ trưởng", None, "unit_head_title"),
     ]
     for n, (label, value, name) in enumerate(rows, start=3):
-        _put(ws, f"A{n}", label, f=font(bold=True))
+        put(ws, f"A{n}", label, f=font(bold=True))
         editable = value is None
-        _put(ws, f"B{n}", value, fill=FILL_INPUT if editable else FILL_FORMULA, unlocked=editable, fmt="@")
+        put(ws, f"B{n}", value, fill=FILL_INPUT if editable else FILL_FORMULA, unlocked=editable, fmt="@")
         if name:
-            name_map[names.identity_name(name)] = _ref(ws, f"B{n}")
-    _put(ws, "A14", "Ô màu vàng: đơn vị điền. Mã, tên, cấp và kỳ đánh giá do Sở Thông tin và Truyền thông điền sẵn, không sửa.",
+            name_map[names.identity_name(name)] = ref(ws, f"B{n}")
+    put(ws, "A14", "Ô màu vàng: đơn vị điền. Mã, tên, cấp và kỳ đánh giá do Sở Thông tin và Truyền thông điền sẵn, không sửa.",
          f=font(10, italic=True), border=False)
     ws.merge_cells("A14:B14")
-    _fit_rows(ws)
-    _print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Tự đánh giá chuyển đổi số {campaign.period}")
-    _protect(ws)
+    fit_rows(ws)
+    print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Tự đánh giá chuyển đổi số {campaign.period}")
+    protect(ws)
 
 
 def _guide_sheet(ws, catalog: Catalog, campaign: Campaign, values) -> None:
@@ -592,10 +472,10 @@ def _guide_sheet(ws, catalog: Catalog, campaign: Campaign, values) -> None:
         ("Hỏi đáp", f"Vướng mắc khi điền sổ: liên hệ {send_to}.", font()),
     ]
     for n, (label, text, f) in enumerate(lines, start=1):
-        _put(ws, f"A{n}", label, f=font(bold=True), border=False)
-        _put(ws, f"B{n}", text, f=f, border=False)
-    _fit_rows(ws)
-    _print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Hướng dẫn")
-    _protect(ws)
+        put(ws, f"A{n}", label, f=font(bold=True), border=False)
+        put(ws, f"B{n}", text, f=f, border=False)
+    fit_rows(ws)
+    print_setup(ws, landscape=False, footer=f"{values['unit_name']} – Hướng dẫn")
+    protect(ws)
 
 

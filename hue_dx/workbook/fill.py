@@ -1,7 +1,8 @@
 """Fill a workbook's input cells by name, as a unit would type them (for samples, demos and tests).
 
 Uses openpyxl load and save, which is safe for hue-dx's own workbooks (their validations are
-inline lists). Never use it on a returned file: originals are never modified.
+inline lists). Never use it on a returned file: originals are never modified. A text is typed as
+text, whatever it begins with (as Excel stores '=…): ``style.write``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 from openpyxl import load_workbook
 
 from .. import names
+from .style import write
 
 
-def _cell(wb, name: str):
+def cell_named(wb, name: str):
+    """The cell a defined name points at (the first cell of its destination)."""
     destinations = list(wb.defined_names[name].destinations)
     sheet, coord = destinations[0]
     return wb[sheet][coord.replace("$", "")]
@@ -30,14 +33,14 @@ def fill(data: bytes, inputs: Mapping[str, Mapping[str, Any]], unit: Mapping[str
         for key, value in values.items():
             name = names.input_name(code, key)
             if name in wb.defined_names:
-                _cell(wb, name).value = value
+                write(cell_named(wb, name), value)
     for field, value in (unit or {}).items():
-        _cell(wb, names.identity_name(field)).value = value
+        write(cell_named(wb, names.identity_name(field)), value)
     for code, fields in (evidence or {}).items():
-        score = _cell(wb, names.score_name(code))
+        score = cell_named(wb, names.score_name(code))
         refs = names.evidence_refs(score.coordinate)
         for field, value in fields.items():
-            score.parent[refs[field]].value = value
+            write(score.parent[refs[field]], value)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -40,7 +40,7 @@ def canonical(wb: Any) -> str:
     formulas: dict[str, list[str]] = {}
     for ws in wb.worksheets:
         formulas[ws.title] = [cell.value for row in ws.iter_rows() for cell in row
-                              if isinstance(cell.value, str) and cell.value.startswith("=")]
+                              if cell.data_type == "f" and isinstance(cell.value, str)]  # a text "=…" is no formula
     defined = {name.lower(): wb.defined_names[name].attr_text for name in wb.defined_names}
     return canonical_from([ws.title for ws in wb.worksheets], formulas, defined)
 

@@ -1,4 +1,4 @@
-"""The fast .xlsx reader on hand-made files: every writer style it may meet gives the same cells
+"""The fast .xlsx reader (hue_dx/intake/xlsx.py) on hand-made files: every writer style it may meet gives the same cells
 and formulas (the fast paths and the general pattern agree), and damaged zips are refused
 with the right code."""
 

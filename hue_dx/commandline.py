@@ -1,0 +1,43 @@
+"""What every command of the command line shares, in a module of its own so that the command
+groups (``hue_dx.cli``, ``hue_dx.tracking.cli``) import it and not each other: the exit codes
+and the argument types that refuse a bad value in Vietnamese. Pure standard library."""
+
+from __future__ import annotations
+
+import argparse
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+
+def exit_codes(review: str) -> str:
+    """The exit-code contract of every command, stated once; ``review`` names what code 1 asks
+    to look at, in the words of the command group."""
+    return ("Mã thoát (mọi lệnh):\n"
+            "  0  xong, không có gì cần xem lại;\n"
+            f"  1  xong, nhưng có việc cần xem lại: {review}, văn bản còn là dự thảo (cảnh báo không tính);\n"
+            "  2  không chạy được: sai lệnh hoặc tùy chọn, đầu vào không có, không đọc được hoặc trống.")
+
+
+#: every --help shows it, docs/install.md quotes it
+EXIT_CODES = exit_codes("tệp có lỗi, tiêu chí thiếu số liệu hoặc sai, đơn vị chưa gửi sổ")
+#: the same contract in the words of quarterly reports (``hue-dx tasks …``)
+TRACKING_EXIT_CODES = exit_codes("tệp có lỗi, đơn vị chưa gửi báo cáo, chủ trì và phối hợp báo cáo khác nhau, nhiệm vụ quá hạn")
+
+
+def year(text: str) -> int:
+    """An argparse type: a year of four digits, refused in Vietnamese otherwise."""
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"cần một năm gồm bốn chữ số (ví dụ 2021), gặp {text!r}")
+    return int(text)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number ≥ 1, refused in Vietnamese otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"cần một số nguyên dương, gặp {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"cần một số nguyên từ 1 trở lên, gặp {value}")
+    return value
