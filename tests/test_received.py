@@ -85,12 +85,17 @@ def test_nested_archives_e_mails_and_mailboxes_are_opened_and_every_file_listed(
         items = walk([inbox], spool)
     sources = [i.source for i in items]
     assert str(inbox / "ngoai.zip") + "!/trong/trong.zip!/STTTT.xlsx" in sources
-    deep_item = next(i for i in items if i.source.startswith(str(inbox / "qua-sau.zip")))
+    deep_item = next(i for i in items if i.source.startswith(str(inbox / "qua-sau.zip")) and i.kind != "container")
     assert deep_item.kind == "problem" and deep_item.note == "archive-too-deep"
+    containers = {i.source: i.note for i in items if i.kind == "container"}
+    assert containers[str(inbox / "ngoai.zip")] == containers[str(inbox / "ngoai.zip") + "!/trong/trong.zip"] == "tệp nén .zip, đã mở: 1 tệp"
     mail_items = [i for i in items if "thu Y te.eml" in i.source]
-    assert {i.name for i in mail_items} == {"Sổ đánh giá Sở Y tế.xlsx", "Nam Đông.xlsx", "Công văn.docx"}
+    assert {i.name for i in mail_items if i.kind != "container"} == {"Sổ đánh giá Sở Y tế.xlsx", "Nam Đông.xlsx", "Công văn.docx"}
+    assert {i.name for i in mail_items if i.kind == "container"} == {"thu Y te.eml", "kèm theo.zip"}
+    assert containers[str(inbox / "thu Y te.eml")] == "thư điện tử .eml, đã mở: 3 tệp đính kèm"
     assert all(i.sender == "Văn thư Sở Y tế <vanthu@syt.gov.vn>" and i.sent.startswith("2025-12-08T09:30") for i in mail_items)
-    assert sum("hop-thu.mbox!/thư " in s for s in sources) == 2
+    assert containers[str(inbox / "hop-thu.mbox")] == "hộp thư .mbox, đã mở: 2 thư"
+    assert sum(s.startswith(str(inbox / "hop-thu.mbox!/thư ")) for s in containers) == 2
 
     result = consolidate(catalog, campaign, [inbox], tmp_path / "kho", workers=1, context=ctx)
     used = {r.unit.code: r.result.name for rows in result.groups.values() for r in rows if r.result}

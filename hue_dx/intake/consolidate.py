@@ -116,6 +116,10 @@ def _work_on(item: Item, root: Path, known: Container[str], check: Callable[[byt
     if sha in known:
         return item, None, sha
     archive(root, sha, data, item.suffix)
+    if item.kind == "container":  # container: lead's engine replaces this
+        result = FileResult(item.source, sha, len(data))
+        result.kind = "other"
+        return item, entry(result), sha
     if item.kind == "other" or (item.kind == "maybe" and not _looks_like_workbook(data)):
         result = FileResult(item.source, sha, len(data))
         result.kind = "other"
