@@ -119,7 +119,7 @@ def parse(data: bytes) -> EmailMessage:
 def envelope(message: Message, around: Envelope | None = None) -> Envelope:
     """The message's own envelope; a forwarded message without From or Date keeps those of the
     message it came in (``around``)."""
-    sender = address(header(message, "From"))
+    sender = address(raw_header(message, "From"))
     sent = _date(header(message, "Date"))
     if around is not None:
         sender, sent = sender or around.sender, sent or around.sent
@@ -128,27 +128,33 @@ def envelope(message: Message, around: Envelope | None = None) -> Envelope:
     return Envelope(sender, sent, own[0] if own else "", tuple(dict.fromkeys(replies)))
 
 
-def header(message: Message, name: str) -> str:
-    """A header's text, decoded: encoded words in any charset, and raw 8-bit headers (which
-    old Vietnamese clients write in windows-1258) read as UTF-8 or else windows-1258."""
+def raw_header(message: Message, name: str) -> str:
+    """A header's text as written, unfolded, encoded words left as they are; raw 8-bit bytes
+    (old Vietnamese clients write windows-1258 there) read as UTF-8 or else windows-1258."""
     try:
-        raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
+        raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), "")
     except Exception:  # noqa: BLE001  (a damaged header block)
         return ""
-    if raw is None:
-        return ""
     if any("\udc80" <= ch <= "\udcff" for ch in raw):
-        text = eight_bit(raw.encode("utf-8", "surrogateescape"))
+        raw = eight_bit(raw.encode("utf-8", "surrogateescape"))
+    return " ".join(str(raw).split())
+
+
+def header(message: Message, name: str) -> str:
+    """A header's text, decoded, NFC."""
+    return words(raw_header(message, name))
+
+
+def words(text: str) -> str:
+    """Text with its RFC 2047 encoded words decoded, in any charset, the white space between two
+    of them dropped as the RFC says (a long name is split into several; Python's own header
+    parser keeps a space there, which cuts "Lưới" into "Lư ới"); NFC."""
+    if "=?" in text:
         try:
             text = str(email.header.make_header(email.header.decode_header(text)))
         except Exception:  # noqa: BLE001  (a malformed encoded word: keep the text as it is)
             pass
-    else:
-        try:
-            text = str(message[name])
-        except Exception:  # noqa: BLE001  (the header parser may fail on a malformed value)
-            text = raw
-    return unicodedata.normalize("NFC", " ".join(text.split()))
+    return unicodedata.normalize("NFC", text)
 
 
 def eight_bit(raw: bytes) -> str:
@@ -159,9 +165,12 @@ def eight_bit(raw: bytes) -> str:
         return raw.decode("cp1258", "replace")
 
 
-def address(text: str) -> str:
-    name, addr = email.utils.parseaddr(text)
-    return f"{name} <{addr}>" if name and addr else (addr or text)
+def address(raw: str) -> str:
+    """"Name <address>" from a From header as written: the address found first, then the name's
+    encoded words decoded (so a comma or bracket inside an encoded name cannot mislead it)."""
+    name, addr = email.utils.parseaddr(raw)
+    name = words(name)
+    return f"{name} <{addr}>" if name and addr else (addr or words(raw))
 
 
 def ids(text: str) -> list[str]:
@@ -209,13 +218,19 @@ def parts(message: Message) -> list[Part]:
 def _leaves(part: Message, alternative: bool) -> Iterator[tuple[Message, bool]]:
     """Leaf parts with whether they sit in a multipart/alternative; forwarded messages are leaves."""
     payload = part.get_payload()
-    if part.is_multipart() and isinstance(payload, list):
-        inside = alternative or part.get_content_type() == "multipart/alternative"
-        for child in payload:
-            if isinstance(child, Message):
-                yield from _leaves(child, inside)
-    else:
+    if part.get_content_maintype() != "multipart" or not isinstance(payload, list):  # a forwarded message too
         yield part, alternative
+        return
+    children = [child for child in payload if isinstance(child, Message)]
+    kind = part.get_content_type()
+    if kind == "multipart/related":  # the root renders the body; the rest (inline images) are files
+        start = part.get_param("start")
+        root = next((c for c in children if start and c.get("Content-ID", "").strip() == str(start).strip()), children[0] if children else None)
+        for child in children:
+            yield from _leaves(child, alternative and child is root)
+        return
+    for child in children:
+        yield from _leaves(child, alternative or kind == "multipart/alternative")
 
 
 def _inner(part: Message) -> EmailMessage | None:

@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 import olefile
 
 from . import cfb
-from .mail import NAMELESS, Envelope, address, ids, suffix_of
+from .mail import NAMELESS, Envelope, address, header, ids, raw_header, suffix_of
 
 ATTACH = "__attach_version1.0_#"
 RECIP = "__recip_version1.0_#"
@@ -93,13 +93,13 @@ class _Reader:
         name = text(SENDER_NAME) or text(FROM_NAME)
         sender = f"{name} <{smtp}>" if name and smtp and name != smtp else (smtp or name)
         if not sender and headers is not None:
-            sender = address(str(headers.get("From", "")))
+            sender = address(raw_header(headers, "From"))
         when = props.get(SUBMIT_TIME) or props.get(DELIVERY_TIME)
         sent = (_FILETIME_EPOCH + dt.timedelta(microseconds=when // 10)).isoformat(timespec="seconds") if when else ""
-        own = ids(text(MESSAGE_ID)) or (ids(str(headers.get("Message-ID", ""))) if headers is not None else [])
+        own = ids(text(MESSAGE_ID)) or (ids(header(headers, "Message-ID")) if headers is not None else [])
         replies = ids(text(IN_REPLY_TO)) + ids(text(REFERENCES))
         if not replies and headers is not None:
-            replies = ids(str(headers.get("In-Reply-To", ""))) + ids(str(headers.get("References", "")))
+            replies = ids(header(headers, "In-Reply-To")) + ids(header(headers, "References"))
         found = Msg(Envelope(unicodedata.normalize("NFC", sender), sent, own[0] if own else "", tuple(dict.fromkeys(replies))))
         storages = sorted(e[-1] for e in self.entries if len(e) == len(at) + 1 and e[:len(at)] == tuple(at) and e[-1].startswith(ATTACH))
         for storage in storages:
