@@ -364,7 +364,7 @@ def test_names_from_a_mac_zip_read_as_utf8_and_its_hidden_entries_stay_hidden(tm
     hidden = items["__MACOSX/Báo cáo CĐS/._Sổ đánh giá Sở Y tế.xlsx"]
     assert hidden.kind == "other" and items["Báo cáo CĐS/.DS_Store"].kind == "other"
     assert items["Résumé.xlsx"].kind == "workbook"  # bytes that are no UTF-8: CP437, as written
-    assert items["Kế hoạch.xlsx"].kind == "workbook"  # the Info-ZIP Unicode Path field (7-Zip, WinRAR)
+    assert items["Kế hoạch.xlsx"].kind == "workbook"  # the Info-ZIP Unicode Path field beside a legacy name
     assert all(unicodedata.is_normalized("NFC", s) for s in items)
     assert _sha(items["Báo cáo CĐS/Sổ đánh giá Sở Y tế.xlsx"]) == _h(b"PK\x03\x04 syt")  # still read in place
 

@@ -24,7 +24,7 @@ from .xlsx import MAX_RATIO, MAX_UNZIPPED_BYTES
 
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 _UTF8_FLAG = 0x800
-_UNICODE_PATH = 0x7075  # Info-ZIP Unicode Path extra field (7-Zip, WinRAR, Info-ZIP write it)
+_UNICODE_PATH = 0x7075  # Info-ZIP's Unicode Path extra field (a UTF-8 name beside a legacy one)
 
 
 def display(name: str) -> str:
