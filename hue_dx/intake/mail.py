@@ -57,6 +57,8 @@ MEDIA_SUFFIXES = {
     "message/rfc822": ".eml",
     "application/pkcs7-signature": ".p7s",
     "application/x-pkcs7-signature": ".p7s",
+    "application/pkcs7-mime": ".p7m",
+    "application/x-pkcs7-mime": ".p7m",
     "application/ms-tnef": ".dat",
     "application/rtf": ".rtf",
     "text/rtf": ".rtf",

@@ -55,7 +55,8 @@ OTHER_KINDS = {
     ".rar": "tệp nén RAR (hue-dx không mở được: nén lại bằng .zip)",
     ".7z": "tệp nén 7-Zip (hue-dx không mở được: nén lại bằng .zip)",
     ".csv": "tệp CSV", ".htm": "trang HTML", ".html": "trang HTML", ".rtf": "văn bản RTF", ".ics": "lịch hẹn",
-    ".p7s": "chữ ký số của thư", ".meta": "dữ liệu kèm theo của bản xuất hộp thư (Zimbra)",
+    ".p7s": "chữ ký số của thư", ".p7m": "thư được mã hóa S/MIME (hue-dx không mở được: đơn vị gửi lại thư không mã hóa)",
+    ".meta": "dữ liệu kèm theo của bản xuất hộp thư (Zimbra)",
     ".dat": "tệp .dat (nếu là winmail.dat của Outlook: đơn vị gửi lại thư ở dạng HTML hoặc văn bản thường để tệp đính kèm đến được)",
 }
 MSG_UNREADABLE = ("thư Outlook .msg không đọc được (trong Outlook: kéo tệp đính kèm ra thư mục rồi gửi tệp đó, "
@@ -306,7 +307,7 @@ class _Walk:
         except mail.MailError:
             self._add(Item(source, "", kind="problem", note="file-corrupt", detail="không đọc được thư điện tử", **_with(around)))
             return
-        if kind == "outlook" and not (message["From"] or message["Date"] or message["Content-Type"]):
+        if kind == "outlook" and not any(mail.raw_header(message, h) for h in ("From", "Date", "Content-Type")):
             self._add(Item(source, path, kind="maybe", note=MSG_UNREADABLE, **_with(around)))
             return
         self.message(message, source, path, depth, "thư điện tử .eml" if kind == "mail" else "thư điện tử (lưu thành .msg)", around)
@@ -351,16 +352,19 @@ class _Walk:
         except Exception:  # noqa: BLE001  (mailbox raises several kinds on a damaged file)
             self._add(Item(source, "", kind="problem", note="file-corrupt", detail="không đọc được hộp thư .mbox", **_with(around)))
             return
-        with self._container(source, own, None, "hộp thư .mbox", "thư", around):
-            for n, key in enumerate(keys, start=1):
-                try:
-                    data = box.get_bytes(key)
-                    message = mail.parse(data)
-                except Exception:  # noqa: BLE001
-                    self._add(Item(f"{source}!/thư {n}", "", kind="problem", note="file-corrupt", detail="không đọc được thư", **_with(around)))
-                    continue
-                self.message(message, f"{source}!/thư {n}", self._spooled(data, "thu.eml"), depth, "thư điện tử", around)
-        box.close()
+        try:
+            with self._container(source, own, None, "hộp thư .mbox", "thư", around):
+                for n, key in enumerate(keys, start=1):
+                    try:
+                        data = box.get_bytes(key)
+                        message = mail.parse(data)
+                    except Exception:  # noqa: BLE001
+                        self._add(Item(f"{source}!/thư {n}", "", kind="problem", note="file-corrupt", detail="không đọc được thư",
+                                       **_with(around)))
+                        continue
+                    self.message(message, f"{source}!/thư {n}", self._spooled(data, "thu.eml"), depth, "thư điện tử", around)
+        finally:
+            box.close()
 
     @staticmethod
     def _leaf(source: str, path: str, member: str | None, envelope: Envelope) -> Item:
