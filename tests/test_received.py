@@ -7,10 +7,8 @@ is recorded and honoured)."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import mailbox
-import zipfile
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -18,19 +16,12 @@ from pathlib import Path
 import corpus
 import pytest
 from openpyxl import load_workbook
+from xlsxedit import pack
 
 from hue_dx import cli
 from hue_dx.intake.consolidate import consolidate
 from hue_dx.intake.outputs import write_json, write_workbook
 from hue_dx.intake.received import MAX_DEPTH, Spool, walk
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return out.getvalue()
 
 
 def _mail(sender: str, when: str, attachments: dict[str, bytes], subject: str = "Gửi sổ tự đánh giá") -> EmailMessage:
@@ -58,15 +49,15 @@ def test_nested_archives_e_mails_and_mailboxes_are_opened_and_every_file_listed(
     inbox.mkdir()
     good, syt = data["2020_STTTT_so-thong-tin.xlsx"], data["SYT lan 2 da sua.xlsx"]
     # a zip inside a zip (two levels: opened), and one nested past the limit (reported)
-    (inbox / "ngoai.zip").write_bytes(_zip({"trong/trong.zip": _zip({"STTTT.xlsx": good})}))
-    deep = _zip({"a.xlsx": data["A Luoi.xlsx"]})
+    (inbox / "ngoai.zip").write_bytes(pack({"trong/trong.zip": pack({"STTTT.xlsx": good})}))
+    deep = pack({"a.xlsx": data["A Luoi.xlsx"]})
     for level in range(MAX_DEPTH):
-        deep = _zip({f"lop-{level}.zip": deep})
+        deep = pack({f"lop-{level}.zip": deep})
     (inbox / "qua-sau.zip").write_bytes(deep)
     # an e-mail with a workbook named in Vietnamese, a zip holding another, and a Word file
     message = _mail("Văn thư Sở Y tế <vanthu@syt.gov.vn>", "2025-12-08T09:30:00+07:00",
-                    {"Sổ đánh giá Sở Y tế.xlsx": syt, "kèm theo.zip": _zip({"Nam Đông.xlsx": data["Nam Dong.xlsx"]}),
-                     "Công văn.docx": _zip({"word/document.xml": b"<w:document/>"})})
+                    {"Sổ đánh giá Sở Y tế.xlsx": syt, "kèm theo.zip": pack({"Nam Đông.xlsx": data["Nam Dong.xlsx"]}),
+                     "Công văn.docx": pack({"word/document.xml": b"<w:document/>"})})
     (inbox / "thu Y te.eml").write_bytes(message.as_bytes())
     # a mailbox with two messages
     box = mailbox.mbox(str(inbox / "hop-thu.mbox"))

@@ -3,7 +3,7 @@ part of a message that is not its text is an item (named when nameless), webmail
 of .eml) and tars opened within the zip's bounds, Outlook .msg read, zip and tar names from a
 Mac read as written, every container listed with what it held, and each file carrying the ids
 of its message. Messages are built with the standard ``email`` package, .msg files by
-tests/msgfile.py (the layout [MS-OXMSG] gives), read back by olefile."""
+tests/containers.py (the layout [MS-OXMSG] gives), read back by olefile."""
 
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-import msgfile
+import containers
 import olefile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from xlsxedit import pack
 
 from hue_dx.intake import archives, cfb, received
 from hue_dx.intake.consolidate import consolidate
@@ -78,27 +79,6 @@ def _nameless(message: EmailMessage, data: bytes, media: str, disposition: str =
     part = message.get_payload()[-1]
     del part["Content-Disposition"]
     part["Content-Disposition"] = disposition
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return out.getvalue()
-
-
-def _tar(members: dict[str, bytes | tarfile.TarInfo], mode: str = "w:gz") -> bytes:
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode=mode, format=tarfile.PAX_FORMAT) as tf:
-        for name, data in members.items():
-            if isinstance(data, tarfile.TarInfo):
-                tf.addfile(data)
-            else:
-                info = tarfile.TarInfo(name)
-                info.size, info.mtime = len(data), 1_765_000_000
-                tf.addfile(info, io.BytesIO(data))
-    return out.getvalue()
 
 
 # ------------------------------------------------------------------------------ 1. every part an item
@@ -170,17 +150,17 @@ def test_a_webmail_export_tgz_is_read_message_by_message(files, tmp_path):
     one.add_attachment(data["SYT lan 2 da sua.xlsx"], maintype="application", subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        filename="Sổ Sở Y tế.xlsx")
     two = _message("Sở Tư pháp <stp@thuathienhue.gov.vn>", dt.datetime(2025, 12, 9, 10, 0, tzinfo=VN))
-    two.add_attachment(_zip({"STP.xlsx": data["STP chen dong.xlsx"]}), maintype="application", subtype="zip", filename="STP.zip")
-    export = _tar({"Inbox/0000000257-Gửi sổ tự đánh giá.eml": one.as_bytes(), "Inbox/0000000257-Gửi sổ tự đánh giá.eml.meta": b"{}",
+    two.add_attachment(pack({"STP.xlsx": data["STP chen dong.xlsx"]}), maintype="application", subtype="zip", filename="STP.zip")
+    export = containers.tarred({"Inbox/0000000257-Gửi sổ tự đánh giá.eml": one.as_bytes(), "Inbox/0000000257-Gửi sổ tự đánh giá.eml.meta": b"{}",
                    "Inbox/0000000301-Sổ Sở Tư pháp.eml": two.as_bytes(), "Inbox.meta": b"{}"})
     (tmp_path / "thu-den").mkdir()
     (tmp_path / "thu-den" / "Inbox.tgz").write_bytes(export)
 
     walked = _walked([tmp_path / "thu-den"])
-    containers = {i.name: i.note for i, _ in walked if i.kind == "container"}
-    assert containers["Inbox.tgz"] == "tệp nén .tgz, đã mở: 4 tệp"
-    assert containers["0000000257-Gửi sổ tự đánh giá.eml"] == "thư điện tử .eml, đã mở: 1 tệp đính kèm"
-    assert containers["STP.zip"] == "tệp nén .zip, đã mở: 1 tệp"
+    opened = {i.name: i.note for i, _ in walked if i.kind == "container"}
+    assert opened["Inbox.tgz"] == "tệp nén .tgz, đã mở: 4 tệp"
+    assert opened["0000000257-Gửi sổ tự đánh giá.eml"] == "thư điện tử .eml, đã mở: 1 tệp đính kèm"
+    assert opened["STP.zip"] == "tệp nén .zip, đã mở: 1 tệp"
     metas = [i for i, _ in walked if i.name.endswith(".meta")]
     assert len(metas) == 2 and all(i.kind == "maybe" and "Zimbra" in i.note for i in metas)
 
@@ -202,7 +182,7 @@ def test_tar_members_never_leave_the_spool_and_links_are_not_followed(tmp_path, 
     fifo.type = tarfile.FIFOTYPE
     inbox = tmp_path / "a" / "b"
     inbox.mkdir(parents=True)
-    (inbox / name).write_bytes(_tar({"../../thoat.xlsx": b"PK\x03\x04 ra ngoai", "/tmp/tuyet-doi.xlsx": b"PK\x03\x04 tuyet doi",
+    (inbox / name).write_bytes(containers.tarred({"../../thoat.xlsx": b"PK\x03\x04 ra ngoai", "/tmp/tuyet-doi.xlsx": b"PK\x03\x04 tuyet doi",
                                      "lien-ket.xlsx": link, "cung.xlsx": hard, "ong": fifo, "SYT.xlsx": b"PK\x03\x04 that"}, mode))
     with Spool() as spool:
         items = walk([inbox / name], spool)
@@ -224,13 +204,13 @@ def test_tar_and_zip_limits_are_the_same(tmp_path, monkeypatch):
     monkeypatch.setattr(received, "MAX_MEMBERS", 3)
     monkeypatch.setattr(received, "MAX_MEMBER_BYTES", 1000)
     members = {f"so-{n}.xlsx": f"PK\x03\x04 {n}".encode() for n in range(5)}
-    (tmp_path / "nhieu.tgz").write_bytes(_tar(members))
-    (tmp_path / "nhieu.zip").write_bytes(_zip(members))
-    (tmp_path / "lon.tgz").write_bytes(_tar({"lon.xlsx": b"x" * 5000, "nho.xlsx": b"PK"}))
-    cut = _tar({"a.xlsx": os.urandom(900), "b.xlsx": os.urandom(900), "c.xlsx": os.urandom(900)}, "w")
+    (tmp_path / "nhieu.tgz").write_bytes(containers.tarred(members))
+    (tmp_path / "nhieu.zip").write_bytes(pack(members))
+    (tmp_path / "lon.tgz").write_bytes(containers.tarred({"lon.xlsx": b"x" * 5000, "nho.xlsx": b"PK"}))
+    cut = containers.tarred({"a.xlsx": os.urandom(900), "b.xlsx": os.urandom(900), "c.xlsx": os.urandom(900)}, "w")
     (tmp_path / "cat-cut.tar").write_bytes(cut[:2200])
     (tmp_path / "khong-phai.tgz").write_bytes(b"day khong phai tep nen")
-    (tmp_path / "sau.tgz").write_bytes(_tar({"thu.eml": _deep_mail()}))
+    (tmp_path / "sau.tgz").write_bytes(containers.tarred({"thu.eml": _deep_mail()}))
     items = _relative(tmp_path)
     problems = {s: (i.note, i.detail) for s, i in items.items() if i.kind == "problem"}
     assert problems["nhieu.tgz!/so-3.xlsx"] == ("file-zip-bomb", "hơn 3 mục")
@@ -248,7 +228,7 @@ def test_tar_and_zip_limits_are_the_same(tmp_path, monkeypatch):
     monkeypatch.setattr(archives, "MAX_UNZIPPED_BYTES", 2 * 1024 * 1024)
     bomb = tmp_path / "bom"
     bomb.mkdir()
-    (bomb / "bom.tgz").write_bytes(_tar({f"b{n:02d}.bin": b"\x00" * 1024 * 1024 for n in range(20)}))
+    (bomb / "bom.tgz").write_bytes(containers.tarred({f"b{n:02d}.bin": b"\x00" * 1024 * 1024 for n in range(20)}))
     items = _relative(bomb)
     problems = [(s, i.note) for s, i in items.items() if i.kind == "problem"]
     assert len(problems) == 1 and problems[0][1] == "file-zip-bomb" and "giải nén" in items[problems[0][0]].detail
@@ -262,7 +242,7 @@ def _relative(folder: Path) -> dict[str, received.Item]:
 
 def _deep_mail() -> bytes:
     message = _message("a@b.vn", dt.datetime(2025, 12, 1, tzinfo=VN))
-    message.add_attachment(_zip({"trong.zip": _zip({"a.xlsx": b"PK"})}), maintype="application", subtype="zip", filename="ngoai.zip")
+    message.add_attachment(pack({"trong.zip": pack({"a.xlsx": b"PK"})}), maintype="application", subtype="zip", filename="ngoai.zip")
     return message.as_bytes()
 
 
@@ -270,18 +250,18 @@ def _deep_mail() -> bytes:
 
 
 def _outlook_world(data: dict[str, bytes]) -> bytes:
-    forwarded = msgfile.Outlook(sender_name="Văn thư Sở Tư pháp", smtp="vanthu@stp.gov.vn",
+    forwarded = containers.Outlook(sender_name="Văn thư Sở Tư pháp", smtp="vanthu@stp.gov.vn",
                                 submitted=dt.datetime(2025, 12, 1, 1, 0, tzinfo=dt.UTC), message_id="<goc@stp.gov.vn>",
-                                attachments=[msgfile.Attached("STP.xlsx", data["STP chen dong.xlsx"], XLSX)])
-    return msgfile.msg(msgfile.Outlook(
+                                attachments=[containers.Attached("STP.xlsx", data["STP chen dong.xlsx"], XLSX)])
+    return containers.msg(containers.Outlook(
         sender_name="Văn thư Sở Y tế", smtp="vanthu@syt.gov.vn", exchange="/O=EXCHANGELABS/OU=EXCHANGE/CN=RECIPIENTS/CN=VANTHU",
         submitted=dt.datetime(2025, 12, 8, 2, 30, tzinfo=dt.UTC), delivered=dt.datetime(2025, 12, 8, 2, 31, tzinfo=dt.UTC),
         subject="Gửi sổ tự đánh giá", body="Kính gửi Sở.", message_id="<syt-1@syt.gov.vn>", in_reply_to="<dot-2025@stttt.gov.vn>",
         references="<dot-2025@stttt.gov.vn>",
-        attachments=[msgfile.Attached("Sổ đánh giá Sở Y tế.xlsx", data["SYT lan 2 da sua.xlsx"], XLSX, short_name="SODANH~1.XLS"),
-                     msgfile.Attached(None, b"%PDF-1.4 bien ban", "application/pdf"),
-                     msgfile.Attached(display="Sổ của Sở Tư pháp", message=forwarded),
-                     msgfile.Attached("Nam Đông.xlsx", link="\\\\may-chu\\chia-se\\Nam Đông.xlsx")]))
+        attachments=[containers.Attached("Sổ đánh giá Sở Y tế.xlsx", data["SYT lan 2 da sua.xlsx"], XLSX, short_name="SODANH~1.XLS"),
+                     containers.Attached(None, b"%PDF-1.4 bien ban", "application/pdf"),
+                     containers.Attached(display="Sổ của Sở Tư pháp", message=forwarded),
+                     containers.Attached("Nam Đông.xlsx", link="\\\\may-chu\\chia-se\\Nam Đông.xlsx")]))
 
 
 def test_an_outlook_msg_is_read_for_its_attachments_sender_and_date(files, tmp_path):
@@ -312,10 +292,10 @@ def test_an_outlook_msg_is_read_for_its_attachments_sender_and_date(files, tmp_p
 
 
 def test_an_outlook_msg_in_8_bit_strings_and_a_damaged_one(tmp_path):
-    old = msgfile.msg(msgfile.Outlook(sender_name="Sở Nội vụ", smtp="snv@thuathienhue.gov.vn", unicode=False, codepage=1258,
+    old = containers.msg(containers.Outlook(sender_name="Sở Nội vụ", smtp="snv@thuathienhue.gov.vn", unicode=False, codepage=1258,
                                       delivered=dt.datetime(2025, 12, 3, 1, 0, tzinfo=dt.UTC),
                                       headers="Message-ID: <cu@snv.gov.vn>\r\nIn-Reply-To: <dot@stttt.gov.vn>\r\n",
-                                      attachments=[msgfile.Attached("Báo cáo Sở Nội vụ.xlsx", b"PK\x03\x04 snv")]))
+                                      attachments=[containers.Attached("Báo cáo Sở Nội vụ.xlsx", b"PK\x03\x04 snv")]))
     (tmp_path / "cu.msg").write_bytes(old)
     (tmp_path / "hong.msg").write_bytes(old[:1024])
     (tmp_path / "khong-phai-thu.msg").write_bytes(cfb.write({"Workbook": b"\x09\x08" + b"\x00" * 100}))
@@ -371,7 +351,7 @@ def test_names_from_a_mac_zip_read_as_utf8_and_its_hidden_entries_stay_hidden(tm
 
 def test_names_from_a_mac_tar_are_nfc_and_its_appledouble_entries_hidden(tmp_path):
     name = unicodedata.normalize("NFD", "Báo cáo/Sổ đánh giá Sở Y tế.xlsx")
-    (tmp_path / "mac.tar.gz").write_bytes(_tar({name: b"PK\x03\x04 syt", "Báo cáo/._Sổ đánh giá Sở Y tế.xlsx": b"\x00\x05\x16\x07"}))
+    (tmp_path / "mac.tar.gz").write_bytes(containers.tarred({name: b"PK\x03\x04 syt", "Báo cáo/._Sổ đánh giá Sở Y tế.xlsx": b"\x00\x05\x16\x07"}))
     items = {i.source.split("!/", 1)[-1]: i for i, _ in _walked([tmp_path / "mac.tar.gz"]) if "!/" in i.source}
     assert set(items) == {"Báo cáo/Sổ đánh giá Sở Y tế.xlsx", "Báo cáo/._Sổ đánh giá Sở Y tế.xlsx"}
     assert items["Báo cáo/Sổ đánh giá Sở Y tế.xlsx"].kind == "workbook" and items["Báo cáo/._Sổ đánh giá Sở Y tế.xlsx"].kind == "other"
@@ -383,7 +363,7 @@ def test_names_from_a_mac_tar_are_nfc_and_its_appledouble_entries_hidden(tmp_pat
 def test_every_container_received_is_an_item_saying_what_it_held(tmp_path):
     reply = _message("Sở Nội vụ <snv@thuathienhue.gov.vn>", dt.datetime(2025, 12, 10, 8, 0, tzinfo=VN), Message_ID="<tl-1@snv.gov.vn>",
                      In_Reply_To="<dot-2025.snv@stttt.gov.vn>", References="<dot-2025@stttt.gov.vn> <dot-2025.snv@stttt.gov.vn>")
-    reply.add_attachment(_zip({"SNV.xlsx": b"PK\x03\x04 snv", "ghi chu.txt": b"x", "trong.zip": _zip({"a.xlsx": b"PK"})}),
+    reply.add_attachment(pack({"SNV.xlsx": b"PK\x03\x04 snv", "ghi chu.txt": b"x", "trong.zip": pack({"a.xlsx": b"PK"})}),
                          maintype="application", subtype="zip", filename="Sổ SNV.zip")
     box = mailbox.mbox(str(tmp_path / "hop-thu.mbox"))
     box.add(reply)
@@ -391,8 +371,8 @@ def test_every_container_received_is_an_item_saying_what_it_held(tmp_path):
     box.flush()
     box.close()
     items = {i.source.replace(str(tmp_path) + "/", ""): i for i, sha in _walked([tmp_path / "hop-thu.mbox"])}
-    containers = {s: i.note for s, i in items.items() if i.kind == "container"}
-    assert containers == {"hop-thu.mbox": "hộp thư .mbox, đã mở: 2 thư",
+    opened = {s: i.note for s, i in items.items() if i.kind == "container"}
+    assert opened == {"hop-thu.mbox": "hộp thư .mbox, đã mở: 2 thư",
                           "hop-thu.mbox!/thư 1": "thư điện tử, đã mở: 1 tệp đính kèm",
                           "hop-thu.mbox!/thư 1!/Sổ SNV.zip": "tệp nén .zip, đã mở: 3 tệp",
                           "hop-thu.mbox!/thư 1!/Sổ SNV.zip!/trong.zip": "tệp nén .zip, đã mở: 1 tệp",
@@ -484,7 +464,7 @@ def _container(draw, expected: _Expected, message: EmailMessage, envelope: tuple
     members: dict[str, bytes] = {}
     for _ in range(draw(st.integers(1, 3))):
         _leaf(draw, expected, message, envelope, members)
-    packed = _zip(members) if kind == "zip" else _tar(members)
+    packed = pack(members) if kind == "zip" else containers.tarred(members)
     expected.containers += 1
     n = expected.unique()
     message.add_attachment(packed, maintype="application", subtype="zip" if kind == "zip" else "x-compressed-tar",
@@ -524,7 +504,7 @@ def messages(draw, depth: int = 1, around: tuple[str, str] | None = None, expect
             _leaf(draw, expected, message, envelope, None)
     swap = (b"", b"")
     if legacy != "utf-8":  # the From header's name as old Vietnamese clients write it: raw windows-1258, or an encoded word in it
-        legacy_name = msgfile.cp1258(sender.split(" <")[0])
+        legacy_name = containers.cp1258(sender.split(" <")[0])
         if legacy == "windows-1258 encoded":
             legacy_name = b"=?windows-1258?b?" + base64.b64encode(legacy_name) + b"?="
         swap = (placeholder.encode(), legacy_name)

@@ -1,4 +1,5 @@
-"""Outlook .msg files for the tests, written as [MS-OXMSG] lays them out (Outlook is not at hand):
+"""Containers for the tests: tars as Python writes them, and Outlook .msg files written
+as [MS-OXMSG] lays them out (Outlook is not at hand):
 property streams ``__substg1.0_IIIITTTT``, the ``__properties_version1.0`` stream with its
 header (32 bytes at the top, 24 in an attached message, 8 in attachments and recipients), the
 named-property storage, recipients, attachments by value, by reference and attached messages
@@ -8,7 +9,9 @@ back by olefile, an independent implementation."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import struct
+import tarfile
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -17,6 +20,21 @@ from hue_dx.intake import cfb
 PT_LONG, PT_SYSTIME, PT_STRING8, PT_UNICODE, PT_BINARY, PT_OBJECT = 0x0003, 0x0040, 0x001E, 0x001F, 0x0102, 0x000D
 EPOCH = dt.datetime(1601, 1, 1, tzinfo=dt.UTC)
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def tarred(members: dict[str, bytes | tarfile.TarInfo], mode: str = "w:gz") -> bytes:
+    """A tar (gzip-compressed unless ``mode`` says otherwise) of files, or of the links and
+    devices ``TarInfo`` entries describe."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode=mode, format=tarfile.PAX_FORMAT) as tf:
+        for name, data in members.items():
+            if isinstance(data, tarfile.TarInfo):
+                tf.addfile(data)
+            else:
+                info = tarfile.TarInfo(name)
+                info.size, info.mtime = len(data), 1_765_000_000
+                tf.addfile(info, io.BytesIO(data))
+    return out.getvalue()
 
 
 def cp1258(text: str) -> bytes:
