@@ -88,7 +88,7 @@ class _Reader:
         props = self.fixed(at, 32 if not at else 24)
         codepage = _CODEPAGES.get(int(props.get(INTERNET_CODEPAGE, props.get(CODEPAGE, 0)) or 0), "cp1258")
         text = lambda pid: self.text(at, pid, codepage)  # noqa: E731
-        headers = email.parser.HeaderParser(policy=email.policy.default).parsestr(text(HEADERS)) if text(HEADERS) else None
+        headers = email.parser.HeaderParser(policy=email.policy.compat32).parsestr(text(HEADERS)) if text(HEADERS) else None
         smtp = next((a for a in (text(SENDER_SMTP), text(FROM_SMTP), text(SENDER_ADDRESS), text(FROM_ADDRESS)) if "@" in a), "")
         name = text(SENDER_NAME) or text(FROM_NAME)
         sender = f"{name} <{smtp}>" if name and smtp and name != smtp else (smtp or name)

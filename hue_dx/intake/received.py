@@ -31,6 +31,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from email.message import Message
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -312,7 +313,7 @@ class _Walk:
             return
         self.message(message, source, path, depth, "thư điện tử .eml" if kind == "mail" else "thư điện tử (lưu thành .msg)", around)
 
-    def message(self, message: mail.EmailMessage, source: str, path: str, depth: int, what: str, around: Envelope | None) -> None:
+    def message(self, message: Message, source: str, path: str, depth: int, what: str, around: Envelope | None) -> None:
         """An e-mail: every file it holds (``mail.parts``), with the message's envelope."""
         envelope = mail.envelope(message, around)
         used: set[str] = set()
