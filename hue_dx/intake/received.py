@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import io
 import itertools
+import lzma
 import mailbox
 import os
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -254,7 +256,7 @@ class _Walk:
         members = tar_members(raw, MAX_MEMBERS, MAX_MEMBER_BYTES)
         try:
             first = next(members, None)
-        except (tarfile.TarError, OSError, EOFError, ValueError):
+        except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error, lzma.LZMAError):
             self._add(Item(source, path, kind="maybe", note=f"{what} hỏng hoặc không phải tệp nén (đã lưu, không mở được)", **_with(envelope)))
             return
         used: set[str] = set()
