@@ -7,10 +7,8 @@ is recorded and honoured)."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import mailbox
-import zipfile
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -18,19 +16,12 @@ from pathlib import Path
 import corpus
 import pytest
 from openpyxl import load_workbook
+from xlsxedit import pack
 
 from hue_dx import cli
 from hue_dx.intake.consolidate import consolidate
 from hue_dx.intake.outputs import write_json, write_workbook
 from hue_dx.intake.received import MAX_DEPTH, Spool, walk
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return out.getvalue()
 
 
 def _mail(sender: str, when: str, attachments: dict[str, bytes], subject: str = "Gửi sổ tự đánh giá") -> EmailMessage:
@@ -58,15 +49,15 @@ def test_nested_archives_e_mails_and_mailboxes_are_opened_and_every_file_listed(
     inbox.mkdir()
     good, syt = data["2020_STTTT_so-thong-tin.xlsx"], data["SYT lan 2 da sua.xlsx"]
     # a zip inside a zip (two levels: opened), and one nested past the limit (reported)
-    (inbox / "ngoai.zip").write_bytes(_zip({"trong/trong.zip": _zip({"STTTT.xlsx": good})}))
-    deep = _zip({"a.xlsx": data["A Luoi.xlsx"]})
+    (inbox / "ngoai.zip").write_bytes(pack({"trong/trong.zip": pack({"STTTT.xlsx": good})}))
+    deep = pack({"a.xlsx": data["A Luoi.xlsx"]})
     for level in range(MAX_DEPTH):
-        deep = _zip({f"lop-{level}.zip": deep})
+        deep = pack({f"lop-{level}.zip": deep})
     (inbox / "qua-sau.zip").write_bytes(deep)
     # an e-mail with a workbook named in Vietnamese, a zip holding another, and a Word file
     message = _mail("Văn thư Sở Y tế <vanthu@syt.gov.vn>", "2025-12-08T09:30:00+07:00",
-                    {"Sổ đánh giá Sở Y tế.xlsx": syt, "kèm theo.zip": _zip({"Nam Đông.xlsx": data["Nam Dong.xlsx"]}),
-                     "Công văn.docx": _zip({"word/document.xml": b"<w:document/>"})})
+                    {"Sổ đánh giá Sở Y tế.xlsx": syt, "kèm theo.zip": pack({"Nam Đông.xlsx": data["Nam Dong.xlsx"]}),
+                     "Công văn.docx": pack({"word/document.xml": b"<w:document/>"})})
     (inbox / "thu Y te.eml").write_bytes(message.as_bytes())
     # a mailbox with two messages
     box = mailbox.mbox(str(inbox / "hop-thu.mbox"))
@@ -85,12 +76,17 @@ def test_nested_archives_e_mails_and_mailboxes_are_opened_and_every_file_listed(
         items = walk([inbox], spool)
     sources = [i.source for i in items]
     assert str(inbox / "ngoai.zip") + "!/trong/trong.zip!/STTTT.xlsx" in sources
-    deep_item = next(i for i in items if i.source.startswith(str(inbox / "qua-sau.zip")))
+    deep_item = next(i for i in items if i.source.startswith(str(inbox / "qua-sau.zip")) and i.kind != "container")
     assert deep_item.kind == "problem" and deep_item.note == "archive-too-deep"
+    containers = {i.source: i.note for i in items if i.kind == "container"}
+    assert containers[str(inbox / "ngoai.zip")] == containers[str(inbox / "ngoai.zip") + "!/trong/trong.zip"] == "tệp nén .zip, đã mở: 1 tệp"
     mail_items = [i for i in items if "thu Y te.eml" in i.source]
-    assert {i.name for i in mail_items} == {"Sổ đánh giá Sở Y tế.xlsx", "Nam Đông.xlsx", "Công văn.docx"}
+    assert {i.name for i in mail_items if i.kind != "container"} == {"Sổ đánh giá Sở Y tế.xlsx", "Nam Đông.xlsx", "Công văn.docx"}
+    assert {i.name for i in mail_items if i.kind == "container"} == {"thu Y te.eml", "kèm theo.zip"}
+    assert containers[str(inbox / "thu Y te.eml")] == "thư điện tử .eml, đã mở: 3 tệp đính kèm"
     assert all(i.sender == "Văn thư Sở Y tế <vanthu@syt.gov.vn>" and i.sent.startswith("2025-12-08T09:30") for i in mail_items)
-    assert sum("hop-thu.mbox!/thư " in s for s in sources) == 2
+    assert containers[str(inbox / "hop-thu.mbox")] == "hộp thư .mbox, đã mở: 2 thư"
+    assert sum(s.startswith(str(inbox / "hop-thu.mbox!/thư ")) for s in containers) == 2
 
     result = consolidate(catalog, campaign, [inbox], tmp_path / "kho", workers=1, context=ctx)
     used = {r.unit.code: r.result.name for rows in result.groups.values() for r in rows if r.result}
@@ -101,6 +97,8 @@ def test_nested_archives_e_mails_and_mailboxes_are_opened_and_every_file_listed(
     assert listed[str(inbox / "bien ban.pdf")].state == "đã lưu, không chấm"
     assert "Word" in listed[next(s for s in sources if s.endswith("Công văn.docx"))].reason
     assert listed[deep_item.source].state == "đã ghi nhận, không đọc được"
+    inner = listed[str(inbox / "ngoai.zip") + "!/trong/trong.zip"]  # a zip inside a zip is listed by its path (issue 20)
+    assert (inner.kind, inner.state, inner.reason) == ("container", "đã mở", "tệp nén .zip, đã mở: 1 tệp")
     two = [f for f in result.files if f.source.endswith("SYT.xlsx") and "lan-" in f.source]
     assert len(two) == 2 and two[0].sha256 != two[1].sha256
     mail_row = next(f for f in result.files if f.source.endswith("Sổ đánh giá Sở Y tế.xlsx"))
@@ -213,3 +211,20 @@ def test_check_of_a_blank_workbook_says_there_are_no_figures_and_exits_one(corpu
     assert cli.main(["check", str(path), "--recipe", str(campaign.path)]) == 1
     out = capsys.readouterr().out
     assert "chưa có số liệu nào" in out and "TỔNG CỘNG" not in out
+
+
+def test_a_file_larger_than_any_workbook_is_archived_whole(corpus_world, tmp_path):
+    """A 21 MB attachment beside the workbooks (a scanned PDF) is archived byte for byte under its
+    own SHA-256, not cut at the workbook size limit (the mail review found it truncated)."""
+    cases, campaign, catalog, ctx = corpus_world
+    inbox = tmp_path / "thu"
+    inbox.mkdir()
+    big = b"%PDF-1.4\n" + bytes(range(256)) * (21 * 4096)
+    (inbox / "ban scan.pdf").write_bytes(big)
+    (inbox / "so lon.xlsx").write_bytes(b"PK\x03\x04" + big)
+    result = consolidate(catalog, campaign, [inbox], tmp_path / "kho", workers=1, context=ctx)
+    rows = {f.name: f for f in result.files}
+    pdf = rows["ban scan.pdf"]
+    assert pdf.sha256 == hashlib.sha256(big).hexdigest() and pdf.size == len(big) and pdf.state == "đã lưu, không chấm"
+    assert (tmp_path / "kho" / "files" / pdf.sha256[:2] / f"{pdf.sha256}.pdf").read_bytes() == big
+    assert any(i.code == "file-too-large" and i.file.endswith("so lon.xlsx") for i in result.issues)

@@ -38,7 +38,7 @@ from typing import Any, Protocol
 from ..issues import ERROR, Issue, issue
 from . import xlsx
 from .layout import MAIL_DATE
-from .ledger import NEUTRAL_KINDS, Choice, Entry, FileRow, Ledger, Record, archive, dumps, issue_rows
+from .ledger import NEUTRAL_KINDS, Choice, Entry, FileRow, Ledger, Record, archive, archive_stream, dumps, issue_rows
 from .received import InputError, Item, Spool, walk
 
 WINDOW = 64  # files in flight per worker: enough to keep every core busy, few enough to keep memory flat
@@ -97,15 +97,25 @@ class ReturnKind:
 # ------------------------------------------------------------------------------ one file
 
 
-def _read_bytes(item: Item) -> bytes:
+def _size(item: Item) -> int:
+    if item.member is None:
+        return os.path.getsize(item.path)
+    with zipfile.ZipFile(item.path) as zf:
+        return zf.getinfo(item.member).file_size
+
+
+def _chunks(item: Item) -> Iterator[bytes]:
+    """The item's bytes a megabyte at a time (a large mailbox or archive is never held whole)."""
     if item.member is None:
         with open(item.path, "rb") as f:
-            return f.read(xlsx.MAX_FILE_BYTES + 1)
-    with zipfile.ZipFile(item.path) as zf:
-        info = zf.getinfo(item.member)
-        if info.file_size > xlsx.MAX_FILE_BYTES:
-            raise xlsx.FileProblem("file-too-large", f"{info.file_size // 1024 // 1024} MB")
-        return zf.read(info)
+            yield from iter(lambda: f.read(1 << 20), b"")
+        return
+    with zipfile.ZipFile(item.path) as zf, zf.open(item.member) as member:
+        yield from iter(lambda: member.read(1 << 20), b"")
+
+
+def _read_bytes(item: Item) -> bytes:
+    return b"".join(_chunks(item))
 
 
 def record_of(sha256: str, size: int, kind: str, issues: Sequence[Issue], name: str, note: str = "") -> Record:
@@ -138,9 +148,9 @@ def _work_on(item: Item, root: Path, known: Container[str], kind: ReturnKind) ->
         deep = item.note == "archive-too-deep"
         return _unread(kind, item, item.note, item.name if deep else item.detail, item.detail if deep else "")
     try:
+        if _size(item) > xlsx.MAX_FILE_BYTES:
+            return _large(item, root, known, kind)
         data = _read_bytes(item)
-    except xlsx.FileProblem as problem:
-        return _unread(kind, item, problem.code, problem.detail)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, RuntimeError, EOFError, NotImplementedError):
         return _unread(kind, item, "file-corrupt", "không đọc được tệp")
     sha = hashlib.sha256(data).hexdigest()
@@ -153,6 +163,21 @@ def _work_on(item: Item, root: Path, known: Container[str], kind: ReturnKind) ->
         found = [kind.issue("file-other", file=item.source, value=item.note, sha=sha)]
         return item, Entry(record_of(sha, len(data), "other", found, item.name, item.note)), sha
     return item, kind.check(data, item.source, sha), sha
+
+
+def _large(item: Item, root: Path, known: Container[str], kind: ReturnKind) -> tuple[Item, Entry | None, str]:
+    """A file larger than any workbook: archived whole and unchanged (streamed), listed, never
+    read as a workbook (a workbook that large is ``file-too-large``)."""
+    sha, size = archive_stream(root, _chunks(item), item.suffix)
+    if sha in known:
+        return item, None, sha
+    if item.kind == "container":
+        return item, Entry(record_of(sha, size, "container", (), item.name, item.note)), sha
+    if item.kind in ("other", "maybe"):  # named as no workbook: too large to be one anyway
+        found = [kind.issue("file-other", file=item.source, value=item.note, sha=sha)]
+        return item, Entry(record_of(sha, size, "other", found, item.name, item.note)), sha
+    found = [kind.issue("file-too-large", file=item.source, value=f"{size // 1024 // 1024} MB", sha=sha)]
+    return item, Entry(record_of(sha, size, "problem", found, item.name)), sha
 
 
 def _looks_like_workbook(data: bytes) -> bool:

@@ -105,6 +105,30 @@ def archive(root: Path, sha256: str, data: bytes, suffix: str) -> Path:
     return path
 
 
+def archive_stream(root: Path, chunks: Iterable[bytes], suffix: str) -> tuple[str, int]:
+    """Keep a large received file unchanged without holding it in memory: hashed while copied,
+    then renamed to its SHA-256 (once; a copy already there is kept). Returns (sha256, size)."""
+    import hashlib
+
+    folder = root / "files"
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".tmp-{os.getpid()}-stream"
+    digest, size = hashlib.sha256(), 0
+    with open(temporary, "wb") as out:
+        for chunk in chunks:
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    sha = digest.hexdigest()
+    path = archive_path(root, sha, suffix)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        temporary.unlink()
+    else:
+        os.replace(temporary, path)
+    return sha, size
+
+
 def archived(root: Path, sha256: str) -> Path:
     """The archived copy of a recorded file (whatever its suffix)."""
     found = sorted((root / "files" / sha256[:2]).glob(sha256 + ".*"))
