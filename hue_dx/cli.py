@@ -652,13 +652,16 @@ def run(args: argparse.Namespace, out) -> int:
         missing = sum(1 for letter in letters if letter.items == 0)
         out.write(f"Đã viết {len(letters)} thư đề nghị ({len(letters) - missing} đơn vị cần sửa hoặc giải trình, "
                   f"{missing} đơn vị chưa gửi sổ): {args.out}\n")
+        unsigned = {letter.warning for letter in letters if letter.warning}  # one signer for every letter: said once
+        for warning in sorted(unsigned):
+            out.write(f"Cảnh báo: {warning}\n")
         own = consolidation.campaign.sender()[2]
         row = next((r for rows in consolidation.groups.values() for r in rows if own and r.unit.code == own.code), None)
         if row is not None:
             found = sum(1 for i in (row.result.issues if row.result else []) if i.severity in ("error", "warning"))
             state = f"{found} nội dung cần tự sửa, xem trang 'Vấn đề' của sổ tổng hợp" if row.result else "chưa có sổ của chính mình"
             out.write(f"Không viết thư cho {row.unit.name} (cơ quan gửi thư): {state}.\n")
-        return consolidation_exit(consolidation)
+        return EXIT_PROBLEMS if unsigned else consolidation_exit(consolidation)
     if args.command == "demo":
         from . import campaign as campaign_mod
         from . import catalog as catalog_mod
@@ -878,7 +881,8 @@ def _report(args: argparse.Namespace, out) -> int:
         report = reports.ranking_report(consolidation)
         status = consolidation_exit(consolidation)
     if report.draft and signer is not None:
-        raise UsageError("Không ký: chưa có đơn vị nào được xếp hạng, báo cáo chỉ là dự thảo. Bỏ --sign để xem dự thảo.")
+        why = report.warning or "chưa có đơn vị nào được xếp hạng, báo cáo chỉ là dự thảo."
+        raise UsageError(f"Không ký: {why} Bỏ --sign để xem dự thảo.")
     pdf = reports.pdf_of(report)
     data = pdf.data
     if signer is not None:
@@ -890,10 +894,11 @@ def _report(args: argparse.Namespace, out) -> int:
         reports.write_html(report, args.html)
         written.append(args.html)
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + (" (đã ký số)" if signer is not None else "") + "\n")
-    if report.draft:
+    if report.document.draft:
         out.write("Chưa có đơn vị nào được xếp hạng: báo cáo in chữ DỰ THẢO, không ký ban hành.\n")
-        return EXIT_PROBLEMS
-    return status
+    if report.warning:
+        out.write(f"Cảnh báo: {report.warning}\n")
+    return EXIT_PROBLEMS if report.draft else status
 
 
 def _appraise(args: argparse.Namespace, out) -> int:
