@@ -268,7 +268,8 @@ def unit_signer(campaign: Campaign, unit: Unit, contacts: dict[str, str]) -> Sig
     signer = Signer.from_title(typed, head, unit.signer_authority, name)
     if not typed and unit.signer_authority:
         signer = replace(signer, authority=unit.signer_authority)
-    where = f"ô \"Thủ trưởng đơn vị (họ và tên)\" của trang \"Thông tin đơn vị\" trong sổ của {unit.name} (hoặc cột signer_name, dòng {unit.code} của danh sách đơn vị)"
+    where = (f"ô \"Thủ trưởng đơn vị (họ và tên)\" của trang \"Thông tin đơn vị\" trong sổ của {unit.name} "
+             f"(hoặc cột signer_name, dòng {unit.code} của danh sách đơn vị)")
     return replace(signer, where=where)
 
 
