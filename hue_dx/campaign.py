@@ -56,6 +56,7 @@ class Campaign:
     path: Path
     report: dict = field(default_factory=dict)  # heading, signer and recipients of the province's report
     appraisal: dict = field(default_factory=dict)  # who appraises what: default, by_pillar, by_criterion
+    publish: dict = field(default_factory=dict)  # the results site and open data: publisher, licence (hue-dx publish)
 
     def find(self, name: str) -> Unit | None:
         """The roster unit a body's name or code designates ("Sở Thông tin và Truyền thông tỉnh
@@ -172,6 +173,7 @@ def load(path: str | Path | None = None) -> Campaign:
         path=path,
         report=_section(raw, "report"),
         appraisal=raw.get("appraisal", {}),
+        publish=_section(raw, "publish"),
     )
 
 
