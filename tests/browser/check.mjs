@@ -4,10 +4,11 @@
 // Tab goes, and axe-core's accessibility violations. Prints one JSON object; tests/test_publish.py
 // decides what passes.
 //
-//   node check.mjs SITE_DIR PAGE… [--http] [--widths 360,1280] [--axe 360,1280] [--shot PAGE=FILE@WIDTH]…
+//   node check.mjs SITE_DIR PAGE… [--http [PAGE,…]] [--widths 360,1280] [--axe 360,1280] [--shot PAGE=FILE@WIDTH]…
 //
 // --http serves SITE_DIR from 127.0.0.1 (a port the system picks) and opens the pages there
-// too, as a web server would; without it only file:// URLs are opened.
+// too (those listed after it, else all), at the widest width, as a web server would; without
+// it only file:// URLs are opened.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -29,7 +30,10 @@ function parse(argv) {
   const options = { site: path.resolve(argv[0]), pages: [], http: false, widths: [360, 1280], axe: [360, 1280], shots: [] };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--http") options.http = true;
+    if (a === "--http") {
+      options.http = true;
+      if (argv[i + 1] && !argv[i + 1].startsWith("--") && argv[i + 1].includes(",")) options.httpPages = argv[++i].split(",");
+    }
     else if (a === "--widths") options.widths = argv[++i].split(",").map(Number);
     else if (a === "--axe") options.axe = argv[++i] ? argv[i].split(",").filter(Boolean).map(Number) : [];
     else if (a === "--shot") {
@@ -99,6 +103,14 @@ async function visit({ tab, found }, base, page, width, withAxe) {
     return { scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, sticking: out.slice(0, 10),
              scripts: document.scripts.length, title: document.title, h1: document.querySelectorAll("h1").length };
   });
+  // printed (at a width a sheet of A4 can have, 700 px and more): no navigation, nothing wider than the page
+  let printed = null;
+  if (width >= 700) {
+    await tab.emulateMedia({ media: "print" });
+    printed = await tab.evaluate(() => ({ nav: getComputedStyle(document.querySelector("nav") || document.body).display,
+                                          scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    await tab.emulateMedia({ media: "screen" });
+  }
   await tab.keyboard.press("Tab");
   const firstTab = await tab.evaluate(() => ({ text: document.activeElement?.textContent?.trim() || "", cls: document.activeElement?.className || "" }));
   let axe = null;
@@ -108,7 +120,7 @@ async function visit({ tab, found }, base, page, width, withAxe) {
     const result = await tab.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"], preload: false }));
     axe = result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
   }
-  return { url, width, ...JSON.parse(JSON.stringify(found)), layout, firstTab, axe };
+  return { url, width, ...JSON.parse(JSON.stringify(found)), layout, printed, firstTab, axe };
 }
 
 async function main() {
@@ -127,7 +139,7 @@ async function main() {
       const widths = base.startsWith("http") ? [options.widths[options.widths.length - 1]] : options.widths;
       for (const width of widths) {
         const tab = await opened(context, base, width);
-        for (const page of options.pages) {
+        for (const page of base.startsWith("http") && options.httpPages ? options.httpPages : options.pages) {
           report.visits.push(await visit(tab, base, page, width, base.startsWith("file") && options.axe.includes(width)));
         }
         await tab.tab.close();
