@@ -4,7 +4,7 @@
 // Tab goes, and axe-core's accessibility violations. Prints one JSON object; tests/test_publish.py
 // decides what passes.
 //
-//   node check.mjs SITE_DIR PAGE… [--http [PAGE,…]] [--widths 360,1280] [--axe 360,1280] [--shot PAGE=FILE@WIDTH]…
+//   node check.mjs SITE_DIR PAGE… [--http [PAGE,…]] [--widths 360,1280] [--axe 360,1280] [--shot PAGE=FILE@WIDTH[xHEIGHT]]…
 //
 // --http serves SITE_DIR from 127.0.0.1 (a port the system picks) and opens the pages there
 // too (those listed after it, else all), at the widest width, as a web server would; without
@@ -38,8 +38,9 @@ function parse(argv) {
     else if (a === "--axe") options.axe = argv[++i] ? argv[i].split(",").filter(Boolean).map(Number) : [];
     else if (a === "--shot") {
       const [page, rest] = argv[++i].split("=");
-      const [file, width] = rest.split("@");
-      options.shots.push({ page, file: path.resolve(file), width: Number(width || 1280) });
+      const [file, size] = rest.split("@");
+      const [width, height] = (size || "1280").split("x").map(Number);
+      options.shots.push({ page, file: path.resolve(file), width, height });
     } else options.pages.push(a);
   }
   return options;
@@ -147,9 +148,9 @@ async function main() {
     }
     for (const shot of options.shots) {
       const tab = await context.newPage();
-      await tab.setViewportSize({ width: shot.width, height: 900 });
+      await tab.setViewportSize({ width: shot.width, height: shot.height || 900 });
       await tab.goto(new URL(shot.page, bases[0]).href, { waitUntil: "load" });
-      await tab.screenshot({ path: shot.file, fullPage: true });
+      await tab.screenshot({ path: shot.file, fullPage: !shot.height });  // WIDTHxHEIGHT: the top of the page only
       await tab.close();
       report.shots.push(shot.file);
     }
