@@ -317,7 +317,6 @@ def _env():
     env = Environment(loader=FileSystemLoader(shipped("templates", "publish")), undefined=StrictUndefined, finalize=printable,
                       autoescape=select_autoescape(["html.j2"], default=True))
     env.filters["num"] = lambda value, digits=4: vn_number(value, digits)
-    env.filters["band"] = band_of
     return env
 
 
