@@ -57,6 +57,7 @@ class Campaign:
     path: Path
     report: dict = field(default_factory=dict)  # heading, signer and recipients of the province's report
     appraisal: dict = field(default_factory=dict)  # who appraises what: default, by_pillar, by_criterion
+    publish: dict = field(default_factory=dict)  # the results site and open data: publisher, licence (hue-dx publish)
 
     def find(self, name: str) -> Unit | None:
         """The roster unit a body's name or code designates ("Sở Thông tin và Truyền thông tỉnh
@@ -83,7 +84,8 @@ class Campaign:
         symbol = r.get("symbol") or str(r.get("number", "")).rpartition("/")[2].strip() or "BC-UBND"
         abbreviation = symbol.split("-", 1)[1] if "-" in symbol else symbol
         body = Body(name, r.get("issuer_parent", ""), r.get("place") or self.issuer.get("place", ""), abbreviation)
-        return body, Signer(r.get("signer_title", "CHỦ TỊCH"), r.get("signer_authority", "TM. ỦY BAN NHÂN DÂN"), r.get("signer_name", ""))
+        return body, Signer(r.get("signer_title", "CHỦ TỊCH"), r.get("signer_authority", "TM. ỦY BAN NHÂN DÂN"), r.get("signer_name", ""),
+                            where=self.key_where("report", "signer_name"))
 
     def sender(self) -> tuple[Body, Signer, Unit | None]:
         """Who writes to the units (the recipe's [contact]): its heading and signer, and the roster
@@ -99,7 +101,12 @@ class Campaign:
             body = replace(body, parent=c["parent"])
         title = c.get("signer_title") or (unit.signer_title if unit else "") or "GIÁM ĐỐC"
         authority = c.get("signer_authority") or (unit.signer_authority if unit else "")
-        return body, Signer(title, authority, c.get("signer_name") or (unit.signer_name if unit else "")), unit
+        return body, Signer(title, authority, c.get("signer_name") or (unit.signer_name if unit else ""),
+                            where=self.key_where("contact", "signer_name")), unit
+
+    def key_where(self, table: str, key: str) -> str:
+        """Where a value of the recipe is filled in, in the words of a warning."""
+        return f"khóa {key} của mục [{table}] trong tệp {self.path}"
 
     def unit(self, code: str) -> Unit:
         for u in self.units:
@@ -169,6 +176,7 @@ def load(path: str | Path | None = None) -> Campaign:
         path=path,
         report=section(raw, "report"),
         appraisal=raw.get("appraisal", {}),
+        publish=section(raw, "publish"),
     )
 
 

@@ -498,6 +498,16 @@ def build_parser() -> argparse.ArgumentParser:
     req.add_argument("--no-pdf", action="store_true", help="chỉ ghi HTML và văn bản, không ghi PDF")
     req.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
 
+    pub = commands.add_parser("publish", help="trang web tĩnh công bố kết quả (xếp hạng, trụ cột, từng đơn vị, dữ liệu mở) cho cổng thông tin",
+                              description="Tổng hợp như hue-dx consolidate rồi ghi một thư mục trang web tĩnh: xếp hạng theo nhóm, chỉ số từng trụ cột "
+                                          "và đơn vị dẫn đầu, phân bố theo mức, mỗi đơn vị một trang (biểu đồ mạng nhện, điểm từng tiêu chí), dữ liệu mở "
+                                          "CSV kèm datapackage.json. Mở được thẳng từ ổ đĩa hoặc đặt lên bất kỳ máy chủ web nào; không tải gì từ nơi khác, "
+                                          "không cần JavaScript; đọc được trên điện thoại, in được.")
+    pub.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
+    pub.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=None, help="thư mục ghi trang web (mặc định out/cong-bo-KỲ)")
+    pub.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    pub.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
+
     apr = commands.add_parser("appraise", help="tạo phiếu thẩm định cho mỗi đơn vị và mỗi bên thẩm định",
                               description="Tổng hợp như hue-dx consolidate rồi tạo, cho mỗi đơn vị đã gửi sổ và mỗi bên thẩm định (theo bảng phân công "
                                           "trong tệp đợt đánh giá), một sổ thẩm định: số liệu, tài liệu kiểm chứng, điểm tự đánh giá của đơn vị, cột số liệu "
@@ -612,6 +622,8 @@ def run(args: argparse.Namespace, out) -> int:
         return _report(args, out)
     if args.command == "appraise":
         return _appraise(args, out)
+    if args.command == "publish":
+        return _publish(args, out)
     if args.command == "requests":
         from .corrections import write_letters
 
@@ -620,13 +632,16 @@ def run(args: argparse.Namespace, out) -> int:
         missing = sum(1 for letter in letters if letter.items == 0)
         out.write(f"Đã viết {len(letters)} thư đề nghị ({len(letters) - missing} đơn vị cần sửa hoặc giải trình, "
                   f"{missing} đơn vị chưa gửi sổ): {args.out}\n")
+        unsigned = {letter.warning for letter in letters if letter.warning}  # one signer for every letter: said once
+        for warning in sorted(unsigned):
+            out.write(f"Cảnh báo: {warning}\n")
         own = consolidation.campaign.sender()[2]
         row = next((r for rows in consolidation.groups.values() for r in rows if own and r.unit.code == own.code), None)
         if row is not None:
             found = sum(1 for i in (row.result.issues if row.result else []) if i.severity in ("error", "warning"))
             state = f"{found} nội dung cần tự sửa, xem trang 'Vấn đề' của sổ tổng hợp" if row.result else "chưa có sổ của chính mình"
             out.write(f"Không viết thư cho {row.unit.name} (cơ quan gửi thư): {state}.\n")
-        return consolidation_exit(consolidation)
+        return EXIT_PROBLEMS if unsigned else consolidation_exit(consolidation)
     if args.command == "demo":
         from . import campaign as campaign_mod
         from . import catalog as catalog_mod
@@ -828,7 +843,8 @@ def _report(args: argparse.Namespace, out) -> int:
         report = reports.ranking_report(consolidation)
         status = consolidation_exit(consolidation)
     if report.draft and signer is not None:
-        raise UsageError("Không ký: chưa có đơn vị nào được xếp hạng, báo cáo chỉ là dự thảo. Bỏ --sign để xem dự thảo.")
+        why = report.warning or "chưa có đơn vị nào được xếp hạng, báo cáo chỉ là dự thảo."
+        raise UsageError(f"Không ký: {why} Bỏ --sign để xem dự thảo.")
     pdf = reports.pdf_of(report)
     data = pdf.data
     if signer is not None:
@@ -840,10 +856,25 @@ def _report(args: argparse.Namespace, out) -> int:
         reports.write_html(report, args.html)
         written.append(args.html)
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + (" (đã ký số)" if signer is not None else "") + "\n")
-    if report.draft:
+    if report.document.draft:
         out.write("Chưa có đơn vị nào được xếp hạng: báo cáo in chữ DỰ THẢO, không ký ban hành.\n")
-        return EXIT_PROBLEMS
-    return status
+    if report.warning:
+        out.write(f"Cảnh báo: {report.warning}\n")
+    return EXIT_PROBLEMS if report.draft else status
+
+
+def _publish(args: argparse.Namespace, out) -> int:
+    from .publish import write_site
+
+    campaign, _, consolidation = _consolidated(args, "lập trang công bố")
+    target = args.out or Path("out") / f"cong-bo-{campaign.period}"
+    pages = write_site(consolidation, target)
+    ranked = sum(1 for rows in consolidation.groups.values() for r in rows if r.final)
+    out.write(f"Đã ghi {len(pages)} trang ({ranked} đơn vị được xếp hạng) và dữ liệu mở: {target}\n"
+              f"Mở {target / 'index.html'} bằng trình duyệt, hoặc chép cả thư mục lên cổng thông tin.\n")
+    if consolidation.missing:
+        out.write(f"Chưa gửi sổ có số liệu: {len(consolidation.missing)} đơn vị (trang xếp hạng ghi tên, không có trang riêng).\n")
+    return consolidation_exit(consolidation)
 
 
 def _appraise(args: argparse.Namespace, out) -> int:

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .documents import Document, local_time, recipients
+from .documents import Document, local_time, recipients, unsigned_warning
 from .intake.engine import BLANK_ONLY, UNUSABLE, ReceivedFile
 from .intake.received import file_name as received_name
 from .issues import ERROR, WARNING
@@ -39,6 +39,7 @@ class Letter:
     html: Path
     pdf: Path
     text: Path
+    warning: str = ""  # a draft for want of the signer's name: what to fill in, and where
 
 
 def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | None = None, pdf: bool = True) -> list[Letter]:
@@ -53,6 +54,7 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
     body, signer, own = campaign.sender()
     drafting = campaign.contact.get("drafting", "")
     email = campaign.contact.get("email", "")
+    warning = unsigned_warning("Thư đề nghị gửi các đơn vị", signer)  # every letter has the same signer: one warning
     received = {f.sha256: f for f in c.files}
     by_unit: dict[str, list[ReceivedFile]] = {}
     for f in c.files:
@@ -105,7 +107,7 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
             write_atomic(text_path, text.encode("utf-8"))
             if pdf:
                 reports.write_pdf(report, pdf_path)
-            letters.append(Letter(unit.code, unit.name, len(items), html_path, pdf_path, text_path))
+            letters.append(Letter(unit.code, unit.name, len(items), html_path, pdf_path, text_path, warning))
     return letters
 
 

@@ -195,7 +195,8 @@ class Body:
 class Signer:
     position: str  # GIÁM ĐỐC, CHỦ TỊCH
     authority: str = ""  # TM. ỦY BAN NHÂN DÂN, KT. GIÁM ĐỐC, Q. GIÁM ĐỐC; lines apart with "\n"
-    name: str = ""  # blank: the signer writes it by hand
+    name: str = ""  # required: without it the document is a draft (``Document.is_draft``)
+    where: str = field(default="", compare=False)  # where the name is filled in: "khóa signer_name của mục [report] trong tệp …"
 
     @classmethod
     def from_title(cls, title: str, head_title: str = "", authority: str = "", name: str = "") -> Signer:
@@ -208,6 +209,10 @@ class Signer:
             # TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH (Phụ lục I, II.7)
             return cls(upper(title), "\n".join(x for x in (authority, f"KT. {upper(head_title)}") if x), name)
         return cls(upper(title), authority, name)
+
+    @property
+    def named(self) -> bool:
+        return bool(self.name.strip())
 
     @property
     def authority_lines(self) -> list[str]:
@@ -235,13 +240,23 @@ class Document:
     addressees: tuple[str, ...] = ()  # Kính gửi
     recipients: tuple[str, ...] = ("Lưu: VT",)  # Nơi nhận; the last one is the archive
     annexes: tuple[Annex, ...] = ()
-    draft: bool = False  # printed DỰ THẢO: made from no figures, not to be signed
+    draft: bool = False  # made from no figures (no annex); ``is_draft`` adds a missing signer's name
     title: str = ""  # for the file's metadata and the browser tab
     metadata: dict[str, str] = field(default_factory=dict)  # author, subject, keywords, and custom entries
 
     @property
     def is_letter(self) -> bool:
         return not self.kind
+
+    @property
+    def is_draft(self) -> bool:
+        """Printed "DỰ THẢO" and never signed: made from no figures, or no signer's name yet."""
+        return self.draft or not self.signer.named
+
+    @property
+    def signer_warning(self) -> str:
+        """One line saying the signer's name is missing and where to fill it in ("" when named)."""
+        return unsigned_warning(self.title or self.summary, self.signer)
 
     @property
     def symbol(self) -> str:
@@ -259,6 +274,15 @@ class Document:
         """"- Như trên;" … "- Lưu: VT." : each item ends with a semicolon, the last with a full stop."""
         items = [r.rstrip(" ;.") for r in self.recipients if r.strip()]
         return [f"- {r}{'.' if n == len(items) - 1 else ';'}" for n, r in enumerate(items)]
+
+
+def unsigned_warning(what: str, signer: Signer) -> str:
+    """"…: chưa có họ tên người ký (CHỦ TỊCH), văn bản in chữ DỰ THẢO; điền họ tên vào khóa
+    signer_name của mục [report] trong tệp …" — or "" when the signer is named."""
+    if signer.named:
+        return ""
+    where = f"; điền họ tên vào {signer.where}" if signer.where else ""
+    return f"{what}: chưa có họ tên người ký ({signer.position}), văn bản in chữ DỰ THẢO{where}."
 
 
 def recipients(items: Sequence[str], archive: str = "VT") -> tuple[str, ...]:

@@ -116,7 +116,13 @@ class Report:
 
     @property
     def draft(self) -> bool:
-        return self.document.draft
+        """Printed "DỰ THẢO", not to be signed: no figures, or no signer's name."""
+        return self.document.is_draft
+
+    @property
+    def warning(self) -> str:
+        """The one-line warning of a draft for want of a signer's name ("" otherwise)."""
+        return self.document.signer_warning
 
 
 @dataclass(frozen=True)
@@ -185,7 +191,8 @@ def _wrap_label(label: str, limit: int = 40) -> list[str]:
 
 
 def bar_chart_svg(labels: list[str], values: list[float | None], title: str, width: int = 620) -> str:
-    """A horizontal bar chart of indices 0–1 as inline SVG (prints crisp, needs nothing)."""
+    """A horizontal bar chart of indices 0–1 as inline SVG (prints crisp, needs nothing): black
+    labels, grey bars and grid (black ink: a document prints the same on any printer)."""
     wrapped = [_wrap_label(label) for label in labels]
     row = 26 if any(len(w) > 1 for w in wrapped) else 20
     label_width, top = 250, 28
@@ -197,7 +204,7 @@ def bar_chart_svg(labels: list[str], values: list[float | None], title: str, wid
     for tick in range(0, 11, 2):
         x = label_width + scale * tick / 10
         parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 22}" stroke="#ccc" stroke-width="0.6"/>')
-        parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#444">{vn.fixed(tick / 10, 1)}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#000">{vn.fixed(tick / 10, 1)}</text>')
     for n, (lines, value) in enumerate(zip(wrapped, values, strict=True)):
         y = top + n * row
         if len(lines) == 1:
@@ -208,8 +215,8 @@ def bar_chart_svg(labels: list[str], values: list[float | None], title: str, wid
                          f'<tspan x="{label_width - 6}" dy="11">{html.escape(lines[1])}</tspan></text>')
         if value is not None:
             w = max(0.0, min(1.0, value)) * scale
-            parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 7}" fill="#4f81bd"/>')
-            parts.append(f'<text x="{label_width + w + 4:.1f}" y="{y + row / 2 + 3}" fill="#222">{vn.fixed(value, 4)}</text>')
+            parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 7}" fill="#8c8c8c"/>')
+            parts.append(f'<text x="{label_width + w + 4:.1f}" y="{y + row / 2 + 3}" fill="#000">{vn.fixed(value, 4)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -245,13 +252,16 @@ def is_blank(result) -> bool:
 
 def unit_signer(campaign: Campaign, unit: Unit, contacts: dict[str, str]) -> Signer:
     """The head's position as the unit typed it ("Chức vụ thủ trưởng"), else the roster's; a
-    deputy signs KT. for the head; the name the unit typed."""
+    deputy signs KT. for the head; the name the unit typed, else the roster's."""
     typed = contacts.get("unit_head_title", "")
     head = unit.signer_title
-    signer = Signer.from_title(typed, head, unit.signer_authority, contacts.get("unit_head", ""))
+    name = " ".join(contacts.get("unit_head", "").split()) or unit.signer_name
+    signer = Signer.from_title(typed, head, unit.signer_authority, name)
     if not typed and unit.signer_authority:
         signer = replace(signer, authority=unit.signer_authority)
-    return signer
+    where = (f"ô \"Thủ trưởng đơn vị (họ và tên)\" của trang \"Thông tin đơn vị\" trong sổ của {unit.name} "
+             f"(hoặc cột signer_name, dòng {unit.code} của danh sách đơn vị)")
+    return replace(signer, where=where)
 
 
 def unit_report(catalog: Catalog, campaign: Campaign, result, when: dt.datetime | None = None) -> Report:

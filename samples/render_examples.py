@@ -6,8 +6,11 @@ Writes samples/workbooks/ (a blank and a filled workbook of Sở Thông tin và 
 and a filled one of UBND huyện A Lưới with typical mistakes), samples/rendered/ (their
 PDFs as LibreOffice prints them, and PNG previews of the summary and a pillar page) and
 samples/demo/ (what `hue-dx demo` produces: the returned files of the whole roster as a .zip,
-the ranking workbook, the printed reports) and samples/documents/ (the first page of each kind
-of outgoing document, quarterly tracking's included).
+the ranking workbook, the printed reports), samples/documents/ (the first page of each kind
+of outgoing document, quarterly tracking's included) and samples/publish/ (screenshots of the
+results site, `hue-dx publish`, in headless Chromium: needs `npm ci` in tests/browser).
+
+    python samples/render_examples.py --demo   (only samples/demo/, documents/ and publish/)
 """
 
 from __future__ import annotations
@@ -103,6 +106,22 @@ def document_samples(catalog, campaign, out, tmp: Path) -> None:
     for name, (pdf, page) in pages.items():
         subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf), str(target / name)],
                        check=True)
+    publish_samples(consolidation, tmp / "cong-bo")
+
+
+def publish_samples(consolidation, site: Path) -> None:
+    """samples/publish/: the results site's ranking (a desktop's width) and a district's page
+    (a 360 px phone), the top of each, as headless Chromium shows them."""
+    from hue_dx.publish import write_site
+
+    target = HERE / "publish"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    write_site(consolidation, site)
+    checker = HERE.parent / "tests" / "browser" / "check.mjs"
+    subprocess.run(["node", str(checker), str(site), "--axe", "", "--shot", f"index.html={target / 'xep-hang.png'}@1280x1500",
+                    "--shot", f"don-vi/HALUOI.html={target / 'don-vi-dien-thoai.png'}@360x1400",
+                    "--shot", f"don-vi/HALUOI.html={target / 'don-vi.png'}@1280x1300"], check=True, capture_output=True)
 
 
 def quarterly_pages(folder: Path) -> dict[str, tuple[Path, int]]:
@@ -121,6 +140,9 @@ def quarterly_pages(folder: Path) -> dict[str, tuple[Path, int]]:
 def main() -> None:
     catalog = hue_dx.load_catalog()
     campaign = campaign_mod.load(HERE.parent / "generator" / "campaign-2020.toml")
+    if sys.argv[1:] == ["--demo"]:
+        demo_outputs(catalog, campaign)
+        return
     books, rendered = HERE / "workbooks", HERE / "rendered"
     for folder in (books, rendered):
         shutil.rmtree(folder, ignore_errors=True)

@@ -100,6 +100,27 @@ def libreoffice_convert(path: Path, out_dir: Path, fmt: str) -> Path:
     return out_dir / (path.stem + "." + fmt.split(":")[0])
 
 
+BROWSER = Path(__file__).resolve().parent / "browser"  # check.mjs and its npm manifest (playwright-core, axe-core)
+
+
+def browser_checker() -> tuple[list[str], dict[str, str]]:
+    """The command that opens pages in headless Chromium and runs axe-core on them
+    (tests/browser/check.mjs); in CI a missing Chromium, Node.js or npm package is a failure,
+    elsewhere a skip."""
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    node = shutil.which("node")
+    missing = [what for what, there in (("Chromium (apt-get install chromium)", chromium), ("Node.js", node),
+                                        ("playwright-core, axe-core (cd tests/browser && npm ci)",
+                                         all((BROWSER / "node_modules" / name / "package.json").is_file() for name in ("playwright-core", "axe-core"))))
+               if not there]
+    if missing:
+        message = "the browser checks need " + ", ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return [str(node), str(BROWSER / "check.mjs")], {**os.environ, "CHROMIUM": str(chromium)}
+
+
 def cell_of(wb, name: str) -> tuple[str, str]:
     sheet, coord = next(iter(wb.defined_names[name].destinations))
     return sheet, coord.replace("$", "")

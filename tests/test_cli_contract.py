@@ -105,6 +105,7 @@ def test_every_command_that_consolidates_gives_the_same_exit_code_on_the_same_in
         "report ranking": run("report", "ranking", world / "clean", "-o", tmp_path / "r.pdf", *archive, *recipe)[0],
         "requests": run("requests", world / "clean", "--out", tmp_path / "letters", "--no-pdf", *archive, *recipe)[0],
         "appraise": run("appraise", world / "clean", "--out", tmp_path / "forms", *archive, *recipe)[0],
+        "publish": run("publish", world / "clean", "--out", tmp_path / "site", *archive, *recipe)[0],
     }
     assert codes == dict.fromkeys(codes, expected)
 
@@ -217,6 +218,7 @@ VALID: dict[tuple[str, ...], tuple[list[str], list[str]]] = {
     ("report", "ranking"): (["{w}/clean"], ["-o", "{t}/r.pdf", "--archive", "{t}/a"]),
     ("requests",): (["{w}/clean"], ["--out", "{t}/l", "--archive", "{t}/a"]),
     ("appraise",): (["{w}/clean"], ["--out", "{t}/f", "--archive", "{t}/a"]),
+    ("publish",): (["{w}/clean"], ["--out", "{t}/site", "--archive", "{t}/a"]),
     ("addin", "build"): ([], ["--out", "{t}/addin"]),
     ("issue-types",): ([], []),
     ("choose",): (["STTTT"], ["--archive", "{t}/a"]),
@@ -293,6 +295,7 @@ def bad_arguments() -> list[tuple[list[str], int]]:
         (["requests", "{t}/khong-co", "--out", "{t}/l"], 2), (["requests", f"{w}/clean", "--out", f"{w}/a-file", "--archive", "{t}/a"], 2),
         (["appraise", "{t}/khong-co", "--out", "{t}/f"], 2),
         (["appraise", f"{w}/clean", "--out", "{t}/f", "--archive", "{t}/a", "--unit", "KHONGCO"], 2),
+        (["publish", "{t}/khong-co", "--out", "{t}/s"], 2), (["publish", f"{w}/clean", "--out", f"{w}/a-file", "--archive", "{t}/a"], 2),
         (["addin", "build", "--out", f"{w}/a-file"], 2),
         (["choose", "STTTT", "--archive", "{t}/khong-co"], 2), (["choose", "KHONGCO", "--archive", "{t}/a"], 2),
         (["tasks", "show", "PL9.9"], 2), (["tasks", "unit", "KHONGCO"], 2), (["tasks", "periods", "hai-nghin"], 2),

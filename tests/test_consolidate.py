@@ -119,7 +119,7 @@ def test_outputs_workbook_json_and_injection_safe_csv(setup):
     data = json.loads((tmp / "out" / "xep-hang.json").read_text(encoding="utf-8"))
     assert {"ranking", "missing", "province", "files", "issues"} <= set(data)
     assert all(len(str(row["index"]).split(".")[-1]) <= 4 for rows in data["ranking"].values() for row in rows if row["index"])
-    for path in write_csv(result, tmp / "out"):
+    for path in write_csv(result, tmp / "out")[:-1]:  # the CSVs; datapackage.json last (tests/test_opendata.py)
         text = path.read_text(encoding="utf-8-sig")
         for row in csv.reader(io.StringIO(text)):
             assert not any(cell[:1] in "=+-@" and cell[:1] for cell in row), (path.name, row)

@@ -9,8 +9,11 @@ tỉnh and its reminder to a unit."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
+import io
 import re
 from pathlib import Path
 
@@ -286,9 +289,10 @@ def test_signer_position_and_name_from_data_in_bold(world, kind):
     for line in signer.authority_lines:
         authority = m.find(line, position.page)
         assert authority.bold and authority.baseline < position.baseline and abs(authority.centre - position.centre) <= 1.5
-    if signer.name:
-        name = m.find(signer.name, position.page)
-        assert name.bold and name.baseline - position.baseline >= 20.0 and abs(name.centre - position.centre) <= 1.5
+    assert signer.name, "the shipped campaign names every signer: its documents are complete"
+    name = m.find(signer.name, position.page)
+    assert name.bold and name.baseline - position.baseline >= 20.0 and abs(name.centre - position.centre) <= 1.5
+    assert "DỰ THẢO" not in m.text()
 
 
 def test_the_unit_report_uses_the_head_and_preparer_the_unit_filled_in(world):
@@ -432,6 +436,113 @@ def test_a_blank_workbook_is_refused_and_an_empty_ranking_is_a_draft(world, tmp_
     assert code == 1 and "DỰ THẢO" in capsys.readouterr().out
     m = Measured(draft)
     assert "DỰ THẢO" in m.text(0) and not m.find_all("Phụ lục I", start=True)
+
+
+# ------------------------------------------------------------------------- black ink, named signers
+
+
+def is_black(colour) -> bool:
+    """A fill colour as pdfplumber reads it: grey 0, RGB (0, 0, 0) or CMYK (0, 0, 0, 1)."""
+    values = tuple(colour) if isinstance(colour, list | tuple) else (colour,)
+    if len(values) == 4:
+        return all(abs(v) < 1e-3 for v in values[:3]) and abs(values[3] - 1) < 1e-3
+    return len(values) in (1, 3) and all(abs(v) < 1e-3 for v in values)
+
+
+def glyph_colours(m: Measured) -> dict[tuple, list[str]]:
+    """Every visible glyph's fill colour, with a few of the glyphs drawn in it."""
+    found: dict[tuple, list[str]] = {}
+    for page in m.segments:
+        for s in page:
+            for c in s.chars:
+                if c["text"].strip():
+                    colour = c.get("non_stroking_color")
+                    key = tuple(colour) if isinstance(colour, list | tuple) else (colour,)
+                    shown = found.setdefault(key, [])
+                    if len(shown) < 5 and s.text[:40] not in shown:
+                        shown.append(s.text[:40])
+    return found
+
+
+@pytest.fixture(scope="module")
+def drafts(world, tmp_path_factory):
+    """Documents whose signer has no name (a recipe with every signer_name emptied): the ranking
+    report, a letter, and the ranking of nothing (a draft twice over)."""
+    folder = tmp_path_factory.mktemp("unsigned")
+    recipe = folder / "campaign-2020.toml"
+    text = RECIPE.read_text(encoding="utf-8")
+    recipe.write_text(re.sub(r'signer_name = "[^"]*"', 'signer_name = ""', text), encoding="utf-8")
+    (folder / RECIPE.parent.joinpath("roster-hue-2020.csv").name).write_bytes((RECIPE.parent / "roster-hue-2020.csv").read_bytes())
+    returned, runs = world["outputs"].returned, {}
+    for name, inputs in (("ranking", [returned]), ("empty", [folder / "trong"])):
+        (folder / "trong").mkdir(exist_ok=True)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = cli.main(["report", "ranking", *map(str, inputs), "-o", str(folder / f"{name}.pdf"), "--archive", str(folder / f"kho-{name}"),
+                             "--recipe", str(recipe)])
+        runs[name] = (code, out.getvalue(), Measured(folder / f"{name}.pdf"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = cli.main(["requests", str(returned), "--out", str(folder / "thu"), "--archive", str(folder / "kho-ranking"), "--recipe", str(recipe)])
+    runs["letter"] = (code, out.getvalue(), Measured(folder / "thu" / "de-nghi-SXD.pdf"))
+    return runs, recipe
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_glyph_is_black(world, kind):
+    """Black ink (issue 25): scores, chart labels, annex texts, statuses: all #000, nothing grey,
+    red or orange; a status is told by its words and weight."""
+    colours = glyph_colours(world["pdf"][kind])
+    assert colours and all(is_black(c) for c in colours), {c: shown for c, shown in colours.items() if not is_black(c)}
+
+
+def test_a_draft_is_in_black_ink_too(drafts):
+    runs, _ = drafts
+    for name, (_, _, m) in runs.items():
+        colours = glyph_colours(m)
+        assert all(is_black(c) for c in colours), (name, {c: s for c, s in colours.items() if not is_black(c)})
+
+
+def test_the_ink_test_sees_a_grey_glyph(tmp_path):
+    """The colour check is not vacuous: the former grey of the chart labels (#444) is caught."""
+    from weasyprint import HTML
+
+    path = tmp_path / "grey.pdf"
+    HTML(string='<p style="color:#000">đen</p><p style="color:#444">xám</p><p style="color:#b00000">đỏ</p>').write_pdf(path)
+    colours = glyph_colours(Measured(path))
+    assert sum(1 for c in colours if is_black(c)) == 1 and len(colours) == 3, colours
+
+
+@pytest.mark.parametrize("name", ["ranking", "letter"])
+def test_a_document_without_its_signers_name_is_a_draft_that_says_where_to_fill_it_in(drafts, name):
+    runs, recipe = drafts
+    code, out, m = runs[name]
+    assert code == 1, out
+    warnings = [line for line in out.splitlines() if line.startswith("Cảnh báo:")]
+    assert len(warnings) == 1, out  # one line, also for the 27 letters that share one signer
+    table = "[report]" if name == "ranking" else "[contact]"
+    assert f"khóa signer_name của mục {table} trong tệp {recipe}" in warnings[0] and "chưa có họ tên người ký" in warnings[0]
+    (box,) = [s for s in m.segments[0] if s.text == "DỰ THẢO"]  # boxed at the top of page 1
+    assert box.bold and box.baseline < 40.0 and box.centre > TEXT_CENTRE and m.rules, name
+    for page in range(1, m.pages):  # then in the top margin of every page
+        mark = [s for s in m.segments[page] if s.text == "DỰ THẢO"]
+        assert mark and mark[0].bold and mark[0].baseline < 20.0, (name, page + 1)
+    assert m.pages > 1 or name == "letter", name
+
+
+def test_a_ranking_of_nothing_without_a_signer_says_both(drafts):
+    runs, _ = drafts
+    code, out, m = runs["empty"]
+    assert code == 1 and "Chưa có đơn vị nào được xếp hạng" in out and "chưa có họ tên người ký" in out
+    assert "DỰ THẢO" in m.text(0)
+
+
+def test_a_unit_report_takes_the_head_from_the_roster_when_the_unit_left_it_blank(world):
+    campaign = world["campaign"]
+    unit = dataclasses.replace(campaign.unit("HALUOI"), signer_name="Hồ Văn Mẫu")
+    assert reports.unit_signer(campaign, unit, {"unit_head": ""}).name == "Hồ Văn Mẫu"
+    unnamed = reports.unit_signer(campaign, campaign.unit("HALUOI"), {"unit_head": "  "})
+    assert not unnamed.named and "Thông tin đơn vị" in unnamed.where and "HALUOI" in unnamed.where
 
 
 def test_outputs_are_readable_by_colleagues(world, tmp_path):

@@ -130,6 +130,11 @@ def _write_every_output(consolidation, catalog, campaign, ctx, inbox: Path, out:
         letter.html.read_text(encoding="utf-8")
         letter.text.read_text(encoding="utf-8")
     reports.write_html(reports.ranking_html(consolidation, campaign.report), out / "bao-cao.html")
+    from hue_dx.publish import write_site
+
+    for page in write_site(consolidation, out / "cong-bo"):  # the public site: every text escaped and cleaned
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text.lower() and not any(ch in text for ch in "\x00\x0b\x0c\x1b"), page
     first = sorted(inbox.iterdir())[0]
     data = first.read_bytes()
     detailed = check_file(data, first.name, hashlib.sha256(data).hexdigest(), ctx, details=True)

@@ -142,3 +142,29 @@ def test_a_failure_while_signing_keeps_the_earlier_file(returned, pki, tmp_path,
     captured = capsys.readouterr()
     assert code == 2 and "không phải CRL" in captured.err and "Traceback" not in captured.err
     assert target.read_bytes() == b"%PDF earlier signed copy" and sorted(p.name for p in tmp_path.iterdir()) == ["bao-cao.pdf", "not-a-crl.crl"]
+
+
+def test_a_report_without_its_signers_name_is_a_draft_and_is_not_signed(returned, pki, tmp_path, capsys):
+    """A unit that left "Thủ trưởng đơn vị (họ và tên)" blank, with no name in the roster: the
+    report is a draft (exit 1, a warning that says which cell) and --sign refuses it (exit 2)."""
+    import hashlib
+
+    from hue_dx.intake.check import Context, check_file
+    from hue_dx.workbook.fill import fill
+
+    campaign, catalog = campaign_mod.load(RECIPE), hue_dx.load_catalog()
+    data = returned.read_bytes()
+    result = check_file(data, returned.name, hashlib.sha256(data).hexdigest(), Context.create(catalog, campaign), details=True)
+    unnamed = tmp_path / "khong-ten.xlsx"
+    unnamed.write_bytes(fill(data, {}, {"unit_head": ""}))
+    assert result.contacts["unit_head"]
+    target = tmp_path / "bao-cao.pdf"
+    code = cli.main(["report", "unit", str(unnamed), "-o", str(target), "--recipe", str(RECIPE)])
+    out = capsys.readouterr().out
+    assert code == 1 and target.is_file() and "DỰ THẢO" in Measured(target).text(0)
+    (warning,) = [line for line in out.splitlines() if line.startswith("Cảnh báo:")]
+    assert "Thủ trưởng đơn vị (họ và tên)" in warning and "Thông tin đơn vị" in warning and "HALUOI" in warning
+    signed = tmp_path / "da-ky.pdf"
+    code = cli.main(["report", "unit", str(unnamed), "-o", str(signed), "--recipe", str(RECIPE), "--sign", str(pki["p12"]), "--password", "mat-khau"])
+    captured = capsys.readouterr()
+    assert code == 2 and not signed.exists() and "Không ký" in captured.err and "chưa có họ tên người ký" in captured.err

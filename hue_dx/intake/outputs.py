@@ -1,4 +1,5 @@
-"""Outputs of a consolidation: the ranking workbook, JSON, and CSV for open-data publishing.
+"""Outputs of a consolidation: the ranking workbook, JSON, and CSV for open-data publishing
+(with the Frictionless ``datapackage.json`` that describes them: ``opendata``).
 
 Written as streams: the ranking workbook with XlsxWriter in constant-memory mode, JSON and CSV a record at
 a time, and the issues read back from the ledger one file at a time
@@ -14,14 +15,15 @@ left as numbers.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .. import sanitize
-from ..documents import local_time
+from .. import opendata, sanitize
+from ..documents import VIETNAM, local_time
 from ..files import open_atomic
 from ..issues import SEVERITY_VI
 from .received import file_name
@@ -99,6 +101,7 @@ def write_json(c: Consolidation, path: Path) -> None:
 
 
 safe_cell = sanitize.for_csv  # a value no spreadsheet will run as a formula when it opens the CSV
+ALL_TABLES = ("xep-hang.csv", "tieu-chi.csv", "van-de.csv")
 
 
 def write_table(path: Path, rows: Iterable[list[Any]]) -> None:
@@ -112,18 +115,21 @@ def write_table(path: Path, rows: Iterable[list[Any]]) -> None:
         text.detach()
 
 
-def write_csv(c: Consolidation, folder: Path) -> list[Path]:
+def write_csv(c: Consolidation, folder: Path, files: Sequence[str] = ALL_TABLES, created: dt.datetime | None = None) -> list[Path]:
+    """The open-data CSVs (``files``: some of xep-hang.csv, tieu-chi.csv, van-de.csv) and the
+    datapackage.json that describes them (``opendata``: the columns are named there), last."""
     pillars = [p.code for p in c.catalog.pillars]
+    described = opendata.tables(c.catalog)
 
     def ranking() -> Iterator[list[Any]]:
-        yield ["nhom", "hang", "ma_don_vi", "ten_don_vi", "diem", "diem_toi_da", "chi_so", *[f"chi_so_tru_cot_{p}" for p in pillars], "nop_muon"]
+        yield described["xep-hang.csv"].header
         for group, r in _rows(c):
             yield [group, r.rank, r.unit.code, r.unit.name, _index(r.final.final.total.points) if r.final else None,
                    r.final.final.total.applicable_max if r.final else None, _index(r.index),
                    *[_index(r.pillar_index(n)) for n in range(len(pillars))], int(r.late)]
 
     def criteria() -> Iterator[list[Any]]:
-        yield ["ma_don_vi", "ma_tieu_chi", "diem_tu_danh_gia", "diem", "diem_toi_da_ap_dung", "trang_thai", "nguon"]
+        yield described["tieu-chi.csv"].header
         for _, r in _rows(c):
             if r.final:
                 unit = safe_cell(r.unit.code)
@@ -132,16 +138,20 @@ def write_csv(c: Consolidation, folder: Path) -> list[Path]:
                     yield [unit, code, self_points[n], points, amax, words, r.final.source(code)]
 
     def issues() -> Iterator[list[Any]]:
-        yield ["ma_van_de", "muc", "tep", "sha256", "don_vi", "trang", "o", "tieu_chi", "gia_tri", "thong_bao", "cach_sua"]
+        yield described["van-de.csv"].header
         for i in c.iter_issues():
             yield [i.code, SEVERITY_VI[i.severity], i.file, i.sha, i.unit, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint]
 
     written = []
-    for name, rows in (("xep-hang.csv", ranking()), ("tieu-chi.csv", criteria()), ("van-de.csv", issues())):
+    makers = {"xep-hang.csv": ranking, "tieu-chi.csv": criteria, "van-de.csv": issues}
+    for name in files:
         path = folder / name
-        write_table(path, rows)
+        write_table(path, makers[name]())
         written.append(path)
-    return written
+    package = opendata.descriptor(c.catalog, c.campaign, list(files), created or dt.datetime.now(VIETNAM))
+    with open_atomic(folder / opendata.DESCRIPTOR) as f:
+        f.write(json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+    return [*written, folder / opendata.DESCRIPTOR]
 
 
 # ------------------------------------------------------------------------------ the workbook

@@ -395,7 +395,7 @@ def _choose(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
 
 def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     from .intake import InputError, consolidate
-    from .report import write_letters, write_report
+    from .report import signer_warning, write_letters, write_report
 
     catalog, recipe = _campaign(catalog, args)
     quarter = periods.Quarter.parse(args.period)
@@ -411,7 +411,10 @@ def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     letters = write_letters(result, target / "thu-don-doc")
     out.write(f"Báo cáo {quarter.title_vi}: {report} (và .html)\n")
     out.write(f"{len(letters)} thư đôn đốc đơn vị gửi muộn hoặc chưa gửi: {target / 'thu-don-doc'}\n")
-    return EXIT_PROBLEMS if result.needs_review else EXIT_OK
+    warning = signer_warning(result)
+    if warning:
+        out.write(f"Cảnh báo: {warning}\n")
+    return EXIT_PROBLEMS if result.needs_review or warning else EXIT_OK
 
 
 def _demo(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:

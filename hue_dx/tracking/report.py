@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import vn
-from ..documents import Annex, Document, recipients
+from ..documents import Annex, Document, recipients, unsigned_warning
 from .answers import DONE, IN_PROGRESS, LATE, NOT_STARTED, STOPPED, TaskAnswer
 from .intake import Quarterly, UnitState
 from .summary import NO_REPORT, STATUS_ORDER, TaskRow
@@ -260,6 +260,13 @@ def letter_document(q: Quarterly, state: UnitState, when: dt.date | None = None)
                                               [(state.file.name, state.file.sha256)] if state.file else []))
     return reports.render("tracking-letter.html.j2", doc, **letter_content(q, state, due_date(q, when)), sender=body.name,
                           email=q.recipe.contact.get("email", ""), document=q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND"))
+
+
+def signer_warning(q: Quarterly) -> str:
+    """The report and the reminders share one signer (the campaign's sender): the one-line
+    warning when it has no name, so that they are drafts ("" when named)."""
+    _, signer, _ = q.recipe.campaign(q.quarter).sender()
+    return unsigned_warning(f"Báo cáo và thư đôn đốc {q.quarter.vi}", signer)
 
 
 def write_report(q: Quarterly, folder: Path, when: dt.date | None = None) -> Path:
