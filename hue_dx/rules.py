@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
+from .totals import BONUS, PENALTY, SCORE
+
 OK = "ok"
 NA = "na"
 INVALID = "invalid"
@@ -125,6 +127,10 @@ class RuleKind:
     title: ClassVar[str]
     #: input types this kind accepts
     input_types: ClassVar[frozenset[str]] = frozenset({"count", "number", "amount"})
+    #: how the criterion's points enter the totals (``totals``): score, bonus or penalty
+    role: ClassVar[str] = SCORE
+    #: the parameters the kind reads (what a criteria workbook may fill for it)
+    param_names: ClassVar[tuple[str, ...]] = ()
 
     def used_inputs(self, params: Mapping[str, Any], input_keys: Sequence[str]) -> set[str]:
         """Which input keys the rule reads."""
@@ -172,6 +178,8 @@ class RuleKind:
 
 
 class _RatioKind(RuleKind):
+    param_names = ("num", "den", "target", "zero", "over", "constraints")
+
     def used_inputs(self, params, input_keys):
         return set(params["num"]) | set(params["den"])
 
@@ -259,6 +267,7 @@ class Proportional(_RatioKind):
     name = "proportional"
     title = "Tỷ lệ"
     needs_target = False
+    param_names = ("num", "den", "zero", "over", "constraints")
 
     def fraction(self, ratio, params):
         return min(max(ratio, 0.0), 1.0)
@@ -341,6 +350,8 @@ class Choice(RuleKind):
     def used_inputs(self, params, input_keys):
         return {input_keys[0]} if input_keys else set()
 
+    param_names = ("options",)
+
     def options(self, params) -> list[tuple[str, float]]:
         return [(o["label"], number(o["fraction"])) for o in params["options"]]
 
@@ -388,6 +399,7 @@ class PerItem(RuleKind):
     name = "per_item"
     title = "Điểm theo từng mục"
     input_types = frozenset({"count", "yesno"})
+    param_names = ("parts",)
 
     def used_inputs(self, params, input_keys):
         return {p["input"] for p in params["parts"]}
@@ -456,6 +468,7 @@ class WeightedShares(RuleKind):
 
     name = "weighted_shares"
     title = "Tỷ lệ có trọng số"
+    param_names = ("den", "weights", "full_at", "zero", "constraints")
 
     def used_inputs(self, params, input_keys):
         used = set(params["den"]) | set(params["weights"])
@@ -533,7 +546,44 @@ class WeightedShares(RuleKind):
         return values
 
 
-KINDS: dict[str, RuleKind] = {k.name: k() for k in (Proportional, Threshold, Step, YesNo, Choice, PerItem, Checklist, WeightedShares)}
+class Bonus(PerItem):
+    """Bonus points (điểm thưởng) per counted item, added above the pillar's max: the
+    criterion's max is the most it can add and never enters the applicable max."""
+
+    name = "bonus"
+    title = "Điểm thưởng"
+    role = BONUS
+
+    def describe(self, params, max_points):
+        parts = [f"{p['input']} × {fmt_num(number(p['points']))} điểm (tối đa {fmt_num(number(p['cap']))})" for p in params["parts"]]
+        return (f"Điểm thưởng = {' + '.join(parts)}, tối đa {fmt_num(max_points)} điểm; cộng thêm vào điểm của trụ cột, "
+                "không tính vào điểm tối đa.")
+
+
+class Penalty(PerItem):
+    """Penalty points (điểm trừ) per counted item, subtracted: the points are negative, the
+    criterion's max is the most it can subtract. A penalty whose figures are missing or wrong is
+    charged in full (``scoring``), so a blank never spares a unit."""
+
+    name = "penalty"
+    title = "Điểm trừ"
+    role = PENALTY
+
+    def score(self, params, values, max_points):
+        total = sum(min(values[p["input"]] * number(p["points"]), number(p["cap"])) for p in params["parts"])
+        return Outcome(OK, -min(total, max_points))
+
+    def describe(self, params, max_points):
+        parts = [f"{p['input']} × {fmt_num(number(p['points']))} điểm (tối đa {fmt_num(number(p['cap']))})" for p in params["parts"]]
+        return (f"Điểm trừ = {' + '.join(parts)}, trừ tối đa {fmt_num(max_points)} điểm; thiếu số liệu hoặc số liệu lỗi: "
+                f"trừ đủ {fmt_num(max_points)} điểm.")
+
+    def excel_score(self, params, v, m):
+        return "-" + super().excel_score(params, v, m)
+
+
+KINDS: dict[str, RuleKind] = {k.name: k() for k in (Proportional, Threshold, Step, YesNo, Choice, PerItem, Checklist, WeightedShares,
+                                                    Bonus, Penalty)}
 
 
 def kind(name: str) -> RuleKind:
