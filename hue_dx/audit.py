@@ -58,6 +58,8 @@ def _totals(catalog: Catalog) -> list[Finding]:
         actual = catalog.max_of(g.code)
         what = "trụ cột" if g.is_pillar else "nhóm"
         children = [c for c in catalog.groups if c.parent == g.code]
+        if g.stated_max is None and not any(c.role == "score" for c in catalog.criteria_under(g.code)):
+            continue  # a group of bonus or penalty criteria only: it has no max to print
         if g.stated_max is None:
             message = f"Kế hoạch không in điểm tối đa của {what} {g.code}; các tiêu chí cộng lại {fmt_num(actual)}"
         elif g.stated_max != actual:

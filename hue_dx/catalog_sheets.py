@@ -63,7 +63,7 @@ ROW_ALIASES = {"pillar": ("tru cot", "pillar"), "group": ("nhom", "group", "nhom
 TYPE_WORDS = {"count": "số đếm", "number": "số", "amount": "số tiền", "yesno": "Có/Không", "choice": "lựa chọn"}
 ZERO_WORDS = {"na": "không áp dụng", "zero": "0 điểm"}
 OVER_WORDS = {"invalid": "lỗi", "cap": "giới hạn ở 100%"}
-YES_WORDS = ("có", "x", "yes", "true", "1", "sở", "so")
+YES_WORDS = ("co", "x", "yes", "true", "1", "so")  # plain spellings (no diacritics)
 
 _C = Column
 SHEETS: tuple[SheetSpec, ...] = (

@@ -124,8 +124,15 @@ def _wrap(text: str, indent: int, width: int) -> str:
 def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
     """The catalog for machines: every scored criterion with its rule, inputs and decisions."""
     from . import names
+    from .totals import SCORE
 
+    extra: dict[str, Any] = {}
+    if not cat.totals.is_default:
+        t = cat.totals
+        extra["totals"] = {"bonus_cap": t.bonus_cap, "penalty_cap": t.penalty_cap, "floor": t.floor, "index_max": t.index_max,
+                           "grades": [{"label": g.label, "min": g.min} for g in t.grades]}
     return {
+        **extra,
         "id": cat.id,
         "version": cat.version,
         "title": cat.title,
@@ -134,7 +141,8 @@ def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
         "policies": dict(cat.policies),
         "total_max": cat.total_max,
         "pillars": [
-            {"code": p.code, "title": p.title, "max": cat.max_of(p.code), "stated_max": p.stated_max}
+            {"code": p.code, "title": p.title, "max": cat.max_of(p.code), "stated_max": p.stated_max,
+             **({"bonus_cap": p.bonus_cap} if p.bonus_cap is not None else {}), **({"penalty_cap": p.penalty_cap} if p.penalty_cap is not None else {})}
             for p in cat.pillars
         ],
         "groups": [
@@ -152,6 +160,7 @@ def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
                 "note": c.note,
                 "max": c.max,
                 "kind": c.kind,
+                **({"role": c.role} if c.role != SCORE else {}),
                 "rule": c.describe(),
                 "params": c.params,
                 "score_name": names.score_name(c.code),
@@ -160,7 +169,8 @@ def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
                     {"key": i.key, "label": i.label, "type": i.type, "required": i.required, "cell_name": names.input_name(c.code, i.key),
                      **({"max": i.max, "scale": i.scale} if i.max is not None else {}),
                      **({"default": i.default} if i.default is not None else {}),
-                     **({"choices": list(i.choices)} if i.choices else {})}
+                     **({"choices": list(i.choices)} if i.choices else {}),
+                     **({"central": True} if i.central else {})}
                     for i in c.inputs
                 ],
                 "applies_to": list(c.applies_to),
@@ -191,8 +201,14 @@ def _print_tree(cat: Catalog, out) -> None:
         elif isinstance(item, catalog_mod.Unscored):
             out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {'—':>5}  chấm chung với {item.scored_in}\n")
         else:
-            keys = ", ".join(i.key for i in item.inputs)
-            out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {fmt_num(item.max):>5}  {item.rule.title:<23}{keys}\n")
+            keys = ", ".join(i.key + ("*" if i.central else "") for i in item.inputs)
+            points = {"bonus": "+", "penalty": "-"}.get(item.role, "") + fmt_num(item.max)
+            out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {points:>5}  {item.rule.title:<23}{keys}\n")
+    if cat.central_inputs:
+        out.write("\n* số liệu do Sở cung cấp cho mọi đơn vị; +: điểm thưởng; -: điểm trừ (không tính vào tổng điểm tối đa).\n"
+                  if cat.with_role("bonus") or cat.with_role("penalty") else "\n* số liệu do Sở cung cấp cho mọi đơn vị.\n")
+    elif cat.with_role("bonus") or cat.with_role("penalty"):
+        out.write("\n+: điểm thưởng; -: điểm trừ (không tính vào tổng điểm tối đa).\n")
     out.write("\nXem một tiêu chí: hue-dx catalog show MÃ   ·   Kiểm tra bộ tiêu chí: hue-dx catalog check\n")
 
 
@@ -272,12 +288,16 @@ def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
         ("Lỗi cần sửa trong bộ tiêu chí", [f for f in findings if f.severity == audit.ERROR]),
         ("Tổng điểm in trong Kế hoạch khác tổng các tiêu chí", totals),
         ("Các chỗ Kế hoạch sai hoặc chưa rõ, và cách hue-dx đọc", [f for f in decided if f not in totals]),
+        ("Cách cộng điểm, chỉ số, xếp loại và số liệu của Sở", [f for f in findings if f.severity == audit.INFO]),
     ]
     for title, items in sections:
         out.write(f"\n{title} ({len(items)}):\n")
         if not items:
             out.write("  (không có)\n")
         for f in items:
+            if not f.code:  # a finding about the whole set
+                out.write(_wrap(f"[{f.topic}] {f.message}", 2, width) + "\n")
+                continue
             out.write(f"  {f.code:<8} [{f.topic}] {f.message}\n")
             if f.decision:
                 out.write(_wrap("→ " + f.decision, 11, width) + "\n")
@@ -456,6 +476,19 @@ def build_parser() -> argparse.ArgumentParser:
                                            "về cách đọc, và kiểm tra tính toàn vẹn. Thoát 1 nếu có lỗi.")
     check.add_argument("--format", dest="check_format", choices=("table", "json", "markdown"), default=None,
                        help="định dạng in ra (markdown: trang docs/decisions.md)")
+    export = actions.add_parser("export", help="ghi bộ tiêu chí ra sổ Excel để cán bộ sửa (sổ bộ tiêu chí)",
+                                description="Ghi bộ tiêu chí ra sổ Excel: trang Hướng dẫn, Thông tin chung, Cấp đơn vị, Cây tiêu chí, Số liệu, "
+                                            "Lựa chọn, Kiểm chứng, Quyết định, Mức hợp lý, Xếp loại, Chính sách. Sửa sổ rồi dựng lại bằng "
+                                            "hue-dx catalog build.")
+    export.add_argument("-o", "--output", metavar="TỆP.xlsx", type=Path, required=True, help="sổ bộ tiêu chí ghi ra")
+    export.add_argument("--catalog", dest="export_catalog", metavar="MÃ|TỆP", help="bộ tiêu chí ghi ra (mặc định hue-222-2020)")
+    cbuild = actions.add_parser("build", help="dựng bộ tiêu chí (.toml) từ sổ bộ tiêu chí Excel, báo lỗi theo trang, dòng, cột",
+                                description="Đọc sổ bộ tiêu chí do cán bộ viết, kiểm tra từng trang, dòng, cột (lỗi và cảnh báo, kèm gợi ý), "
+                                            "kiểm tra toàn vẹn như hue-dx catalog check, rồi ghi tệp .toml dùng được cho generate, check, "
+                                            "consolidate. Có lỗi: không ghi tệp, thoát 1.")
+    cbuild.add_argument("book", metavar="SỔ.xlsx", type=Path, help="sổ bộ tiêu chí (.xlsx)")
+    cbuild.add_argument("-o", "--output", metavar="TỆP.toml", type=Path, help="tệp bộ tiêu chí ghi ra (không có: chỉ kiểm tra)")
+    cbuild.add_argument("--format", dest="build_format", choices=("table", "json"), default="table", help="định dạng báo cáo (mặc định: table)")
 
     score = commands.add_parser("score", help="chấm điểm một đơn vị từ tệp số liệu (JSON hoặc CSV code,key,value)",
                                 description='Chấm điểm một đơn vị từ tệp số liệu. JSON: {"unit": "...", "level": "so", '
@@ -588,6 +621,8 @@ def run(args: argparse.Namespace, out) -> int:
 
         return tracking_cli.run(args, out)
     check_paths(args)
+    if args.command == "catalog" and args.action in ("export", "build"):
+        return _catalog_book(args, out)
     if args.command == "catalog":
         from . import audit
         from . import catalog as catalog_mod
@@ -932,6 +967,48 @@ def _appraise(args: argparse.Namespace, out) -> int:
     for warning in warnings:
         out.write(f"Cảnh báo: {warning}\n")
     return EXIT_PROBLEMS if unresolved else consolidation_exit(consolidation)
+
+
+def _catalog_book(args: argparse.Namespace, out) -> int:
+    """`catalog export`: a catalog as the criteria workbook; `catalog build`: the workbook back as a catalog."""
+    _needs_openpyxl("đọc, ghi sổ bộ tiêu chí")
+    from . import catalog as catalog_mod
+    from . import catalog_book
+    from .generate import write_atomic
+    from .issues import SEVERITY_VI
+
+    if args.action == "export":
+        cat = catalog_mod.load(args.export_catalog or args.catalog)
+        write_atomic(args.output, catalog_book.write(cat))
+        out.write(f"Đã ghi sổ bộ tiêu chí {cat.id} ({len(cat.criteria)} tiêu chí): {args.output}\n"
+                  f"Sửa sổ rồi dựng lại: hue-dx catalog build {args.output} -o {cat.id}.toml\n")
+        return EXIT_OK
+    input_file(args.book)
+    built = catalog_book.build(args.book)
+    errors, warnings = built.errors, [i for i in built.issues if i.severity != "error"]
+    if built.catalog is not None and args.output:
+        write_atomic(args.output, built.toml.encode("utf-8"))
+    if args.build_format == "json":
+        json.dump({"book": str(args.book), "catalog": built.catalog.id if built.catalog else None,
+                   "written": str(args.output) if built.catalog is not None and args.output else None,
+                   "issues": catalog_book.as_rows(built.issues)}, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_PROBLEMS if errors else EXIT_OK
+    width = _width()
+    for title, items in (("Lỗi", errors), ("Cảnh báo", warnings)):
+        if items:
+            out.write(f"{title} ({len(items)}):\n")
+        for i in items:
+            where = catalog_book.cell_words(i)
+            out.write(_wrap(f"[{SEVERITY_VI[i.severity]}] {i.code}: {where + ': ' if where else ''}{i.message} → {i.hint}", 2, width) + "\n")
+    if built.catalog is None:
+        out.write(f"Chưa dựng được bộ tiêu chí từ {args.book}: {len(errors)} lỗi, {len(warnings)} cảnh báo. Sửa sổ rồi chạy lại.\n")
+        return EXIT_PROBLEMS
+    cat = built.catalog
+    written = f"; đã ghi {args.output}" if args.output else " (thêm -o TỆP.toml để ghi tệp bộ tiêu chí)"
+    out.write(f"Sổ {args.book} hợp lệ: bộ tiêu chí {cat.id} phiên bản {cat.version}, {len(cat.pillars)} trụ cột, {len(cat.criteria)} tiêu chí, "
+              f"{len(warnings)} cảnh báo{written}.\n")
+    return EXIT_OK
 
 
 def _generate(args: argparse.Namespace, out) -> int:
