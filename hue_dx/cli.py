@@ -38,6 +38,8 @@ EXIT_CODES = """Mã thoát (mọi lệnh):
   2  không chạy được: sai lệnh hoặc tùy chọn, đầu vào không có, không đọc được hoặc trống."""
 
 
+CENTRAL_HELP = ("số liệu do Sở cung cấp cho mọi đơn vị (CSV unit,code,key,value): thay cho số liệu trong sổ của đơn vị ở các tiêu chí "
+                "có số liệu do Sở cung cấp")
 RECIPE_HELP = "tệp đợt đánh giá .toml (mặc định: đợt 2020 có sẵn trong hue-dx, generator/campaign-2020.toml)"
 
 
@@ -73,7 +75,7 @@ def input_file(path: Path, hint: str = "") -> Path:
 
 
 #: options that name something the command reads, or writes: a file, or a folder
-INPUT_FILES, OUTPUT_FILES, OUTPUT_FOLDERS = ("sign", "recipe"), ("output", "json", "html"), ("out", "csv", "archive", "folder")
+INPUT_FILES, OUTPUT_FILES, OUTPUT_FOLDERS = ("sign", "recipe", "central"), ("output", "json", "html"), ("out", "csv", "archive", "folder")
 
 
 def check_paths(args: argparse.Namespace) -> None:
@@ -504,6 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--unit", metavar="MÃ", action="append", help="chỉ tạo cho đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     gen.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi sổ (mặc định out/so-danh-gia-KỲ)")
     gen.add_argument("--catalog", metavar="MÃ|TỆP", help="bộ tiêu chí (mặc định theo tệp đợt đánh giá)")
+    gen.add_argument("--central", metavar="TỆP.csv", type=Path, help="số liệu do Sở cung cấp cho mọi đơn vị (CSV unit,code,key,value): "
+                                                                      "điền sẵn vào ô khóa của sổ từng đơn vị")
     gen.add_argument("--formulas", choices=("native", "udf"), default="native",
                      help="native (mặc định): công thức Excel thường, tự tính ở mọi nơi; udf: gọi hàm của add-in hue-dx (cho bàn làm việc có add-in)")
 
@@ -574,6 +578,8 @@ def build_parser() -> argparse.ArgumentParser:
     apr.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
     apr.add_argument("--unit", metavar="MÃ", action="append", help="chỉ đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     apr.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
+    for sub in (con, rep_rank, req, apr):
+        sub.add_argument("--central", metavar="TỆP.csv", type=Path, help=CENTRAL_HELP)
 
     addin = commands.add_parser("addin", help="dựng các phần của add-in Excel (VBA, ribbon, cấu hình) từ danh sách hàm",
                                 description="Sinh mô-đun VBA bọc các hàm HUEDX_…, mô-đun VBA và XML của ribbon, tệp xlwings.conf "
@@ -742,9 +748,26 @@ def _consolidated(args: argparse.Namespace, what: str, **options: Any):
     campaign = campaign_mod.load(args.recipe)
     cat = catalog_mod.load(campaign.catalog)
     archive = getattr(args, "archive", None) or Path("out") / "luu-tru"
+    central = _central(args, cat, campaign)
     try:
-        return campaign, cat, consolidate(cat, campaign, list(args.inputs), archive, **options)
+        return campaign, cat, consolidate(cat, campaign, list(args.inputs), archive, central=central, **options)
     except InputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _central(args: argparse.Namespace, cat: Catalog, campaign) -> Any:
+    """The Sở's figures of ``--central FILE.csv`` (hue_dx.central), or None."""
+    path = getattr(args, "central", None)
+    if path is None:
+        return None
+    from . import central as central_mod
+
+    input_file(path)
+    if not cat.central_inputs:
+        raise UsageError(f"bộ tiêu chí {cat.id} không có số liệu nào do Sở cung cấp: bỏ --central {path}")
+    try:
+        return central_mod.load(path, cat, campaign)
+    except central_mod.CentralError as exc:
         raise UsageError(str(exc)) from None
 
 
@@ -1028,13 +1051,20 @@ def _generate(args: argparse.Namespace, out) -> int:
         if show:
             print(f"\r  [{n}/{total}] {unit.code:<10}", end="" if n < total else "\n", file=sys.stderr, flush=True)
 
-    written = generate(cat, campaign, target, units, progress, formulas=args.formulas)
+    central = _central(args, cat, campaign)
+    written = generate(cat, campaign, target, units, progress, formulas=args.formulas, central=central.values if central else None)
 
     levels = ", ".join(f"{sum(1 for g in written if g.level == k)} {v}" for k, v in cat.levels.items() if any(g.level == k for g in written))
     largest = max(g.size for g in written) / 1024
     out.write(f"Đã tạo {len(written)} sổ đánh giá ({levels}) cho kỳ {campaign.period}, bộ tiêu chí {cat.id}.\n")
     out.write(f"Thư mục: {target.resolve()}\n")
     out.write(f"Hạn gửi lại: {campaign.deadline_vi}. Tệp lớn nhất {fmt_num(largest, 0)} KB. Danh sách: {target / 'manifest.json'}\n")
+    if central is not None:
+        out.write(f"Đã điền sẵn số liệu của Sở từ {args.central} ({len(central.values)} đơn vị).\n")
+        for found in central.issues:
+            out.write(_wrap(f"[cảnh báo] {found.code}: {found.cell and 'ô ' + found.cell + ': '}{found.message} → {found.hint}", 2, _width()) + "\n")
+        if central.issues:
+            return EXIT_PROBLEMS
     return EXIT_OK
 
 

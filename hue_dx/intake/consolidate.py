@@ -21,7 +21,8 @@ import zipfile
 from collections.abc import Callable, Container, Iterator
 from pathlib import Path
 
-from ..appraisal import Appraisal, apply
+from .. import central as central_mod  # [central] issue 24
+from ..appraisal import Appraisal
 from ..campaign import Campaign
 from ..catalog import Catalog, code_key
 from ..documents import in_vietnam, local_time
@@ -135,7 +136,8 @@ def _looks_like_workbook(data: bytes) -> bool:
 
 
 def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archive_root: Path, *, workers: int | None = None,
-                progress: Callable[[int, int, float], None] | None = None, context: Context | None = None) -> Consolidation:
+                progress: Callable[[int, int, float], None] | None = None, context: Context | None = None,
+                central: central_mod.Central | None = None) -> Consolidation:
     started = time.perf_counter()
     with Spool() as spool:
         items = walk(inputs, spool)
@@ -168,7 +170,7 @@ def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archiv
                 if progress:
                     progress(done, len(items), time.perf_counter() - started)
             ledger.commit()
-            outcome = _outcome(catalog, campaign, ledger, received, first_source, run_issues, archive_root)
+            outcome = _outcome(catalog, campaign, ledger, received, first_source, run_issues, archive_root, central)
             ledger.finish_run(len(items), new)
         finally:
             ledger.close()
@@ -219,7 +221,7 @@ def _results(items: list[Item], ctx: Context, root: Path, known: frozenset[str],
 
 
 def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, received: list[tuple[Item, str]], first_source: dict[str, str],
-             run_issues: list[Issue], archive_root: Path) -> Consolidation:
+             run_issues: list[Issue], archive_root: Path, central: central_mod.Central | None = None) -> Consolidation:
     """The ranking from each unit's file in use, read back from the ledger one unit at a time:
     only what the outputs need is kept (``results``), so memory stays flat in the number of units."""
     current = ledger.current(campaign.period)
@@ -229,7 +231,7 @@ def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, received: lis
         appraisals.setdefault(record[0], []).append(record)
     files_reader = LedgerFiles(archive_root)
     outcome = Consolidation(catalog, campaign, {}, [], [], [], ledger=files_reader)
-    issues = list(run_issues)
+    issues = list(run_issues) + (central.issues if central is not None else [])  # [central] what the Sở's file could not give
     province = _Province(catalog)
     for unit in campaign.units:
         sha = current.get(unit.code)
@@ -245,8 +247,11 @@ def _outcome(catalog: Catalog, campaign: Campaign, ledger: Ledger, received: lis
                 if self_sha and self_sha != result.sha256:
                     issues.append(issue("appraisal-unknown-file", file=source, unit=unit.code, criterion=code, value=self_sha[:16], sha=sha_a))
             self_scores = Scores.stored(catalog, result.criteria, result.pillars, result.total)  # scored once, by the check
-            if items:  # only an appraisal changes a unit's inputs, and so its scores
-                final = apply(catalog, unit.level, result.scored_inputs, items, restore(catalog, result.criteria, unit.level))
+            figures = central.of(unit.code) if central is not None else {}  # [central] the Sở's own figures for this unit
+            # only an appraisal, or a figure of the Sở other than the file's, changes a unit's inputs, and so its scores
+            if items or central_mod.changed(result.scored_inputs, figures):
+                final = central_mod.apply(catalog, unit.level, result.scored_inputs, figures, items, restore(catalog, result.criteria, unit.level),
+                                          *((central.supplier, central.file, central.sha256) if central is not None else ()))
                 row.final = Final(self_scores, Scores(catalog, final.final), final.applied, final.conflicts)
             else:
                 row.final = Final(self_scores, self_scores)
