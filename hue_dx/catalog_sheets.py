@@ -58,8 +58,8 @@ class SheetSpec:
 
 
 ROW_KINDS = {"pillar": "trụ cột", "group": "nhóm", "criterion": "tiêu chí", "unscored": "không điểm"}
-ROW_ALIASES = {"pillar": ("tru cot", "pillar"), "group": ("nhom", "group", "nhom tieu chi"), "criterion": ("tieu chi", "criterion"),
-               "unscored": ("khong diem", "dong khong diem", "unscored", "khong co diem")}
+ROW_ALIASES = {"pillar": "pillar", "group": "group", "nhóm tiêu chí": "group", "criterion": "criterion", "unscored": "unscored",
+               "dòng không điểm": "unscored", "không có điểm": "unscored"}
 TYPE_WORDS = {"count": "số đếm", "number": "số", "amount": "số tiền", "yesno": "Có/Không", "choice": "lựa chọn"}
 ZERO_WORDS = {"na": "không áp dụng", "zero": "0 điểm"}
 OVER_WORDS = {"invalid": "lỗi", "cap": "giới hạn ở 100%"}
@@ -518,14 +518,16 @@ class _Row:
             self.problem("cb-not-number", key, criterion, _text_of(value), SHEET[self.sheet].column(key).title)
             return None
 
-    def word(self, key: str, words: Mapping[str, str], criterion: str = "") -> str | None:
-        """A value among fixed words (plain spelling -> meaning); None (recorded) when it is none of them."""
+    def word(self, key: str, words: Mapping[str, str], criterion: str = "", aliases: Mapping[str, str] | None = None) -> str | None:
+        """A value among fixed words (``words``: meaning -> the word written; ``aliases``: other
+        spellings -> meaning); None (recorded, with the word probably meant) when it is none of them."""
+        accepted = {plain(w): meaning for meaning, w in words.items()} | {plain(a): m for a, m in (aliases or {}).items()}
         text = self.text(key)
-        found = words.get(plain(text))
+        found = accepted.get(plain(text))
         if found is None:
-            shown = list(dict.fromkeys(words.values()))
-            guess = did_you_mean(text, [w for w in words if w])
-            hint = (f"có lẽ là «{words[plain(guess)]}»; " if guess else "") + "dùng một trong: " + ", ".join(shown)
+            guess = did_you_mean(text, [*words.values(), *(aliases or {})])
+            meant = words[accepted[plain(guess)]] if guess else ""
+            hint = (f"có lẽ là «{meant}»; " if meant else "") + "dùng một trong: " + ", ".join(words.values())
             self.problem("cb-word-unknown", key, criterion, text, hint)
         return found
 
@@ -612,7 +614,6 @@ _CODE = re.compile(r"\d+(\.\d+)*")
 def _tree(reader: _Reader, levels: Mapping[str, str], broken: set[str]) -> list[tuple[str, dict[str, Any], _Row]]:
     """Every row of the tree, as (table name in the catalog data, table, row) in tree order."""
     kinds = _kind_words()
-    row_words = {plain(v): k for k, v in ROW_KINDS.items()} | {a: k for k, aliases in ROW_ALIASES.items() for a in aliases}
     out: list[tuple[str, dict[str, Any], _Row]] = []
     seen: dict[str, int] = {}
     for row in reader.each("tree"):
@@ -628,7 +629,7 @@ def _tree(reader: _Reader, levels: Mapping[str, str], broken: set[str]) -> list[
             continue
         seen[code] = row.line
         reader.rows[("tree", code)] = (row.name, row.line)
-        what = row.word("row", row_words, code) if row.text("row") else _guess_row(row, code)
+        what = row.word("row", ROW_KINDS, code, ROW_ALIASES) if row.text("row") else _guess_row(row, code)
         if what is None:
             broken.add(code)
             continue
@@ -756,7 +757,7 @@ def _params(row: _Row, code: str, kind: str) -> dict[str, Any] | None:
                     params[key].append({"lhs": _keys(found.group(1)), "rhs": _keys(found.group(2))})
             else:
                 words = ZERO_WORDS if key == "zero" else OVER_WORDS
-                meaning = row.word(key, {plain(v): k for k, v in words.items()} | {k: k for k in words}, code)
+                meaning = row.word(key, words, code, {k: k for k in words})
                 if meaning is None:
                     ok = False
                     continue
@@ -772,7 +773,7 @@ def _details(reader: _Reader, tree: list[tuple[str, dict[str, Any], _Row]], data
     criteria = {t["code"]: t for kind, t, _ in tree if kind == "criteria"}
     others = {t["code"]: t for kind, t, _ in tree if kind != "criteria"}
     codes = [*criteria, *others, *broken]
-    types = {plain(v): k for k, v in TYPE_WORDS.items()} | {k: k for k in INPUT_TYPES} | {plain(v): k for k, v in INPUT_TYPES.items()}
+    type_spellings = {k: k for k in INPUT_TYPES} | {v: k for k, v in INPUT_TYPES.items()}
 
     def owner(row: _Row, column: str, pool: Mapping[str, Any]) -> Any:
         code = row.text(column)
@@ -798,7 +799,7 @@ def _details(reader: _Reader, tree: list[tuple[str, dict[str, Any], _Row]], data
         item: dict[str, Any] = {"key": key, "label": row.text("label")}
         if not item["label"]:
             row.blank("label", c["code"])
-        kind = row.word("type", types, c["code"]) if row.text("type") else None
+        kind = row.word("type", TYPE_WORDS, c["code"], type_spellings) if row.text("type") else None
         if not row.text("type"):
             row.blank("type", c["code"])
         item["type"] = kind or "count"

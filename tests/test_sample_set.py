@@ -81,7 +81,7 @@ def _typical(rng: random.Random, level: str) -> dict[str, dict[str, object]]:
         for k in den:
             values[k] = rng.randint(10, 200) if c.input(k).type == "count" else values[k]
         whole = sum(int(values[k]) for k in den)
-        for n, k in enumerate(parts):  # parts within their whole (a rate per person may exceed it)
+        for k in parts:  # parts within their whole (a rate per person may exceed it)
             room = whole * 3 if c.params.get("over") == "cap" else whole // max(1, len(parts))
             values[k] = rng.randint(0, room) if c.input(k).type == "count" else whole // rng.randint(30, 80)
         if not values:
