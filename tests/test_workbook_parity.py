@@ -249,7 +249,7 @@ def write_stamped(directory: Path, template: Template, units: list[dict], level:
 # Index values at and around the bands' bounds (the sample set's and odd ones): what
 # ROUND(…;4) makes of a value half way between two published indices, or one ulp off a bound.
 GRADE_BANDS = (SAMPLE.totals.grades, (totals.Grade("Đạt", 0.5), totals.Grade("Tốt", 0.8)))
-GRADE_VALUES = [0.0, 1.0, 0.9, 0.89995, 0.8999499999, 0.89994999, 0.75, 0.74995, 0.7499, 0.6, 0.59995, 0.45, 0.44995, 0.44994,
+GRADE_VALUES = [0.0, 1.0, 0.9, 0.89995, 0.00015, 0.10005, 0.8999499999, 0.89994999, 0.75, 0.74995, 0.7499, 0.6, 0.59995, 0.45, 0.44995, 0.44994,
                 0.49995, 0.4999, 0.79995, 0.8, 0.9 - 2 ** -52, 0.9 + 2 ** -52, 25.2 / 28, 17999 / 20000, 0.123456789, 0.99999]
 
 
