@@ -10,6 +10,7 @@ The domain core never imports this module.
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import audit, catalog_sheets, catalog_toml, rules
@@ -151,7 +153,7 @@ def build(path: Path) -> Built:
     """Read, check and build: the catalog of a criteria workbook and its problems."""
     try:
         tables = read(path)
-    except (OSError, ValueError, KeyError) as exc:  # not a workbook, or a damaged one
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:  # not a workbook, or a damaged one
         raise CatalogError(f"{path}: không đọc được sổ bộ tiêu chí ({type(exc).__name__}): mở và lưu lại bằng Excel dạng .xlsx") from None
     done = catalog_sheets.read_tables(tables, str(path))
     header = (f"Bộ tiêu chí dựng từ sổ {path.name} bằng hue-dx catalog build; sửa sổ rồi dựng lại, không sửa tệp này.\n"
