@@ -52,8 +52,16 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def document_word(catalog: Catalog) -> str:
+    """How messages name the text a set transcribes: "Kế hoạch" for "Kế hoạch số 222/KH-UBND",
+    "Quyết định" for "Quyết định số 931/QĐ-UBND", else "Văn bản"."""
+    document = catalog.source.get("document", "")
+    return document.split(" số ")[0].strip() if " số " in document else "Văn bản"
+
+
 def _totals(catalog: Catalog) -> list[Finding]:
     out = []
+    text = document_word(catalog)
     for g in catalog.groups:
         actual = catalog.max_of(g.code)
         what = "trụ cột" if g.is_pillar else "nhóm"
@@ -61,9 +69,9 @@ def _totals(catalog: Catalog) -> list[Finding]:
         if g.stated_max is None and not any(c.role == "score" for c in catalog.criteria_under(g.code)):
             continue  # a group of bonus or penalty criteria only: it has no max to print
         if g.stated_max is None:
-            message = f"Kế hoạch không in điểm tối đa của {what} {g.code}; các tiêu chí cộng lại {fmt_num(actual)}"
+            message = f"{text} không in điểm tối đa của {what} {g.code}; các tiêu chí cộng lại {fmt_num(actual)}"
         elif g.stated_max != actual:
-            message = f"Kế hoạch in {fmt_num(g.stated_max)} điểm cho {what} {g.code}, các tiêu chí cộng lại {fmt_num(actual)}"
+            message = f"{text} in {fmt_num(g.stated_max)} điểm cho {what} {g.code}, các tiêu chí cộng lại {fmt_num(actual)}"
             stated_children = [c.stated_max for c in children]
             if children and None not in stated_children:
                 message += f" (các nhóm in cộng lại {fmt_num(sum(stated_children))})"  # type: ignore[arg-type]

@@ -159,15 +159,16 @@ def build(path: Path) -> Built:
     header = (f"Bộ tiêu chí dựng từ sổ {path.name} bằng hue-dx catalog build; sửa sổ rồi dựng lại, không sửa tệp này.\n"
               "Xem docs/catalog.md.")
     text = catalog_toml.dumps(done.data, header)
-    if done.errors:
-        return Built(None, text, done.issues)
     try:
         catalog = from_data({k: v for k, v in done.data.items() if k != "rows"}, str(path))
     except CatalogError as exc:
-        return Built(None, text, [*done.issues, issue("cb-integrity", file=str(path), value=str(exc))])
+        # what the rows could not give is reported above; anything else is said once, for the whole workbook
+        return Built(None, text, done.issues if done.errors else [*done.issues, issue("cb-integrity", file=str(path), value=str(exc))])
+    # The set's own checks run on what could be read, so one run reports every mistake it can
+    # (findings about a row already in error are left out: they would only repeat it).
     found = catalog_sheets.locate(done, audit.audit(catalog), catalog)
     issues = [*done.issues, *found]
-    return Built(None if found else catalog, text, issues)
+    return Built(None if found or done.errors else catalog, text, issues)
 
 
 def cell_words(found: Issue) -> str:

@@ -846,11 +846,13 @@ def _details(reader: _Reader, tree: list[tuple[str, dict[str, Any], _Row]], data
         reader.rows.setdefault(("choices", c["code"]), (row.name, row.line))
     for code, found in options.items():
         criteria[code]["params"]["options"] = found
-    for code, c in criteria.items():
+    for code, c in list(criteria.items()):
         if "options" in rules.KINDS[c["kind"]].param_names and code not in options:
-            row_name, number = reader.rows[("tree", code)]
-            reader.add("cb-choices-missing", sheet=row_name, cell=f"{reader.columns.get(('tree', 'kind'), 'A')}{number}", criterion=code,
-                       value=code)
+            broken.add(code)  # left out: its rule cannot be checked without its options
+            if "choices" in reader.tables:  # a missing or misspelled sheet is reported once, as such
+                row_name, number = reader.rows[("tree", code)]
+                reader.add("cb-choices-missing", sheet=row_name, cell=f"{reader.columns.get(('tree', 'kind'), 'A')}{number}", criterion=code,
+                           value=code)
     for row in reader.each("evidence"):
         c = owner(row, "criterion", criteria)
         if c is not None:
@@ -875,7 +877,7 @@ def _details(reader: _Reader, tree: list[tuple[str, dict[str, Any], _Row]], data
                 table["evidence"] = ""
         elif kind == "unscored" and "decision" not in table:
             table["decision"] = ""
-    data["rows"] = [(kind, table) for kind, table, _ in tree]
+    data["rows"] = [(kind, table) for kind, table, _ in tree if table["code"] not in broken]
     data["groups"] = [t for kind, t in data["rows"] if kind == "groups"]
     data["criteria"] = [t for kind, t in data["rows"] if kind == "criteria"]
     data["unscored"] = [t for kind, t in data["rows"] if kind == "unscored"]
@@ -890,7 +892,9 @@ def locate(read: Read, findings: Sequence[Finding], catalog: Catalog) -> list[Is
     its column; nothing for a code already left out with an error of its own."""
     out = []
     for f in findings:
-        if f.severity != AUDIT_ERROR or any(f.code == b or f.code.startswith(b + ".") for b in read.broken if b):
+        # a finding about a row left out, or about a group holding one (its total is short of it), would only repeat that row's error
+        if f.severity != AUDIT_ERROR or any(f.code == b or f.code.startswith(b + ".") or (f.code and b.startswith(f.code + "."))
+                                            for b in read.broken if b):
             continue
         sheet, cell = _where(read, f, catalog)
         code = {"totals": "cb-totals-differ", "input-unused": "cb-input-unused", "input-undeclared": "cb-input-undeclared"}.get(f.check,

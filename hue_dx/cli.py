@@ -288,8 +288,8 @@ def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
     totals = [f for f in decided if f.code in cat.groups_by_code]
     sections = [
         ("Lỗi cần sửa trong bộ tiêu chí", [f for f in findings if f.severity == audit.ERROR]),
-        ("Tổng điểm in trong Kế hoạch khác tổng các tiêu chí", totals),
-        ("Các chỗ Kế hoạch sai hoặc chưa rõ, và cách hue-dx đọc", [f for f in decided if f not in totals]),
+        (f"Tổng điểm in trong {audit.document_word(cat)} khác tổng các tiêu chí", totals),
+        (f"Các chỗ {audit.document_word(cat)} sai hoặc chưa rõ, và cách hue-dx đọc", [f for f in decided if f not in totals]),
         ("Cách cộng điểm, chỉ số, xếp loại và số liệu của Sở", [f for f in findings if f.severity == audit.INFO]),
     ]
     for title, items in sections:

@@ -27,6 +27,8 @@ class IssueType:
     title: str
     message: str  # str.format template
     hint: str
+    #: characters of a value quoted in the message (a cell's text is cut; a criteria workbook's hints quote whole help texts)
+    shown: int = 60
 
     @property
     def fixed(self) -> bool:
@@ -256,6 +258,8 @@ _TYPES = [
               "Kinh phí đã giải ngân lũy kế ({value}) vượt kinh phí dự kiến ở Phụ lục 5 ({read}).",
               "Kiểm tra lại số liệu giải ngân; nếu đúng, đề xuất điều chỉnh kinh phí."),
 ]
+# A criteria workbook's messages quote the officer's own text and the columns' help in full.
+_TYPES = [IssueType(t.code, t.severity, t.title, t.message, t.hint, 200) if t.code.startswith("cb-") else t for t in _TYPES]
 TYPES: dict[str, IssueType] = {t.code: t for t in _TYPES}
 
 
@@ -313,7 +317,7 @@ def issue(code: str, *, file: str = "", unit: str = "", sheet: str = "", cell: s
     for key, given in (("value", found), ("read", read_as)):
         if not given:  # no detail: no empty brackets
             message, hint = _OPTIONAL[key].sub("", message), _OPTIONAL[key].sub("", hint)
-    words = {"value": shown(cut(found, SHOWN_LIMIT)), "read": shown(cut(read_as, SHOWN_LIMIT))}
+    words = {"value": shown(cut(found, kind.shown)), "read": shown(cut(read_as, kind.shown))}
     return Issue(code, kind.severity, message.format(**words), hint.format(**words), file, unit, sheet, cell, criterion,
                  found, read_as, sha)
 
