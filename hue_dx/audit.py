@@ -167,13 +167,13 @@ def _totals_integrity(catalog: Catalog) -> list[Finding]:
         error("", f"điểm sàn {fmt_num(policy.floor)} phải nhỏ hơn hoặc bằng 0 (điểm sàn là mức thấp nhất sau khi trừ)", "totals.floor")
     if policy.index_max < 1:
         error("", f"chỉ số tối đa {fmt_num(policy.index_max)} phải từ 1 trở lên", "totals.index_max")
-    labels = [g.label for g in policy.grades]
-    bounds = [g.min for g in policy.grades]
+    labels = [band.label for band in policy.grades]
+    bounds = [band.min for band in policy.grades]
     if len(set(labels)) != len(labels) or len(set(bounds)) != len(bounds):
         error("", "các loại xếp loại phải có tên khác nhau và mức chỉ số khác nhau", "grades")
-    for g in policy.grades:
-        if not 0 <= g.min <= policy.index_max:
-            error("", f"loại {g.label}: mức chỉ số {fmt_num(g.min)} phải từ 0 đến {fmt_num(policy.index_max)}", "grades")
+    for band in policy.grades:
+        if not 0 <= band.min <= policy.index_max:
+            error("", f"loại {band.label}: mức chỉ số {fmt_num(band.min)} phải từ 0 đến {fmt_num(policy.index_max)}", "grades")
     return out
 
 

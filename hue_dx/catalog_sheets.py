@@ -592,8 +592,8 @@ def _settings(reader: _Reader, data: dict[str, Any]) -> None:
             cell = f"{reader.columns.get(('settings', 'value'), 'C')}{where[1]}" if where else ""
             reader.add("cb-setting-missing", sheet=sheet, cell=cell, value=_SETTING[key][0], read=_SETTING[key][1])
     if "id" in data and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", data["id"]):
-        name, row = reader.rows[("settings", "id")]
-        reader.add("cb-id-bad", sheet=name, cell=f"{reader.columns.get(('settings', 'value'), 'C')}{row}", value=data["id"])
+        name, line = reader.rows[("settings", "id")]
+        reader.add("cb-id-bad", sheet=name, cell=f"{reader.columns.get(('settings', 'value'), 'C')}{line}", value=data["id"])
 
 
 def _levels(reader: _Reader, data: dict[str, Any]) -> dict[str, str]:

@@ -140,7 +140,7 @@ def load(path: Path, catalog: Catalog, campaign: Campaign) -> Central:
 
 def lay_over(inputs: Mapping[str, Mapping[str, Any]], figures: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """A unit's inputs with the Sở's figures in place of its own (the other inputs unchanged)."""
-    merged = {code: dict(values) for code, values in inputs.items()}
+    merged: dict[str, dict[str, Any]] = {code: dict(values) for code, values in inputs.items()}
     for code, values in figures.items():
         merged.setdefault(code, {}).update(values)
     return merged
@@ -166,10 +166,10 @@ def apply(catalog: Catalog, level: str, self_inputs: Mapping[str, Mapping[str, A
     final figure came from), unless an appraisal of it counts."""
     differ = changed(self_inputs, figures)
     if not differ:
-        return appraisal.apply(catalog, level, dict(self_inputs), appraisals, self_result)
+        return appraisal.apply(catalog, level, {code: dict(v) for code, v in self_inputs.items()}, appraisals, self_result)
     merged = lay_over(self_inputs, figures)
     base = score_unit(catalog, merged, level)
     done = appraisal.apply(catalog, level, merged, appraisals, base)
     records = {code: Appraisal(code, supplier, values, SOURCE_WORDS, "", file, sha256, kind="central") for code, values in differ.items()}
-    return appraisal.Final(self_result or score_unit(catalog, dict(self_inputs), level), done.final, {**records, **done.applied},
+    return appraisal.Final(self_result or score_unit(catalog, self_inputs, level), done.final, {**records, **done.applied},
                            done.conflicts)

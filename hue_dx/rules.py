@@ -178,7 +178,7 @@ class RuleKind:
 
 
 class _RatioKind(RuleKind):
-    param_names = ("num", "den", "target", "zero", "over", "constraints")
+    param_names: ClassVar[tuple[str, ...]] = ("num", "den", "target", "zero", "over", "constraints")
 
     def used_inputs(self, params, input_keys):
         return set(params["num"]) | set(params["den"])

@@ -325,11 +325,11 @@ def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level
             ws[f"{col}{start}"] = "=" + "+".join(terms)
     for dv in validations.values():
         ws.add_data_validation(dv)
-    totals = _pillar_totals(ws, catalog, pillar, row, last)
+    totals, written = _pillar_totals(ws, catalog, pillar, row, last)
     for what in ("points", "max", "index", "base", "bonus", "penalty"):
         if what in totals:
             name_map[names.pillar_name(pillar.code, what)] = totals[what]
-    index = row + totals.pop("rows") - 1
+    index = row + written - 1
     ws.conditional_formatting.add(f"G{FIRST_ROW}:G{last}", FormulaRule(formula=[f'LEFT(G{FIRST_ROW},3)="lỗi"'], font=Font(color="C00000", bold=True)))
     ws.conditional_formatting.add(f"G{FIRST_ROW}:G{last}", FormulaRule(formula=[f'LEFT(G{FIRST_ROW},5)="thiếu"'], font=Font(color="C65911")))
     ws.conditional_formatting.add(f"G{FIRST_ROW}:G{last}", FormulaRule(formula=[f'G{FIRST_ROW}="{fx.OK_TEXT}"'], font=Font(color="375623")))
@@ -342,11 +342,11 @@ def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level
     return totals
 
 
-def _pillar_totals(ws, catalog: Catalog, pillar: Group, row: int, last: int) -> dict:
+def _pillar_totals(ws, catalog: Catalog, pillar: Group, row: int, last: int) -> tuple[dict[str, str], int]:
     """The total rows under a pillar's criteria, from ``row``: its points and index; where the
     pillar has bonus or penalty criteria, first its criteria's points, its bonus and its penalty
     (each within the pillar's cap), then the points after them (``totals``). Returns the
-    references of each figure and the number of rows written ("rows")."""
+    references of each figure and the number of rows written."""
     bonus, penalty = catalog.with_role(BONUS, pillar.code), catalog.with_role(PENALTY, pillar.code)
     policy = catalog.totals
     lines: list[tuple[str, str]] = []
@@ -378,7 +378,7 @@ def _pillar_totals(ws, catalog: Catalog, pillar: Group, row: int, last: int) -> 
     _put(ws, f"E{first}", catalog.max_of(pillar.code), f=bold, fill=FILL_GROUP, fmt="0.##")
     _put(ws, f"F{first}", "=" + sumif(KIND_CRITERION), f=bold, fill=FILL_GROUP, fmt="0.00")
     _put(ws, f"L{first}", "=" + sumif(KIND_CRITERION, "L"), f=bold, fill=FILL_GROUP, fmt="0.##")
-    out = {"rows": len(lines)}
+    out: dict[str, str] = {}
     if "base" in at:
         p = at["points"]
         if bonus:
@@ -397,7 +397,7 @@ def _pillar_totals(ws, catalog: Catalog, pillar: Group, row: int, last: int) -> 
         p = at["points"]
         _put(ws, f"F{at['index']}", f'=IF(L{p}>0,F{p}/L{p},"")', f=bold, fill=FILL_GROUP, fmt="0.0000")
     out.update({"points": _ref(ws, f"F{at['points']}"), "max": _ref(ws, f"L{at['points']}"), "index": _ref(ws, f"F{at['index']}")})
-    return out
+    return out, len(lines)
 
 
 def _kind(ws: Worksheet, row: int, kind: str) -> None:

@@ -89,17 +89,17 @@ def _named_cells(parts: Mapping[str, bytes]) -> dict[str, tuple[str, str]]:
     book = ElementTree.fromstring(parts["xl/workbook.xml"])
     rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    sheets = {}
+    sheets: dict[str, str] = {}
     for sheet in book.iter(f"{_MAIN}sheet"):
         target = targets.get(sheet.get(_REL), "")
-        sheets[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-    out = {}
+        sheets[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    out: dict[str, tuple[str, str]] = {}
     for defined in book.iter(f"{_MAIN}definedName"):
         found = _DESTINATION.match((defined.text or "").strip())
         if found:
-            sheet = (found.group(1) or "").replace("''", "'") or found.group(2)
-            if sheet in sheets:
-                out[defined.get("name", "")] = (sheets[sheet], found.group(3) + found.group(4))
+            title = (found.group(1) or "").replace("''", "'") or found.group(2)
+            if title in sheets:
+                out[defined.get("name", "")] = (sheets[title], found.group(3) + found.group(4))
     return out
 
 
@@ -114,7 +114,10 @@ def _put_values(content: bytes, values: Mapping[str, object]) -> bytes:
     """A worksheet with values written into cells that the template leaves empty."""
     for ref, value in values.items():
         pattern = re.compile(rb'<c r="' + ref.encode() + rb'"((?: s="[0-9]+")?)(?: t="[a-z]+")?\s*(?:/>|></c>)')
-        content, found = pattern.subn(lambda m, ref=ref, value=value: _cell_xml(ref, m.group(1), value), content, count=1)
+        def cell(m: re.Match[bytes], ref: str = ref, value: object = value) -> bytes:
+            return _cell_xml(ref, m.group(1), value)
+
+        content, found = pattern.subn(cell, content, count=1)
         if not found:
             raise ValueError(f"ô {ref} của sổ mẫu không trống: không ghi được số liệu điền sẵn")
     return content
