@@ -243,13 +243,17 @@ def _print_show(cat: Catalog, code: str, out) -> None:
     out.write(f"  Trụ cột {pillar.code}: {pillar.title} · Nhóm {group.code}: {group.title}\n")
     out.write(f"  Điểm tối đa: {fmt_num(c.max)}   Quy tắc: {c.rule.title}\n")
     out.write(f"  Áp dụng cho: {', '.join(cat.levels[level] for level in c.applies_to)}\n\n")
-    out.write("Cách tính điểm (Kế hoạch):\n" + _wrap(c.how, 2, width) + "\n")
+    from .audit import document_word
+
+    text = document_word(cat)
+    out.write(f"Cách tính điểm ({text}):\n" + _wrap(c.how, 2, width) + "\n")
     if c.note:
-        out.write("Ghi chú (Kế hoạch):\n" + _wrap(c.note, 2, width) + "\n")
+        out.write(f"Ghi chú ({text}):\n" + _wrap(c.note, 2, width) + "\n")
     out.write("Quy tắc hue-dx áp dụng:\n" + _wrap(c.describe(), 2, width) + "\n\n")
     out.write("Số liệu cần nhập:\n")
     for i in c.inputs:
         extra = "bắt buộc" if i.required else f"để trống = {fmt_num(i.default or 0)}"
+        extra += "; do Sở cung cấp cho mọi đơn vị" if i.central else ""
         bound = f", tối đa {fmt_num(i.max)}" if i.max is not None else ""
         line = f"{i.key}: {i.label} ({INPUT_TYPES[i.type]}{bound}; {extra})"
         out.write(_wrap(line, 2, width) + "\n")

@@ -275,3 +275,17 @@ def test_every_message_is_vietnamese_and_every_sheet_and_column_has_a_help_text(
             assert kind.title and kind.message and kind.hint
     for spec in catalog_sheets.SHEETS:
         assert spec.help and all(c.help for c in spec.columns), spec.title
+
+
+def test_the_officers_guide_names_every_sheet_column_rule_and_setting():
+    """docs/catalog.md is written for the officer who writes the next set: it cannot drift from what the workbook reads."""
+    guide = " ".join((ROOT / "docs" / "catalog.md").read_text(encoding="utf-8").split())
+    for spec in catalog_sheets.SHEETS:
+        assert spec.title in guide, spec.title
+        for column in spec.columns:
+            if column.key not in ("label", "key", "value", "help") or spec.key != "settings":
+                assert column.title in guide, (spec.title, column.title)
+    for kind in hue_dx.rules.KINDS.values():
+        assert f"**{kind.title}** (`{kind.name}`)" in guide, kind.name
+    for key, _, _ in catalog_sheets.SETTINGS:
+        assert key.split(".")[0] in guide
