@@ -422,8 +422,11 @@ class PerItem(RuleKind):
         return Outcome(OK, min(total, max_points))
 
     def describe(self, params, max_points):
-        parts = [f"{p['input']} × {fmt_num(number(p['points']))} điểm (tối đa {fmt_num(number(p['cap']))})" for p in params["parts"]]
-        return "Điểm = " + " + ".join(parts) + f", tổng tối đa {fmt_num(max_points)} điểm."
+        return "Điểm = " + self.parts_words(params) + f", tổng tối đa {fmt_num(max_points)} điểm."
+
+    def parts_words(self, params) -> str:
+        """The parts in words: "a × 1 điểm (tối đa 3) + b × 1/3 điểm (tối đa 1)"."""
+        return " + ".join(f"{p['input']} × {fmt_num(number(p['points']))} điểm (tối đa {fmt_num(number(p['cap']))})" for p in params["parts"])
 
     def excel_score(self, params, v, m):
         parts = "+".join(f"MIN({v[p['input']]}*{xl_num(p['points'])},{xl_num(p['cap'])})" for p in params["parts"])
@@ -555,8 +558,7 @@ class Bonus(PerItem):
     role = BONUS
 
     def describe(self, params, max_points):
-        parts = [f"{p['input']} × {fmt_num(number(p['points']))} điểm (tối đa {fmt_num(number(p['cap']))})" for p in params["parts"]]
-        return (f"Điểm thưởng = {' + '.join(parts)}, tối đa {fmt_num(max_points)} điểm; cộng thêm vào điểm của trụ cột, "
+        return (f"Điểm thưởng = {self.parts_words(params)}, tối đa {fmt_num(max_points)} điểm; cộng thêm vào điểm của trụ cột, "
                 "không tính vào điểm tối đa.")
 
 
@@ -574,8 +576,7 @@ class Penalty(PerItem):
         return Outcome(OK, -min(total, max_points))
 
     def describe(self, params, max_points):
-        parts = [f"{p['input']} × {fmt_num(number(p['points']))} điểm (tối đa {fmt_num(number(p['cap']))})" for p in params["parts"]]
-        return (f"Điểm trừ = {' + '.join(parts)}, trừ tối đa {fmt_num(max_points)} điểm; thiếu số liệu hoặc số liệu lỗi: "
+        return (f"Điểm trừ = {self.parts_words(params)}, trừ tối đa {fmt_num(max_points)} điểm; thiếu số liệu hoặc số liệu lỗi: "
                 f"trừ đủ {fmt_num(max_points)} điểm.")
 
     def excel_score(self, params, v, m):
