@@ -99,3 +99,16 @@ def test_the_figures_are_stamped_into_the_locked_cells_of_the_units_workbook():
 def test_central_figures_for_a_set_that_has_none_are_refused(tmp_path, capsys):
     assert main(["generate", "--central", str(CSV), "--out", str(tmp_path)]) == 2
     assert "không có số liệu nào do Sở cung cấp" in capsys.readouterr().err
+
+
+def test_a_workbook_sent_back_untouched_is_blank_although_the_figures_of_the_so_fill_some_cells(tmp_path):
+    import hashlib
+
+    from hue_dx.intake.check import Context, check_file
+
+    template = Template.from_bytes(build(SAMPLE, CAMPAIGN, "so").data)
+    figures = central.load(CSV, SAMPLE, CAMPAIGN).of("SKHCN")
+    cells = {names.input_name(code, key): value for code, values in figures.items() for key, value in values.items()}
+    data = template.stamp({"unit_code": "SKHCN", "unit_name": "Sở Khoa học và Công nghệ", "generation_id": "0" * 32}, cells)
+    result = check_file(data, "x.xlsx", hashlib.sha256(data).hexdigest(), Context.create(SAMPLE, CAMPAIGN))
+    assert result.figures == 0 and not result.submission and any(i.code == "file-blank" for i in result.issues)
