@@ -3,7 +3,7 @@
 ``write`` lays any catalog out as the sheets of ``catalog_sheets`` (a guide first, then one
 sheet per part, lists to choose from where a column takes fixed words); ``read`` gives the
 sheets as plain tables; ``build`` turns a workbook into the catalog's data, the TOML text and
-every problem (``catalog_sheets.read_tables``, then ``audit``'s findings placed on their cells).
+every problem (``catalog_read.read_tables``, then ``audit``'s findings placed on their cells).
 The domain core never imports this module.
 """
 
@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import audit, catalog_sheets, catalog_toml, rules
+from . import audit, catalog_read, catalog_sheets, catalog_toml, rules
 from .catalog import Catalog, CatalogError, from_data
 from .catalog_sheets import GUIDE, OVER_WORDS, ROW_KINDS, SHEETS, TYPE_WORDS, ZERO_WORDS, Table
 from .issues import Issue, issue
@@ -155,7 +155,7 @@ def build(path: Path) -> Built:
         tables = read(path)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:  # not a workbook, or a damaged one
         raise CatalogError(f"{path}: không đọc được sổ bộ tiêu chí ({type(exc).__name__}): mở và lưu lại bằng Excel dạng .xlsx") from None
-    done = catalog_sheets.read_tables(tables, str(path))
+    done = catalog_read.read_tables(tables, str(path))
     header = (f"Bộ tiêu chí dựng từ sổ {path.name} bằng hue-dx catalog build; sửa sổ rồi dựng lại, không sửa tệp này.\n"
               "Xem docs/catalog.md.")
     text = catalog_toml.dumps(done.data, header)
@@ -166,7 +166,7 @@ def build(path: Path) -> Built:
         return Built(None, text, done.issues if done.errors else [*done.issues, issue("cb-integrity", file=str(path), value=str(exc))])
     # The set's own checks run on what could be read, so one run reports every mistake it can
     # (findings about a row already in error are left out: they would only repeat it).
-    found = catalog_sheets.locate(done, audit.audit(catalog), catalog)
+    found = catalog_read.locate(done, audit.audit(catalog), catalog)
     issues = [*done.issues, *found]
     return Built(None if found or done.errors else catalog, text, issues)
 
