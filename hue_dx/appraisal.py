@@ -44,6 +44,12 @@ class Appraisal:
     saved: str  # when the appraisal workbook was saved (ISO), for ordering
     file: str
     sha256: str
+    #: "appraisal" (an appraisal workbook), or "central" (the Sở's own figures, ``central``)
+    kind: str = "appraisal"
+
+    @property
+    def source_words(self) -> str:
+        return "số liệu của Sở" if self.kind == "central" else "thẩm định"
 
 
 @dataclass
@@ -56,7 +62,7 @@ class Final:
     conflicts: dict[str, list[Appraisal]] = field(default_factory=dict)
 
     def source(self, code: str) -> str:
-        return "thẩm định" if code in self.applied else "tự đánh giá"
+        return self.applied[code].source_words if code in self.applied else "tự đánh giá"
 
 
 def apply(catalog: Catalog, level: str, self_inputs: dict[str, dict[str, Any]], appraisals: list[Appraisal],

@@ -19,6 +19,7 @@ from typing import Any
 
 from . import rules
 from .errors import HueDxError, NotFound
+from .totals import SCORE, Grade, Totals
 
 DEFAULT_CATALOG = "hue-222-2020"
 
@@ -51,6 +52,9 @@ class Input:
     max: float | None = None
     #: the name of that scale ("count", "records", "amount", …)
     scale: str = ""
+    #: supplied centrally by the Sở for every unit (locked, pre-filled in the unit's workbook;
+    #: the consolidation uses the Sở's figure), not declared by the unit
+    central: bool = False
 
     @property
     def required(self) -> bool:
@@ -96,6 +100,11 @@ class Criterion:
     def rule(self) -> rules.RuleKind:
         return rules.kind(self.kind)
 
+    @property
+    def role(self) -> str:
+        """score, bonus or penalty (``totals``): how its points enter the totals."""
+        return self.rule.role
+
     def input(self, key: str) -> Input:
         for item in self.inputs:
             if item.key == key:
@@ -120,6 +129,9 @@ class Group:
     parent: str | None
     #: a pillar's name on its workbook sheet (sheet names hold 31 characters)
     short_title: str = ""
+    #: the most the bonus (penalty) criteria below a pillar add (subtract); None for no cap
+    bonus_cap: float | None = None
+    penalty_cap: float | None = None
 
     @property
     def is_pillar(self) -> bool:
@@ -154,6 +166,8 @@ class Catalog:
     unscored: tuple[Unscored, ...]
     path: str = field(default="", compare=False)
     scales: Mapping[str, Scale] = field(default_factory=dict)
+    #: how pillars and the set add up: bonus and penalty caps, floor, index bound, grades
+    totals: Totals = field(default_factory=Totals)
 
     @cached_property
     def by_code(self) -> dict[str, Criterion]:
@@ -186,12 +200,23 @@ class Catalog:
         return {g.code: tuple(c for c in self.criteria if c.code.startswith(g.code + ".")) for g in self.groups}
 
     def max_of(self, code: str) -> float:
-        """The max hue-dx uses for a group or pillar: the sum of its criteria (see policies)."""
-        return sum(c.max for c in self.criteria_under(code))
+        """The max hue-dx uses for a group or pillar: the sum of its criteria (see policies);
+        bonus and penalty criteria are not part of it."""
+        return sum(c.max for c in self.criteria_under(code) if c.role == SCORE)
 
     @property
     def total_max(self) -> float:
-        return sum(c.max for c in self.criteria)
+        return sum(c.max for c in self.criteria if c.role == SCORE)
+
+    def with_role(self, role: str, code: str = "") -> tuple[Criterion, ...]:
+        """The criteria of one role (bonus, penalty…), under a pillar or group, or in the whole set."""
+        members = self.criteria_under(code) if code else self.criteria
+        return tuple(c for c in members if c.role == role)
+
+    @cached_property
+    def central_inputs(self) -> tuple[tuple[Criterion, Input], ...]:
+        """Every input the Sở supplies for all units, in catalog order."""
+        return tuple((c, i) for c in self.criteria for i in c.inputs if i.central)
 
     @cached_property
     def decisions(self) -> tuple[Decision, ...]:
@@ -241,6 +266,11 @@ def parse(data: bytes, origin: str = "<catalog>") -> Catalog:
         raw = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CatalogError(f"{origin}: không đọc được TOML: {exc}") from exc
+    return from_data(raw, origin)
+
+
+def from_data(raw: dict[str, Any], origin: str = "<catalog>") -> Catalog:
+    """A catalog from the data a TOML file gives (``tomllib.loads``), e.g. read from a criteria workbook."""
     try:
         return _build(raw, origin)
     except KeyError as exc:
@@ -264,7 +294,7 @@ def _build(raw: dict[str, Any], origin: str) -> Catalog:
             raise CatalogError(f"{origin}: nhóm {code} không nằm trong trụ cột nào")
         stated = g.get("stated_max")
         groups.append(Group(code, _text(g["title"]), None if stated is None else float(stated), g.get("decision"), parent,
-                            _text(g.get("short_title", ""))))
+                            _text(g.get("short_title", "")), _cap(g, "bonus_cap", origin, code), _cap(g, "penalty_cap", origin, code)))
     criteria = [_criterion(c, group_codes, scales, origin) for c in raw.get("criteria", [])]
     unscored = tuple(Unscored(str(u["code"]), _text(u["title"]), str(u["scored_in"]), _text(u["decision"])) for u in raw.get("unscored", []))
     return Catalog(
@@ -280,7 +310,38 @@ def _build(raw: dict[str, Any], origin: str) -> Catalog:
         unscored=unscored,
         path=origin,
         scales=scales,
+        totals=_totals(raw, origin),
     )
+
+
+def _cap(table: dict[str, Any], key: str, origin: str, where: str) -> float | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise CatalogError(f"{origin}: {where}: {key} phải là một số dương, gặp {value!r}")
+    return float(value)
+
+
+def _totals(raw: dict[str, Any], origin: str) -> Totals:
+    """[totals] (caps of the whole set, floor, index bound) and [[grades]] (bands of the index)."""
+    spec = raw.get("totals", {})
+    unknown = set(spec) - {"bonus_cap", "penalty_cap", "floor", "index_max"}
+    if unknown:
+        raise CatalogError(f"{origin}: [totals] có khóa không dùng: {', '.join(sorted(unknown))} (có: bonus_cap, penalty_cap, floor, index_max)")
+    numbers = {}
+    for key, default in (("floor", 0.0), ("index_max", 1.0)):
+        value = spec.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise CatalogError(f"{origin}: [totals] {key} phải là một số, gặp {value!r}")
+        numbers[key] = float(value)
+    grades = []
+    for g in raw.get("grades", []):
+        if not isinstance(g.get("min"), (int, float)) or isinstance(g.get("min"), bool) or not str(g.get("label", "")).strip():
+            raise CatalogError(f"{origin}: [[grades]] cần 'label' (tên loại) và 'min' (chỉ số từ), gặp {g!r}")
+        grades.append(Grade(_text(g["label"]), float(g["min"])))
+    return Totals(_cap(spec, "bonus_cap", origin, "[totals]"), _cap(spec, "penalty_cap", origin, "[totals]"),
+                  numbers["floor"], numbers["index_max"], tuple(grades))
 
 
 def _scales(raw: dict[str, Any], origin: str) -> dict[str, Scale]:
@@ -326,7 +387,7 @@ def _criterion(c: dict[str, Any], group_codes: list[str], scales: Mapping[str, S
             raise CatalogError(f"{where}: số liệu {i['key']} dùng mức {scale_name!r} không có trong [scales] (có: {', '.join(scales)})")
         bound = scales[scale_name].max if scale_name in scales else None
         inputs.append(Input(str(i["key"]), _text(i["label"]), i["type"], None if default is None else float(default), choices,
-                            bound, scale_name if bound is not None else ""))
+                            bound, scale_name if bound is not None else "", bool(i.get("central", False))))
     decisions = tuple(Decision(code, _text(d["topic"]), _text(d["text"])) for d in c.get("decisions", []))
     return Criterion(
         code=code,

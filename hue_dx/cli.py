@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from . import audit, scoring
     from .catalog import Catalog
 
+CENTRAL_HELP = ("số liệu do Sở cung cấp cho mọi đơn vị (CSV unit,code,key,value): thay cho số liệu trong sổ của đơn vị ở các tiêu chí "
+                "có số liệu do Sở cung cấp")
 RECIPE_HELP = "tệp đợt đánh giá .toml (mặc định: đợt 2020 có sẵn trong hue-dx, generator/campaign-2020.toml)"
 
 
@@ -44,7 +46,7 @@ def input_file(path: Path, hint: str = "") -> Path:
 
 
 #: options that name something the command reads, or writes: a file, or a folder
-INPUT_FILES, OUTPUT_FILES, OUTPUT_FOLDERS = ("sign", "recipe"), ("output", "json", "html"), ("out", "csv", "archive", "folder")
+INPUT_FILES, OUTPUT_FILES, OUTPUT_FOLDERS = ("sign", "recipe", "central"), ("output", "json", "html"), ("out", "csv", "archive", "folder")
 
 
 def check_paths(args: argparse.Namespace) -> None:
@@ -95,8 +97,15 @@ def _wrap(text: str, indent: int, width: int) -> str:
 def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
     """The catalog for machines: every scored criterion with its rule, inputs and decisions."""
     from . import names
+    from .totals import SCORE
 
+    extra: dict[str, Any] = {}
+    if not cat.totals.is_default:
+        t = cat.totals
+        extra["totals"] = {"bonus_cap": t.bonus_cap, "penalty_cap": t.penalty_cap, "floor": t.floor, "index_max": t.index_max,
+                           "grades": [{"label": g.label, "min": g.min} for g in t.grades]}
     return {
+        **extra,
         "id": cat.id,
         "version": cat.version,
         "title": cat.title,
@@ -105,7 +114,8 @@ def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
         "policies": dict(cat.policies),
         "total_max": cat.total_max,
         "pillars": [
-            {"code": p.code, "title": p.title, "max": cat.max_of(p.code), "stated_max": p.stated_max}
+            {"code": p.code, "title": p.title, "max": cat.max_of(p.code), "stated_max": p.stated_max,
+             **({"bonus_cap": p.bonus_cap} if p.bonus_cap is not None else {}), **({"penalty_cap": p.penalty_cap} if p.penalty_cap is not None else {})}
             for p in cat.pillars
         ],
         "groups": [
@@ -123,6 +133,7 @@ def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
                 "note": c.note,
                 "max": c.max,
                 "kind": c.kind,
+                **({"role": c.role} if c.role != SCORE else {}),
                 "rule": c.describe(),
                 "params": c.params,
                 "score_name": names.score_name(c.code),
@@ -131,7 +142,8 @@ def catalog_as_dict(cat: Catalog) -> dict[str, Any]:
                     {"key": i.key, "label": i.label, "type": i.type, "required": i.required, "cell_name": names.input_name(c.code, i.key),
                      **({"max": i.max, "scale": i.scale} if i.max is not None else {}),
                      **({"default": i.default} if i.default is not None else {}),
-                     **({"choices": list(i.choices)} if i.choices else {})}
+                     **({"choices": list(i.choices)} if i.choices else {}),
+                     **({"central": True} if i.central else {})}
                     for i in c.inputs
                 ],
                 "applies_to": list(c.applies_to),
@@ -162,8 +174,14 @@ def _print_tree(cat: Catalog, out) -> None:
         elif isinstance(item, catalog_mod.Unscored):
             out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {'—':>5}  chấm chung với {item.scored_in}\n")
         else:
-            keys = ", ".join(i.key for i in item.inputs)
-            out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {vn.number(item.max):>5}  {item.rule.title:<23}{keys}\n")
+            keys = ", ".join(i.key + ("*" if i.central else "") for i in item.inputs)
+            points = {"bonus": "+", "penalty": "-"}.get(item.role, "") + vn.number(item.max)
+            out.write(f"{item.code:<9}  {_cut(item.title, title_width - 2):<{title_width - 2}} {points:>5}  {item.rule.title:<23}{keys}\n")
+    if cat.central_inputs:
+        out.write("\n* số liệu do Sở cung cấp cho mọi đơn vị; +: điểm thưởng; -: điểm trừ (không tính vào tổng điểm tối đa).\n"
+                  if cat.with_role("bonus") or cat.with_role("penalty") else "\n* số liệu do Sở cung cấp cho mọi đơn vị.\n")
+    elif cat.with_role("bonus") or cat.with_role("penalty"):
+        out.write("\n+: điểm thưởng; -: điểm trừ (không tính vào tổng điểm tối đa).\n")
     out.write("\nXem một tiêu chí: hue-dx catalog show MÃ   ·   Kiểm tra bộ tiêu chí: hue-dx catalog check\n")
 
 
@@ -195,13 +213,17 @@ def _print_show(cat: Catalog, code: str, out) -> None:
     out.write(f"  Trụ cột {pillar.code}: {pillar.title} · Nhóm {group.code}: {group.title}\n")
     out.write(f"  Điểm tối đa: {vn.number(c.max)}   Quy tắc: {c.rule.title}\n")
     out.write(f"  Áp dụng cho: {', '.join(cat.levels[level] for level in c.applies_to)}\n\n")
-    out.write("Cách tính điểm (Kế hoạch):\n" + _wrap(c.how, 2, width) + "\n")
+    from .audit import document_word
+
+    text = document_word(cat)
+    out.write(f"Cách tính điểm ({text}):\n" + _wrap(c.how, 2, width) + "\n")
     if c.note:
-        out.write("Ghi chú (Kế hoạch):\n" + _wrap(c.note, 2, width) + "\n")
+        out.write(f"Ghi chú ({text}):\n" + _wrap(c.note, 2, width) + "\n")
     out.write("Quy tắc hue-dx áp dụng:\n" + _wrap(c.describe(), 2, width) + "\n\n")
     out.write("Số liệu cần nhập:\n")
     for i in c.inputs:
         extra = "bắt buộc" if i.required else f"để trống = {vn.number(i.default or 0)}"
+        extra += "; do Sở cung cấp cho mọi đơn vị" if i.central else ""
         bound = f", tối đa {vn.number(i.max)}" if i.max is not None else ""
         line = f"{i.key}: {i.label} ({INPUT_TYPES[i.type]}{bound}; {extra})"
         out.write(_wrap(line, 2, width) + "\n")
@@ -239,14 +261,18 @@ def _print_check(cat: Catalog, findings: list[audit.Finding], out) -> None:
     totals = [f for f in decided if f.code in cat.groups_by_code]
     sections = [
         ("Lỗi cần sửa trong bộ tiêu chí", [f for f in findings if f.severity == audit.ERROR]),
-        ("Tổng điểm in trong Kế hoạch khác tổng các tiêu chí", totals),
-        ("Các chỗ Kế hoạch sai hoặc chưa rõ, và cách hue-dx đọc", [f for f in decided if f not in totals]),
+        (f"Tổng điểm in trong {audit.document_word(cat)} khác tổng các tiêu chí", totals),
+        (f"Các chỗ {audit.document_word(cat)} sai hoặc chưa rõ, và cách hue-dx đọc", [f for f in decided if f not in totals]),
+        ("Cách cộng điểm, chỉ số, xếp loại và số liệu của Sở", [f for f in findings if f.severity == audit.INFO]),
     ]
     for title, items in sections:
         out.write(f"\n{title} ({len(items)}):\n")
         if not items:
             out.write("  (không có)\n")
         for f in items:
+            if not f.code:  # a finding about the whole set
+                out.write(_wrap(f"[{f.topic}] {f.message}", 2, width) + "\n")
+                continue
             out.write(f"  {f.code:<8} [{f.topic}] {f.message}\n")
             if f.decision:
                 out.write(_wrap("→ " + f.decision, 11, width) + "\n")
@@ -422,6 +448,19 @@ def build_parser() -> argparse.ArgumentParser:
                                            "về cách đọc, và kiểm tra tính toàn vẹn. Thoát 1 nếu có lỗi.")
     check.add_argument("--format", dest="check_format", choices=("table", "json", "markdown"), default=None,
                        help="định dạng in ra (markdown: trang docs/decisions.md)")
+    export = actions.add_parser("export", help="ghi bộ tiêu chí ra sổ Excel để cán bộ sửa (sổ bộ tiêu chí)",
+                                description="Ghi bộ tiêu chí ra sổ Excel: trang Hướng dẫn, Thông tin chung, Cấp đơn vị, Cây tiêu chí, Số liệu, "
+                                            "Lựa chọn, Kiểm chứng, Quyết định, Mức hợp lý, Xếp loại, Chính sách. Sửa sổ rồi dựng lại bằng "
+                                            "hue-dx catalog build.")
+    export.add_argument("-o", "--output", metavar="TỆP.xlsx", type=Path, required=True, help="sổ bộ tiêu chí ghi ra")
+    export.add_argument("--catalog", dest="export_catalog", metavar="MÃ|TỆP", help="bộ tiêu chí ghi ra (mặc định hue-222-2020)")
+    cbuild = actions.add_parser("build", help="dựng bộ tiêu chí (.toml) từ sổ bộ tiêu chí Excel, báo lỗi theo trang, dòng, cột",
+                                description="Đọc sổ bộ tiêu chí do cán bộ viết, kiểm tra từng trang, dòng, cột (lỗi và cảnh báo, kèm gợi ý), "
+                                            "kiểm tra toàn vẹn như hue-dx catalog check, rồi ghi tệp .toml dùng được cho generate, check, "
+                                            "consolidate. Có lỗi: không ghi tệp, thoát 1.")
+    cbuild.add_argument("book", metavar="SỔ.xlsx", type=Path, help="sổ bộ tiêu chí (.xlsx)")
+    cbuild.add_argument("-o", "--output", metavar="TỆP.toml", type=Path, help="tệp bộ tiêu chí ghi ra (không có: chỉ kiểm tra)")
+    cbuild.add_argument("--format", dest="build_format", choices=("table", "json"), default="table", help="định dạng báo cáo (mặc định: table)")
 
     score = commands.add_parser("score", help="chấm điểm một đơn vị từ tệp số liệu (JSON hoặc CSV code,key,value)",
                                 description='Chấm điểm một đơn vị từ tệp số liệu. JSON: {"unit": "...", "level": "so", '
@@ -437,6 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--unit", metavar="MÃ", action="append", help="chỉ tạo cho đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     gen.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi sổ (mặc định out/so-danh-gia-KỲ)")
     gen.add_argument("--catalog", metavar="MÃ|TỆP", help="bộ tiêu chí (mặc định theo tệp đợt đánh giá)")
+    gen.add_argument("--central", metavar="TỆP.csv", type=Path, help="số liệu do Sở cung cấp cho mọi đơn vị (CSV unit,code,key,value): "
+                                                                      "điền sẵn vào ô khóa của sổ từng đơn vị")
     gen.add_argument("--formulas", choices=("native", "udf"), default="native",
                      help="native (mặc định): công thức Excel thường, tự tính ở mọi nơi; udf: gọi hàm của add-in hue-dx (cho bàn làm việc có add-in)")
 
@@ -517,6 +558,8 @@ def build_parser() -> argparse.ArgumentParser:
     apr.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
     apr.add_argument("--unit", metavar="MÃ", action="append", help="chỉ đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     apr.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
+    for sub in (con, rep_rank, req, apr):
+        sub.add_argument("--central", metavar="TỆP.csv", type=Path, help=CENTRAL_HELP)
 
     addin = commands.add_parser("addin", help="dựng các phần của add-in Excel (VBA, ribbon, cấu hình) từ danh sách hàm",
                                 description="Sinh mô-đun VBA bọc các hàm HUEDX_…, mô-đun VBA và XML của ribbon, tệp xlwings.conf "
@@ -566,6 +609,8 @@ def run(args: argparse.Namespace, out) -> int:
 
         return run_tasks(args, out)
     check_paths(args)
+    if args.command == "catalog" and args.action in ("export", "build"):
+        return _catalog_book(args, out)
     if args.command == "catalog":
         from . import audit
         from . import catalog as catalog_mod
@@ -690,9 +735,26 @@ def _consolidated(args: argparse.Namespace, what: str, **options: Any):
     campaign = campaign_mod.load(args.recipe)
     cat = catalog_mod.load(campaign.catalog)
     archive = getattr(args, "archive", None) or Path("out") / "luu-tru"
+    central = _central(args, cat, campaign)
     try:
-        return campaign, cat, consolidate(cat, campaign, list(args.inputs), archive, **options)
+        return campaign, cat, consolidate(cat, campaign, list(args.inputs), archive, central=central, **options)
     except InputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _central(args: argparse.Namespace, cat: Catalog, campaign) -> Any:
+    """The Sở's figures of ``--central FILE.csv`` (hue_dx.central), or None."""
+    path = getattr(args, "central", None)
+    if path is None:
+        return None
+    from . import central as central_mod
+
+    input_file(path)
+    if not cat.central_inputs:
+        raise UsageError(f"bộ tiêu chí {cat.id} không có số liệu nào do Sở cung cấp: bỏ --central {path}")
+    try:
+        return central_mod.load(path, cat, campaign)
+    except central_mod.CentralError as exc:
         raise UsageError(str(exc)) from None
 
 
@@ -915,6 +977,48 @@ def _appraise(args: argparse.Namespace, out) -> int:
     return EXIT_PROBLEMS if unresolved else consolidation_exit(consolidation)
 
 
+def _catalog_book(args: argparse.Namespace, out) -> int:
+    """`catalog export`: a catalog as the criteria workbook; `catalog build`: the workbook back as a catalog."""
+    _needs_openpyxl("đọc, ghi sổ bộ tiêu chí")
+    from . import catalog as catalog_mod
+    from . import catalog_book
+    from .files import write_atomic
+    from .issues import SEVERITY_VI
+
+    if args.action == "export":
+        cat = catalog_mod.load(args.export_catalog or args.catalog)
+        write_atomic(args.output, catalog_book.write(cat))
+        out.write(f"Đã ghi sổ bộ tiêu chí {cat.id} ({len(cat.criteria)} tiêu chí): {args.output}\n"
+                  f"Sửa sổ rồi dựng lại: hue-dx catalog build {args.output} -o {cat.id}.toml\n")
+        return EXIT_OK
+    input_file(args.book)
+    built = catalog_book.build(args.book)
+    errors, warnings = built.errors, [i for i in built.issues if i.severity != "error"]
+    if built.catalog is not None and args.output:
+        write_atomic(args.output, built.toml.encode("utf-8"))
+    if args.build_format == "json":
+        json.dump({"book": str(args.book), "catalog": built.catalog.id if built.catalog else None,
+                   "written": str(args.output) if built.catalog is not None and args.output else None,
+                   "issues": catalog_book.as_rows(built.issues)}, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_PROBLEMS if errors else EXIT_OK
+    width = _width()
+    for title, items in (("Lỗi", errors), ("Cảnh báo", warnings)):
+        if items:
+            out.write(f"{title} ({len(items)}):\n")
+        for i in items:
+            where = catalog_book.cell_words(i)
+            out.write(_wrap(f"[{SEVERITY_VI[i.severity]}] {i.code}: {where + ': ' if where else ''}{i.message} → {i.hint}", 2, width) + "\n")
+    if built.catalog is None:
+        out.write(f"Chưa dựng được bộ tiêu chí từ {args.book}: {len(errors)} lỗi, {len(warnings)} cảnh báo. Sửa sổ rồi chạy lại.\n")
+        return EXIT_PROBLEMS
+    cat = built.catalog
+    written = f"; đã ghi {args.output}" if args.output else " (thêm -o TỆP.toml để ghi tệp bộ tiêu chí)"
+    out.write(f"Sổ {args.book} hợp lệ: bộ tiêu chí {cat.id} phiên bản {cat.version}, {len(cat.pillars)} trụ cột, {len(cat.criteria)} tiêu chí, "
+              f"{len(warnings)} cảnh báo{written}.\n")
+    return EXIT_OK
+
+
 def _generate(args: argparse.Namespace, out) -> int:
     _needs_openpyxl("tạo sổ Excel")
     from . import campaign as campaign_mod
@@ -932,13 +1036,20 @@ def _generate(args: argparse.Namespace, out) -> int:
         if show:
             print(f"\r  [{n}/{total}] {unit.code:<10}", end="" if n < total else "\n", file=sys.stderr, flush=True)
 
-    written = generate(cat, campaign, target, units, progress, formulas=args.formulas)
+    central = _central(args, cat, campaign)
+    written = generate(cat, campaign, target, units, progress, formulas=args.formulas, central=central.values if central else None)
 
     levels = ", ".join(f"{sum(1 for g in written if g.level == k)} {v}" for k, v in cat.levels.items() if any(g.level == k for g in written))
     largest = max(g.size for g in written) / 1024
     out.write(f"Đã tạo {len(written)} sổ đánh giá ({levels}) cho kỳ {campaign.period}, bộ tiêu chí {cat.id}.\n")
     out.write(f"Thư mục: {target.resolve()}\n")
     out.write(f"Hạn gửi lại: {campaign.deadline_vi}. Tệp lớn nhất {vn.number(largest, 0)} KB. Danh sách: {target / 'manifest.json'}\n")
+    if central is not None:
+        out.write(f"Đã điền sẵn số liệu của Sở từ {args.central} ({len(central.values)} đơn vị).\n")
+        for found in central.issues:
+            out.write(_wrap(f"[cảnh báo] {found.code}: {found.cell and 'ô ' + found.cell + ': '}{found.message} → {found.hint}", 2, _width()) + "\n")
+        if central.issues:
+            return EXIT_PROBLEMS
     return EXIT_OK
 
 

@@ -27,6 +27,8 @@ class IssueType:
     title: str
     message: str  # str.format template
     hint: str
+    #: characters of a value quoted in the message (a cell's text is cut; a criteria workbook's hints quote whole help texts)
+    shown: int = 60
 
     @property
     def fixed(self) -> bool:
@@ -141,6 +143,74 @@ _TYPES = [
               "Các bên thẩm định thống nhất và gửi lại một phiếu."),
     IssueType("appraisal-unknown-file", WARNING, "Thẩm định sổ khác", "Phiếu thẩm định lập cho sổ {value}, không phải sổ đang dùng của đơn vị.",
               "Lập lại phiếu thẩm định từ sổ mới nhất (hue-dx appraise)."),
+    # figures the Sở supplies for every unit (hue-dx consolidate --central, generate --central)
+    IssueType("central-unit-unknown", WARNING, "Đơn vị không có trong danh sách",
+              "Tệp số liệu của Sở ghi mã đơn vị '{value}', không có trong danh sách đơn vị của đợt đánh giá; dòng này không được dùng.",
+              "Sửa mã đơn vị cho đúng danh sách (cột code của tệp danh sách đơn vị)."),
+    IssueType("central-input-unknown", WARNING, "Không có số liệu này",
+              "Tệp số liệu của Sở ghi số liệu '{value}', không có trong bộ tiêu chí; dòng này không được dùng.",
+              "Ghi đúng mã tiêu chí (cột code) và tên số liệu (cột key: a, b, …) như hue-dx catalog show MÃ in ra."),
+    IssueType("central-not-central", WARNING, "Số liệu do đơn vị tự khai",
+              "Số liệu '{value}' do đơn vị tự khai, không phải số liệu Sở cung cấp; dòng này không được dùng.",
+              "Bỏ dòng này; muốn Sở cung cấp số liệu này cho mọi đơn vị thì đánh dấu 'Sở cung cấp' ở trang Số liệu của bộ tiêu chí."),
+    IssueType("central-value-blank", WARNING, "Số liệu của Sở để trống", "Dòng của số liệu {value} chưa ghi giá trị; không được dùng.",
+              "Ghi giá trị ở cột value; nếu là 0 thì ghi 0."),
+    IssueType("central-value-bad", WARNING, "Số liệu của Sở không dùng được", "Giá trị '{value}' không dùng được ({read}).",
+              "Ghi số bằng chữ số (dấu thập phân là dấu chấm hoặc dấu phẩy, không phân cách hàng nghìn); Có/Không và các mức chọn "
+              "đúng như trong sổ đánh giá."),
+    IssueType("central-duplicate", WARNING, "Số liệu của Sở ghi hai lần", "Số liệu {value} của đơn vị đã ghi ở dòng {read}; dùng dòng sau cùng.",
+              "Giữ một dòng cho mỗi đơn vị và số liệu."),
+    IssueType("central-missing", WARNING, "Sở chưa cung cấp đủ số liệu",
+              "Tệp số liệu của Sở chưa có số liệu {value} của đơn vị: dùng số liệu trong sổ của đơn vị (ô điền sẵn khi tạo sổ).",
+              "Bổ sung vào tệp số liệu của Sở rồi tổng hợp lại."),
+    # a criteria workbook written by an officer (hue-dx catalog build): sheet and cell say where
+    IssueType("cb-sheet-missing", ERROR, "Thiếu trang", "Sổ bộ tiêu chí thiếu trang «{value}».",
+              "Thêm trang này (xem mẫu: hue-dx catalog export -o bo-tieu-chi.xlsx), giữ đúng tên trang."),
+    IssueType("cb-sheet-misspelled", ERROR, "Tên trang viết sai", "Trang «{value}» không phải tên trang của sổ bộ tiêu chí.",
+              "Có lẽ là «{read}»: đổi tên trang cho đúng."),
+    IssueType("cb-sheet-unknown", WARNING, "Trang không được đọc", "Trang «{value}» không được đọc (không phải trang của sổ bộ tiêu chí).",
+              "Không cần làm gì nếu là trang ghi chép riêng; các trang được đọc: {read}."),
+    IssueType("cb-column-missing", ERROR, "Thiếu cột", "Trang thiếu cột «{value}» ở dòng tiêu đề (dòng 1); không đọc được các dòng của trang.",
+              "Thêm cột có tiêu đề «{value}» ở dòng 1."),
+    IssueType("cb-column-misspelled", ERROR, "Tên cột viết sai", "Cột «{value}» không phải cột của trang này.",
+              "Có lẽ là «{read}»: sửa tiêu đề cột ở dòng 1 cho đúng."),
+    IssueType("cb-column-unknown", WARNING, "Cột không được đọc", "Cột «{value}» không được đọc.",
+              "Không cần làm gì nếu là cột ghi chú riêng; xem các cột của trang ở trang Hướng dẫn."),
+    IssueType("cb-setting-unknown", WARNING, "Mục không được đọc", "Trang Thông tin chung có mục «{value}» không được đọc.",
+              "Sửa khóa của mục (có lẽ là «{read}»)."),
+    IssueType("cb-setting-missing", ERROR, "Thiếu thông tin chung", "Chưa ghi «{value}».", "Ghi ở cột Giá trị: {read}"),
+    IssueType("cb-id-bad", ERROR, "Mã bộ tiêu chí không hợp lệ", "Mã bộ tiêu chí «{value}» không hợp lệ.",
+              "Dùng chữ thường không dấu, số và dấu '-', ví dụ hue-931-2024."),
+    IssueType("cb-key-bad", ERROR, "Khóa không hợp lệ", "Khóa «{value}» không hợp lệ.", "Dùng chữ thường không dấu và số, bắt đầu bằng chữ: a, b, so, xa."),
+    IssueType("cb-blank", ERROR, "Ô bắt buộc để trống", "Ô «{value}» để trống.", "Điền ô này: {read}"),
+    IssueType("cb-not-number", ERROR, "Không phải số", "Ô «{read}» ghi «{value}», không phải là số.",
+              "Ghi bằng chữ số (dấu thập phân là dấu phẩy hoặc dấu chấm), ví dụ 2 hoặc 0,5."),
+    IssueType("cb-word-unknown", ERROR, "Giá trị không dùng được", "«{value}» không dùng được ở cột này.", "Sửa lại: {read}."),
+    IssueType("cb-rule-unknown", ERROR, "Quy tắc chấm không có", "Quy tắc chấm «{value}» không có.", "Chọn quy tắc trong danh sách: {read}."),
+    IssueType("cb-level-unknown", ERROR, "Cấp đơn vị không có", "Cấp «{value}» không có ở trang Cấp đơn vị.", "Ghi khóa của cấp: {read}."),
+    IssueType("cb-code-bad", ERROR, "Mã không đúng dạng", "Mã «{value}» không đúng dạng số chấm số (1, 1.2, 1.2.3).", "Sửa mã như văn bản in."),
+    IssueType("cb-code-number", WARNING, "Mã ghi dạng số", "Mã {value} được ghi dạng số: Excel bỏ số 0 cuối (5.10 thành 5.1).",
+              "Ghi mã dạng chữ (gõ dấu nháy trước: '5.10) và kiểm tra lại mã."),
+    IssueType("cb-code-duplicate", ERROR, "Mã bị trùng", "Mã {value} đã có ở dòng {read}; dòng này không được đọc.",
+              "Sửa mã cho đúng văn bản, hoặc xóa dòng thừa."),
+    IssueType("cb-code-unknown", ERROR, "Mã không có trong cây tiêu chí", "Mã «{value}» không có ở trang Cây tiêu chí.",
+              "Sửa mã cho đúng (có lẽ là «{read}»), hoặc thêm dòng của mã này ở trang Cây tiêu chí."),
+    IssueType("cb-input-duplicate", ERROR, "Số liệu bị trùng", "Số liệu {value} đã có; dòng này không được đọc.",
+              "Đặt tên khác (a, b, c…) hoặc xóa dòng thừa."),
+    IssueType("cb-input-unused", ERROR, "Số liệu không được dùng", "Số liệu {value} được khai báo nhưng quy tắc chấm của tiêu chí không dùng.",
+              "Thêm {value} vào tử số, mẫu số, trọng số… của tiêu chí ở trang Cây tiêu chí, hoặc xóa dòng số liệu này."),
+    IssueType("cb-input-undeclared", ERROR, "Số liệu chưa khai báo", "Quy tắc chấm dùng số liệu {value} nhưng trang Số liệu không khai báo.",
+              "Thêm dòng số liệu {value} cho tiêu chí này ở trang Số liệu, hoặc sửa tên số liệu ở ô này."),
+    IssueType("cb-param-bad", ERROR, "Tham số không đọc được", "Ô ghi «{value}», không đọc được.", "Viết theo mẫu: {read}."),
+    IssueType("cb-param-unused", WARNING, "Tham số không dùng", "Cột «{value}» không dùng cho quy tắc «{read}»; bỏ qua.",
+              "Xóa ô này, hoặc chọn quy tắc dùng cột này."),
+    IssueType("cb-choices-missing", ERROR, "Thiếu các mức lựa chọn", "Tiêu chí {value} chọn một mức nhưng trang Lựa chọn chưa có mức nào.",
+              "Thêm ở trang Lựa chọn mỗi mức một dòng: mã tiêu chí, nhãn, phần điểm tối đa."),
+    IssueType("cb-decision-twice", ERROR, "Hai quyết định cho một nhóm", "Nhóm hoặc dòng {value} đã có quyết định; dòng này không được đọc.",
+              "Gộp hai quyết định thành một dòng."),
+    IssueType("cb-totals-differ", ERROR, "Tổng điểm không khớp", "{value}; chưa có quyết định.",
+              "Sửa điểm tối đa của tiêu chí hoặc điểm in, hoặc ghi ở trang Quyết định (mã nhóm) cách hue-dx đọc chỗ này."),
+    IssueType("cb-integrity", ERROR, "Bộ tiêu chí chưa toàn vẹn", "{value}.", "Sửa ô này theo thông báo; chạy lại hue-dx catalog build."),
     # campaign
     IssueType("unit-not-received", WARNING, "Chưa nhận được sổ", "Chưa nhận được sổ có số liệu của đơn vị ({value}).", "Nhắc đơn vị gửi sổ trước hạn."),
     # quarterly tracking of the plan's tasks (hue-dx tasks consolidate); file-level codes above apply too
@@ -202,6 +272,8 @@ _TYPES = [
               "Kinh phí đã giải ngân lũy kế ({value}) vượt kinh phí dự kiến ở Phụ lục 5 ({read}).",
               "Kiểm tra lại số liệu giải ngân; nếu đúng, đề xuất điều chỉnh kinh phí."),
 ]
+# A criteria workbook's messages quote the officer's own text and the columns' help in full.
+_TYPES = [IssueType(t.code, t.severity, t.title, t.message, t.hint, 200) if t.code.startswith("cb-") else t for t in _TYPES]
 TYPES: dict[str, IssueType] = {t.code: t for t in _TYPES}
 
 
@@ -259,7 +331,7 @@ def issue(code: str, *, file: str = "", unit: str = "", sheet: str = "", cell: s
     for key, given in (("value", found), ("read", read_as)):
         if not given:  # no detail: no empty brackets
             message, hint = _OPTIONAL[key].sub("", message), _OPTIONAL[key].sub("", hint)
-    words = {"value": shown(cut(found, SHOWN_LIMIT)), "read": shown(cut(read_as, SHOWN_LIMIT))}
+    words = {"value": shown(cut(found, kind.shown)), "read": shown(cut(read_as, kind.shown))}
     return Issue(code, kind.severity, message.format(**words), hint.format(**words), file, unit, sheet, cell, criterion,
                  found, read_as, sha)
 

@@ -14,7 +14,11 @@ because LibreOffice allows only letters, digits and "_" in names):
     (evidence: number, date, title, link sit on the score cell's row, columns H–K; they
     have no names of their own, which keeps the name table, and reading it, small)
     hdx_p5_points / hdx_p5_max / hdx_p5_index     pillar 5 totals
+    hdx_p5_base / hdx_p5_bonus / hdx_p5_penalty   its criteria's points, bonus and penalty
+                                                  (only where the pillar has bonus or penalty criteria)
     hdx_total_points / hdx_total_max / hdx_total_index
+    hdx_total_base / hdx_total_bonus / hdx_total_penalty   (only in a set with bonus or penalty)
+    hdx_total_grade                               the grade of the index (only in a set with grades)
     hdx_catalog_id, hdx_catalog_version, hdx_period, hdx_unit_code, hdx_level,
     hdx_generation_id, hdx_fingerprint            identity (constants)
     hdx_unit_name, hdx_unit_preparer, …           unit sheet fields
@@ -78,11 +82,12 @@ def evidence_refs(score_ref: str) -> dict[str, str]:
 
 
 def pillar_name(pillar: str, what: str) -> str:
-    """what: points, max or index."""
+    """what: points, max, index; base, bonus, penalty."""
     return f"{PREFIX}p{pillar}_{what}"
 
 
 def total_name(what: str) -> str:
+    """what: points, max, index; base, bonus, penalty; grade."""
     return f"{PREFIX}total_{what}"
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import __version__
+from . import __version__, vn
 from .campaign import Campaign
 from .catalog import Catalog
 from .documents import VIETNAM, as_date_text
@@ -71,14 +71,18 @@ class Table:
         return [c.name for c in self.columns]
 
 
-INDEX = {"minimum": 0, "maximum": 1}
 
 
 def ranking_table(catalog: Catalog) -> Table:
     """xep-hang.csv: one row per unit of the roster, ranked or not."""
+    index = {"minimum": 0, "maximum": catalog.totals.index_max}  # an index above 1 only where the set's bonus allows it
     pillars = tuple(Column(f"chi_so_tru_cot_{p.code}", "number", f"Chỉ số trụ cột {p.code}", f"Chỉ số của trụ cột {p.code} ({p.title}): "
-                           "điểm đạt của trụ cột chia điểm tối đa áp dụng của trụ cột, 4 chữ số; trống: chưa có.", "chỉ số (0–1)", INDEX)
+                           "điểm đạt của trụ cột chia điểm tối đa áp dụng của trụ cột, 4 chữ số; trống: chưa có.", "chỉ số (0–1)", index)
                     for p in catalog.pillars)
+    bands = sorted(catalog.totals.grades, key=lambda g: -g.min)
+    graded = (Column("xep_loai", "string", "Xếp loại", "Loại theo chỉ số chung làm tròn 4 chữ số: "
+                     + "; ".join(f"{g.label} từ {vn.number(g.min)}" for g in bands) + "; trống: chưa có chỉ số hoặc dưới mọi mức.",
+                     constraints={"enum": [g.label for g in bands]}),) if bands else ()
     return Table("xep-hang.csv", "Xếp hạng chỉ số chuyển đổi số theo nhóm",
                  "Mỗi dòng một đơn vị của danh sách đánh giá: nhóm, hạng, điểm, chỉ số chung và chỉ số từng trụ cột. "
                  "Đơn vị chưa gửi sổ có số liệu có hạng và điểm để trống.",
@@ -89,11 +93,13 @@ def ranking_table(catalog: Catalog) -> Table:
                   Column("ma_don_vi", "string", "Mã đơn vị", "Mã của đơn vị trong danh sách đơn vị của đợt đánh giá.",
                          constraints={"required": True, "unique": True}),
                   Column("ten_don_vi", "string", "Tên đơn vị", "Tên đơn vị như trong danh sách đơn vị.", constraints={"required": True}),
-                  Column("diem", "number", "Điểm đạt", "Tổng điểm đạt (sau thẩm định nếu có), 4 chữ số thập phân.", "điểm", {"minimum": 0}),
+                  Column("diem", "number", "Điểm đạt", "Tổng điểm đạt (sau thẩm định nếu có), 4 chữ số thập phân.", "điểm",
+                         {"minimum": catalog.totals.floor}),
                   Column("diem_toi_da", "number", "Điểm tối đa áp dụng", "Tổng điểm tối đa của các tiêu chí áp dụng cho cấp của đơn vị "
                          "(tiêu chí không áp dụng không tính).", "điểm", {"minimum": 0}),
                   Column("chi_so", "number", "Chỉ số chuyển đổi số", "Điểm đạt chia điểm tối đa áp dụng, từ 0 đến 1, 4 chữ số; trống: chưa có.",
-                         "chỉ số (0–1)", INDEX),
+                         "chỉ số (0–1)", index),
+                  *graded,
                   *pillars,
                   Column("nop_muon", "boolean", "Nộp muộn", "1: sổ được dùng để xếp hạng gửi sau hạn; 0: đúng hạn hoặc chưa gửi.",
                          extra={"trueValues": ["1"], "falseValues": ["0"]})))

@@ -32,6 +32,7 @@ from .catalog import Catalog, Criterion, code_key
 from .data import shipped
 from .documents import Annex, Document, Signer, as_date_text, heading_lines, recipients, upper, vn_equals
 from .issues import SEVERITY_VI, TYPES
+from .totals import grade
 
 STATUS_CSS = {"invalid": "status-loi", "missing": "status-thieu", "na": "status-na", "ok": ""}
 # Layout of the heading (base.html.j2 uses the same values): the text is 165 mm wide (A4 less
@@ -363,7 +364,8 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
     for name, members in c.groups.items():
         ranked = [r for r in members if r.result]
         rows = [{"rank": r.rank, "name": r.unit.name, "points": vn.fixed(r.final.final.total.points, 2), "max": vn.number(r.final.final.total.applicable_max),
-                 "index": vn.fixed(r.index, 4), "self_index": vn.fixed(r.self_index, 4), "note": _flags(r)} for r in ranked]
+                 "index": vn.fixed(r.index, 4), "self_index": vn.fixed(r.self_index, 4), "note": _flags(r),
+                 "grade": grade(r.index, catalog.totals.grades) or "—"} for r in ranked]
         values = [r.index for r in ranked if r.index is not None]
         groups.append({"name": name, "rows": rows, "average": vn.fixed(sum(values) / len(values), 4) if values else "—",
                        "chart": bar_chart_svg([r.unit.name for r in ranked], [r.index for r in ranked], f"Chỉ số — {name}")})
@@ -411,7 +413,7 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
                            [(res.name, res.sha256) for _, res in used]),
     )
     return render(
-        "ranking.html.j2", doc, period=campaign.period, catalog_title=catalog.title, source=catalog_source(catalog),
+        "ranking.html.j2", doc, period=campaign.period, graded=bool(catalog.totals.grades), catalog_title=catalog.title, source=catalog_source(catalog),
         roster=len(campaign.units), files_seen=len(self_files), appraisal_files=len(c.files) - len(self_files),
         ranked=len(ranked_all), missing=[u.name for u in c.missing], late_units=[r.unit.name for r in ranked_all if r.late],
         with_errors=sum(1 for r in ranked_all if r.errors), appraised=appraised,

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 # The rules' texts print numbers the Vietnamese way (hue_dx.vn); the short names stay for them.
 from .errors import NotFound
+from .totals import BONUS, PENALTY, SCORE
 from .vn import number as fmt_num
 from .vn import percent as fmt_pct
 
@@ -111,6 +112,10 @@ class RuleKind:
     title: ClassVar[str]
     #: input types this kind accepts
     input_types: ClassVar[frozenset[str]] = frozenset({"count", "number", "amount"})
+    #: how the criterion's points enter the totals (``totals``): score, bonus or penalty
+    role: ClassVar[str] = SCORE
+    #: the parameters the kind reads (what a criteria workbook may fill for it)
+    param_names: ClassVar[tuple[str, ...]] = ()
 
     def used_inputs(self, params: Mapping[str, Any], input_keys: Sequence[str]) -> set[str]:
         """Which input keys the rule reads."""
@@ -158,6 +163,8 @@ class RuleKind:
 
 
 class _RatioKind(RuleKind):
+    param_names: ClassVar[tuple[str, ...]] = ("num", "den", "target", "zero", "over", "constraints")
+
     def used_inputs(self, params, input_keys):
         return set(params["num"]) | set(params["den"])
 
@@ -245,6 +252,7 @@ class Proportional(_RatioKind):
     name = "proportional"
     title = "Tỷ lệ"
     needs_target = False
+    param_names = ("num", "den", "zero", "over", "constraints")
 
     def fraction(self, ratio, params):
         return min(max(ratio, 0.0), 1.0)
@@ -327,6 +335,8 @@ class Choice(RuleKind):
     def used_inputs(self, params, input_keys):
         return {input_keys[0]} if input_keys else set()
 
+    param_names = ("options",)
+
     def options(self, params) -> list[tuple[str, float]]:
         return [(o["label"], number(o["fraction"])) for o in params["options"]]
 
@@ -374,6 +384,7 @@ class PerItem(RuleKind):
     name = "per_item"
     title = "Điểm theo từng mục"
     input_types = frozenset({"count", "yesno"})
+    param_names = ("parts",)
 
     def used_inputs(self, params, input_keys):
         return {p["input"] for p in params["parts"]}
@@ -396,8 +407,11 @@ class PerItem(RuleKind):
         return Outcome(OK, min(total, max_points))
 
     def describe(self, params, max_points):
-        parts = [f"{p['input']} × {fmt_num(number(p['points']))} điểm (tối đa {fmt_num(number(p['cap']))})" for p in params["parts"]]
-        return "Điểm = " + " + ".join(parts) + f", tổng tối đa {fmt_num(max_points)} điểm."
+        return "Điểm = " + self.parts_words(params) + f", tổng tối đa {fmt_num(max_points)} điểm."
+
+    def parts_words(self, params) -> str:
+        """The parts in words: "a × 1 điểm (tối đa 3) + b × 1/3 điểm (tối đa 1)"."""
+        return " + ".join(f"{p['input']} × {fmt_num(number(p['points']))} điểm (tối đa {fmt_num(number(p['cap']))})" for p in params["parts"])
 
     def excel_score(self, params, v, m):
         parts = "+".join(f"MIN({v[p['input']]}*{xl_num(p['points'])},{xl_num(p['cap'])})" for p in params["parts"])
@@ -442,6 +456,7 @@ class WeightedShares(RuleKind):
 
     name = "weighted_shares"
     title = "Tỷ lệ có trọng số"
+    param_names = ("den", "weights", "full_at", "zero", "constraints")
 
     def used_inputs(self, params, input_keys):
         used = set(params["den"]) | set(params["weights"])
@@ -519,7 +534,42 @@ class WeightedShares(RuleKind):
         return values
 
 
-KINDS: dict[str, RuleKind] = {k.name: k() for k in (Proportional, Threshold, Step, YesNo, Choice, PerItem, Checklist, WeightedShares)}
+class Bonus(PerItem):
+    """Bonus points (điểm thưởng) per counted item, added above the pillar's max: the
+    criterion's max is the most it can add and never enters the applicable max."""
+
+    name = "bonus"
+    title = "Điểm thưởng"
+    role = BONUS
+
+    def describe(self, params, max_points):
+        return (f"Điểm thưởng = {self.parts_words(params)}, tối đa {fmt_num(max_points)} điểm; cộng thêm vào điểm của trụ cột, "
+                "không tính vào điểm tối đa.")
+
+
+class Penalty(PerItem):
+    """Penalty points (điểm trừ) per counted item, subtracted: the points are negative, the
+    criterion's max is the most it can subtract. A penalty whose figures are missing or wrong is
+    charged in full (``scoring``), so a blank never spares a unit."""
+
+    name = "penalty"
+    title = "Điểm trừ"
+    role = PENALTY
+
+    def score(self, params, values, max_points):
+        total = sum(min(values[p["input"]] * number(p["points"]), number(p["cap"])) for p in params["parts"])
+        return Outcome(OK, -min(total, max_points))
+
+    def describe(self, params, max_points):
+        return (f"Điểm trừ = {self.parts_words(params)}, trừ tối đa {fmt_num(max_points)} điểm; thiếu số liệu hoặc số liệu lỗi: "
+                f"trừ đủ {fmt_num(max_points)} điểm.")
+
+    def excel_score(self, params, v, m):
+        return "-" + super().excel_score(params, v, m)
+
+
+KINDS: dict[str, RuleKind] = {k.name: k() for k in (Proportional, Threshold, Step, YesNo, Choice, PerItem, Checklist, WeightedShares,
+                                                    Bonus, Penalty)}
 
 
 def kind(name: str) -> RuleKind:

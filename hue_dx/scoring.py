@@ -5,7 +5,10 @@ liệu", never 0; a value of the wrong type, sign or inconsistent with the other
 criterion "lỗi" with a reason; a criterion that does not apply to the unit's level, or
 whose denominator is 0 where the catalog says so, is "không áp dụng" and leaves both the
 points and the max. Missing and invalid criteria count 0 points but keep their max, so a
-unit cannot raise its index by leaving cells blank. Nothing is rounded here.
+unit cannot raise its index by leaving cells blank; for the same reason a penalty whose
+figures are missing or invalid is charged in full. Bonus and penalty criteria never enter the
+max; how they, their caps and the floor make a pillar's and the set's points and index is
+``totals``. Nothing is rounded here.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import cells, rules
+from . import cells, rules, totals
 from .catalog import Catalog, Criterion, Input
 from .errors import HueDxError, NotFound
+from .totals import BONUS, PENALTY, SCORE
 
 if TYPE_CHECKING:  # pandas is optional and only imported on demand
     import pandas
@@ -62,13 +66,16 @@ class CriterionResult:
 
     @property
     def counted_points(self) -> float:
-        """Points as they enter totals (0 for missing or invalid)."""
-        return self.points if self.status == OK and self.points is not None else 0.0
+        """Points as they enter totals: 0 for missing or invalid, except a penalty, which is
+        then charged in full (its points say so: −max)."""
+        return self.points if self.points is not None and self.status != NA else 0.0
 
 
 @dataclass(frozen=True)
 class NodeResult:
-    """Totals of a pillar, a group, or the whole assessment (code "")."""
+    """Totals of a pillar, a group, or the whole assessment (code ""). ``points`` are what the
+    node scores in the end: its criteria's points (``base``) with its bonus and penalty (after
+    their caps, ``totals``) and never below the floor; without bonus or penalty, the base."""
 
     code: str
     title: str
@@ -76,11 +83,20 @@ class NodeResult:
     max: float
     applicable_max: float
     counts: Mapping[str, int]
+    bonus: float = 0.0  # counted bonus (≥ 0, capped)
+    penalty: float = 0.0  # counted penalty (≤ 0, capped)
+    base: float | None = None  # the criteria's own points; None: the same as points
+    index_max: float = 1.0
 
     @property
     def index(self) -> float | None:
-        """Points / applicable max, 0–1; None when nothing applies."""
-        return self.points / self.applicable_max if self.applicable_max > 0 else None
+        """Points / applicable max within [0, index_max] (0–1 unless the set says otherwise);
+        None when nothing applies."""
+        return totals.index(self.points, self.applicable_max, self.index_max)
+
+    @property
+    def base_points(self) -> float:
+        return self.points if self.base is None else self.base
 
 
 @dataclass(frozen=True)
@@ -166,18 +182,22 @@ def score_criterion(criterion: Criterion, raw: Mapping[str, Any] | None, level: 
                 continue
             value = spec.default
         values[spec.key] = float(value)  # type: ignore[arg-type]
+    role = criterion.role
+    amax = top if role == SCORE else 0.0  # bonus and penalty never enter the max
+    charged = -top if role == PENALTY else None  # a penalty that cannot be worked out is charged in full
     # The first bad value (in input order) is the reason, as in the workbook's status cell.
     if problems:
-        return CriterionResult(code, INVALID, None, top, top, problems[0], values)
+        return CriterionResult(code, INVALID, charged, top, amax, problems[0], values)
     if missing:
-        return CriterionResult(code, MISSING, None, top, top, ", ".join(missing), values)
+        return CriterionResult(code, MISSING, charged, top, amax, ", ".join(missing), values)
     outcome = criterion.rule.score(criterion.params, values, top)
     if outcome.status == rules.NA:
         return CriterionResult(code, NA, None, top, 0.0, outcome.reason, values)
     if outcome.status == rules.INVALID:
-        return CriterionResult(code, INVALID, None, top, top, outcome.reason, values)
-    points = min(max(outcome.points or 0.0, 0.0), top)
-    return CriterionResult(code, OK, points, top, top, outcome.reason, values)
+        return CriterionResult(code, INVALID, charged, top, amax, outcome.reason, values)
+    points = outcome.points or 0.0
+    points = min(max(points, -top), 0.0) if role == PENALTY else min(max(points, 0.0), top)
+    return CriterionResult(code, OK, points, top, amax, outcome.reason, values)
 
 
 def score_unit(catalog: Catalog, inputs: Mapping[str, Mapping[str, Any]], level: str | None = None) -> UnitResult:
@@ -204,22 +224,53 @@ def restore(catalog: Catalog, stored: Iterable[tuple[str, float | None, str, str
 
 
 def aggregate(catalog: Catalog, results: Iterable[CriterionResult], level: str | None = None) -> UnitResult:
-    """Totals per group, pillar and overall from criterion results."""
+    """Totals per group, pillar and overall from criterion results (``totals``: a group adds
+    its criteria's points, bonus and penalty included; a pillar caps its bonus and penalty and
+    keeps to the floor; the whole set adds the pillars' base points and caps the pillars'
+    capped bonuses and penalties with its own caps)."""
     results = tuple(results)
     by_code = {r.code: r for r in results}
+    policy = catalog.totals
 
-    def node(code: str, title: str, members: Iterable[Criterion]) -> NodeResult:
+    def sums(members: Iterable[Criterion]) -> tuple[dict[str, int], float, float, float, float, float, bool]:
         # one pass, adding in catalog order (so the sums are the same floats as sum() gives)
         counts = dict.fromkeys(STATUS_VI, 0)
-        points = top = applicable = 0.0
+        points = top = applicable = bonus = penalty = 0.0
+        adjusted = False
         for c in members:
             r = by_code[c.code]
             counts[r.status] += 1
-            points += r.counted_points
-            top += c.max
-            applicable += r.applicable_max
-        return NodeResult(code, title, points, top, applicable, counts)
+            role = c.role
+            if role == SCORE:
+                points += r.counted_points
+                top += c.max
+                applicable += r.applicable_max
+            elif role == BONUS:
+                bonus += r.counted_points
+                adjusted = True
+            else:
+                penalty += r.counted_points
+                adjusted = True
+        return counts, points, top, applicable, bonus, penalty, adjusted
 
-    nodes = {g.code: node(g.code, g.title, catalog.criteria_under(g.code)) for g in catalog.groups}
-    total = node("", "Tổng cộng", catalog.criteria)
+    def group(g) -> NodeResult:
+        counts, points, top, applicable, bonus, penalty, adjusted = sums(catalog.criteria_under(g.code))
+        if g.is_pillar:
+            if not adjusted:
+                return NodeResult(g.code, g.title, points, top, applicable, counts, index_max=policy.index_max)
+            bonus, penalty = totals.capped(bonus, penalty, g.bonus_cap, g.penalty_cap)
+            return NodeResult(g.code, g.title, totals.adjusted(points, bonus, penalty, policy.floor), top, applicable, counts,
+                              bonus, penalty, points, policy.index_max)
+        return NodeResult(g.code, g.title, points + bonus + penalty if adjusted else points, top, applicable, counts, bonus, penalty,
+                          points if adjusted else None, policy.index_max)
+
+    nodes = {g.code: group(g) for g in catalog.groups}
+    counts, points, top, applicable, _, _, adjusted = sums(catalog.criteria)
+    if adjusted:
+        pillars = [nodes[p.code] for p in catalog.pillars]
+        bonus, penalty = totals.capped(sum(p.bonus for p in pillars), sum(p.penalty for p in pillars), policy.bonus_cap, policy.penalty_cap)
+        total = NodeResult("", "Tổng cộng", totals.adjusted(points, bonus, penalty, policy.floor), top, applicable, counts, bonus, penalty,
+                           points, policy.index_max)
+    else:
+        total = NodeResult("", "Tổng cộng", points, top, applicable, counts, index_max=policy.index_max)
     return UnitResult(catalog.id, level, results, nodes, total, tuple(p.code for p in catalog.pillars))

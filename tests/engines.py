@@ -170,12 +170,25 @@ class FormulasModel:
 
 
 def output_names(catalog) -> list[str]:
+    """Every named figure the workbook computes: criteria, pillars, total; a pillar's base, bonus
+    and penalty where it has bonus or penalty criteria (the whole set's where any has); the grade."""
     out = []
     for c in catalog.criteria:
         out += [names.score_name(c.code), names.status_name(c.code), names.amax_name(c.code)]
+    adjusted = False
     for p in catalog.pillars:
         out += [names.pillar_name(p.code, w) for w in ("points", "max", "index")]
+        bonus, penalty = catalog.with_role("bonus", p.code), catalog.with_role("penalty", p.code)
+        if bonus or penalty:
+            adjusted = True
+            out.append(names.pillar_name(p.code, "base"))
+            out += [names.pillar_name(p.code, "bonus")] if bonus else []
+            out += [names.pillar_name(p.code, "penalty")] if penalty else []
     out += [names.total_name(w) for w in ("points", "max", "index")]
+    if adjusted:
+        out += [names.total_name(w) for w in ("base", "bonus", "penalty")]
+    if catalog.totals.grades:
+        out.append(names.total_name("grade"))
     return out
 
 

@@ -13,7 +13,10 @@ HEAVY = ["openpyxl", "xlwings", "jinja2", "pandas", "numpy", "formulas"]
 
 
 def test_the_core_and_cli_import_no_excel_template_or_addin_library():
-    code = ("import sys, hue_dx, hue_dx.catalog, hue_dx.rules, hue_dx.scoring, hue_dx.audit, hue_dx.ranking, hue_dx.cli; "
+    """The criteria workbook's sheets and their reading (catalog_sheets, catalog_read) and the Sở's figures (central) are pure
+    too: only catalog_book, at the edge, opens a workbook."""
+    code = ("import sys, hue_dx, hue_dx.catalog, hue_dx.rules, hue_dx.scoring, hue_dx.audit, hue_dx.ranking, hue_dx.cli, "
+            "hue_dx.totals, hue_dx.central, hue_dx.catalog_sheets, hue_dx.catalog_read, hue_dx.catalog_toml; "
             f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -209,6 +209,8 @@ VALID: dict[tuple[str, ...], tuple[list[str], list[str]]] = {
     ("catalog",): ([], []),
     ("catalog", "show"): (["5.2.1"], []),
     ("catalog", "check"): ([], []),
+    ("catalog", "export"): ([], ["-o", "{t}/bo-tieu-chi.xlsx"]),
+    ("catalog", "build"): ([str(ROOT / "samples" / "criteria" / "mau-thu-nghiem-2026.xlsx")], ["-o", "{t}/bo.toml"]),
     ("score",): ([str(ROOT / "samples" / "inputs" / "STTTT.json")], []),
     ("generate",): ([], ["--unit", "STTTT", "--out", "{t}/books"]),
     ("check",): ([str(CLEAN)], []),
@@ -272,6 +274,9 @@ def bad_arguments() -> list[tuple[list[str], int]]:
                 cases.append(([*path, *valid, option, "abc"], 2))
     w = "{w}"
     cases += [
+        (["catalog", "build", f"{w}/garbage.xlsx"], 2), (["catalog", "build", "{t}/khong-co.xlsx"], 2), (["catalog", "build", w], 2),
+        (["catalog", "export", "-o", w], 2), (["catalog", "export", "-o", "{t}/x.xlsx", "--catalog", "khong-co"], 2),
+        (["consolidate", f"{w}/clean", "-o", "{t}/r.xlsx", "--archive", "{t}/a", "--central", "{t}/khong-co.csv"], 2),
         (["catalog", "show", "9.9.9"], 2), (["catalog", "--catalog", "khong-co"], 2), (["catalog", "--catalog", f"{w}/garbage.toml"], 2),
         (["score", "{t}/khong-co.json"], 2), (["score", w], 2), (["score", f"{w}/empty.json"], 2), (["score", f"{w}/garbage.json"], 2),
         (["score", f"{w}/garbage.xlsx"], 2), (["score", str(ROOT / "samples" / "inputs" / "STTTT.json"), "--level", "khong-co"], 2),

@@ -9,8 +9,11 @@ import gzip
 import json
 from importlib import resources
 
+import pytest
+
 import hue_dx
 from hue_dx import campaign as campaign_mod
+from hue_dx import catalog as catalog_mod
 from hue_dx.intake import layouts
 from hue_dx.intake.results import Scores
 from hue_dx.scoring import restore, score_unit
@@ -18,11 +21,14 @@ from hue_dx.scoring import restore, score_unit
 CATALOG = hue_dx.load_catalog()
 
 
-def test_the_shipped_layouts_are_the_generators_own():
-    shipped = json.loads(gzip.decompress((resources.files("hue_dx.catalogs") / "layouts" / f"{CATALOG.id}.json.gz").read_bytes()))
-    assert shipped["key"] == layouts.key(CATALOG), "stale: python -m hue_dx.intake.layouts"
-    assert shipped["levels"] == json.loads(json.dumps(layouts.build(CATALOG, campaign_mod.load(None)))), \
+@pytest.mark.parametrize("ref", catalog_mod.available())
+def test_the_shipped_layouts_are_the_generators_own(ref):
+    catalog = catalog_mod.load(ref)
+    shipped = json.loads(gzip.decompress((resources.files("hue_dx.catalogs") / "layouts" / f"{catalog.id}.json.gz").read_bytes()))
+    assert shipped["key"] == layouts.key(catalog), "stale: python -m hue_dx.intake.layouts"
+    assert shipped["levels"] == json.loads(json.dumps(layouts.build(catalog, campaign_mod.load(None)))), \
         "stale: python -m hue_dx.intake.layouts"
+    assert layouts.load(catalog) is not None, "a shipped catalog's layouts are found without building"
 
 
 def test_a_layout_does_not_depend_on_the_campaign():

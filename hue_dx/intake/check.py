@@ -417,8 +417,8 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
                     shown_read = vn.number(read.read) if isinstance(read.read, float) and read.issue == "input-too-large" else vn.found(read.read)
                     value_issues.append(issue(read.issue, sheet=sheet, cell=ref, criterion=code, value=_shown_value(value),
                                               read=shown_read, **where))
-            elif read.value is not None and c.applies(level):
-                figures += 1
+            elif read.value is not None and c.applies(level) and not spec.central:
+                figures += 1  # [central] issue 24: a figure the Sở stamped in is not one the unit sent
         result.scored_inputs[code] = values
         r = score_criterion(c, values, level)
         results.append(r)

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..appraisal import Appraisal, apply
+from .. import central as central_mod
+from ..appraisal import Appraisal
 from ..campaign import Campaign
 from ..catalog import Catalog, code_key
 from ..issues import ERROR, WARNING, Issue, issue
@@ -57,9 +58,11 @@ class Assessment(engine.ReturnKind):
 
 
 def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archive_root: Path, *, workers: int | None = None,
-                progress: Callable[[int, int, float], None] | None = None, context: Context | None = None) -> Consolidation:
+                progress: Callable[[int, int, float], None] | None = None, context: Context | None = None,
+                central: central_mod.Central | None = None) -> Consolidation:
+    """``central``: the figures the Sở supplies for every unit (they replace what a unit typed)."""
     kind = Assessment(context or Context.create(catalog, campaign), catalog, campaign)
-    return engine.consolidate(kind, inputs, archive_root, lambda ledger, run: _outcome(kind, ledger, run, archive_root),
+    return engine.consolidate(kind, inputs, archive_root, lambda ledger, run: _outcome(kind, ledger, run, archive_root, central),
                               workers=workers, progress=progress)
 
 
@@ -72,7 +75,7 @@ def detailed(c: Consolidation, row: UnitRow, ctx: Context | None = None) -> File
     return check_file(data, row.result.name, row.result.sha256, ctx or Context.create(c.catalog, c.campaign), details=True)
 
 
-def _outcome(kind: Assessment, ledger: Ledger, run: Run, archive_root: Path) -> Consolidation:
+def _outcome(kind: Assessment, ledger: Ledger, run: Run, archive_root: Path, central: central_mod.Central | None = None) -> Consolidation:
     """The ranking from each unit's file in use, read back from the ledger one unit at a time:
     only what the outputs need is kept (``results``), so memory stays flat in the number of units."""
     catalog, campaign = kind.catalog, kind.campaign
@@ -83,7 +86,7 @@ def _outcome(kind: Assessment, ledger: Ledger, run: Run, archive_root: Path) -> 
         appraisals.setdefault(record[0], []).append(record)
     files_reader = LedgerFiles(archive_root)
     outcome = Consolidation(catalog, campaign, {}, [], [], [], ledger=files_reader)
-    issues = list(run.issues)
+    issues = list(run.issues) + (central.issues if central is not None else [])  # what the Sở's file could not give
     province = _Province(catalog)
     for unit in campaign.units:
         sha = current.get(unit.code)
@@ -99,8 +102,11 @@ def _outcome(kind: Assessment, ledger: Ledger, run: Run, archive_root: Path) -> 
                 if self_sha and self_sha != result.sha256:
                     issues.append(issue("appraisal-unknown-file", file=source, unit=unit.code, criterion=code, value=self_sha[:16], sha=sha_a))
             self_scores = Scores.stored(catalog, result.criteria, result.pillars, result.total)  # scored once, by the check
-            if items:  # only an appraisal changes a unit's inputs, and so its scores
-                final = apply(catalog, unit.level, result.scored_inputs, items, restore(catalog, result.criteria, unit.level))
+            figures = central.of(unit.code) if central is not None else {}  # the Sở's own figures for this unit
+            # only an appraisal, or a figure of the Sở other than the file's, changes a unit's inputs, and so its scores
+            if items or central_mod.changed(result.scored_inputs, figures):
+                final = central_mod.apply(catalog, unit.level, result.scored_inputs, figures, items, restore(catalog, result.criteria, unit.level),
+                                          *((central.supplier, central.file, central.sha256) if central is not None else ()))
                 row.final = Final(self_scores, Scores(catalog, final.final), final.applied, final.conflicts)
             else:
                 row.final = Final(self_scores, self_scores)

@@ -26,12 +26,18 @@ from .. import opendata, sanitize
 from ..documents import VIETNAM, local_time
 from ..files import open_atomic
 from ..issues import SEVERITY_VI
+from ..totals import grade
 from .received import file_name
 from .results import Consolidation, UnitRow
 
 
 def _index(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def _grade(c: Consolidation, r: UnitRow) -> str | None:
+    """[grades] issue 24: the band of the unit's final index, as its workbook's summary names it."""
+    return grade(r.index, c.catalog.totals.grades)
 
 
 def _rows(c: Consolidation) -> Iterator[tuple[str, UnitRow]]:
@@ -45,6 +51,7 @@ def _ranking_record(c: Consolidation, r: UnitRow) -> dict[str, Any]:
     return {"rank": r.rank, "unit": r.unit.code, "name": r.unit.name, "level": r.unit.level,
             "points": r.final.final.total.points if r.final else None, "max": r.final.final.total.applicable_max if r.final else None,
             "index": _index(r.index), "self_index": _index(r.self_index),
+            **({"grade": _grade(c, r)} if c.catalog.totals.grades else {}),  # [grades]
             "difference": _index(r.index - r.self_index) if r.index is not None and r.self_index is not None else None,
             "appraised": len(r.final.applied) if r.final else 0,
             "late": r.late, "errors": r.errors, "file": file_name(r.result.name) if r.result else None,
@@ -122,10 +129,11 @@ def write_csv(c: Consolidation, folder: Path, files: Sequence[str] = ALL_TABLES,
     described = opendata.tables(c.catalog)
 
     def ranking() -> Iterator[list[Any]]:
+        graded = bool(c.catalog.totals.grades)
         yield described["xep-hang.csv"].header
         for group, r in _rows(c):
             yield [group, r.rank, r.unit.code, r.unit.name, _index(r.final.final.total.points) if r.final else None,
-                   r.final.final.total.applicable_max if r.final else None, _index(r.index),
+                   r.final.final.total.applicable_max if r.final else None, _index(r.index), *([_grade(c, r) or ""] if graded else []),
                    *[_index(r.pillar_index(n)) for n in range(len(pillars))], int(r.late)]
 
     def criteria() -> Iterator[list[Any]]:
@@ -248,17 +256,20 @@ def _workbook(c: Consolidation, target: BinaryIO, ratio_is_share) -> None:
     pillars = c.catalog.pillars
 
     appraised = any(r.final and r.final.applied for _, r in _rows(c))
+    graded = bool(c.catalog.totals.grades)  # [grades] a column after the index (the chart reads columns 3 and 6 only)
     ranking = _Sheet(book, "Xếp hạng", "XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ" + (" (SAU THẨM ĐỊNH)" if appraised else " (THEO KẾT QUẢ TỰ ĐÁNH GIÁ)"),
-                     ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)", "Chỉ số tự đánh giá", "Chênh lệch",
-                      "Nộp muộn", "Số lỗi", "Tệp được dùng"], [18, 6, 10, 40, 9, 9, 11, 11, 10, 9, 7, 40],
-                     {5: "#,##0.00", 6: "#,##0.##", 7: "0.0000", 8: "0.0000", 9: "+0.0000;-0.0000;0"})
+                     ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)", *(["Xếp loại"] if graded else []),
+                      "Chỉ số tự đánh giá", "Chênh lệch", "Nộp muộn", "Số lỗi", "Tệp được dùng"],
+                     [18, 6, 10, 40, 9, 9, 11, *([11] if graded else []), 11, 10, 9, 7, 40],
+                     {5: "#,##0.00", 6: "#,##0.##", 7: "0.0000", 8 + graded: "0.0000", 9 + graded: "+0.0000;-0.0000;0"})
     spans: list[tuple[str, int, int]] = []
     for group, rows in c.groups.items():
         start = ranking.rows  # 0-based row of the group's first unit
         for r in rows:
             diff = r.index - r.self_index if r.index is not None and r.self_index is not None else None
             ranking.add([group, r.rank, r.unit.code, r.unit.name, r.final.final.total.points if r.final else None,
-                         r.final.final.total.applicable_max if r.final else None, _index(r.index), _index(r.self_index), _index(diff),
+                         r.final.final.total.applicable_max if r.final else None, _index(r.index), *([_grade(c, r) or ""] if graded else []),
+                         _index(r.self_index), _index(diff),
                          "muộn" if r.late else "", r.errors or "", r.result.name if r.result else "chưa nhận được sổ có số liệu"])
         spans.append((group, start, sum(1 for r in rows if r.rank is not None)))
 

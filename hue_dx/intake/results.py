@@ -109,7 +109,7 @@ class Final:
     conflicts: dict[str, list[Appraisal]] = field(default_factory=dict)
 
     def source(self, code: str) -> str:
-        return "thẩm định" if code in self.applied else "tự đánh giá"
+        return self.applied[code].source_words if code in self.applied else "tự đánh giá"
 
 
 @dataclass

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .. import cells
 from ..catalog import YES_NO, Criterion, Input
 from ..rules import xl_num, xl_text
+from ..totals import PENALTY
 
 MISSING_MARK = "thiếu"  # what an input's check cell shows when a required input is blank
 OK_TEXT, NA_TEXT = "đạt", "không áp dụng"
@@ -95,8 +96,11 @@ def status_formula(c: Criterion, cells: CriterionCells) -> str:
 
 
 def score_formula(c: Criterion, cells: CriterionCells) -> str:
+    """The points where the status is "đạt", else blank; a penalty that cannot be worked out
+    (figures missing or wrong) is charged in full (−max), as ``scoring`` charges it."""
     v = {i.key: value_expr(i, cells.inputs[i.key]) for i in c.inputs}
-    return f'=IF({cells.status_ref}="{OK_TEXT}",{c.rule.excel_score(c.params, v, cells.max_ref)},"")'
+    otherwise = f"-{cells.max_ref}" if c.role == PENALTY else '""'
+    return f'=IF({cells.status_ref}="{OK_TEXT}",{c.rule.excel_score(c.params, v, cells.max_ref)},{otherwise})'
 
 
 def amax_formula(cells: CriterionCells) -> str:

@@ -42,6 +42,7 @@ FILL_FORMULA = PatternFill("solid", fgColor="F2F2F2")
 FILL_HEADER = PatternFill("solid", fgColor="BDD7EE")
 FILL_GROUP = PatternFill("solid", fgColor="E2EFDA")
 FILL_NA = PatternFill("solid", fgColor="D9D9D9")
+FILL_CENTRAL = PatternFill("solid", fgColor="E4DFEC")  # figures the Sở supplies: pre-filled, locked
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 UNLOCKED = Protection(locked=False)
