@@ -300,7 +300,8 @@ def _vn_number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
-def _read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt.date, out: list[Issue], where: dict[str, str]) -> Any:
+def _read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt.date, out: list[Issue], where: dict[str, str],
+                date1904: bool = False) -> Any:
     """One answer cell's value for the consolidation (None when it cannot be used), with an
     issue in ``out`` for anything the unit must fix or the officer should know."""
     value = cell.value
@@ -320,8 +321,8 @@ def _read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt
             out.append(issue("tk-status-unknown", value=value.strip(), read=f"có lẽ là '{meant}'" if meant else "", **where))
         return status
     if spec.type == "date":
-        if isinstance(value, float) and not isinstance(value, bool) and 1 <= value < 2958466:
-            day = an.EXCEL_EPOCH + dt.timedelta(days=int(value))
+        if isinstance(value, float) and (serial_day := xlsx.serial_date(value, date1904)) is not None:  # in the workbook's date system
+            day = serial_day
         elif isinstance(value, str):
             day = _date_from_text(value)  # type: ignore[assignment]
             if day is None:
@@ -392,7 +393,7 @@ def _read_answers(raw: xlsx.RawWorkbook, destinations: Mapping[str, tuple[str, s
                 value, kind, _ = check.formula_input(found, row_issues, at)
                 found = xlsx.Cell(value, kind)
             typed[spec.key] = found.value
-            value = _read_field(spec, found, percent, deadline, row_issues, at)
+            value = _read_field(spec, found, percent, deadline, row_issues, at, raw.date1904)
             if value is not None and value != "":
                 clean[spec.key] = value
         if all(v is None for v in typed.values()):
