@@ -575,13 +575,26 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], Any]
         if not want:
             continue
         only_present = presence.get(sheet, _NOTHING)
-        cells: dict[str, Cell] = {}
-        for ref, raw_attrs, raw_value, inline, formula in _sheet_cells(xml, want, book.strings, only_present):
-            cell = _convert(_kind(raw_attrs), raw_value, inline, formula, book.strings, ref in only_present, date1904)
-            if cell is not None:
-                cells[ref] = cell
-        book.cells[sheet] = cells
+        book.cells[sheet] = _cells(xml, _sheet_cells(xml, want, book.strings, only_present), book.strings, only_present, date1904)
     return book
+
+
+def _cells(xml: bytes, found: list[_Found], strings: _SharedStrings | None, present: frozenset[str] | set[str],
+           date1904: bool) -> dict[str, Cell]:
+    """The cells found, converted; a shared formula's dependent cell (its <f> holds no text)
+    gets the group's formula moved to it."""
+    cells: dict[str, Cell] = {}
+    by_cell: dict[str, str] | None = None
+    for ref, raw_attrs, raw_value, inline, formula in found:
+        cell = _convert(_kind(raw_attrs), raw_value, inline, formula, strings, ref in present, date1904)
+        if cell is None:
+            continue
+        if formula == b"":
+            if by_cell is None:
+                by_cell = _formulas_by_cell(xml if _referenced(xml) else _positioned(xml))
+            cell.formula = by_cell.get(ref, cell.formula)
+        cells[ref] = cell
+    return cells
 
 
 def _custom_properties(z: _Zip, package: list[tuple[str, str, str]]) -> dict[str, str]:
@@ -1028,8 +1041,11 @@ def formula_cells(raw: RawWorkbook, sheet: str) -> dict[str, str]:
     """Every formula of a sheet by cell ("F12" -> "=IF(…)"); a shared formula's dependent
     cells get the shared formula moved to them, as Excel reads it."""
     xml = _cells_of(raw, sheet)
-    if xml is None:
-        return {}
+    return {} if xml is None else _formulas_by_cell(xml)
+
+
+def _formulas_by_cell(xml: bytes) -> dict[str, str]:
+    """formula_cells of a sheet whose cells all carry their reference."""
     out: dict[str, str] = {}
     masters: dict[bytes, tuple[str, str]] = {}
     dependents: list[tuple[str, bytes]] = []
@@ -1058,12 +1074,7 @@ def read_cells(raw: RawWorkbook, sheet: str, refs: set[str]) -> dict[str, Cell]:
     xml = _cells_of(raw, sheet) if refs else None
     if xml is None:
         return {}
-    out = {}
-    for ref, attrs, value, inline, formula in _find_cells(xml, refs, raw.strings)[0]:
-        cell = _convert(_kind(attrs), value, inline, formula, raw.strings, False, raw.date1904)
-        if cell is not None:
-            out[ref] = cell
-    return out
+    return _cells(xml, _find_cells(xml, refs, raw.strings)[0], raw.strings, _NOTHING, raw.date1904)
 
 
 def ref_key(ref: str) -> tuple[int, int]:
