@@ -181,16 +181,22 @@ def _xml_text(raw: bytes) -> str:
 
 
 def _text(raw: bytes) -> str:
-    """A SpreadsheetML string: XML's text, then the _xHHHH_ escapes decoded once."""
-    text = _xml_text(raw)
+    """A SpreadsheetML string: XML's text, then the _xHHHH_ escapes decoded once. (The common
+    case, plain UTF-8, in one call: this runs for every text cell read.)"""
+    if b"&" in raw or b"\r" in raw:
+        text = _xml_text(raw)
+    else:
+        text = raw.decode("utf-8", errors="replace")
     return _unescape(text) if "_x" in text else text
 
 
 def _attr_value(raw: bytes) -> str:
     """An attribute value as XML normalises it (3.3.3): each raw tab, line feed, CR or CR LF is
     one space; character references (&#10;) are kept as the characters they stand for."""
-    if _ATTR_SPACE.search(raw):
+    if b"\t" in raw or b"\n" in raw or b"\r" in raw:
         raw = _ATTR_SPACE.sub(b" ", raw.replace(b"\r\n", b" "))
+    elif b"&" not in raw:
+        return raw.decode("utf-8", errors="replace")
     return _xml_text(raw)
 
 
@@ -209,6 +215,10 @@ def _unescape(text: str) -> str:
 
 
 _ATTR = re.compile(rb"""([^\s=/<>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# a start tag's attributes (a quoted value may hold ">"): _TAG_ATTRS up to ">" (a "/" of "/>" included),
+# _OPEN_ATTRS up to what ends the start tag, "/>" or ">", so that an empty element is told apart
+_TAG_ATTRS = rb"""((?:[^>"']+|"[^"]*"|'[^']*')*)"""
+_OPEN_ATTRS = rb"""((?:[^>"'/]+|"[^"]*"|'[^']*'|/(?!>))*)"""
 
 
 def _attrs(raw: bytes) -> dict[bytes, bytes]:
@@ -224,6 +234,10 @@ _SOME_TEXT = re.compile(rb"<t\b[^>]*(?<!/)>[^<]")
 def _rich_text(raw: bytes) -> str:
     """The text of a string item (<si>, <is>): its runs joined; phonetic runs (<rPh>, the
     furigana Japanese Excel adds) are a reading guide, not text, and are left out."""
+    if raw.startswith(b"<is><t>"):  # an inline string of one plain run (openpyxl's, hue-dx's): sliced out
+        end = raw.find(b"<", 7)
+        if end + 9 == len(raw) and raw.startswith(b"</t></is>", end):
+            return _text(raw[7:end])
     if b"<rPh" in raw:
         raw = _PHONETIC.sub(b"", raw)
     return "".join(_text(t) for t in _RICH_T.findall(raw))
@@ -307,7 +321,8 @@ class _Zip:
         self.data = memoryview(data)
         # a member's name is its part name without the leading "/" (some writers keep it, or
         # write Windows separators)
-        self.names = {i.filename.replace("\\", "/").lstrip("/"): i for i in infos if not i.filename.endswith(("/", "\\"))}
+        self.names = {(i.filename.replace("\\", "/") if "\\" in i.filename else i.filename).lstrip("/"): i
+                      for i in infos if not i.filename.endswith(("/", "\\"))}
         self._folded: dict[str, str] | None = None
 
     def has(self, name: str) -> bool:
@@ -404,9 +419,30 @@ def _utf8(data: bytes) -> bytes:
 
 _MARKUP = re.compile(rb"<[!?]")
 _NOT_ELEMENTS = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[(.*?)\]\]>", re.S)
-_ROOT_TAG = re.compile(rb"""<([^\s/>]+)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ROOT_TAG = re.compile(rb"<([^\s/>]+)" + _TAG_ATTRS + rb">")
 _NAMESPACE = re.compile(rb"""\sxmlns:([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 MAIN_NAMESPACES = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+
+
+_SPREADSHEET_ROOTS = (b"workbook", b"worksheet", b"sst", b"chartsheet", b"dialogsheet")
+
+
+def _has_markup(data: bytes, root: int) -> bool:
+    """Whether a comment, CDATA section or processing instruction follows the root's start: each
+    needs a "?", a "[" or a "!" with a "-", found by single-byte searches (a formula's "!" alone
+    does not; a part with dashes is looked at dash by dash, then by the pattern)."""
+    if data.find(b"?", root) >= 0 or data.find(b"[", root) >= 0:
+        return _MARKUP.search(data, root) is not None
+    if data.find(b"!", root) < 0:
+        return False
+    dash = data.find(b"-", root)
+    for _ in range(16):
+        if dash < 0:
+            return False
+        if data.startswith(b"<!--", dash - 2):
+            return True
+        dash = data.find(b"-", dash + 1)
+    return _MARKUP.search(data, root) is not None
 
 
 def _cdata(match: re.Match[bytes]) -> bytes:
@@ -426,24 +462,28 @@ def _regular(data: bytes, root: int) -> bytes:
     prefix. Anything else is rewritten, exactly: comments and processing instructions carry no
     content, CDATA is text. (A prefix declared below the root element is not looked for: no
     writer declares SpreadsheetML's namespace there.)"""
-    if (data.find(b"!", root) >= 0 or data.find(b"?", root) >= 0) and _MARKUP.search(data, root):
+    if _has_markup(data, root):
         data = data[:root] + _NOT_ELEMENTS.sub(_cdata, data[root:])
     tag = _ROOT_TAG.match(data, root)
     if tag is not None and b"xmlns:" in tag.group(2):
-        # the root's own prefix (a valid part binds it to SpreadsheetML's namespace), and any
-        # other the root binds to that namespace
-        own = tag.group(1).rpartition(b":")[0]
-        prefixes = {own} if own else set()
-        prefixes.update(prefix for prefix, double, single in _NAMESPACE.findall(tag.group(2))
-                        if (double or single).strip() in MAIN_NAMESPACES)
-        for prefix in prefixes:
+        for prefix in _remember(_prefixes_cache, tag.group(0), lambda: _main_prefixes(tag)):
             data = re.sub(rb"<(/?)" + re.escape(prefix) + rb":", rb"<\1", data)
     return data
 
 
+def _main_prefixes(tag: re.Match[bytes]) -> list[bytes]:
+    """The prefixes a root start tag gives SpreadsheetML's elements: its own when it is a
+    SpreadsheetML part's (a valid part binds it to SpreadsheetML's namespace), and any other the
+    root binds to that namespace. Remembered per distinct tag: every sheet of a writer has one."""
+    own, _, local = tag.group(1).rpartition(b":")
+    prefixes = {own} if own and local in _SPREADSHEET_ROOTS else set()
+    prefixes.update(prefix for prefix, double, single in _NAMESPACE.findall(tag.group(2)) if (double or single).strip() in MAIN_NAMESPACES)
+    return sorted(prefixes)
+
+
 # ---------------------------------------------------------------- the package: parts through relationships
 
-_RELATIONSHIP = re.compile(rb"""<(?:[^\s/>:]+:)?Relationship\b((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_RELATIONSHIP = re.compile(rb"<(?:[^\s/>:]+:)?Relationship\b" + _TAG_ATTRS + rb">")
 
 
 def _relationships(z: _Zip, source: str) -> list[tuple[str, str, str]]:
@@ -457,14 +497,23 @@ def _relationships(z: _Zip, source: str) -> list[tuple[str, str, str]]:
     if rels is None:
         return []
     out = []
-    for raw in _RELATIONSHIP.findall(z.xml(rels)):
+    xml = z.xml(rels)
+    for rid, kind, part in _remember(_rels_cache, folder.encode() + b"\x00" + xml, lambda: _parse_rels(folder, xml)):
+        member = z.find(part)
+        if member is not None:
+            out.append((rid, kind, member))
+    return out
+
+
+def _parse_rels(folder: str, xml: bytes) -> list[tuple[str, str, str]]:
+    """(id, kind, part name) of a relationships part's internal relationships."""
+    out = []
+    for raw in _RELATIONSHIP.findall(xml):
         attrs = _attrs(raw)
-        if _attr_value(attrs.get(b"TargetMode", b"")).strip() == "External":
+        if b"TargetMode" in attrs and _attr_value(attrs[b"TargetMode"]).strip() == "External":
             continue
         kind = _attr_value(attrs.get(b"Type", b"")).strip().rstrip("/").rsplit("/", 1)[-1]
-        member = z.find(_resolve(folder, _attr_value(attrs.get(b"Target", b""))))
-        if member is not None:
-            out.append((_attr_value(attrs.get(b"Id", b"")).strip(), kind, member))
+        out.append((_attr_value(attrs.get(b"Id", b"")).strip(), kind, _resolve(folder, _attr_value(attrs.get(b"Target", b"")))))
     return out
 
 
@@ -505,10 +554,11 @@ def _main_part(z: _Zip, package: list[tuple[str, str, str]]) -> str:
 
 # ---------------------------------------------------------------- reading a workbook
 
-_SHEET = re.compile(rb"""<sheet\b((?:[^>"']|"[^"]*"|'[^']*')*)>""")
-_WORKBOOK_PR = re.compile(rb"""<workbookPr\b((?:[^>"']|"[^"]*"|'[^']*')*)>""")
-_PROPERTY = re.compile(rb"""<(?:[^\s/>:]+:)?property\b((?:[^>"']|"[^"]*"|'[^']*')*?)(?:/>|>(.*?)</(?:[^\s/>:]+:)?property\s*>)""", re.S)
-_VALUE = re.compile(rb"<(?:[^\s/>:]+:)?\w+\b[^>]*?(?:/>|>([^<]*)<)")
+_SHEET = re.compile(rb"<sheet\b" + _TAG_ATTRS + rb">")
+_WORKBOOK_PR = re.compile(rb"<workbookPr\b" + _TAG_ATTRS + rb">")
+# a custom property and its value, the first element inside it (<vt:lpwstr>…</vt:lpwstr>, or empty)
+_PROPERTY = re.compile(rb"<(?:[^\s/>:]+:)?property\b" + _OPEN_ATTRS + rb"(?:/>|>\s*(?:<([^\s/>]+)[^>]*?(?:/>|>([^<]*)</\2\s*>))?)")
+_NAME_ATTR = re.compile(rb"""\sname\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _MODIFIED = re.compile(rb"<(?:[^\s/>:]+:)?modified\b[^>]*?(?:/>|>([^<]*)<)")
 
 
@@ -586,7 +636,43 @@ def _cells(xml: bytes, found: list[_Found], strings: _SharedStrings | None, pres
     cells: dict[str, Cell] = {}
     by_cell: dict[str, str] | None = None
     for ref, raw_attrs, raw_value, inline, formula in found:
-        cell = _convert(_kind(raw_attrs), raw_value, inline, formula, strings, ref in present, date1904)
+        # the type, and the common cells (a number, a shared string, a text) converted right
+        # here: this runs for every cell read
+        at = raw_attrs.find(b' t="')
+        kind = raw_attrs[at + 4:raw_attrs.find(b'"', at + 4)] if at >= 0 else b"n" if b"t" not in raw_attrs else _kind(raw_attrs)
+        if formula is None:
+            if kind == b"n" and raw_value:
+                try:
+                    cells[ref] = Cell(float(raw_value), "n")
+                    continue
+                except ValueError:
+                    pass
+            elif kind == b"s" and raw_value and strings is not None and ref not in present:
+                try:
+                    cells[ref] = Cell(strings[int(raw_value)], "s")
+                    continue
+                except ValueError:
+                    pass
+            elif kind == b"inlineStr" and inline:
+                cells[ref] = Cell(_rich_text(inline), "s")
+                continue
+            elif kind == b"str" and raw_value:
+                cells[ref] = Cell(_text(raw_value), "s")
+                continue
+        elif formula:  # a formula (a score, a status) and its stored result, if any
+            if not raw_value:
+                cells[ref] = Cell(None, "", "=" + _text(formula))
+                continue
+            if kind == b"n":
+                try:
+                    cells[ref] = Cell(float(raw_value), "n", "=" + _text(formula))
+                    continue
+                except ValueError:
+                    pass
+            elif kind == b"str":
+                cells[ref] = Cell(_text(raw_value), "s", "=" + _text(formula))
+                continue
+        cell = _convert(kind, raw_value, inline, formula, strings, ref in present, date1904)
         if cell is None:
             continue
         if formula == b"":
@@ -604,11 +690,10 @@ def _custom_properties(z: _Zip, package: list[tuple[str, str, str]]) -> dict[str
     properties: dict[str, str] = {}
     if member is None:
         return properties
-    for attrs, body in _PROPERTY.findall(z.xml(member)):
-        name = _attrs(attrs).get(b"name")
-        value = _VALUE.search(body) if body else None
-        if name is not None and value is not None:
-            properties[_attr_text(name)] = _text(value.group(1) or b"")
+    for attrs, element, value in _PROPERTY.findall(z.xml(member)):
+        name = _NAME_ATTR.search(attrs)
+        if name is not None and element:
+            properties[_attr_text(name.group(1) or name.group(2))] = _text(value)
     return properties
 
 
@@ -634,6 +719,7 @@ def _kind(attrs: bytes) -> bytes:
 def _convert(kind: bytes, raw_value: bytes, inline: bytes, formula: bytes | None, strings: _SharedStrings | None,
              present: bool, date1904: bool) -> Cell | None:
     """A cell's value (None for a blank cell: neither a value nor a formula)."""
+    kind = kind.strip()  # an enumerated value may have spaces around it
     if formula is not None:
         stored = _stored(kind, raw_value, inline, strings, False, date1904)
         return Cell(stored.value, stored.kind, "=" + _text(formula)) if stored else Cell(None, "", "=" + _text(formula))
@@ -719,7 +805,6 @@ def _find_cells(xml: bytes, want: set[str], strings: _SharedStrings | None, pres
     pos = 0
     find = xml.find
     startswith = xml.startswith
-    count = xml.count
     for refs, needles in _plan(want):
         if len(refs) > 1:  # a run of adjacent cells: find its span, look inside only if something is there
             start = find(needles[0], pos)
@@ -729,14 +814,17 @@ def _find_cells(xml: bytes, want: set[str], strings: _SharedStrings | None, pres
                 if xml[close - 1] == 47:  # 47: "/", the last cell is an empty element
                     end = close + 1
                 else:
-                    end_tag = _CELL_END.search(xml, close)
-                    end = end_tag.end() if end_tag else -1
+                    end = find(b"</c", close)
+                    end = end + 4 if end >= 0 and xml[end + 3] == 62 else _cell_end(xml, close)[1]  # 62: ">"
                 if end > 0:
-                    if count(b"<", start, end) == count(b"/>", start, end):  # empty elements only
+                    if find(b"</", start, end) < 0:  # no end tag: every element of the span is empty (<c …/>)
                         pos = end
                         continue
                     if refs[0] in present and all(ref in present for ref in refs):
-                        filled = _run_holds_text(xml, start, end, strings)
+                        # an inline string's run with a character (no phonetic guide before it) tells at once
+                        text = find(b"<t>", start, end)
+                        filled = True if text >= 0 and xml[text + 3] != 60 and find(b"<rPh", start, text) < 0 else \
+                            _run_holds_text(xml, start, end, strings)
                         if filled is not None:
                             if filled:
                                 out.append((refs[0], b' t="str"', _PRESENT_BYTES, b"", None))
@@ -764,29 +852,52 @@ def _find_cells(xml: bytes, want: set[str], strings: _SharedStrings | None, pres
                     out.append((ref, xml[head:head_end], xml[head_end + 4:value_end], b"", None))
                     pos = value_end + 8
                     continue
-            elif startswith(b"<f>", head_end + 1):  # a plain formula (a score, a status) and perhaps its result
-                formula_end = find(b"</f>", head_end + 4)
-                if formula_end >= 0:
+            elif startswith(b"<f", head_end + 1) and xml[head_end + 3] in b"> ":
+                # a formula (a score, a status; <f aca="false"> as LibreOffice writes it) with its
+                # text, and perhaps its result (a shared formula's dependent, <f …/>, goes below)
+                text_start = head_end + 4 if xml[head_end + 3] == 62 else find(b">", head_end + 3) + 1
+                formula_end = find(b"</f>", text_start) if xml[text_start - 2] != 47 else -1
+                if formula_end >= 0 and find(b"<", text_start, formula_end) < 0:
                     after = formula_end + 4
                     if startswith(b"</c>", after):  # no stored result
-                        out.append((ref, xml[head:head_end], b"", b"", xml[head_end + 4:formula_end]))
+                        out.append((ref, xml[head:head_end], b"", b"", xml[text_start:formula_end]))
                         pos = after + 4
                         continue
                     if startswith(b"<v>", after):
                         value_end = find(b"</v>", after + 3)
                         if value_end >= 0 and startswith(b"</c>", value_end + 4):
-                            out.append((ref, xml[head:head_end], xml[after + 3:value_end], b"", xml[head_end + 4:formula_end]))
+                            out.append((ref, xml[head:head_end], xml[after + 3:value_end], b"", xml[text_start:formula_end]))
                             pos = value_end + 8
                             continue
-            end_tag = _CELL_END.search(xml, head_end)
-            if end_tag is None:
+            elif startswith(b"<is>", head_end + 1):  # an inline string (as openpyxl writes text)
+                inline_end = find(b"</is>", head_end + 5)
+                if inline_end >= 0 and startswith(b"</c>", inline_end + 5):
+                    out.append((ref, xml[head:head_end], b"", xml[head_end + 1:inline_end + 5], None))
+                    pos = inline_end + 9
+                    continue
+            elif startswith(b"</c>", head_end + 1):  # <c …></c>: empty too
+                pos = head_end + 5
+                continue
+            body_end = find(b"</c", head_end)
+            if body_end >= 0 and xml[body_end + 3] == 62:
+                end = body_end + 4
+            else:
+                body_end, end = _cell_end(xml, head_end)
+            if end < 0:
                 missing.append(ref)
                 continue
-            value, inline, formula = _cell_body(xml[head_end + 1:end_tag.start()])
+            value, inline, formula = _cell_body(xml[head_end + 1:body_end])
             if value or inline or formula is not None:
                 out.append((ref, xml[head:head_end], value, inline, formula))
-            pos = end_tag.end()
+            pos = end
     return out, missing
+
+
+def _cell_end(xml: bytes, start: int) -> tuple[int, int]:
+    """Where the cell element open at ``start`` ends when the first "</c" after it is not its
+    </c> (</c >, or </color> of a run's properties): (its end tag, just after it), or -1."""
+    found = _CELL_END.search(xml, start)
+    return (found.start(), found.end()) if found else (-1, -1)
 
 
 def _cell_body(body: bytes) -> tuple[bytes, bytes, bytes | None]:
@@ -813,13 +924,26 @@ def _cell_body(body: bytes) -> tuple[bytes, bytes, bytes | None]:
 def _run_holds_text(xml: bytes, start: int, end: int, strings: _SharedStrings | None) -> bool | None:
     """Whether a run of cells holds a value anywhere, its text not decoded (None: a phonetic
     guide is there, each cell must be read)."""
-    if xml.find(b"<rPh", start, end) >= 0:
+    find = xml.find
+    value = find(b"<v>", start, end)  # the first value of the run, a number or a shared string
+    if value >= 0 and xml[value + 3] != 60:
+        cell = xml.rfind(b"<c", start, value)  # its cell's start tag: only a formula (no "<") stands between
+        if cell >= 0 and xml[cell + 2] in b" \t\r\n>":
+            attrs = xml[cell + 2:find(b">", cell)]
+            if b't="s"' not in attrs and (b"t" not in attrs or _kind(attrs) != b"s"):
+                return True
+            try:
+                if strings is not None and strings.holds_text(int(xml[value + 3:find(b"<", value + 3)])):
+                    return True
+            except ValueError:
+                pass
+    if find(b"<rPh", start, end) >= 0:
         return None
     for match in _VALUE_TEXT.finditer(xml, start, end):
         if match.group(1) == b"t":  # an inline string with a character
             return True
         cell = xml.rfind(b"<c", start, match.start())  # a value's cell starts right before it (a formula holds no "<")
-        if _kind(xml[cell + 2:xml.find(b">", cell)]) != b"s":
+        if cell < 0 or xml[cell + 2] not in b" \t\r\n>" or _kind(xml[cell + 2:xml.find(b">", cell)]) != b"s":
             return True
         try:
             index = int(xml[match.end() - 1:xml.find(b"<", match.end())])
@@ -830,7 +954,7 @@ def _run_holds_text(xml: bytes, start: int, end: int, strings: _SharedStrings | 
     return False
 
 
-_ROW_OR_CELL = re.compile(rb"""<(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ROW_OR_CELL = re.compile(rb"<(row|c)(?=[\s/>])" + _TAG_ATTRS + rb">")
 _REF_BYTES = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 
 
@@ -914,6 +1038,8 @@ _FORMULA = re.compile(rb"<f(?:\s[^>]*)?>([^<]+)</f\s*>")
 # than decoding, and equal keys are compared in full, so no collision can mix two files up).
 _CACHE_LIMIT = 64
 _names_cache: dict[bytes, dict[str, str]] = {}
+_rels_cache: dict[bytes, list[tuple[str, str, str]]] = {}
+_prefixes_cache: dict[bytes, list[bytes]] = {}
 _formulas_cache: dict[bytes, list[str]] = {}
 
 
@@ -928,7 +1054,7 @@ def _remember(cache: dict, key: bytes, make):
 
 # a name holding a text constant: ="…" or "…", the quote written as is or as &quot; (LibreOffice)
 _CONSTANT_NAME = re.compile(rb'<definedName\b[^>]*>=?(?:"|&quot;)[^<]*</definedName\s*>')
-_DEFINED = re.compile(rb"""<definedName\b((?:[^>"']|"[^"]*"|'[^']*')*?)(?:/>|>([^<]*)</definedName\s*>)""")
+_DEFINED = re.compile(rb"<definedName\b" + _OPEN_ATTRS + rb"(?:/>|>([^<]*)</definedName\s*>)")
 
 
 def _defined_names(workbook: bytes) -> tuple[dict[str, str], dict[str, str]]:
@@ -1001,7 +1127,12 @@ class _SharedStrings:
     def holds_text(self, index: int) -> bool:
         """Whether a string has any character, without decoding it."""
         items = self.items
-        return 0 <= index < len(items) and _holds_text(items[index])
+        if not 0 <= index < len(items):
+            return False
+        item = items[index]
+        if item.startswith(b"<t>"):  # a plain run first: it holds text when a character follows
+            return len(item) > 3 and item[3] != 60
+        return _holds_text(item)
 
     def __getitem__(self, index: int) -> str:
         found = self.cache.get(index)
@@ -1025,7 +1156,7 @@ class _SharedStrings:
 # ---------------------------------------------------------------- formulas cell by cell
 # Only when a file's formulas differ from the generator's (rare): which cell holds what.
 
-_CELL = re.compile(rb"""<c r="([A-Z]+[0-9]+)"((?:[^>"']|"[^"]*"|'[^']*')*?)(?:/>|>(.*?)</c\s*>)""", re.S)
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"' + _OPEN_ATTRS + rb"(?:/>|>(.*?)</c\s*>)", re.S)
 
 
 def _cells_of(raw: RawWorkbook, sheet: str) -> bytes | None:
