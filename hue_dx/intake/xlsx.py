@@ -421,7 +421,7 @@ _MARKUP = re.compile(rb"<[!?]")
 _NOT_ELEMENTS = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[(.*?)\]\]>", re.S)
 _ROOT_TAG = re.compile(rb"<([^\s/>]+)" + _TAG_ATTRS + rb">")
 _NAMESPACE = re.compile(rb"""\sxmlns:([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-MAIN_NAMESPACES = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+_MAIN_NAMESPACES = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main")
 
 
 _SPREADSHEET_ROOTS = (b"workbook", b"worksheet", b"sst", b"chartsheet", b"dialogsheet")
@@ -467,7 +467,8 @@ def _regular(data: bytes, root: int) -> bytes:
     tag = _ROOT_TAG.match(data, root)
     if tag is not None and b"xmlns:" in tag.group(2):
         for prefix in _remember(_prefixes_cache, tag.group(0), lambda: _main_prefixes(tag)):
-            data = re.sub(rb"<(/?)" + re.escape(prefix) + rb":", rb"<\1", data)
+            # every "<" starts a tag by now: "<x:" and "</x:" are element names and nothing else
+            data = data.replace(b"<" + prefix + b":", b"<").replace(b"</" + prefix + b":", b"</")
     return data
 
 
@@ -477,7 +478,7 @@ def _main_prefixes(tag: re.Match[bytes]) -> list[bytes]:
     root binds to that namespace. Remembered per distinct tag: every sheet of a writer has one."""
     own, _, local = tag.group(1).rpartition(b":")
     prefixes = {own} if own and local in _SPREADSHEET_ROOTS else set()
-    prefixes.update(prefix for prefix, double, single in _NAMESPACE.findall(tag.group(2)) if (double or single).strip() in MAIN_NAMESPACES)
+    prefixes.update(prefix for prefix, double, single in _NAMESPACE.findall(tag.group(2)) if (double or single).strip() in _MAIN_NAMESPACES)
     return sorted(prefixes)
 
 
@@ -966,33 +967,29 @@ def _positioned(xml: bytes) -> bytes:
 
     def place(match: re.Match[bytes]) -> bytes:
         nonlocal row, column
-        body = match.group(2).rstrip()
-        empty = body.endswith(b"/")
-        if empty:
-            body = body[:-1]
+        body = match.group(2)
         ref = None
-        rest = []
-        for name, double, single in _ATTR.findall(body):
-            value = double or single
-            if name == b"r":
-                ref = value.strip()
-            else:
-                rest.append(b" " + name + b'="' + value.replace(b'"', b"&quot;") + b'"')
+        if b"r" in body and (found := _R_ATTR.search(body)) is not None:
+            ref = (found.group(1) if found.group(1) is not None else found.group(2)).strip()
+            body = body[:found.start()] + body[found.end():]
         if match.group(1) == b"row":
             row = int(ref) if ref and ref.isdigit() else row + 1
             column = 0
-            head = b'<row r="%d"' % row
+            return b'<row r="%d"' % row + body + b">"
+        at = _REF_BYTES.fullmatch(ref) if ref else None
+        if at is not None:
+            column = _column(at.group(1).decode())
         else:
-            at = _REF_BYTES.fullmatch(ref) if ref else None
-            if at is not None:
-                column = _column(at.group(1).decode())
-            else:
-                column += 1
-                ref = f"{_letters(column)}{row}".encode()
-            head = b'<c r="' + (ref or b"") + b'"'
-        return head + b"".join(rest) + (b"/>" if empty else b">")
+            column += 1
+            ref = b"%s%d" % (_LETTERS[column] if column < len(_LETTERS) else _letters(column).encode(), row)
+        return b'<c r="' + (ref or b"") + b'"' + body + b">"
 
     return _ROW_OR_CELL.sub(place, xml)
+
+
+_R_ATTR = re.compile(rb"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # the r attribute (not x:r, not ref)
+_LETTERS = [b""] + [_l.encode() for _l in (chr(65 + a) for a in range(26))] + \
+    [(chr(65 + a) + chr(65 + b)).encode() for a in range(26) for b in range(26)]  # column names up to ZZ
 
 
 _PLANS: dict[frozenset[str], list[tuple[tuple[str, ...], tuple[bytes, ...]]]] = {}
