@@ -151,6 +151,11 @@ def main() -> None:
     ratios = sorted(b / a for a, b in zip(base["read"], this["read"], strict=True))
     print(f"read time, this tree / {args.base}: median of the per-file ratios {statistics.median(ratios):.3f} "
           f"(quartiles {ratios[len(ratios) // 4]:.3f}-{ratios[3 * len(ratios) // 4]:.3f})")
+    # each file's best round: what the reading costs when nothing else on the machine gets in the way
+    best = {name: [min(found["read"][n::len(datas)]) for n in range(len(datas))] for name, found in times.items()}
+    print(f"read time, each file's best round: {args.base} {statistics.median(best[args.base]) * 1000:.3f} ms, "
+          f"this tree {statistics.median(best['this tree']) * 1000:.3f} ms (medians over the files), "
+          f"ratio {sum(best['this tree']) / sum(best[args.base]):.3f} (sums)")
     print("\nforms no common writer uses, one file (median ms of xlsx.read and three cells of each sheet):")
     for label, ms in forms_cost(datas[0], max(5, args.repeat)):
         print(f"  {label:50}{ms:>8.2f}")

@@ -341,23 +341,25 @@ class _Zip:
         return found
 
     def read(self, name: str) -> bytes:
-        info = self.names.get(name)
-        if info is None:
-            raise FileProblem("file-corrupt", f"thiếu phần {name}")
-        data = self._member(info)
+        data = self._member(name)
         if _prolog(data) is None:
             raise FileProblem("file-xml-entities", name)
         return data
 
     def xml(self, name: str) -> bytes:
-        """A part read and made regular (see ``_regular``)."""
-        data = _utf8(self.read(name))
+        """A part read and made regular (see ``_regular``); a DTD refused, in UTF-8 or UTF-16."""
+        data = self._member(name)
+        if data[:1] != b"<" or data[1:2] == b"\x00":  # a byte order mark, or UTF-16
+            data = _utf8(data)
         root = _prolog(data)
-        if root is None:  # a DTD written in UTF-16
+        if root is None:
             raise FileProblem("file-xml-entities", name)
         return _regular(data, root)
 
-    def _member(self, info: zipfile.ZipInfo) -> bytes:
+    def _member(self, name: str) -> bytes:
+        info = self.names.get(name)
+        if info is None:
+            raise FileProblem("file-corrupt", f"thiếu phần {name}")
         offset = info.header_offset
         header = bytes(self.data[offset:offset + 30])
         if len(header) < 30 or header[:4] != ZIP_MAGIC:
@@ -428,13 +430,16 @@ _SPREADSHEET_ROOTS = (b"workbook", b"worksheet", b"sst", b"chartsheet", b"dialog
 
 
 def _has_markup(data: bytes, root: int) -> bool:
-    """Whether a comment, CDATA section or processing instruction follows the root's start: each
-    needs a "?", a "[" or a "!" with a "-", found by single-byte searches (a formula's "!" alone
-    does not; a part with dashes is looked at dash by dash, then by the pattern)."""
-    if data.find(b"?", root) >= 0 or data.find(b"[", root) >= 0:
+    """Whether a comment, CDATA section or processing instruction follows the root's start: a
+    processing instruction needs a "?", a CDATA section a "!" and a "[", a comment a "!" and
+    "-": single-byte searches tell (a formula's "!" alone does not; a part with dashes is looked
+    at dash by dash, then by the pattern)."""
+    if data.find(b"?", root) >= 0:
         return _MARKUP.search(data, root) is not None
     if data.find(b"!", root) < 0:
         return False
+    if data.find(b"[", root) >= 0:
+        return _MARKUP.search(data, root) is not None
     dash = data.find(b"-", root)
     for _ in range(16):
         if dash < 0:
@@ -457,25 +462,35 @@ def _cdata(match: re.Match[bytes]) -> bytes:
 def _regular(data: bytes, root: int) -> bytes:
     """The part with every ``<`` starting a tag and SpreadsheetML's elements unprefixed, so that
     byte searches and patterns read it exactly. A part as Excel, LibreOffice, WPS or openpyxl
-    write it already is: two single-byte searches tell (a comment, CDATA section or processing
-    instruction after the root starts needs a "!" or a "?"), and the root's start tag shows any
-    prefix. Anything else is rewritten, exactly: comments and processing instructions carry no
+    write it already is: single-byte searches tell (see ``_has_markup``), and the root's start
+    tag shows any prefix. Anything else is rewritten, exactly: comments and processing instructions carry no
     content, CDATA is text. (A prefix declared below the root element is not looked for: no
     writer declares SpreadsheetML's namespace there.)"""
     if _has_markup(data, root):
         data = data[:root] + _NOT_ELEMENTS.sub(_cdata, data[root:])
-    tag = _ROOT_TAG.match(data, root)
-    if tag is not None and b"xmlns:" in tag.group(2):
-        for prefix in _remember(_prefixes_cache, tag.group(0), lambda: _main_prefixes(tag)):
+    head = data[root:data.find(b">", root)]
+    if b":" in head:  # a prefix on the root, or a namespace declared with one
+        # the decision depends on the root's start tag only: remembered per distinct tag (the
+        # bytes up to its first ">", which is its end when no value is quoted with "'" and the
+        # double quotes pair up; else the pattern finds the end)
+        if b"'" not in head and head.count(b'"') % 2 == 0:
+            tag = None
+        else:
+            tag = _ROOT_TAG.match(data, root)
+            head = tag.group(0) if tag else head
+        prefixes = _remember(_prefixes_cache, head, lambda: _main_prefixes(tag or _ROOT_TAG.match(data, root)))
+        for prefix in prefixes:
             # every "<" starts a tag by now: "<x:" and "</x:" are element names and nothing else
             data = data.replace(b"<" + prefix + b":", b"<").replace(b"</" + prefix + b":", b"</")
     return data
 
 
-def _main_prefixes(tag: re.Match[bytes]) -> list[bytes]:
+def _main_prefixes(tag: re.Match[bytes] | None) -> list[bytes]:
     """The prefixes a root start tag gives SpreadsheetML's elements: its own when it is a
     SpreadsheetML part's (a valid part binds it to SpreadsheetML's namespace), and any other the
     root binds to that namespace. Remembered per distinct tag: every sheet of a writer has one."""
+    if tag is None:
+        return []
     own, _, local = tag.group(1).rpartition(b":")
     prefixes = {own} if own and local in _SPREADSHEET_ROOTS else set()
     prefixes.update(prefix for prefix, double, single in _NAMESPACE.findall(tag.group(2)) if (double or single).strip() in _MAIN_NAMESPACES)
