@@ -862,9 +862,11 @@ def _find_cells(xml: bytes, want: set[str], strings: _SharedStrings | None, pres
             if xml[head_end - 1] == 47:  # "/>": an empty cell, nothing to convert (absent means blank)
                 pos = head_end
                 continue
+            # The common forms are sliced out directly; each slice ends at the first "<" after
+            # its start, which must begin the end tags expected (so no other form passes).
             if startswith(b"<v>", head_end + 1):  # the common case, a value and nothing else: 2 looks
-                value_end = find(b"</v>", head_end + 4)
-                if value_end >= 0 and startswith(b"</c>", value_end + 4):
+                value_end = find(b"<", head_end + 4)
+                if startswith(b"</v></c>", value_end):
                     out.append((ref, xml[head:head_end], xml[head_end + 4:value_end], b"", None))
                     pos = value_end + 8
                     continue
@@ -872,22 +874,22 @@ def _find_cells(xml: bytes, want: set[str], strings: _SharedStrings | None, pres
                 # a formula (a score, a status; <f aca="false"> as LibreOffice writes it) with its
                 # text, and perhaps its result (a shared formula's dependent, <f …/>, goes below)
                 text_start = head_end + 4 if xml[head_end + 3] == 62 else find(b">", head_end + 3) + 1
-                formula_end = find(b"</f>", text_start) if xml[text_start - 2] != 47 else -1
-                if formula_end >= 0 and find(b"<", text_start, formula_end) < 0:
+                formula_end = find(b"<", text_start) if xml[text_start - 2] != 47 else -1
+                if formula_end >= 0 and startswith(b"</f>", formula_end):
                     after = formula_end + 4
                     if startswith(b"</c>", after):  # no stored result
                         out.append((ref, xml[head:head_end], b"", b"", xml[text_start:formula_end]))
                         pos = after + 4
                         continue
                     if startswith(b"<v>", after):
-                        value_end = find(b"</v>", after + 3)
-                        if value_end >= 0 and startswith(b"</c>", value_end + 4):
+                        value_end = find(b"<", after + 3)
+                        if startswith(b"</v></c>", value_end):
                             out.append((ref, xml[head:head_end], xml[after + 3:value_end], b"", xml[text_start:formula_end]))
                             pos = value_end + 8
                             continue
             elif startswith(b"<is>", head_end + 1):  # an inline string (as openpyxl writes text)
                 inline_end = find(b"</is>", head_end + 5)
-                if inline_end >= 0 and startswith(b"</c>", inline_end + 5):
+                if inline_end >= 0 and startswith(b"</c>", inline_end + 5) and find(b"</c", head_end, inline_end) < 0:
                     out.append((ref, xml[head:head_end], b"", xml[head_end + 1:inline_end + 5], None))
                     pos = inline_end + 9
                     continue
