@@ -83,12 +83,18 @@ def _evidence(codes) -> dict:
     return {code: {"number": f"{n + 10}/QĐ-UBND", "date": "15/03/2020", "title": "Văn bản làm căn cứ"} for n, code in enumerate(codes)}
 
 
-def build(tmp: Path) -> tuple[list[Case], Path]:
-    """The corpus, and a campaign recipe (deadline 2030) to check it against."""
+def recipe_2030(tmp: Path) -> Path:
+    """The 2020 campaign's recipe with its deadline moved to 2030 (no file of a test is late)."""
     recipe = tmp / "campaign.toml"
     original = (ROOT / "generator" / "campaign-2020.toml").read_text(encoding="utf-8")
     recipe.write_text(original.replace('deadline = "2020-12-31"', 'deadline = "2030-12-31"').replace(
         'roster = "roster-hue-2020.csv"', f'roster = "{(ROOT / "generator" / "roster-hue-2020.csv").as_posix()}"'), encoding="utf-8")
+    return recipe
+
+
+def build(tmp: Path) -> tuple[list[Case], Path]:
+    """The corpus, and a campaign recipe (deadline 2030) to check it against."""
+    recipe = recipe_2030(tmp)
     catalog = hue_dx.load_catalog()
     campaign = campaign_mod.load(recipe)
     blank_dir = tmp / "blank"

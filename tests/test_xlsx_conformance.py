@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import corpus
 import engines
 import pytest
 import xlsxforms as xf
@@ -74,12 +75,8 @@ def _edit_formula(data: bytes, sheet: str, ref: str, old: str, new: str) -> byte
 def world(tmp_path_factory):
     """Both workbooks as openpyxl wrote them and as LibreOffice saved them (one soffice call)."""
     tmp = tmp_path_factory.mktemp("conformance")
-    recipe_path = tmp / "campaign.toml"
-    original = (ROOT / "generator" / "campaign-2020.toml").read_text(encoding="utf-8")
-    recipe_path.write_text(original.replace('deadline = "2020-12-31"', 'deadline = "2030-12-31"').replace(
-        'roster = "roster-hue-2020.csv"', f'roster = "{(ROOT / "generator" / "roster-hue-2020.csv").as_posix()}"'), encoding="utf-8")
     catalog = hue_dx.load_catalog()
-    campaign = campaign_mod.load(recipe_path)
+    campaign = campaign_mod.load(corpus.recipe_2030(tmp))
     generate(catalog, campaign, tmp / "blank", [campaign.unit("STTTT")], manifest=False)
     blank = next((tmp / "blank").glob("*STTTT*.xlsx")).read_bytes()
     inputs = json.loads((ROOT / "samples" / "inputs" / "STTTT.json").read_text(encoding="utf-8"))["inputs"]

@@ -45,6 +45,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from xml.etree import ElementTree as ET
 
+from openpyxl.utils import column_index_from_string
+
 from hue_dx.intake.xlsx import move_formula
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -155,21 +157,6 @@ def parse(data: bytes) -> Book:
 # --------------------------------------------------------------------------- structure
 
 
-def _column(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
 _REF = re.compile(r"([A-Z]+)([0-9]+)")
 
 
@@ -192,7 +179,7 @@ def positional(book: Book, dense: bool = False) -> None:
             previous = 0
             for cell in list(row):
                 match = _REF.fullmatch(cell.get("r", ""))
-                column = _column(match.group(1)) if match else previous + 1
+                column = column_index_from_string(match.group(1)) if match else previous + 1
                 while dense and previous + 1 < column:
                     cells.append(ET.Element(q("c")))
                     previous += 1
@@ -473,39 +460,27 @@ class Style:
     utf16: bool = False
 
 
-def _escape_text(text: str, style: Style) -> str:
+def _escaped(text: str, style: Style, attribute: bool = False) -> str:
+    """Text as element content or as an attribute value in the style's quotes: markup escaped, a
+    CR always as &#13; (raw, it would be read as a line feed), a line feed the style's way in
+    content and as &#10; in an attribute (where a raw one is read as a space, a tab too)."""
     out = []
     for ch in text:
+        code = ord(ch)
         if ch == "&":
             out.append("&amp;")
         elif ch == "<":
             out.append("&lt;")
-        elif ch == ">":
+        elif ch == ">" and not attribute:
             out.append("&gt;")
-        elif ch == "\r":
-            out.append("&#13;")  # a raw CR would be read as a line feed
+        elif attribute and ch == style.quote:
+            out.append("&quot;" if ch == '"' else "&apos;")
+        elif ch == "\r" or (attribute and ch in "\n\t"):
+            out.append(f"&#{code};")
         elif ch == "\n":
             out.append(style.newline)
-        elif style.charrefs and ord(ch) > 127:
-            out.append(f"&#{ord(ch)};" if ord(ch) % 2 else f"&#x{ord(ch):X};")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _escape_attribute(text: str, style: Style) -> str:
-    out = []
-    for ch in text:
-        if ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == style.quote:
-            out.append("&quot;" if ch == '"' else "&apos;")
-        elif ch in "\n\r\t":
-            out.append(f"&#{ord(ch)};")  # raw, they would be read as spaces
-        elif style.charrefs and ord(ch) > 127:
-            out.append(f"&#{ord(ch)};")
+        elif style.charrefs and code > 127:
+            out.append(f"&#{code};" if code % 2 else f"&#x{code:X};")
         else:
             out.append(ch)
     return "".join(out)
@@ -563,8 +538,8 @@ class _Writer:
         if allow_markup and style.cdata and "]]>" not in text and "\r" not in text and rng.random() < 0.7:
             cut = rng.randrange(0, len(text))
             raw = text[cut:].replace("\n", style.newline if style.newline != "&#10;" else "\n")
-            return _escape_text(text[:cut], style) + "<![CDATA[" + raw + "]]>"
-        return _escape_text(text, style)
+            return _escaped(text[:cut], style) + "<![CDATA[" + raw + "]]>"
+        return _escaped(text, style)
 
     def element(self, element: ET.Element, depth: int, declarations: list[tuple[str, str]]) -> None:
         style, rng, out = self.style, self.rng, self.out
@@ -576,7 +551,7 @@ class _Writer:
         for key, value in attributes:
             separator = rng.choice([" ", "\n", "\t", "  ", "\r\n"]) if style.attribute_forms else " "
             equals = rng.choice(["=", " = ", "\t="]) if style.attribute_forms else "="
-            parts.append(f"{separator}{key}{equals}{style.quote}{_escape_attribute(value, style)}{style.quote}")
+            parts.append(f"{separator}{key}{equals}{style.quote}{_escaped(value, style, attribute=True)}{style.quote}")
         head = f"<{name}{''.join(parts)}{' ' if style.attribute_forms else ''}"
         end = f"</{name}{' ' if style.end_tag_spaces else ''}>"
         children = list(element)
