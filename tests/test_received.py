@@ -228,3 +228,21 @@ def test_a_file_larger_than_any_workbook_is_archived_whole(corpus_world, tmp_pat
     assert pdf.sha256 == hashlib.sha256(big).hexdigest() and pdf.size == len(big) and pdf.state == "đã lưu, không chấm"
     assert (tmp_path / "kho" / "files" / pdf.sha256[:2] / f"{pdf.sha256}.pdf").read_bytes() == big
     assert any(i.code == "file-too-large" and i.file.endswith("so lon.xlsx") for i in result.issues)
+
+
+def test_a_workbook_with_renamed_parts_is_checked_whatever_it_is_named(corpus_world, tmp_path):
+    """A workbook whose main part is not xl/workbook.xml (found through _rels/.rels, as the
+    standard says) is a workbook when it arrives named .zip or .doc too: checked, not opened as
+    an archive nor kept as another file (the reader review found both tests hard-coded)."""
+    import xlsxforms
+
+    cases, campaign, catalog, ctx = corpus_world
+    data = xlsxforms.variant(_unit_file(corpus_world, "SNV", corpus.sample_inputs("STTTT"), "2025-12-01T08:00:00Z"), ["relative-parts"])
+    inbox = tmp_path / "thu"
+    inbox.mkdir()
+    (inbox / "SNV.zip").write_bytes(data)
+    (inbox / "SNV bao cao.doc").write_bytes(data)
+    result = consolidate(catalog, campaign, [inbox], tmp_path / "kho", workers=1, context=ctx)
+    states = sorted((f.name, f.kind, f.state) for f in result.files)
+    # the same bytes received twice: checked as a workbook once (the first in folder order), the other a duplicate of it
+    assert states == [("SNV bao cao.doc", "self", "đang dùng"), ("SNV.zip", "self", "trùng tệp đã nhận")]

@@ -163,3 +163,42 @@ def test_a_dtd_is_refused_even_after_comments_but_text_mentioning_one_is_not():
     assert problem.value.code == "file-xml-entities"
     harmless = sheet('<row r="2"><c r="D2" t="inlineStr"><is><t>&lt;!ENTITY x&gt; trong v&#259;n b&#7843;n</t></is></c></row>')
     assert cells(book(harmless)) == {"D2": ("<!ENTITY x> trong văn bản", "s")}
+
+
+# ---------------------------------------------------------------- markup the byte search must not be fooled by
+
+
+def test_a_cell_inside_a_comment_or_cdata_is_not_a_cell():
+    """A comment or a CDATA section can hold text that looks like a cell; only the real one is read."""
+    rows = ('<row r="2"><!-- <c r="D2"><v>99</v></c> --><c r="D2"><v>12</v></c></row>'
+            '<row r="4"><c r="D4" t="inlineStr"><is><t><![CDATA[<c r="D9"><v>7</v></c> & <f>SUM(1)</f>]]></t></is></c></row>')
+    data = book(sheet(rows))
+    assert cells(data) == {"D2": (12.0, "n"), "D4": ('<c r="D9"><v>7</v></c> & <f>SUM(1)</f>', "s")}
+    assert formulas(data) == []
+
+
+def test_a_dtd_in_a_utf16_part_is_refused():
+    bomb = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaa">]><worksheet><sheetData/></worksheet>'
+    with pytest.raises(xlsx.FileProblem) as problem:
+        xlsx.read(book(bomb.encode("utf-16")), WANTED)
+    assert problem.value.code == "file-xml-entities"
+
+
+def test_a_word_document_named_xlsx_says_so():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("_rels/.rels", b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                                   b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                                   b'officeDocument" Target="word/document.xml"/></Relationships>')
+        zf.writestr("word/document.xml", b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+    with pytest.raises(xlsx.FileProblem) as problem:
+        xlsx.read(buffer.getvalue())
+    assert problem.value.code == "file-not-workbook" and "Word" in problem.value.detail
+
+
+def test_a_shared_string_table_with_empty_items_keeps_its_indexes():
+    """<si/> is an item too: a split on "<si>" alone would move every later string up one."""
+    rows = '<row r="2"><c r="D2" t="s"><v>2</v></c></row><row r="3"><c r="D3" t="s"><v>0</v></c></row>'
+    shared = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="3">'
+              '<si><t>đầu</t></si><si/><si><t>thứ ba</t></si></sst>').encode()
+    assert cells(book(sheet(rows), shared=shared)) == {"D2": ("thứ ba", "s"), "D3": ("đầu", "s")}

@@ -12,7 +12,6 @@ file. Runs in worker processes: everything here is picklable.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -439,7 +438,7 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
             result.typed[code] = typed
             if evidence is not None and evidence_text:
                 sheet_cells = cells.get(evidence[0], _NO_CELLS)
-                result.evidence[code] = [_evidence_text(field_name, sheet_cells.get(ref))
+                result.evidence[code] = [_evidence_text(field_name, sheet_cells.get(ref), raw.date1904)
                                          for field_name, ref in zip(nm.EVIDENCE_FIELDS, evidence[1], strict=True)] if filled \
                     else [""] * len(evidence[1])
         score_place = cmap.score.get(code)
@@ -469,7 +468,6 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
 
 
 _NO_CELLS: dict[str, xlsx.Cell] = {}
-_EPOCH = dt.date(1899, 12, 30)
 
 
 def _place(places, key: str) -> tuple[str, str]:
@@ -487,14 +485,14 @@ def _any_filled(sheet_cells: dict[str, xlsx.Cell], refs: tuple[str, ...]) -> boo
     return False
 
 
-def _evidence_text(field_name: str, found: xlsx.Cell | None) -> str:
+def _evidence_text(field_name: str, found: xlsx.Cell | None, date1904: bool = False) -> str:
     """An evidence field as a person reads it: a date typed as a real date (a number of days
-    to Excel) is shown as dd/mm/yyyy, not as 44089.0."""
+    to Excel, in the workbook's date system) is shown as dd/mm/yyyy, not as 44089.0."""
     if found is None or found.value is None:
         return ""
     value = found.value
-    if field_name == "date" and isinstance(value, float) and 1 <= value < 2958466:
-        return (_EPOCH + dt.timedelta(days=int(value))).strftime("%d/%m/%Y")
+    if field_name == "date" and isinstance(value, float) and (day := xlsx.serial_date(value, date1904)) is not None:
+        return day.strftime("%d/%m/%Y")
     if isinstance(value, float):
         return vn.found(value)
     return str(value)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import io
 import multiprocessing as mp
 import os
 import threading
@@ -184,7 +185,13 @@ def _looks_like_workbook(data: bytes) -> bool:
     """A file named otherwise that is in fact a workbook (an .xlsx renamed .doc) is checked."""
     if data.startswith(xlsx.OLE_MAGIC):
         return "Workbook".encode("utf-16-le") in data[:65536] or "EncryptedPackage".encode("utf-16-le") in data
-    return data.startswith(xlsx.ZIP_MAGIC) and b"xl/workbook.xml" in data[-65536:]
+    if not data.startswith(xlsx.ZIP_MAGIC):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return xlsx.is_workbook_package(zf)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 # ------------------------------------------------------------------------------ workers

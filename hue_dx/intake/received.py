@@ -38,7 +38,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from ..errors import HueDxError
-from . import mail, outlook
+from . import mail, outlook, xlsx
 from .archives import TAR_SUFFIXES, is_tar_name, tar_members, zip_name
 from .mail import Envelope
 from .xlsx import MAX_RATIO, OLE_MAGIC, ZIP_MAGIC
@@ -413,7 +413,7 @@ def _is_workbook_zip(source: bytes | Path) -> bool:
     """A .zip that is in fact a workbook (an .xlsx renamed): checked as one, not opened as an archive."""
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
-            return "xl/workbook.xml" in zf.namelist()
+            return xlsx.is_workbook_package(zf)
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
 

@@ -9,17 +9,31 @@ cells it is asked for, guarded against decompression bombs, XML entity bombs, en
 corruption. Every failure is a ``FileProblem`` with a stable code; nothing here raises
 anything else.
 
+It reads the package as ECMA-376 (transitional and strict) defines it, not as a few programs
+happen to write it: parts are found through relationships (``_rels/.rels`` names the workbook,
+whatever its name; the workbook's relationships name its sheets and shared strings, targets
+relative or absolute), in either namespace set, with or without element prefixes, rows and
+cells with or without their ``r`` attribute, any element empty or self-closing, the 1900 or
+1904 date system, text as XML defines it (line ends, character references, CDATA) and as
+SpreadsheetML escapes it (``_xHHHH_``, decoded once), rich text joined and phonetic runs left out.
+
 Parsing works on the raw XML bytes: ``bytes.find`` sweeps forward to each wanted cell, and
-regular expressions collect formulas; OOXML written by Excel, LibreOffice, WPS and openpyxl
-is regular enough, and a general pattern takes over whenever a file is not (namespace
-prefixes, other attribute orders, rows out of order). Any DTD is refused before parsing."""
+regular expressions collect formulas. That is exact once a part is *regular*: every ``<`` starts
+a tag and SpreadsheetML elements carry no prefix. Excel, LibreOffice, WPS and openpyxl write
+regular parts, which a few single-byte searches confirm; any other part is made regular first,
+exactly (comments and processing instructions dropped, CDATA sections written as escaped text,
+the prefix bound to SpreadsheetML's namespace on the root element removed). A sheet whose cells
+are not all written ``<c r="…"`` (positional cells, other attribute forms) gets each row and cell
+its explicit reference first (``_positioned``), so cells are found the same way. Any DTD is
+refused before parsing."""
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
+import math
 import re
+import urllib.parse
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -74,45 +88,189 @@ class RawWorkbook:
     # constant (the identity: unit code, generation id… differ from file to file)
     layout: dict[str, str] = field(default_factory=dict, repr=False)
     constants: dict[str, str] = field(default_factory=dict, repr=False)
+    # the workbook's date system: True when serials count from 1904-01-01 (Excel for Mac's
+    # option, <workbookPr date1904="1"/>); see ``serial_date``
+    date1904: bool = False
+    strings: _SharedStrings | None = field(default=None, repr=False)  # the shared string table, read when first needed
 
 
-_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
-_REL = re.compile(rb"<Relationship\b([^>]*)/?>")
-_PROPERTY = re.compile(rb'<property\b[^>]*\bname="([^"]*)"[^>]*>\s*<vt:(\w+)\b[^>]*>(.*?)</vt:\2>', re.S)
-_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]*)</dcterms:modified>")
-_T = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
-_SI = re.compile(rb"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", re.S)
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_DEFINED_TEXT = re.compile(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>", re.S)
-_NAME_TEXT = re.compile(r'\bname="([^"]*)"')
+# ---------------------------------------------------------------- dates
+
+_BASE_1900 = dt.date(1899, 12, 30)  # serial 61 and on (1 March 1900 and later)
+_BASE_1900_EARLY = dt.date(1899, 12, 31)  # serials 1 to 59: Excel counts a 29 February 1900 (serial 60)
+_BASE_1904 = dt.date(1904, 1, 1)
 
 
-def _attrs(raw: bytes) -> dict[bytes, bytes]:
-    return {k.split(b":")[-1]: v for k, v in _ATTR.findall(raw)}
+def serial_date(value: object, date1904: bool = False) -> dt.date | None:
+    """The day a date serial stands for in a workbook's date system (ECMA-376 Part 1,
+    18.17.4.1): in the 1900 system serial 1 is 1 January 1900 and serial 60 the 29 February
+    1900 Excel counts (no such day: None); in the 1904 system serial 0 is 1 January 1904. The
+    fraction (a time of day) is dropped; None for what is no day of years 1900-9999."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    days = math.floor(value)
+    if date1904:
+        base = _BASE_1904
+    elif days < 1 or days == 60:
+        return None
+    else:
+        base = _BASE_1900_EARLY if days < 60 else _BASE_1900
+    if days < 0:
+        return None
+    try:
+        return base + dt.timedelta(days=days)
+    except OverflowError:
+        return None
 
 
+def _date_serial(when: dt.datetime, date1904: bool) -> float:
+    """The serial of a moment in a workbook's date system (the inverse of ``serial_date``)."""
+    if date1904:
+        base = _BASE_1904
+    else:
+        base = _BASE_1900 if when.date() >= dt.date(1900, 3, 1) else _BASE_1900_EARLY
+    return (when - dt.datetime.combine(base, dt.time())).total_seconds() / 86400
+
+
+def _date_cell(text: str, date1904: bool) -> Cell:
+    """A cell stored as an ISO 8601 date (t="d", as some writers store dates): the serial Excel
+    and LibreOffice use for it in the workbook's own date system, which is what the formulas see.
+    A time zone, when written, is dropped: the wall-clock time is the cell's."""
+    try:
+        when = dt.datetime.fromisoformat(text.strip().replace("Z", ""))
+    except ValueError:
+        return Cell(text, "s")
+    return Cell(_date_serial(when.replace(tzinfo=None), date1904), "n")
+
+
+# ---------------------------------------------------------------- text
+
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_REFERENCE = re.compile(r"&(?:#([0-9]{1,8})|#[xX]([0-9A-Fa-f]{1,7})|(lt|gt|amp|quot|apos));")
 _XML_ENTITIES = ((b"&lt;", b"<"), (b"&gt;", b">"), (b"&quot;", b'"'), (b"&apos;", b"'"))
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_ATTR_SPACE = re.compile(rb"[\t\n\r]")
+
+
+def _xml_char(code: int) -> str:
+    """A character reference's character; one XML cannot hold (not well-formed) is U+FFFD."""
+    if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF:
+        return chr(code)
+    return "\ufffd"
+
+
+def _reference(match: re.Match[str]) -> str:
+    decimal, hexadecimal, name = match.groups()
+    if name:
+        return _NAMED[name]
+    return _xml_char(int(decimal) if decimal else int(hexadecimal, 16))
+
+
+def _xml_text(raw: bytes) -> str:
+    """Character data as an XML processor passes it on: a raw CR LF or lone CR is one LF (XML 1.0,
+    2.11), then entity and character references are replaced (so &#13; stays a CR)."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"&" not in raw:
+        return raw.decode("utf-8", errors="replace")
+    if b"&#" in raw:
+        return _REFERENCE.sub(_reference, raw.decode("utf-8", errors="replace"))
+    for entity, char in _XML_ENTITIES:
+        raw = raw.replace(entity, char)
+    return raw.replace(b"&amp;", b"&").decode("utf-8", errors="replace")
 
 
 def _text(raw: bytes) -> str:
-    if b"&" in raw:
-        if b"&#" in raw:
-            text = html.unescape(raw.decode("utf-8", errors="replace"))
-        else:
-            for entity, char in _XML_ENTITIES:
-                raw = raw.replace(entity, char)
-            text = raw.replace(b"&amp;", b"&").decode("utf-8", errors="replace")
+    """A SpreadsheetML string: XML's text, then the _xHHHH_ escapes decoded once. (The common
+    case, plain UTF-8, in one call: this runs for every text cell read.)"""
+    if b"&" in raw or b"\r" in raw:
+        text = _xml_text(raw)
     else:
         text = raw.decode("utf-8", errors="replace")
     return _unescape(text) if "_x" in text else text
 
 
+def _attr_value(raw: bytes) -> str:
+    """An attribute value as XML normalises it (3.3.3): each raw tab, line feed, CR or CR LF is
+    one space; character references (&#10;) are kept as the characters they stand for."""
+    if b"\t" in raw or b"\n" in raw or b"\r" in raw:
+        raw = _ATTR_SPACE.sub(b" ", raw.replace(b"\r\n", b" "))
+    elif b"&" not in raw:
+        return raw.decode("utf-8", errors="replace")
+    return _xml_text(raw)
+
+
+def _attr_text(raw: bytes) -> str:
+    """A SpreadsheetML string held in an attribute (a sheet's name, a defined name)."""
+    text = _attr_value(raw)
+    return _unescape(text) if "_x" in text else text
+
+
 def _unescape(text: str) -> str:
     """OOXML's _xHHHH_ escapes (how Excel stores a line break pasted from Word: _x000B_) as the
-    characters they stand for; an escaped surrogate pair becomes its character, a lone
+    characters they stand for, in one pass from left to right (so _x005F_x000D_, an escaped
+    underscore, is the text "_x000D_"); an escaped surrogate pair becomes its character, a lone
     surrogate (which no file format can hold) becomes U+FFFD."""
     return sanitize.text(_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text))
+
+
+_ATTR = re.compile(rb"""([^\s=/<>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# a start tag's attributes (a quoted value may hold ">"): _TAG_ATTRS up to ">" (a "/" of "/>" included),
+# _OPEN_ATTRS up to what ends the start tag, "/>" or ">", so that an empty element is told apart
+_TAG_ATTRS = rb"""((?:[^>"']+|"[^"]*"|'[^']*')*)"""
+_OPEN_ATTRS = rb"""((?:[^>"'/]+|"[^"]*"|'[^']*'|/(?!>))*)"""
+
+
+def _attrs(raw: bytes) -> dict[bytes, bytes]:
+    """A start tag's attributes by local name (r:id is "id"), values as written (not decoded)."""
+    return {name.rsplit(b":", 1)[-1]: double or single for name, double, single in _ATTR.findall(raw)}
+
+
+_RICH_T = re.compile(rb"<t\b[^>]*?(?:/>|>([^<]*)</t\s*>)")
+_PHONETIC = re.compile(rb"<rPh\b[^>]*?(?:/>|>.*?</rPh\s*>)", re.S)
+_SOME_TEXT = re.compile(rb"<t\b[^>]*(?<!/)>[^<]")
+
+
+def _rich_text(raw: bytes) -> str:
+    """The text of a string item (<si>, <is>): its runs joined; phonetic runs (<rPh>, the
+    furigana Japanese Excel adds) are a reading guide, not text, and are left out."""
+    if raw.startswith(b"<is><t>"):  # an inline string of one plain run (openpyxl's, hue-dx's): sliced out
+        end = raw.find(b"<", 7)
+        if end + 9 == len(raw) and raw.startswith(b"</t></is>", end):
+            return _text(raw[7:end])
+    if b"<rPh" in raw:
+        raw = _PHONETIC.sub(b"", raw)
+    return "".join(_text(t) for t in _RICH_T.findall(raw))
+
+
+def _holds_text(raw: bytes) -> bool:
+    """Whether a string item has any character, without decoding it."""
+    if b"<rPh" in raw:
+        raw = _PHONETIC.sub(b"", raw)
+    return _SOME_TEXT.search(raw) is not None
+
+
+# ---------------------------------------------------------------- the file and its zip
+
+
+_SPREADSHEET_TYPES = (b"spreadsheetml.sheet.main", b"spreadsheetml.template.main", b"ms-excel.sheet.macroEnabled.main",
+                      b"ms-excel.template.macroEnabled.main", b"ms-excel.addin.macroEnabled.main")
+
+
+def is_workbook_package(zf: zipfile.ZipFile) -> bool:
+    """Whether an opened zip is a spreadsheet package (an .xlsx however its parts are named:
+    its [Content_Types].xml declares a workbook's main part), not an archive of files."""
+    names = {n.lower().lstrip("/") for n in zf.namelist()}
+    if "xl/workbook.xml" in names:
+        return True
+    info = next((i for i in zf.infolist() if i.filename.lstrip("/").lower() == "[content_types].xml"), None)
+    if info is None or info.file_size > 1024 * 1024:
+        return False
+    try:
+        types = zf.read(info)
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError, NotImplementedError):
+        return False
+    return any(t in types for t in _SPREADSHEET_TYPES)
 
 
 def sniff(data: bytes, name: str = "") -> None:
@@ -155,10 +313,11 @@ def _sniff_kind(data: bytes, name: str = "") -> str:
 class _Zip:
     """A zip opened with bomb and encryption checks; members read at most once.
 
-    The central directory is parsed by ``zipfile``; members are inflated here, straight from
-    the local header, with ISA-L when it is installed (``isal``, about 3x faster than zlib on
-    these files) and never past the size the directory declares (a lying header cannot blow
-    up memory). Each member's CRC-32 is checked, as zipfile would.
+    The central directory is parsed by ``zipfile`` (ZIP64 records and extras included); members
+    are inflated here, straight from the local header, with ISA-L when it is installed (``isal``,
+    about 3x faster than zlib on these files) and never past the size the directory declares (a
+    lying header cannot blow up memory; a data descriptor's zeros in the local header do not
+    matter). Each member's CRC-32 is checked, as zipfile would. Directory entries are no parts.
     """
 
     def __init__(self, data: bytes):
@@ -180,21 +339,47 @@ class _Zip:
         if total > MAX_UNZIPPED_BYTES:
             raise FileProblem("file-zip-bomb", f"giải nén {total // 1024 // 1024} MB")
         self.data = memoryview(data)
-        self.names = {i.filename.lstrip("/"): i for i in infos}
+        # a member's name is its part name without the leading "/" (some writers keep it, or
+        # write Windows separators)
+        self.names = {(i.filename.replace("\\", "/") if "\\" in i.filename else i.filename).lstrip("/"): i
+                      for i in infos if not i.filename.endswith(("/", "\\"))}
+        self._folded: dict[str, str] | None = None
 
     def has(self, name: str) -> bool:
         return name in self.names
 
+    def find(self, part: str) -> str | None:
+        """The member holding a part: OPC compares part names without regard to ASCII case, and
+        a relationship may percent-encode what the zip stores as is."""
+        if part in self.names:
+            return part
+        if self._folded is None:
+            self._folded = {name.casefold(): name for name in self.names}
+        found = self._folded.get(part.casefold())
+        if found is None and "%" in part:
+            found = self._folded.get(urllib.parse.unquote(part).casefold())
+        return found
+
     def read(self, name: str) -> bytes:
-        info = self.names.get(name)
-        if info is None:
-            raise FileProblem("file-corrupt", f"thiếu phần {name}")
-        data = self._member(info)
-        if _declares_dtd(data):
+        data = self._member(name)
+        if _prolog(data) is None:
             raise FileProblem("file-xml-entities", name)
         return data
 
-    def _member(self, info: zipfile.ZipInfo) -> bytes:
+    def xml(self, name: str) -> bytes:
+        """A part read and made regular (see ``_regular``); a DTD refused, in UTF-8 or UTF-16."""
+        data = self._member(name)
+        if data[:1] != b"<" or data[1:2] == b"\x00":  # a byte order mark, or UTF-16
+            data = _utf8(data)
+        root = _prolog(data)
+        if root is None:
+            raise FileProblem("file-xml-entities", name)
+        return _regular(data, root)
+
+    def _member(self, name: str) -> bytes:
+        info = self.names.get(name)
+        if info is None:
+            raise FileProblem("file-corrupt", f"thiếu phần {name}")
         offset = info.header_offset
         header = bytes(self.data[offset:offset + 30])
         if len(header) < 30 or header[:4] != ZIP_MAGIC:
@@ -218,23 +403,199 @@ class _Zip:
         return out
 
 
-def _declares_dtd(data: bytes) -> bool:
-    """True when the XML declares a DTD (where entities, and entity bombs, live). A DTD can only
-    stand in the prolog, before the root element, so only the prolog is looked at."""
+# ---------------------------------------------------------------- XML parts made regular
+
+
+def _prolog(data: bytes) -> int | None:
+    """Where the root element starts (the length of the part when it has none), or None when
+    the XML declares a DTD (where entities, and entity bombs, live). A DTD can only stand in the
+    prolog, before the root element, so only the prolog is looked at."""
     pos = 0
     while True:
         start = data.find(b"<", pos)
         if start < 0:
-            return False
+            return len(data)
         if data.startswith(b"<?", start):
             pos = data.find(b"?>", start)
         elif data.startswith(b"<!--", start):
             pos = data.find(b"-->", start)
+        elif data.startswith(b"<!", start):
+            return None  # <!DOCTYPE …>
         else:
-            return data.startswith(b"<!", start)  # <!DOCTYPE …>; anything else is the root element
+            return start  # the root element
         if pos < 0:
-            return False
+            return len(data)
         pos += 2
+
+
+def _utf8(data: bytes) -> bytes:
+    """A part in UTF-8 without a byte order mark: ECMA-376 lets a part be UTF-8 or UTF-16."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:]
+    head = data[:2]
+    if head in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"):
+        codec = "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-16-le" if head == b"<\x00" else "utf-16-be"
+        return data.decode(codec, errors="replace").lstrip("\ufeff").encode("utf-8", errors="replace")
+    return data
+
+
+_MARKUP = re.compile(rb"<[!?]")
+_NOT_ELEMENTS = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[(.*?)\]\]>", re.S)
+_ROOT_TAG = re.compile(rb"<([^\s/>]+)" + _TAG_ATTRS + rb">")
+_NAMESPACE = re.compile(rb"""\sxmlns:([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_MAIN_NAMESPACES = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+
+
+_SPREADSHEET_ROOTS = (b"workbook", b"worksheet", b"sst", b"chartsheet", b"dialogsheet")
+
+
+def _has_markup(data: bytes, root: int) -> bool:
+    """Whether a comment, CDATA section or processing instruction follows the root's start: a
+    processing instruction needs a "?", a CDATA section a "!" and a "[", a comment a "!" and
+    "-": single-byte searches tell (a formula's "!" alone does not; a part with dashes is looked
+    at dash by dash, then by the pattern)."""
+    if data.find(b"?", root) >= 0:
+        return _MARKUP.search(data, root) is not None
+    if data.find(b"!", root) < 0:
+        return False
+    if data.find(b"[", root) >= 0:
+        return _MARKUP.search(data, root) is not None
+    dash = data.find(b"-", root)
+    for _ in range(16):
+        if dash < 0:
+            return False
+        if data.startswith(b"<!--", dash - 2):
+            return True
+        dash = data.find(b"-", dash + 1)
+    return _MARKUP.search(data, root) is not None
+
+
+def _cdata(match: re.Match[bytes]) -> bytes:
+    """A comment or processing instruction dropped; a CDATA section written as the escaped text
+    it holds (its line ends are left to the text's own handling)."""
+    text = match.group(1)
+    if text is None:
+        return b""
+    return text.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")
+
+
+def _regular(data: bytes, root: int) -> bytes:
+    """The part with every ``<`` starting a tag and SpreadsheetML's elements unprefixed, so that
+    byte searches and patterns read it exactly. A part as Excel, LibreOffice, WPS or openpyxl
+    write it already is: single-byte searches tell (see ``_has_markup``), and the root's start
+    tag shows any prefix. Anything else is rewritten, exactly: comments and processing instructions carry no
+    content, CDATA is text. (A prefix declared below the root element is not looked for: no
+    writer declares SpreadsheetML's namespace there.)"""
+    if _has_markup(data, root):
+        data = data[:root] + _NOT_ELEMENTS.sub(_cdata, data[root:])
+    head = data[root:data.find(b">", root)]
+    if b":" in head:  # a prefix on the root, or a namespace declared with one
+        # the decision depends on the root's start tag only: remembered per distinct tag (the
+        # bytes up to its first ">", which is its end when no value is quoted with "'" and the
+        # double quotes pair up; else the pattern finds the end)
+        if b"'" not in head and head.count(b'"') % 2 == 0:
+            tag = None
+        else:
+            tag = _ROOT_TAG.match(data, root)
+            head = tag.group(0) if tag else head
+        prefixes = _remember(_prefixes_cache, head, lambda: _main_prefixes(tag or _ROOT_TAG.match(data, root)))
+        for prefix in prefixes:
+            # every "<" starts a tag by now: "<x:" and "</x:" are element names and nothing else
+            data = data.replace(b"<" + prefix + b":", b"<").replace(b"</" + prefix + b":", b"</")
+    return data
+
+
+def _main_prefixes(tag: re.Match[bytes] | None) -> list[bytes]:
+    """The prefixes a root start tag gives SpreadsheetML's elements: its own when it is a
+    SpreadsheetML part's (a valid part binds it to SpreadsheetML's namespace), and any other the
+    root binds to that namespace. Remembered per distinct tag: every sheet of a writer has one."""
+    if tag is None:
+        return []
+    own, _, local = tag.group(1).rpartition(b":")
+    prefixes = {own} if own and local in _SPREADSHEET_ROOTS else set()
+    prefixes.update(prefix for prefix, double, single in _NAMESPACE.findall(tag.group(2)) if (double or single).strip() in _MAIN_NAMESPACES)
+    return sorted(prefixes)
+
+
+# ---------------------------------------------------------------- the package: parts through relationships
+
+_RELATIONSHIP = re.compile(rb"<(?:[^\s/>:]+:)?Relationship\b" + _TAG_ATTRS + rb">")
+
+
+def _relationships(z: _Zip, source: str) -> list[tuple[str, str, str]]:
+    """(id, kind, member) of a part's internal relationships, ``source`` "" for the package's
+    own (_rels/.rels). The kind is the last segment of the relationship type, the same in the
+    transitional and strict namespaces ("officeDocument", "worksheet", "sharedStrings"…); the
+    member is the target resolved against the source part's folder, found in the zip (None when
+    the zip has no such part)."""
+    folder, _, name = source.rpartition("/")
+    rels = z.find(f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels")
+    if rels is None:
+        return []
+    out = []
+    xml = z.xml(rels)
+    for rid, kind, part in _remember(_rels_cache, folder.encode() + b"\x00" + xml, lambda: _parse_rels(folder, xml)):
+        member = z.find(part)
+        if member is not None:
+            out.append((rid, kind, member))
+    return out
+
+
+def _parse_rels(folder: str, xml: bytes) -> list[tuple[str, str, str]]:
+    """(id, kind, part name) of a relationships part's internal relationships."""
+    out = []
+    for raw in _RELATIONSHIP.findall(xml):
+        attrs = _attrs(raw)
+        if b"TargetMode" in attrs and _attr_value(attrs[b"TargetMode"]).strip() == "External":
+            continue
+        kind = _attr_value(attrs.get(b"Type", b"")).strip().rstrip("/").rsplit("/", 1)[-1]
+        out.append((_attr_value(attrs.get(b"Id", b"")).strip(), kind, _resolve(folder, _attr_value(attrs.get(b"Target", b"")))))
+    return out
+
+
+def _resolve(folder: str, target: str) -> str:
+    """A relationship target as a part name without its leading "/": an absolute target from the
+    package root, a relative one from the source part's folder, "." and ".." segments resolved."""
+    target = target.strip().replace("\\", "/").split("#", 1)[0]
+    path = target if target.startswith("/") else f"{folder}/{target}"
+    parts: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if parts:
+                parts.pop()
+        elif segment not in ("", "."):
+            parts.append(segment)
+    return "/".join(parts)
+
+
+def _first(relationships: list[tuple[str, str, str]], *kinds: str) -> str | None:
+    return next((member for _, kind, member in relationships if kind in kinds), None)
+
+
+_CORE_KINDS = ("core-properties",)
+_CUSTOM_KINDS = ("custom-properties", "customProperties")
+_OTHER_DOCUMENTS = {"document": "tài liệu Word", "presentation": "bản trình chiếu PowerPoint"}
+
+
+def _main_part(z: _Zip, package: list[tuple[str, str, str]]) -> str:
+    """The workbook part: the package's officeDocument (any name); a package without
+    relationships (some writers leave them out) at the usual name."""
+    main = _first(package, "officeDocument")
+    if main is None:
+        main = z.find("xl/workbook.xml")
+    if main is None:
+        raise FileProblem("file-not-workbook", "không có phần sổ tính (xl/workbook.xml, hay phần mà _rels/.rels chỉ tới)")
+    return main
+
+
+# ---------------------------------------------------------------- reading a workbook
+
+_SHEET = re.compile(rb"<sheet\b" + _TAG_ATTRS + rb">")
+_WORKBOOK_PR = re.compile(rb"<workbookPr\b" + _TAG_ATTRS + rb">")
+# a custom property and its value, the first element inside it (<vt:lpwstr>…</vt:lpwstr>, or empty)
+_PROPERTY = re.compile(rb"<(?:[^\s/>:]+:)?property\b" + _OPEN_ATTRS + rb"(?:/>|>\s*(?:<([^\s/>]+)[^>]*?(?:/>|>([^<]*)</\2\s*>))?)")
+_NAME_ATTR = re.compile(rb"""\sname\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_MODIFIED = re.compile(rb"<(?:[^\s/>:]+:)?modified\b[^>]*?(?:/>|>([^<]*)<)")
 
 
 def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], Any] | None = None, *,
@@ -250,39 +611,35 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], Any]
     z = _Zip(data)
     if z.has("mimetype") and b"opendocument" in z.read("mimetype"):
         raise FileProblem("file-ods")
-    if not z.has("xl/workbook.xml"):
-        raise FileProblem("file-not-workbook", "không có xl/workbook.xml")
+    package = _relationships(z, "")
+    main = _main_part(z, package)
+    workbook = z.xml(main)
+    root = _ROOT_TAG.match(workbook, _prolog(workbook) or 0)
+    if root is not None and (other := _OTHER_DOCUMENTS.get(root.group(1).rsplit(b":", 1)[-1].decode("ascii", "replace"))):
+        raise FileProblem("file-not-workbook", other)
+    relationships = _relationships(z, main)
+    targets = {rid: member for rid, _, member in relationships}
     content_types = z.read("[Content_Types].xml") if z.has("[Content_Types].xml") else b""
-    macros = z.has("xl/vbaProject.bin") or b"macroEnabled" in content_types
-    workbook = z.read("xl/workbook.xml")
-    rels = z.read("xl/_rels/workbook.xml.rels") if z.has("xl/_rels/workbook.xml.rels") else b""
-    targets = {}
-    for raw in _REL.findall(rels):
-        a = _attrs(raw)
-        target = a.get(b"Target", b"").decode()
-        targets[a.get(b"Id", b"").decode()] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    macros = _first(relationships, "vbaProject") is not None or z.has("xl/vbaProject.bin") or b"macroEnabled" in content_types
     sheets: list[str] = []
     paths: dict[str, str] = {}
     # the sheet list comes before the (long) defined names; the whole part is searched only
     # if a writer put it elsewhere
-    names_at = workbook.find(b"definedNames>")
-    for raw in _SHEET.findall(workbook, 0, names_at if names_at > 0 else len(workbook)) or _SHEET.findall(workbook):
+    names_at = workbook.find(b"<definedNames")
+    head_end = names_at if names_at > 0 else len(workbook)
+    for raw in _SHEET.findall(workbook, 0, head_end) or _SHEET.findall(workbook):
         a = _attrs(raw)
-        name = _text(a.get(b"name", b""))
+        name = _attr_text(a.get(b"name", b""))
         sheets.append(name)
-        paths[name] = targets.get(a.get(b"id", b"").decode(), "")
+        paths[name] = targets.get(_attr_value(a.get(b"id", b"")).strip(), "")
+    settings = _WORKBOOK_PR.search(workbook, 0, head_end) or _WORKBOOK_PR.search(workbook)
+    date1904 = settings is not None and _attrs(settings.group(1)).get(b"date1904", b"").strip() in (b"1", b"true")
     layout, constants = _defined_names(workbook)
     names = {**layout, **constants} if constants else layout
-    properties: dict[str, str] = {}
-    if z.has("docProps/custom.xml"):
-        for prop_name, _, prop_value in _PROPERTY.findall(z.read("docProps/custom.xml")):
-            properties[_text(prop_name)] = _text(prop_value)
-    modified = None
-    if z.has("docProps/core.xml"):
-        stamp = _MODIFIED.search(z.read("docProps/core.xml"))
-        modified = _text(stamp.group(1)).strip() if stamp else None
-    book = RawWorkbook(sheets, names, properties, modified, macros, zip=z)
+    book = RawWorkbook(sheets, names, _custom_properties(z, package), _modified(z, package), macros, zip=z, date1904=date1904)
     book.paths, book.layout, book.constants = paths, layout, constants
+    # (the usual name when the workbook's relationships list no table: some writers leave it out)
+    book.strings = _SharedStrings(z, _first(relationships, "sharedStrings") or z.find("xl/sharedStrings.xml"))
     presence: dict[str, set[str]] = {}
     cells_wanted: dict[str, set[str]]
     if callable(wanted):
@@ -291,232 +648,385 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], Any]
     else:
         cells_wanted = wanted or {}
 
-    shared: _SharedStrings | None = None
     for sheet in sheets:
         want = cells_wanted.get(sheet)
-        only_present = presence.get(sheet, _NOTHING)
         if not want and not formulas:
             continue
         path = paths.get(sheet)
         if not path or not z.has(path):
             continue
-        xml = z.read(path)
-        plain = _plain(xml)
+        xml = z.xml(path)
         if formulas:
-            book.formulas[sheet] = _formulas(b"\n=".join((_PLAIN_F if plain else _FTEXT).findall(xml)))
+            book.formulas[sheet] = _formulas(_FORMULA.findall(xml))
         if not want:
             continue
-        cells: dict[str, Cell] = {}
-        for ref, raw_attrs, raw_value, inline, formula in _find_cells(xml, want, plain, only_present):
-            at = raw_attrs.find(b't="')
-            kind = raw_attrs[at + 3:raw_attrs.find(b'"', at + 3)] if at >= 0 else b"n"
-            if formula is not None:
-                found = _value(kind, raw_value, inline, z, shared)
-                shared = found[1]
-                cells[ref] = Cell(found[0].value, found[0].kind, "=" + _text(formula))
-                continue
-            if not raw_value and kind != b"inlineStr":
-                continue  # blank
-            if kind == b"n":
-                try:
-                    cells[ref] = Cell(float(raw_value), "n")
-                except ValueError:
-                    cells[ref] = Cell(_text(raw_value), "s")
-            elif kind == b"s":
-                if shared is None:
-                    shared = _SharedStrings(z)
-                try:
-                    index = int(raw_value)
-                except ValueError:
-                    cells[ref] = Cell("", "s")
-                    continue
-                if ref in only_present:  # only whether it holds text matters: not decoded
-                    cells[ref] = Cell(PRESENT if shared.holds_text(index) else "", "s")
-                else:
-                    cells[ref] = Cell(shared[index], "s")
-            elif kind == b"inlineStr":
-                cells[ref] = Cell("".join(_text(t) for t in _T.findall(inline)), "s")
-            elif kind == b"str":
-                cells[ref] = Cell(_text(raw_value), "s")
-            elif kind == b"d":
-                cells[ref] = _date_cell(_text(raw_value))
-            elif kind == b"b":
-                cells[ref] = Cell(raw_value.strip() == b"1", "b")
-            elif kind == b"e":
-                cells[ref] = Cell(_text(raw_value), "e")
-            else:  # an unknown type: keep what is there as text
-                cells[ref] = Cell(_text(raw_value), "s")
-        book.cells[sheet] = cells
+        only_present = presence.get(sheet, _NOTHING)
+        book.cells[sheet] = _cells(xml, _sheet_cells(xml, want, book.strings, only_present), book.strings, only_present, date1904)
     return book
 
 
-def _value(kind: bytes, raw_value: bytes, inline: bytes, z: _Zip, shared: _SharedStrings | None) -> tuple[Cell, _SharedStrings | None]:
-    """The stored result of a formula cell (blank when the file stored none)."""
-    if not raw_value and kind != b"inlineStr":
-        return Cell(None, ""), shared
+def _cells(xml: bytes, found: list[_Found], strings: _SharedStrings | None, present: frozenset[str] | set[str],
+           date1904: bool) -> dict[str, Cell]:
+    """The cells found, converted; a shared formula's dependent cell (its <f> holds no text)
+    gets the group's formula moved to it."""
+    cells: dict[str, Cell] = {}
+    by_cell: dict[str, str] | None = None
+    for ref, raw_attrs, raw_value, inline, formula in found:
+        # the type, and the common cells (a number, a shared string, a text) converted right
+        # here: this runs for every cell read
+        at = raw_attrs.find(b' t="')
+        kind = raw_attrs[at + 4:raw_attrs.find(b'"', at + 4)] if at >= 0 else b"n" if b"t" not in raw_attrs else _kind(raw_attrs)
+        if formula is None:
+            if kind == b"n" and raw_value:
+                try:
+                    cells[ref] = Cell(float(raw_value), "n")
+                    continue
+                except ValueError:
+                    pass
+            elif kind == b"s" and raw_value and strings is not None and ref not in present:
+                try:
+                    cells[ref] = Cell(strings[int(raw_value)], "s")
+                    continue
+                except ValueError:
+                    pass
+            elif kind == b"inlineStr" and inline:
+                cells[ref] = Cell(_rich_text(inline), "s")
+                continue
+            elif kind == b"str" and raw_value:
+                cells[ref] = Cell(_text(raw_value), "s")
+                continue
+        elif formula:  # a formula (a score, a status) and its stored result, if any
+            if not raw_value:
+                cells[ref] = Cell(None, "", "=" + _text(formula))
+                continue
+            if kind == b"n":
+                try:
+                    cells[ref] = Cell(float(raw_value), "n", "=" + _text(formula))
+                    continue
+                except ValueError:
+                    pass
+            elif kind == b"str":
+                cells[ref] = Cell(_text(raw_value), "s", "=" + _text(formula))
+                continue
+        cell = _convert(kind, raw_value, inline, formula, strings, ref in present, date1904)
+        if cell is None:
+            continue
+        if formula == b"":
+            if by_cell is None:
+                by_cell = _formulas_by_cell(xml if _referenced(xml) else _positioned(xml))
+            cell.formula = by_cell.get(ref, cell.formula)
+        cells[ref] = cell
+    return cells
+
+
+def _custom_properties(z: _Zip, package: list[tuple[str, str, str]]) -> dict[str, str]:
+    """The custom document properties (name -> value as text), found through the package's
+    relationships (at the usual name when the package lists none)."""
+    member = _first(package, *_CUSTOM_KINDS) or z.find("docProps/custom.xml")
+    properties: dict[str, str] = {}
+    if member is None:
+        return properties
+    for attrs, element, value in _PROPERTY.findall(z.xml(member)):
+        name = _NAME_ATTR.search(attrs)
+        if name is not None and element:
+            properties[_attr_text(name.group(1) or name.group(2))] = _text(value)
+    return properties
+
+
+def _modified(z: _Zip, package: list[tuple[str, str, str]]) -> str | None:
+    """dcterms:modified of the core properties: when the file was last saved."""
+    member = _first(package, *_CORE_KINDS) or z.find("docProps/core.xml")
+    if member is None:
+        return None
+    stamp = _MODIFIED.search(z.xml(member))
+    return _text(stamp.group(1) or b"").strip() if stamp else None
+
+
+def _kind(attrs: bytes) -> bytes:
+    """A cell's type (its t attribute; "n" when it has none), from the attributes after r."""
+    at = attrs.find(b' t="')
+    if at >= 0:
+        return attrs[at + 4:attrs.find(b'"', at + 4)].strip()
+    if b"t" not in attrs:  # s="3", cm, vm…: no type written, a number
+        return b"n"
+    return _attrs(attrs).get(b"t", b"n").strip() or b"n"  # t='s', t = "s", a tab before t…
+
+
+def _convert(kind: bytes, raw_value: bytes, inline: bytes, formula: bytes | None, strings: _SharedStrings | None,
+             present: bool, date1904: bool) -> Cell | None:
+    """A cell's value (None for a blank cell: neither a value nor a formula)."""
+    kind = kind.strip()  # an enumerated value may have spaces around it
+    if formula is not None:
+        stored = _stored(kind, raw_value, inline, strings, False, date1904)
+        return Cell(stored.value, stored.kind, "=" + _text(formula)) if stored else Cell(None, "", "=" + _text(formula))
+    return _stored(kind, raw_value, inline, strings, present, date1904)
+
+
+def _stored(kind: bytes, raw_value: bytes, inline: bytes, strings: _SharedStrings | None, present: bool,
+            date1904: bool) -> Cell | None:
+    """The value a cell stores (a formula's stored result), None when it stores none."""
+    if kind == b"inlineStr":
+        return Cell(_rich_text(inline), "s") if inline else None
+    if not raw_value:
+        return None
     if kind == b"n":
         try:
-            return Cell(float(raw_value), "n"), shared
+            return Cell(float(raw_value), "n")
         except ValueError:
-            return Cell(_text(raw_value), "s"), shared
+            return Cell(_text(raw_value), "s")
     if kind == b"s":
-        shared = shared or _SharedStrings(z)
         try:
-            return Cell(shared[int(raw_value)], "s"), shared
+            index = int(raw_value)
         except ValueError:
-            return Cell("", "s"), shared
-    if kind == b"inlineStr":
-        return Cell("".join(_text(t) for t in _T.findall(inline)), "s"), shared
-    if kind == b"b":
-        return Cell(raw_value.strip() == b"1", "b"), shared
-    if kind == b"e":
-        return Cell(_text(raw_value), "e"), shared
+            return Cell("", "s")
+        if strings is None:
+            return Cell("", "s")
+        if present:  # only whether it holds text matters: not decoded
+            return Cell(PRESENT if strings.holds_text(index) else "", "s")
+        return Cell(strings[index], "s")
+    if kind == b"str":
+        return Cell(_text(raw_value), "s")
     if kind == b"d":
-        return _date_cell(_text(raw_value)), shared
-    return Cell(_text(raw_value), "s"), shared
+        return _date_cell(_text(raw_value), date1904)
+    if kind == b"b":
+        return Cell(raw_value.strip() in (b"1", b"true"), "b")
+    if kind == b"e":
+        return Cell(_text(raw_value), "e")
+    return Cell(_text(raw_value), "s")  # an unknown type: keep what is there as text
 
 
-_EPOCH = dt.datetime(1899, 12, 30)
+# ---------------------------------------------------------------- cells of a sheet
+
+_Found = tuple[str, bytes, bytes, bytes, bytes | None]  # ref, attributes after r, value, inline string element, formula
+_CELL_END = re.compile(rb"</c\s*>")
+_CELL_TAG = re.compile(rb"<c[\s/>]")
+_F_ELEMENT = re.compile(rb"<f\b([^>]*?)(?:/>|>([^<]*)</f\s*>)")
+_V_ELEMENT = re.compile(rb"<v\b[^>]*?(?:/>|>([^<]*)</v\s*>)")
+_IS_ELEMENT = re.compile(rb"<is\b[^>]*?(?:/>|>.*?</is\s*>)", re.S)
+_VALUE_TEXT = re.compile(rb"<(v|t)\b[^>]*(?<!/)>[^<]")
 
 
-def _date_cell(text: str) -> Cell:
-    """A cell stored as an ISO 8601 date (t="d", as some writers store dates): the number Excel
-    and LibreOffice use for it (days since 1899-12-30), which is what the formulas see."""
-    try:
-        when = dt.datetime.fromisoformat(text.strip().replace("Z", ""))
-    except ValueError:
-        return Cell(text, "s")
-    return Cell((when - _EPOCH).total_seconds() / 86400, "n")
+def _sheet_cells(xml: bytes, want: set[str], strings: _SharedStrings | None, present: frozenset[str] | set[str] = frozenset()
+                 ) -> list[_Found]:
+    """The wanted cells that hold something (a value or a formula; a cell left out is blank).
+    Found by their references; when some are not, and the sheet has cells written otherwise
+    than ``<c r="…"`` (positional cells, r not first, other quotes), the sheet is given explicit
+    references (``_positioned``) and those are looked for again."""
+    found, missing = _find_cells(xml, want, strings, present)
+    if missing and not _referenced(xml):
+        found += _find_cells(_positioned(xml), set(missing), strings, present)[0]
+    return found
 
 
-def _plain(xml: bytes) -> bool:
-    """True when the sheet's elements carry no namespace prefix (<worksheet>, <c>, <f>), as
-    Excel, LibreOffice, WPS and openpyxl write them: then the fast paths below apply."""
-    head = xml[:1024]
-    return b"<worksheet" in head
+def _referenced(xml: bytes) -> bool:
+    """Whether every cell of a sheet is written ``<c r="…"``: then a cell not found is blank."""
+    return xml.count(b'<c r="') == len(_CELL_TAG.findall(xml))
 
 
-def _find_cells(xml: bytes, want: set[str], plain: bool, present: frozenset[str] | set[str] = frozenset()
-                ) -> list[tuple[str, bytes, bytes, bytes, bytes | None]]:
-    """(ref, attributes, value, inline text, formula or None) of each wanted cell that holds
-    something: a value or a formula (a cell left out is blank).
+def _find_cells(xml: bytes, want: set[str], strings: _SharedStrings | None, present: frozenset[str] | set[str] = frozenset()
+                ) -> tuple[list[_Found], list[str]]:
+    """(ref, attributes, value, inline string, formula or None) of each wanted cell that holds
+    something, and the wanted cells not found.
 
-    Fast path: rows and cells are written in order, each cell starting with its reference
-    (``<c r="D12"``), so the wanted cells are found one after the other with ``bytes.find``
-    (a single forward sweep, no object per unwanted cell). Wanted cells side by side in a row
-    (a criterion's four evidence cells) are looked at together first: when their span holds no
-    value, one look tells; when they are wanted only for whether they hold something
-    (``present``), one look tells too (the first of them stands for the run, holding ``PRESENT``);
-    otherwise each is read as a single cell. A wanted cell not found that way (a writer that
-    orders attributes differently or leaves blank cells out) is looked up by the general
-    pattern, so the result is the same either way, only slower.
-    """
-    out: list[tuple[str, bytes, bytes, bytes, bytes | None]] = []
+    Fast path: each cell starting with its reference (``<c r="D12"``), the wanted cells are found
+    one after the other with ``bytes.find`` (a single forward sweep, no object per unwanted cell).
+    Wanted cells side by side in a row (a criterion's four evidence cells) are looked at together
+    first: when every element of their span is empty (``<c …/>``), one look tells; when they are
+    wanted only for whether they hold something (``present``), a look at their values tells (the
+    first of them stands for the run, holding ``PRESENT``); otherwise each is read as a single
+    cell. The common forms of a cell (a value; a formula and perhaps its result) are sliced out
+    directly; any other goes through the element patterns."""
+    out: list[_Found] = []
     missing: list[str] = []
-    if plain:
-        pos = 0
-        find = xml.find
-        startswith = xml.startswith
-        for refs, needles in _plan(want):
-            if len(refs) > 1:  # a run of adjacent cells: find its span, look inside only if something is there
-                start = find(needles[0], pos)
-                last = find(needles[-1], start) if start >= 0 else -1
-                close = find(b">", last) if last >= 0 else -1
-                if close < 0:
-                    missing.extend(refs)
-                    continue
-                end = close + 1 if xml[close - 1] == 47 else find(b"</c>", close) + 4  # 47: "/", an empty cell
-                if end < close:
-                    missing.extend(refs)
-                    continue
-                if find(b"<v>", start, end) < 0 and find(b"<is>", start, end) < 0:
-                    pos = end
-                    continue
-                if refs[0] in present and all(ref in present for ref in refs):
-                    out.append((refs[0], b' t="str"', _PRESENT_BYTES, b"", None))
-                    pos = end
-                    continue
-                pos = start  # something is there: each cell of the run is looked at as a single one
-            for ref, needle in zip(refs, needles, strict=True):
-                start = find(needle, pos)
-                if start < 0:
-                    start = find(needle)  # rows out of order
-                    if start < 0:
-                        missing.append(ref)
+    pos = 0
+    find = xml.find
+    startswith = xml.startswith
+    for refs, needles in _plan(want):
+        if len(refs) > 1:  # a run of adjacent cells: find its span, look inside only if something is there
+            start = find(needles[0], pos)
+            last = find(needles[-1], start) if start >= 0 else -1
+            close = find(b">", last) if last >= 0 else -1
+            if close >= 0:
+                if xml[close - 1] == 47:  # 47: "/", the last cell is an empty element
+                    end = close + 1
+                else:
+                    end = find(b"</c", close)
+                    end = end + 4 if end >= 0 and xml[end + 3] == 62 else _cell_end(xml, close)[1]  # 62: ">"
+                if end > 0:
+                    if find(b"</", start, end) < 0:  # no end tag: every element of the span is empty (<c …/>)
+                        pos = end
                         continue
-                head_end = find(b">", start)
-                if head_end < 0:
-                    missing.append(ref)
-                    continue
-                if xml[head_end - 1] == 47:  # "/>": an empty cell, nothing to convert (absent means blank)
-                    pos = head_end
-                    continue
-                if startswith(b"<v>", head_end + 1):  # the common case, a value and nothing else: 2 looks
-                    value_end = find(b"</v>", head_end + 4)
-                    if value_end >= 0 and startswith(b"</c>", value_end + 4):
-                        out.append((ref, xml[start + len(needle):head_end], xml[head_end + 4:value_end], b"", None))
-                        pos = value_end + 8
-                        continue
-                elif startswith(b"<f>", head_end + 1):  # a plain formula (a score, a status) and perhaps its result
-                    formula_end = find(b"</f>", head_end + 4)
-                    if formula_end >= 0:
-                        after = formula_end + 4
-                        if startswith(b"</c>", after):  # no stored result
-                            out.append((ref, xml[start + len(needle):head_end], b"", b"", xml[head_end + 4:formula_end]))
-                            pos = after + 4
+                    if refs[0] in present and all(ref in present for ref in refs):
+                        # an inline string's run with a character (no phonetic guide before it) tells at once
+                        text = find(b"<t>", start, end)
+                        filled = True if text >= 0 and xml[text + 3] != 60 and find(b"<rPh", start, text) < 0 else \
+                            _run_holds_text(xml, start, end, strings)
+                        if filled is not None:
+                            if filled:
+                                out.append((refs[0], b' t="str"', _PRESENT_BYTES, b"", None))
+                            pos = end
                             continue
-                        if startswith(b"<v>", after):
-                            value_end = find(b"</v>", after + 3)
-                            if value_end >= 0 and startswith(b"</c>", value_end + 4):
-                                out.append((ref, xml[start + len(needle):head_end], xml[after + 3:value_end], b"",
-                                            xml[head_end + 4:formula_end]))
-                                pos = value_end + 8
-                                continue
-                end = find(b"</c>", head_end)
-                if end < 0:
+                pos = start  # something is there: each cell of the run is looked at as a single one
+        for ref, needle in zip(refs, needles, strict=True):
+            start = find(needle, pos)
+            if start < 0:
+                start = find(needle)  # rows out of order
+                if start < 0:
                     missing.append(ref)
                     continue
-                value = inline = b""
-                formula = None
-                if find(b"<f", head_end, end) >= 0:  # rare in cells read (an input typed as a formula)
-                    formula = _formula_text(xml[head_end + 1:end])
-                value_start = find(b"<v>", head_end, end)
-                if value_start >= 0:
-                    value_end = find(b"</v>", value_start, end)
-                    if value_end >= 0:
-                        value = xml[value_start + 3:value_end]
-                elif find(b"<is>", head_end, end) >= 0:
-                    inline = xml[head_end + 1:end]
-                if value or inline or formula is not None:
-                    out.append((ref, xml[start + len(needle):head_end], value, inline, formula))
-                pos = end
-        if not missing:
-            return out
-    else:
-        missing = list(want)
-    out.extend(_any_cells(xml, set(missing)))
-    return out
+            head = start + len(needle)
+            head_end = find(b">", head)
+            if head_end < 0:
+                missing.append(ref)
+                continue
+            if xml[head_end - 1] == 47:  # "/>": an empty cell, nothing to convert (absent means blank)
+                pos = head_end
+                continue
+            # The common forms are sliced out directly; each slice ends at the first "<" after
+            # its start, which must begin the end tags expected (so no other form passes).
+            if startswith(b"<v>", head_end + 1):  # the common case, a value and nothing else: 2 looks
+                value_end = find(b"<", head_end + 4)
+                if startswith(b"</v></c>", value_end):
+                    out.append((ref, xml[head:head_end], xml[head_end + 4:value_end], b"", None))
+                    pos = value_end + 8
+                    continue
+            elif startswith(b"<f", head_end + 1) and xml[head_end + 3] in b"> ":
+                # a formula (a score, a status; <f aca="false"> as LibreOffice writes it) with its
+                # text, and perhaps its result (a shared formula's dependent, <f …/>, goes below)
+                text_start = head_end + 4 if xml[head_end + 3] == 62 else find(b">", head_end + 3) + 1
+                formula_end = find(b"<", text_start) if xml[text_start - 2] != 47 else -1
+                if formula_end >= 0 and startswith(b"</f>", formula_end):
+                    after = formula_end + 4
+                    if startswith(b"</c>", after):  # no stored result
+                        out.append((ref, xml[head:head_end], b"", b"", xml[text_start:formula_end]))
+                        pos = after + 4
+                        continue
+                    if startswith(b"<v>", after):
+                        value_end = find(b"<", after + 3)
+                        if startswith(b"</v></c>", value_end):
+                            out.append((ref, xml[head:head_end], xml[after + 3:value_end], b"", xml[text_start:formula_end]))
+                            pos = value_end + 8
+                            continue
+            elif startswith(b"<is>", head_end + 1):  # an inline string (as openpyxl writes text)
+                inline_end = find(b"</is>", head_end + 5)
+                if inline_end >= 0 and startswith(b"</c>", inline_end + 5) and find(b"</c", head_end, inline_end) < 0:
+                    out.append((ref, xml[head:head_end], b"", xml[head_end + 1:inline_end + 5], None))
+                    pos = inline_end + 9
+                    continue
+            elif startswith(b"</c>", head_end + 1):  # <c …></c>: empty too
+                pos = head_end + 5
+                continue
+            body_end = find(b"</c", head_end)
+            if body_end >= 0 and xml[body_end + 3] == 62:
+                end = body_end + 4
+            else:
+                body_end, end = _cell_end(xml, head_end)
+            if end < 0:
+                missing.append(ref)
+                continue
+            value, inline, formula = _cell_body(xml[head_end + 1:body_end])
+            if value or inline or formula is not None:
+                out.append((ref, xml[head:head_end], value, inline, formula))
+            pos = end
+    return out, missing
 
 
-def _any_cells(xml: bytes, wanted: set[str]) -> list[tuple[str, bytes, bytes, bytes, bytes | None]]:
-    """The general pattern: wanted cells that hold something, written however."""
-    out = []
-    for lead, ref_bytes, attrs, formula, value, inline in _ANY_CELL.findall(xml):
-        if (value or inline or formula) and (ref := ref_bytes.decode()) in wanted:
-            out.append((ref, lead + attrs, value, inline, _formula_text(formula) if formula else None))
-    return out
+def _cell_end(xml: bytes, start: int) -> tuple[int, int]:
+    """Where the cell element open at ``start`` ends when the first "</c" after it is not its
+    </c> (</c >, or </color> of a run's properties): (its end tag, just after it), or -1."""
+    found = _CELL_END.search(xml, start)
+    return (found.start(), found.end()) if found else (-1, -1)
 
 
-_F_BODY = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)")
+def _cell_body(body: bytes) -> tuple[bytes, bytes, bytes | None]:
+    """(value, inline string element, formula text or None) of a cell element's content, any
+    element empty or self-closing, with attributes (<v xml:space="preserve">) or without."""
+    formula = None
+    if b"<f" in body:
+        found = _F_ELEMENT.search(body)
+        if found is not None:
+            formula = found.group(2) or b""
+    value = b""
+    if b"<v" in body:
+        found = _V_ELEMENT.search(body)
+        if found is not None:
+            value = found.group(1) or b""
+    inline = b""
+    if b"<is" in body:
+        found = _IS_ELEMENT.search(body)
+        if found is not None:
+            inline = found.group(0)
+    return value, inline, formula
 
 
-def _formula_text(cell_body: bytes) -> bytes:
-    """The text of the formula inside a cell element's body (empty for a shared formula's
-    dependent cell, which only points to its group)."""
-    match = _F_BODY.search(cell_body)
-    if match is None:
-        return b""
-    return match.group(2) or b""
+def _run_holds_text(xml: bytes, start: int, end: int, strings: _SharedStrings | None) -> bool | None:
+    """Whether a run of cells holds a value anywhere, its text not decoded (None: a phonetic
+    guide is there, each cell must be read)."""
+    find = xml.find
+    value = find(b"<v>", start, end)  # the first value of the run, a number or a shared string
+    if value >= 0 and xml[value + 3] != 60:
+        cell = xml.rfind(b"<c", start, value)  # its cell's start tag: only a formula (no "<") stands between
+        if cell >= 0 and xml[cell + 2] in b" \t\r\n>":
+            attrs = xml[cell + 2:find(b">", cell)]
+            if b't="s"' not in attrs and (b"t" not in attrs or _kind(attrs) != b"s"):
+                return True
+            try:
+                if strings is not None and strings.holds_text(int(xml[value + 3:find(b"<", value + 3)])):
+                    return True
+            except ValueError:
+                pass
+    if find(b"<rPh", start, end) >= 0:
+        return None
+    for match in _VALUE_TEXT.finditer(xml, start, end):
+        if match.group(1) == b"t":  # an inline string with a character
+            return True
+        cell = xml.rfind(b"<c", start, match.start())  # a value's cell starts right before it (a formula holds no "<")
+        if cell < 0 or xml[cell + 2] not in b" \t\r\n>" or _kind(xml[cell + 2:xml.find(b">", cell)]) != b"s":
+            return True
+        try:
+            index = int(xml[match.end() - 1:xml.find(b"<", match.end())])
+        except ValueError:
+            continue
+        if strings is not None and strings.holds_text(index):
+            return True
+    return False
+
+
+_ROW_OR_CELL = re.compile(rb"<(row|c)(?=[\s/>])" + _TAG_ATTRS + rb">")
+_REF_BYTES = re.compile(rb"([A-Z]{1,3})([0-9]+)")
+
+
+def _positioned(xml: bytes) -> bytes:
+    """The sheet with every row and cell written with its reference first (``<c r="D12"``), as
+    ECMA-376 places those that leave it out: a row without r follows the previous row, a cell
+    without r the previous cell of its row (the first one is in column A)."""
+    row = column = 0
+
+    def place(match: re.Match[bytes]) -> bytes:
+        nonlocal row, column
+        body = match.group(2)
+        ref = None
+        if b"r" in body and (found := _R_ATTR.search(body)) is not None:
+            ref = (found.group(1) if found.group(1) is not None else found.group(2)).strip()
+            body = body[:found.start()] + body[found.end():]
+        if match.group(1) == b"row":
+            row = int(ref) if ref and ref.isdigit() else row + 1
+            column = 0
+            return b'<row r="%d"' % row + body + b">"
+        at = _REF_BYTES.fullmatch(ref) if ref else None
+        if at is not None:
+            column = _column(at.group(1).decode())
+        else:
+            column += 1
+            ref = b"%s%d" % (_LETTERS[column] if column < len(_LETTERS) else _letters(column).encode(), row)
+        return b'<c r="' + (ref or b"") + b'"' + body + b">"
+
+    return _ROW_OR_CELL.sub(place, xml)
+
+
+_R_ATTR = re.compile(rb"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # the r attribute (not x:r, not ref)
+_LETTERS = [b""] + [_l.encode() for _l in (chr(65 + a) for a in range(26))] + \
+    [(chr(65 + a) + chr(65 + b)).encode() for a in range(26) for b in range(26)]  # column names up to ZZ
 
 
 _PLANS: dict[frozenset[str], list[tuple[tuple[str, ...], tuple[bytes, ...]]]] = {}
@@ -551,12 +1061,9 @@ def _plan(want: set[str]) -> list[tuple[tuple[str, ...], tuple[bytes, ...]]]:
     return plan
 
 
-_FTEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>")
-_PLAIN_F = re.compile(rb"<f(?: [^>]*)?>([^<]*)</f>")  # the same without namespace prefixes: ~3x faster
-# Any cell, whatever its attribute order or namespace prefix:
-# (attributes before the reference, ref, attributes after it, value, inline text).
-_ANY_CELL = re.compile(rb'<(?:\w+:)?c ((?:[^>]*? )?)r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(<(?:\w+:)?f[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?'
-                       rb'(?:<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>|<(?:\w+:)?is>(.*?)</(?:\w+:)?is>)?</(?:\w+:)?c>)', re.S)
+# a cell's formula with its text (a shared formula's dependent cell, <f t="shared" si="0"/>,
+# has none and is not listed: the list holds what each formula says, in cell order)
+_FORMULA = re.compile(rb"<f(?:\s[^>]*)?>([^<]+)</f\s*>")
 
 
 # Files of one campaign share a handful of layouts (as generated, as re-saved by Excel, by
@@ -565,6 +1072,8 @@ _ANY_CELL = re.compile(rb'<(?:\w+:)?c ((?:[^>]*? )?)r="([A-Z]+[0-9]+)"([^>]*?)(?
 # than decoding, and equal keys are compared in full, so no collision can mix two files up).
 _CACHE_LIMIT = 64
 _names_cache: dict[bytes, dict[str, str]] = {}
+_rels_cache: dict[bytes, list[tuple[str, str, str]]] = {}
+_prefixes_cache: dict[bytes, list[bytes]] = {}
 _formulas_cache: dict[bytes, list[str]] = {}
 
 
@@ -578,15 +1087,16 @@ def _remember(cache: dict, key: bytes, make):
 
 
 # a name holding a text constant: ="…" or "…", the quote written as is or as &quot; (LibreOffice)
-_CONSTANT_NAME = re.compile(rb'<(?:\w+:)?definedName\b[^>]*>=?(?:"|&quot;)[^<]*</(?:\w+:)?definedName>')
+_CONSTANT_NAME = re.compile(rb'<definedName\b[^>]*>=?(?:"|&quot;)[^<]*</definedName\s*>')
+_DEFINED = re.compile(rb"<definedName\b" + _OPEN_ATTRS + rb"(?:/>|>([^<]*)</definedName\s*>)")
 
 
 def _defined_names(workbook: bytes) -> tuple[dict[str, str], dict[str, str]]:
     """The workbook-scoped names: those that point at cells (files with the same table share one
     dict, decoded once), and those holding a constant (the identity, different in every unit's
     file, so never part of what is shared: distinct units still share their layout)."""
-    start, end = workbook.find(b"definedNames>"), workbook.rfind(b"definedNames>")
-    block = workbook[start:end] if start >= 0 else b""
+    start, end = workbook.find(b"<definedNames"), workbook.rfind(b"definedNames")
+    block = workbook[start:end] if 0 <= start < end else b""
     constants = _CONSTANT_NAME.findall(block)
     if constants:
         block = _CONSTANT_NAME.sub(b"", block)
@@ -596,40 +1106,67 @@ def _defined_names(workbook: bytes) -> tuple[dict[str, str], dict[str, str]]:
 
 def _parse_names(block: bytes) -> dict[str, str]:
     names: dict[str, str] = {}
-    for name_attrs, body in _DEFINED_TEXT.findall(_text(block)):
-        if "localSheetId" in name_attrs:
+    for raw_attrs, body in _DEFINED.findall(block):
+        attrs = _attrs(raw_attrs)
+        if b"localSheetId" in attrs:
             continue  # sheet-scoped names (print areas) are not hue-dx's
-        found_name = _NAME_TEXT.search(name_attrs)
-        if found_name:
-            names[found_name.group(1).lower()] = body
+        name = attrs.get(b"name")
+        if name is not None:
+            names[_attr_text(name).lower()] = _text(body)
     return names
 
 
-def _formulas(joined: bytes) -> list[str]:
-    """A sheet's formulas, "=…" each; decoded in one go (a formula holds no line break here)."""
-    if not joined:
+def _formulas(found: list[bytes]) -> list[str]:
+    """A sheet's formulas, "=…" each (decoded once per distinct list: see ``_remember``)."""
+    if not found:
         return []
-    return _remember(_formulas_cache, joined, lambda: _text(b"=" + joined).split("\n"))
+    # NUL cannot stand in an XML part, so the joined bytes tell one list of formulas from another
+    return _remember(_formulas_cache, b"\x00".join(found), lambda: ["=" + _text(f) for f in found])
 
 
 PRESENT = "…"  # the value of a cell read for its presence only (its text was not decoded)
 _PRESENT_BYTES = PRESENT.encode("utf-8")
 _NOTHING: frozenset[str] = frozenset()
-_SOME_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>[^<]")
+_SST = re.compile(rb"<sst\b([^>]*)>")
+_SI = re.compile(rb"<si\b[^>]*?(?:/>|>(.*?)</si\s*>)", re.S)
 
 
 class _SharedStrings:
-    """The shared string table, each string decoded only when a wanted cell uses it."""
+    """The shared string table, read when a wanted cell first uses it, each string decoded only
+    when one does."""
 
-    def __init__(self, z: _Zip):
-        # Split, not a regular expression: the table holds every text of the workbook.
-        xml = z.read("xl/sharedStrings.xml") if z.has("xl/sharedStrings.xml") else b""
-        self.items = xml.split(b"<si>")[1:] if b"<si>" in xml else _SI.findall(xml)
+    def __init__(self, z: _Zip, member: str | None):
+        self.z, self.member = z, member
+        self._items: list[bytes] | None = None
         self.cache: dict[int, str] = {}
+
+    @property
+    def items(self) -> list[bytes]:
+        if self._items is None:
+            self._items = self._load()
+        return self._items
+
+    def _load(self) -> list[bytes]:
+        xml = self.z.xml(self.member) if self.member else b""
+        # Split, not a regular expression: the table holds every text of the workbook. The
+        # split is right when it finds as many strings as the table says it has (an item
+        # written <si/> or <si > is not split on: the count tells, and the pattern reads it).
+        items = xml.split(b"<si>")[1:]
+        head = _SST.search(xml, 0, 4096)
+        count = _attrs(head.group(1)).get(b"uniqueCount") if head else None
+        if count is None or not count.strip().isdigit() or int(count) != len(items):
+            items = [m.group(1) or b"" for m in _SI.finditer(xml)]
+        return items
 
     def holds_text(self, index: int) -> bool:
         """Whether a string has any character, without decoding it."""
-        return 0 <= index < len(self.items) and _SOME_TEXT.search(self.items[index]) is not None
+        items = self.items
+        if not 0 <= index < len(items):
+            return False
+        item = items[index]
+        if item.startswith(b"<t>"):  # a plain run first: it holds text when a character follows
+            return len(item) > 3 and item[3] != 60
+        return _holds_text(item)
 
     def __getitem__(self, index: int) -> str:
         found = self.cache.get(index)
@@ -643,33 +1180,48 @@ class _SharedStrings:
         # before </si>: sliced out directly. Rich text (several runs) goes through the pattern.
         if item.startswith((b"<t>", b"<t ")):
             start = item.find(b">") + 1
-            end = item.find(b"</t>", start)
-            if end >= 0 and item.startswith(b"</si>", end + 4) and item.find(b"<", start, end) < 0:
-                return _text(item[start:end])
-        return "".join(_text(t) for t in _T.findall(item))
+            if item[start - 2] != 47:  # not <t/>
+                end = item.find(b"</t>", start)
+                if end >= 0 and item.find(b"<", start, end) < 0 and (end + 4 == len(item) or item.startswith(b"</si>", end + 4)):
+                    return _text(item[start:end])
+        return _rich_text(item)
 
 
 # ---------------------------------------------------------------- formulas cell by cell
 # Only when a file's formulas differ from the generator's (rare): which cell holds what.
 
-_CELL_F = re.compile(rb'<(?:\w+:)?c ((?:[^>]*? )?)r="([A-Z]+[0-9]+)"([^>]*?)>(?:(?!</(?:\w+:)?c>).)*?'
-                     rb'<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)', re.S)
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"' + _OPEN_ATTRS + rb"(?:/>|>(.*?)</c\s*>)", re.S)
+
+
+def _cells_of(raw: RawWorkbook, sheet: str) -> bytes | None:
+    """A sheet's part, every cell written with its reference (None when there is no such sheet)."""
+    path = raw.paths.get(sheet)
+    if raw.zip is None or not path or not raw.zip.has(path):
+        return None
+    xml = raw.zip.xml(path)
+    return xml if _referenced(xml) else _positioned(xml)
 
 
 def formula_cells(raw: RawWorkbook, sheet: str) -> dict[str, str]:
     """Every formula of a sheet by cell ("F12" -> "=IF(…)"); a shared formula's dependent
     cells get the shared formula moved to them, as Excel reads it."""
-    path = raw.paths.get(sheet)
-    if raw.zip is None or not path or not raw.zip.has(path):
-        return {}
+    xml = _cells_of(raw, sheet)
+    return {} if xml is None else _formulas_by_cell(xml)
+
+
+def _formulas_by_cell(xml: bytes) -> dict[str, str]:
+    """formula_cells of a sheet whose cells all carry their reference."""
     out: dict[str, str] = {}
     masters: dict[bytes, tuple[str, str]] = {}
     dependents: list[tuple[str, bytes]] = []
-    for _, ref_bytes, _, f_attrs, text in _CELL_F.findall(raw.zip.read(path)):
+    for ref_bytes, _, body in _CELL.findall(xml):
+        if b"<f" not in body or (found := _F_ELEMENT.search(body)) is None:
+            continue
         ref = ref_bytes.decode()
-        attrs = _attrs(f_attrs)
-        if attrs.get(b"t") == b"shared":
-            si = attrs.get(b"si", b"")
+        attrs = _attrs(found.group(1))
+        text = found.group(2) or b""
+        if attrs.get(b"t", b"").strip() == b"shared":
+            si = attrs.get(b"si", b"").strip()
             if text:
                 masters[si] = (ref, _text(text))
             else:
@@ -684,18 +1236,10 @@ def formula_cells(raw: RawWorkbook, sheet: str) -> dict[str, str]:
 
 def read_cells(raw: RawWorkbook, sheet: str, refs: set[str]) -> dict[str, Cell]:
     """Some cells of a sheet read again, whatever they hold (for cells not planned at first)."""
-    path = raw.paths.get(sheet)
-    if not refs or raw.zip is None or not path or not raw.zip.has(path):
+    xml = _cells_of(raw, sheet) if refs else None
+    if xml is None:
         return {}
-    shared: _SharedStrings | None = None
-    out = {}
-    for ref, attrs, value, inline, formula in _any_cells(raw.zip.read(path), refs):
-        at = attrs.find(b't="')
-        kind = attrs[at + 3:attrs.find(b'"', at + 3)] if at >= 0 else b"n"
-        cell, shared = _value(kind, value, inline, raw.zip, shared)
-        cell.formula = "=" + _text(formula) if formula is not None else ""
-        out[ref] = cell
-    return out
+    return _cells(xml, _find_cells(xml, refs, raw.strings)[0], raw.strings, _NOTHING, raw.date1904)
 
 
 def ref_key(ref: str) -> tuple[int, int]:

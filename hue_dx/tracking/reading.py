@@ -67,7 +67,8 @@ def _fixed(value: float) -> str:
     return vn.fixed(value, 2, trim=True)
 
 
-def read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt.date, out: list[Issue], where: dict[str, str]) -> Any:
+def read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt.date, out: list[Issue], where: dict[str, str],
+               date1904: bool = False) -> Any:
     """One answer cell's value for the consolidation (None when it cannot be used), with an
     issue in ``out`` for anything the unit must fix or the officer should know."""
     value = cell.value
@@ -87,8 +88,8 @@ def read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt.
             out.append(issue("tk-status-unknown", value=value.strip(), read=f"có lẽ là '{meant}'" if meant else "", **where))
         return status
     if spec.type == "date":
-        if isinstance(value, float) and not isinstance(value, bool) and 1 <= value < 2958466:
-            day = an.EXCEL_EPOCH + dt.timedelta(days=int(value))
+        if isinstance(value, float) and (serial_day := xlsx.serial_date(value, date1904)) is not None:  # in the workbook's date system
+            day = serial_day
         elif isinstance(value, str):
             day = _date_from_text(value)  # type: ignore[assignment]
             if day is None:
@@ -172,7 +173,7 @@ def read_answers(raw: xlsx.RawWorkbook, destinations: Mapping[str, tuple[str, st
                 value, kind, _ = formula_input(found, row_issues, at)
                 found = xlsx.Cell(value, kind)
             typed[spec.key] = found.value
-            value = read_field(spec, found, percent, deadline, row_issues, at)
+            value = read_field(spec, found, percent, deadline, row_issues, at, raw.date1904)
             if value is not None and value != "":
                 clean[spec.key] = value
         if all(v is None for v in typed.values()):
