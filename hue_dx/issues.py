@@ -105,6 +105,9 @@ _TYPES = [
     IssueType("name-missing", ERROR, "Mất ô số liệu", "Không tìm thấy ô '{value}' (ô hoặc dòng đã bị xóa).", "Điền lại vào sổ gốc."),
     # cells
     IssueType("input-missing", ERROR, "Thiếu số liệu", "Ô số liệu {value} để trống.", "Nhập số liệu; nếu là 0 thì nhập 0."),
+    IssueType("input-central-blank", INFO, "Số liệu của Sở chưa điền sẵn",
+              "Ô {value} là số liệu do Sở cung cấp nhưng sổ chưa có (sổ được tạo khi chưa có số liệu của Sở); đơn vị không cần điền.",
+              "Không cần làm gì: khi tổng hợp, hue-dx dùng số liệu của Sở (hue-dx consolidate --central TỆP.csv)."),
     IssueType("input-text-number", ERROR, "Số ghi dạng chữ", "Ô chứa chữ '{value}' (có lẽ là số {read}); sổ không tính ô chứa chữ nên tiêu chí bị 'lỗi'.",
               "Xóa ô rồi gõ lại bằng số, không dấu cách, không dấu nháy, không chấm phân cách hàng nghìn."),
     IssueType("input-not-number", ERROR, "Không phải số", "Ô chứa '{value}', không phải là số.",

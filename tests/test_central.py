@@ -112,3 +112,26 @@ def test_a_workbook_sent_back_untouched_is_blank_although_the_figures_of_the_so_
     data = template.stamp({"unit_code": "SKHCN", "unit_name": "Sở Khoa học và Công nghệ", "generation_id": "0" * 32}, cells)
     result = check_file(data, "x.xlsx", hashlib.sha256(data).hexdigest(), Context.create(SAMPLE, CAMPAIGN))
     assert result.figures == 0 and not result.submission and any(i.code == "file-blank" for i in result.issues)
+
+
+def test_a_figure_of_the_so_missing_from_a_unit_workbook_is_not_asked_of_the_unit(tmp_path):
+    """A workbook generated before the Sở had its figures, filled by the unit everywhere it can:
+    the Sở's cells are not "thiếu số liệu" for the unit to fix (they are locked), only noted."""
+    import hashlib
+    import random
+
+    from test_sample_set import _typical
+
+    from hue_dx.intake.check import Context, check_file
+    from hue_dx.workbook.fill import fill
+
+    own = _typical(random.Random(3), "so")  # every figure a unit types, none of the Sở's
+    data = Template.from_bytes(fill(build(SAMPLE, CAMPAIGN, "so").data, own, {"unit_preparer": "A", "unit_head": "B"})).stamp(
+        {"unit_code": "SKHCN", "unit_name": "Sở Khoa học và Công nghệ", "generation_id": "0" * 32})
+    result = check_file(data, "x.xlsx", hashlib.sha256(data).hexdigest(), Context.create(SAMPLE, CAMPAIGN))
+    central_cells = {(c.code, i.key) for c, i in SAMPLE.central_inputs if c.applies("so")}
+    assert central_cells and result.figures > 0
+    asked = [(i.criterion, i.value.split(" ")[0]) for i in result.issues if i.code == "input-missing"]
+    assert not [a for a in asked if a in central_cells], asked
+    noted = {(i.criterion, i.value.split(" ")[0]) for i in result.issues if i.code == "input-central-blank"}
+    assert noted == central_cells and all(i.severity == "info" for i in result.issues if i.code == "input-central-blank")

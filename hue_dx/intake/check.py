@@ -357,7 +357,7 @@ def _check(data: bytes, ctx: Context, result: FileResult, where: dict[str, str],
     result.accepted = True
     if result.figures == 0:
         # Nothing was sent: one record says so, not one "thiếu số liệu" per criterion.
-        result.issues = [i for i in result.issues if i.code not in ("input-missing", "evidence-missing")]
+        result.issues = [i for i in result.issues if i.code not in ("input-missing", "input-central-blank", "evidence-missing")]
         result.issues.append(issue("file-blank", **where))
 
 
@@ -430,7 +430,9 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
             for key in (r.reason or "").split(", "):
                 sheet, ref = _place(places, key)
                 label = f"{key} ({c.input(key).label})" if key else ""
-                criterion_issues.append(issue("input-missing", sheet=sheet, cell=ref, criterion=code, value=label, **where))
+                # a figure the Sở supplies is not the unit's to fill: the consolidation uses the Sở's own
+                code_missing = "input-central-blank" if key and c.input(key).central else "input-missing"
+                criterion_issues.append(issue(code_missing, sheet=sheet, cell=ref, criterion=code, value=label, **where))
         elif r.status == INVALID and r.reason and not refused:  # every value read, yet the rule refuses them: counts that contradict
             sheet, ref = _place(places, r.reason.split(" ")[0])
             criterion_issues.append(issue("inconsistent", sheet=sheet, cell=ref, criterion=code, value=r.reason, **where))

@@ -21,7 +21,7 @@ from ..catalog import Catalog, code_key
 from ..issues import ERROR, WARNING, Issue, issue
 from ..ranking import competition_ranks
 from ..rules import KINDS
-from ..scoring import restore
+from ..scoring import OK, restore
 from . import engine
 from .check import Context, FileResult, check_file
 from .engine import ArchiveKindError, Run, Wording
@@ -103,17 +103,19 @@ def _outcome(kind: Assessment, ledger: Ledger, run: Run, archive_root: Path, cen
                     issues.append(issue("appraisal-unknown-file", file=source, unit=unit.code, criterion=code, value=self_sha[:16], sha=sha_a))
             self_scores = Scores.stored(catalog, result.criteria, result.pillars, result.total)  # scored once, by the check
             figures = central.of(unit.code) if central is not None else {}  # the Sở's own figures for this unit
+            used = result.inputs  # the province's figures are those the ranking uses (the Sở's and appraisers' laid over)
             # only an appraisal, or a figure of the Sở other than the file's, changes a unit's inputs, and so its scores
             if items or central_mod.changed(result.scored_inputs, figures):
                 final = central_mod.apply(catalog, unit.level, result.scored_inputs, figures, items, restore(catalog, result.criteria, unit.level),
                                           *((central.supplier, central.file, central.sha256) if central is not None else ()))
                 row.final = Final(self_scores, Scores(catalog, final.final), final.applied, final.conflicts)
+                used = {c.code: dict(c.values) for c in final.final.criteria if c.status == OK}
             else:
                 row.final = Final(self_scores, self_scores)
             for code, conflicting in row.final.conflicts.items():
                 issues.append(issue("appraisal-conflict", unit=unit.code, criterion=code,
                                     value="; ".join(f"{a.appraiser} ({a.file})" for a in conflicting)))
-            province.add(result.inputs)
+            province.add(used)
         outcome.groups.setdefault(unit.group, []).append(row)
     pillars = [p.code for p in catalog.pillars]
     for rows in outcome.groups.values():
