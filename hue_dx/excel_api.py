@@ -81,8 +81,19 @@ def _code(value: Any) -> str:
     return str(value).strip()
 
 
+def _named(code: Any) -> tuple[catalog_mod.Catalog, str]:
+    """The set and the code a cell names: "5.2.1" in the default set, "mau-thu-nghiem-2026:4.1.1" in another."""
+    ref, _, bare = _code(code).rpartition(":")
+    return _catalog(ref or None), bare
+
+
+def _criterion(code: Any) -> catalog_mod.Criterion:
+    cat, text = _named(code)
+    return cat.criterion(text)
+
+
 def _inputs(code: Any, values: tuple[Any, ...]) -> tuple[catalog_mod.Criterion, dict[str, Any]]:
-    criterion = _catalog().criterion(_code(code))
+    criterion = _criterion(code)
     given = flatten(values)
     if len(given) > len(criterion.inputs):
         raise ValueError(f"{criterion.code} cần {len(criterion.inputs)} số liệu ({', '.join(i.key for i in criterion.inputs)}), "
@@ -119,7 +130,7 @@ def HUEDX_STATUS(code, *inputs):  # noqa: N802
 
 @_register(("code",), "Điểm tối đa của một tiêu chí, nhóm hoặc trụ cột.", '=HUEDX_MAX("5.8.2")')
 def HUEDX_MAX(code):  # noqa: N802
-    cat, text = _catalog(), _code(code)
+    cat, text = _named(code)
     if text in cat.groups_by_code:
         return cat.max_of(text)
     return cat.criterion(text).max
@@ -127,7 +138,7 @@ def HUEDX_MAX(code):  # noqa: N802
 
 @_register(("code",), "Tên của tiêu chí, nhóm hoặc trụ cột (nguyên văn Kế hoạch).", '=HUEDX_TITLE("3.1.1")')
 def HUEDX_TITLE(code):  # noqa: N802
-    cat, text = _catalog(), _code(code)
+    cat, text = _named(code)
     if text in cat.groups_by_code:
         return cat.groups_by_code[text].title
     return cat.criterion(text).title
@@ -135,12 +146,12 @@ def HUEDX_TITLE(code):  # noqa: N802
 
 @_register(("code",), "Cách hue-dx chấm tiêu chí, bằng lời.", '=HUEDX_RULE("7.2.3")')
 def HUEDX_RULE(code):  # noqa: N802
-    return _catalog().criterion(_code(code)).describe()
+    return _criterion(code).describe()
 
 
 @_register(("code", "key"), "Nhãn của số liệu a, b, c… của tiêu chí (theo Ghi chú của Kế hoạch).", '=HUEDX_LABEL("5.2.1"; "b")')
 def HUEDX_LABEL(code, key):  # noqa: N802
-    return _catalog().criterion(_code(code)).input(str(key).strip()).label
+    return _criterion(code).input(str(key).strip()).label
 
 
 @_register(("scores",), "Tổng các điểm trong một vùng (bỏ qua ô trống và chữ).", "=HUEDX_TOTAL(F5:F40)")

@@ -116,3 +116,15 @@ def test_every_function_is_registered_with_help_and_an_example():
     assert set(api.REGISTRY) == {n for n in dir(api) if n.startswith(api.PREFIX)}
     for f in api.REGISTRY.values():
         assert f.help and f.example.startswith(f"={f.name}(")
+
+
+def test_a_criterion_of_another_set_is_scored_by_that_set():
+    """The UDF variant of a workbook of another criteria set names the set with each code, so the
+    add-in scores by the workbook's own criteria (found when the second set landed)."""
+    sample = hue_dx.load_catalog("mau-thu-nghiem-2026")
+    c = next(c for c in sample.criteria if c.kind == "proportional" and c.applies("so"))
+    values = {i.key: v for i, v in zip(c.inputs, (10, 4, 3, 2), strict=False)}
+    expected = score_criterion(c, values, "so").points
+    got = api.HUEDX_SCORE(f"{sample.id}:{c.code}", *values.values())
+    assert got == expected
+    assert api.HUEDX_TITLE(f"{sample.id}:{c.code}") == c.title and api.HUEDX_MAX(f"{sample.id}:{c.code}") == c.max

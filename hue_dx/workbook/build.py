@@ -215,7 +215,7 @@ def _pillar_sheet(ws, catalog: Catalog, campaign: Campaign, pillar: Group, level
             _unscored_row(ws, row, item)
             row += 1
         else:
-            row = _criterion_rows(ws, row, item, level, validations, name_map, formulas)
+            row = _criterion_rows(ws, row, item, level, validations, name_map, formulas, catalog.id)
     last = row - 1
     for code, start in group_rows.items():
         end = start
@@ -343,7 +343,8 @@ def _unscored_row(ws, row: int, item: Unscored) -> None:
     _kind(ws, row, KIND_UNSCORED)
 
 
-def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_map, formulas: str = "native") -> int:
+def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_map, formulas: str = "native",
+                    catalog_id: str = "") -> int:
     applies = c.applies(level)
     top = row
     inputs = {i.key: f"$D${top + 1 + n}" for n, i in enumerate(c.inputs)}
@@ -359,7 +360,7 @@ def _criterion_rows(ws, row: int, c: Criterion, level: str, validations, name_ma
     role = c.role
     put(ws, f"E{top}", c.max, fill=shade or FILL_FORMULA, fmt=MAX_FORMAT[role], align=CENTER)
     if applies:
-        score, status = (fx.udf_formulas(c, cells) if formulas == "udf" else (fx.score_formula(c, cells), fx.status_formula(c, cells)))
+        score, status = (fx.udf_formulas(c, cells, catalog_id) if formulas == "udf" else (fx.score_formula(c, cells), fx.status_formula(c, cells)))
         put_formula(ws, f"F{top}", score, fill=FILL_FORMULA, fmt=SCORE_FORMAT[role], align=CENTER)
         put_formula(ws, f"G{top}", status, fill=FILL_FORMULA)
         # bonus and penalty never enter the max (totals)

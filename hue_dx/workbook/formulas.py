@@ -107,7 +107,12 @@ def amax_formula(cells: CriterionCells) -> str:
     return f'=IF({cells.status_ref}="{NA_TEXT}",0,{cells.max_ref})'
 
 
-def udf_formulas(c: Criterion, cells: CriterionCells) -> tuple[str, str]:
-    """Score and status cells that call the add-in (the UDF variant of the workbook)."""
-    args = ",".join([xl_text(c.code), *(cells.inputs[i.key] for i in c.inputs)])
+def udf_formulas(c: Criterion, cells: CriterionCells, catalog_id: str = "") -> tuple[str, str]:
+    """Score and status cells that call the add-in (the UDF variant of the workbook). A set other
+    than the default is named with the code ("mau-thu-nghiem-2026:4.1.1"), so the add-in scores
+    by the workbook's own criteria."""
+    from ..catalog import DEFAULT_CATALOG
+
+    code = c.code if not catalog_id or catalog_id == DEFAULT_CATALOG else f"{catalog_id}:{c.code}"
+    args = ",".join([xl_text(code), *(cells.inputs[i.key] for i in c.inputs)])
     return f"=HUEDX_SCORE({args})", f"=HUEDX_STATUS({args})"
