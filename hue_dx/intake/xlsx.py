@@ -56,6 +56,7 @@ class Cell:
     value: object  # float, str, bool, or None (a formula whose result the file did not store)
     kind: str  # "n" number, "s" text, "b" boolean, "e" error, "" blank
     formula: str = ""  # "=…" when the cell holds a formula (its value is the result the file stored)
+    style: int = 0  # the cell's ``s`` attribute: its index into the styles part's cellXfs (``intake.styles``)
 
 
 @dataclass
@@ -307,7 +308,10 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], Any]
         if not want:
             continue
         cells: dict[str, Cell] = {}
+        styled: dict[str, int] = {}
         for ref, raw_attrs, raw_value, inline, formula in _find_cells(xml, want, plain, only_present):
+            if style := _style_of(raw_attrs):
+                styled[ref] = style
             at = raw_attrs.find(b't="')
             kind = raw_attrs[at + 3:raw_attrs.find(b'"', at + 3)] if at >= 0 else b"n"
             if formula is not None:
@@ -346,6 +350,9 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], Any]
                 cells[ref] = Cell(_text(raw_value), "e")
             else:  # an unknown type: keep what is there as text
                 cells[ref] = Cell(_text(raw_value), "s")
+        for ref, style in styled.items():
+            if ref in cells:
+                cells[ref].style = style
         book.cells[sheet] = cells
     return book
 
@@ -374,6 +381,18 @@ def _value(kind: bytes, raw_value: bytes, inline: bytes, z: _Zip, shared: _Share
     if kind == b"d":
         return _date_cell(_text(raw_value)), shared
     return Cell(_text(raw_value), "s"), shared
+
+
+def _style_of(attrs: bytes) -> int:
+    """A cell element's ``s`` attribute (0, the default style, when it has none or a bad one)."""
+    at = attrs.find(b's="')
+    while at > 0 and attrs[at - 1] not in b" \t\r\n":  # another attribute ending in s
+        at = attrs.find(b's="', at + 1)
+    if at < 0:
+        return 0
+    end = attrs.find(b'"', at + 3)
+    digits = attrs[at + 3:end]
+    return int(digits) if digits.isdigit() and len(digits) < 7 else 0
 
 
 _EPOCH = dt.datetime(1899, 12, 30)
@@ -694,6 +713,7 @@ def read_cells(raw: RawWorkbook, sheet: str, refs: set[str]) -> dict[str, Cell]:
         kind = attrs[at + 3:attrs.find(b'"', at + 3)] if at >= 0 else b"n"
         cell, shared = _value(kind, value, inline, raw.zip, shared)
         cell.formula = "=" + _text(formula) if formula is not None else ""
+        cell.style = _style_of(attrs)
         out[ref] = cell
     return out
 
