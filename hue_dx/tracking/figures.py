@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .answers import DONE, LATE, STOPPED
 from ..intake.engine import UNUSABLE
+from .answers import DONE, LATE, STOPPED
 from .intake import OTHER_PERIOD, UNREADABLE, Quarterly
 
 

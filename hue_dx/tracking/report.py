@@ -212,7 +212,6 @@ def content(q: Quarterly) -> dict[str, Any]:
         parts.append({"code": code, "title": title, "total": len(rows), "counts": _counts(rows), "groups": groups,
                       "done": sum(1 for r in rows if r.status == DONE), "newly_done_count": len(done),
                       "newly_done": [{"id": r.task.id, "text": r.task.text, "leads": leads_text(r, names)} for r in done[:BODY_DONE]]})
-    funds = s.funds()
     by_id = {r.task.id: r for r in s.tasks}
     fund_groups = []
     for group in (g for g in q.catalog.groups if g.parent == "PL3"):
@@ -223,15 +222,14 @@ def content(q: Quarterly) -> dict[str, Any]:
         fund_groups.append({"code": group.code.split(".")[-1], "title": group.title, "planned": vn.billions(plan_total),
                             "disbursed": vn.billions(sum(r.disbursed or 0 for r in members)), "to_date": vn.billions(to_date),
                             "share": percent(to_date / plan_total * 100 if plan_total else None)})
-    late = []
+    late: list[dict[str, Any]] = []
     for r in s.tasks:
         why = [WHY[k] for k, flag in (("overdue", r.overdue), ("due", r.due), (LATE, r.status == LATE), (STOPPED, r.status == STOPPED)) if flag]
         if why:
-            said = [u for u, a in r.answers.items() if a.difficulties]
+            saying = [u for u, a in r.answers.items() if a.difficulties]
             late.append({"id": r.task.id, "text": r.task.text, "years": _years(r), "leads": leads_text(r, names), "status": r.status_vi,
-                         "why": "; ".join(why), "overdue": r.overdue, "said": len(said),
-                         "difficulties": [{"unit": names.get(u, u), "text": r.answers[u].difficulties} for u in said]})
-    late.sort(key=lambda x: (not x["overdue"], order.get(x["id"], len(order))))
+                         "why": "; ".join(why), "overdue": r.overdue, "said": len(saying)})
+    late.sort(key=lambda x: (not x["overdue"], order.get(str(x["id"]), len(order))))
     conflicts = []
     for row in planned({row.task.id: row for row, _ in s.conflicts}.values()):
         against = list(row.conflicts)
@@ -262,7 +260,7 @@ def content(q: Quarterly) -> dict[str, Any]:
               "reported": f"{len(r.reported)}/{len(r.reporting)}", "to_date": billions(r.disbursed_to_date) if r.disbursed_to_date else "",
               "planned": billions(r.budget.total) if r.budget and r.budget.total is not None else ("-" if r.budget else ""),
               "flag": "quá hạn" if r.overdue else "đến hạn" if r.due else ""} for r in planned(s.tasks)]
-    said = []
+    said: list[dict[str, Any]] = []
     for r in planned([*s.indicators, *s.tasks]):
         for unit, a in r.answers.items():
             if a.difficulties or a.proposals:
@@ -282,7 +280,7 @@ def content(q: Quarterly) -> dict[str, Any]:
         "funds": {"allocated": vn.billions(f.allocated), "disbursed": vn.billions(f.disbursed),
                   "to_date": vn.billions(f.disbursed_to_date), "planned": vn.billions(f.planned),
                   "share": percent(f.disbursed_to_date / f.planned * 100 if f.planned else None, 2),
-                  "since": _funds_since(q), "groups": fund_groups, "over": over},
+                  "since": funds_since_words(q), "groups": fund_groups, "over": over},
         "late": late, "overdue": f.tasks_overdue, "conflicts": conflicts, "conflict_tasks": f.conflict_tasks, "conflict_pairs": f.conflict_pairs,
         "difficulties": difficulties[:BODY_QUOTES], "difficulties_total": len(difficulties),
         "unit_proposals": unit_proposals[:BODY_QUOTES], "unit_proposals_total": len(unit_proposals),
@@ -297,7 +295,7 @@ def _some(names: Sequence[str], shown: int = 3) -> str:
     return f"{', '.join(names[:shown])} và {vn.fixed(len(names) - shown)} đơn vị khác"
 
 
-def _funds_since(q: Quarterly) -> str:
+def funds_since_words(q: Quarterly) -> str:
     """From when the amount disbursed to date counts, in words."""
     s = q.summary
     since = Quarter.parse(s.funds_since).vi if s.funds_since else q.quarter.vi
