@@ -394,7 +394,7 @@ def _choose(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
 
 
 def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
-    from .intake import InputError, consolidate
+    from .intake import InputError, consolidate, was_consolidated
     from .report import signer_warning, write_letters, write_report
 
     catalog, recipe = _campaign(catalog, args)
@@ -402,13 +402,15 @@ def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     archive = args.archive or DEFAULT_ARCHIVE
     if not (archive / "ledger.sqlite").is_file():
         raise TasksUsageError(f"Chưa có kho lưu trữ {archive}: chạy hue-dx tasks consolidate … --period {quarter.id} trước")
+    if not was_consolidated(archive, quarter):  # a report is of a quarter consolidated as such, never of a stray file's
+        raise TasksUsageError(f"{quarter.title_vi} chưa được tổng hợp trong kho {archive}: chạy hue-dx tasks consolidate … --period {quarter.id} trước")
     try:
-        result = consolidate(catalog, recipe, quarter, [], archive)
+        result = consolidate(catalog, recipe, quarter, [], archive, record=False)
     except InputError as exc:  # an assessment archive given for a quarterly one
         raise TasksUsageError(str(exc)) from None
     target = args.out or Path("out") / f"bao-cao-ubnd-quy-{quarter.id}"
-    report = write_report(result, target)
-    letters = write_letters(result, target / "thu-don-doc")
+    report = write_report(result, target, args.date)
+    letters = write_letters(result, target / "thu-don-doc", args.date)
     out.write(f"Báo cáo {quarter.title_vi}: {report} (và .html)\n")
     out.write(f"{len(letters)} thư đôn đốc đơn vị gửi muộn hoặc chưa gửi: {target / 'thu-don-doc'}\n")
     warning = signer_warning(result)
