@@ -77,7 +77,8 @@ def test_the_exit_code_survives_a_reader_that_goes_away(tmp_path):
     with 1 (units missing: something to review), as `set -o pipefail` or PIPESTATUS shows."""
     code, _, err = run("tasks", "generate", "--period", "2022-Q3", "--unit", "SNV", "--out", tmp_path / "so")
     assert code == 0, err
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    here = Path(cli.__file__).resolve().parents[1]  # the hue_dx under test
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here), os.environ.get("PYTHONPATH", "")])}
     process = subprocess.Popen([sys.executable, "-m", "hue_dx", "tasks", "consolidate", str(tmp_path / "so"), "--period", "2022-Q3",
                                 "--archive", str(tmp_path / "kho"), "--out", str(tmp_path / "th")],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
