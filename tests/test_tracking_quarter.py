@@ -236,6 +236,12 @@ def test_the_report_follows_the_plans_order_and_never_breaks_an_id(quarter):
     assert seen == sorted(seen, key=order.__getitem__) and len(seen) == 98
     assert "PL2.I.11" in seen and seen.index("PL2.I.6") < seen.index("PL2.I.11")
     assert not re.search(r"PL\d\.[IVX]*\.? \d", text)  # an id cut by a line break reads "PL2.I. 1"
+    # section III: overdue tasks first, each part in the plan's order (never IV.* before PL2.*, PL2.I.11 before PL2.I.6)
+    section = text[text.index("III. NHIỆM VỤ CHẬM, QUÁ HẠN"):text.index("Đơn vị chủ trì và đơn vị phối hợp báo cáo khác nhau ở")]
+    late = list(dict.fromkeys(i for i in re.findall(r"\b((?:PL[23]|IV)\.[0-9A-Z.]*[0-9])\b", section) if i in order))
+    overdue = {t["id"] for t in quarter["json"]["tasks"] if t["overdue"]}
+    assert late and late == sorted(late, key=lambda i: (i not in overdue, order[i]))
+    assert any(i.startswith("IV.") for i in late) and any(i.startswith("PL2.") for i in late)
 
 
 def test_the_letters_say_what_arrived_and_what_is_asked(quarter):

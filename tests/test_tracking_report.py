@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import sys
 from pathlib import Path
 
@@ -161,3 +162,20 @@ def test_commands_exit_codes(example, tmp_path):
     assert code == 2 and "hue-dx tasks consolidate" in err
     assert run("tasks", "consolidate", "--period", "2021-Q9", "--archive", tmp_path / "kho")[0] == 2
 
+
+
+def test_a_file_of_another_quarter_makes_no_quarter(example, tmp_path):
+    """A unit's workbook of the second quarter, sent with the third's: recorded for its own quarter,
+    listed and flagged, but no trend point, no "so với quý trước" against that one unit's figures."""
+    tmp, *_ = example
+    (g,) = generate(CATALOG, RECIPE, periods.Quarter(2021, 2), tmp_path / "q2", units=[RECIPE.unit("SNV")])
+    sent = tmp_path / "gui-ve"
+    shutil.copytree(tmp / "gui-ve", sent)
+    lead, cooperate = ANSWERS["SNV"]
+    (sent / g.path).write_bytes(set_saved_time(fill((tmp_path / "q2" / g.path).read_bytes(), lead, cooperate, CONTACTS), "2021-09-10T02:00:00Z"))
+    result = consolidate(CATALOG, RECIPE, Q3, [sent], tmp_path / "kho")
+    assert [t.quarter for t in result.summary.trend] == ["2021-Q3"] and result.summary.before_quarter is None
+    assert any(i.code == "tk-period-other" for i in result.issues)
+    again = consolidate(CATALOG, RECIPE, Q3, [], tmp_path / "kho")  # rebuilt from the ledger: the same
+    assert [t.quarter for t in again.summary.trend] == ["2021-Q3"]
+    assert all(i["change"] == "—" for i in content(again)["indicators"])
