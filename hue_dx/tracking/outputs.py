@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import io
 import json
-from copy import copy
 from collections.abc import Mapping, Sequence
+from copy import copy
 from pathlib import Path
 from typing import Any
 
