@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .argparse_vi import Parser
-from .commandline import EXIT_CODES, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, TRACKING_EXIT_CODES, positive_int
+from .commandline import DATE_HELP, EXIT_CODES, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, TRACKING_EXIT_CODES, document_date, positive_int
 from .errors import HueDxError, UsageError
 
 if TYPE_CHECKING:
@@ -528,6 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--crl", metavar="TỆP", type=Path, action="append", help="danh sách thu hồi (CRL) đã tải về, nhúng vào tệp ký")
         sub.add_argument("--ocsp", metavar="TỆP", type=Path, action="append", help="phản hồi OCSP đã tải về, nhúng vào tệp ký")
         sub.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
+        sub.add_argument("--date", metavar="NGÀY", type=document_date, default=None, help=DATE_HELP)
 
     req = commands.add_parser("requests", help="viết thư đề nghị mỗi đơn vị sửa, giải trình (HTML, PDF, văn bản cho thư điện tử)",
                               description="Tổng hợp như hue-dx consolidate rồi viết cho mỗi đơn vị có vấn đề (và mỗi đơn vị chưa gửi) một thư "
@@ -538,6 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
     req.add_argument("--days", metavar="SỐ_NGÀY", type=positive_int, default=10, help="số ngày làm việc đến hạn sửa (mặc định 10)")
     req.add_argument("--no-pdf", action="store_true", help="chỉ ghi HTML và văn bản, không ghi PDF")
     req.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
+    req.add_argument("--date", metavar="NGÀY", type=document_date, default=None, help=DATE_HELP + "; hạn sửa tính từ ngày này")
 
     pub = commands.add_parser("publish", help="trang web tĩnh công bố kết quả (xếp hạng, trụ cột, từng đơn vị, dữ liệu mở) cho cổng thông tin",
                               description="Tổng hợp như hue-dx consolidate rồi ghi một thư mục trang web tĩnh: xếp hạng theo nhóm, chỉ số từng trụ cột "
@@ -673,7 +675,7 @@ def run(args: argparse.Namespace, out) -> int:
         from .corrections import write_letters
 
         _, _, consolidation = _consolidated(args, "viết thư đề nghị")
-        letters = write_letters(consolidation, args.out, args.days, pdf=not args.no_pdf)
+        letters = write_letters(consolidation, args.out, args.days, today=args.date, pdf=not args.no_pdf)
         missing = sum(1 for letter in letters if letter.items == 0)
         out.write(f"Đã viết {len(letters)} thư đề nghị ({len(letters) - missing} đơn vị cần sửa hoặc giải trình, "
                   f"{missing} đơn vị chưa gửi sổ): {args.out}\n")
@@ -898,11 +900,11 @@ def _report(args: argparse.Namespace, out) -> int:
             out.write(f"Không lập báo cáo: sổ {args.file.name} chưa có số liệu nào (mọi tiêu chí để trống hoặc không áp dụng), "
                       "không có gì để ký. Đơn vị điền số liệu rồi gửi lại sổ.\n")
             return EXIT_PROBLEMS
-        report = reports.unit_report(cat, campaign, result)
+        report = reports.unit_report(cat, campaign, result, _document_time(args.date))
         status = EXIT_PROBLEMS if any(i.severity == "error" for i in result.issues) else EXIT_OK
     else:
         _, _, consolidation = _consolidated(args, "lập báo cáo")
-        report = reports.ranking_report(consolidation)
+        report = reports.ranking_report(consolidation, _document_time(args.date))
         status = consolidation_exit(consolidation)
     if report.draft and signer is not None:
         why = report.warning or "chưa có đơn vị nào được xếp hạng, báo cáo chỉ là dự thảo."
@@ -923,6 +925,14 @@ def _report(args: argparse.Namespace, out) -> int:
     if report.warning:
         out.write(f"Cảnh báo: {report.warning}\n")
     return EXIT_PROBLEMS if report.draft else status
+
+
+def _document_time(day):
+    """The moment a document is dated: the day asked for (--date), at the present time of day
+    (the time is printed as when the report was made); None: now."""
+    import datetime as dt
+
+    return None if day is None else dt.datetime.combine(day, dt.datetime.now().time())
 
 
 def _publish(args: argparse.Namespace, out) -> int:
@@ -1053,6 +1063,42 @@ def _generate(args: argparse.Namespace, out) -> int:
     return EXIT_OK
 
 
+class PipeSafe:
+    """Standard output that outlives its reader (`hue-dx … | head`): once the reader has gone,
+    what is written is dropped and the command runs to its end, so its exit code says what it
+    found (a shell's pipefail or PIPESTATUS sees 1 when there is something to review)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.closed_reader = False
+
+    def write(self, text: str) -> int:
+        if not self.closed_reader:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                self.gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.closed_reader:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self.gone()
+
+    def gone(self) -> None:
+        """The reader has gone: nothing more is written, and Python's own flush at exit finds nothing to complain of."""
+        self.closed_reader = True
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+        except (OSError, ValueError, AttributeError):  # a stream with no file descriptor (a test's StringIO)
+            pass
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -1070,12 +1116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # person reads hue-dx's own line instead, a developer sees them all with --debug.
     if not logging.getLogger().handlers:
         logging.getLogger().addHandler(logging.StreamHandler() if debug else logging.NullHandler())
+    stdout = sys.stdout
+    out = sys.stdout = PipeSafe(stdout)
     try:
-        status = run(args, sys.stdout)
-        sys.stdout.flush()  # inside the try: a reader that has gone (`| head`) is noticed here, not at exit
-        return status
-    except BrokenPipeError:  # `hue-dx catalog | head`: the reader has gone, nothing is wrong
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
+        status = run(args, out)
+        out.flush()  # a reader that has gone (`| head`) is noticed here at the latest, not at exit
+        return status  # kept whether or not the reader read it all: `tasks consolidate … | head` still says 1
+    except BrokenPipeError:  # from a write that went around the wrapper: the reader has gone, nothing is wrong
+        out.gone()
         return EXIT_OK
     except KeyboardInterrupt:
         print("\nhue-dx: đã dừng theo yêu cầu (Ctrl+C); chạy lại lệnh để làm tiếp", file=sys.stderr)
@@ -1091,6 +1139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hue-dx: lỗi không lường trước ({type(exc).__name__}: {str(exc)[:200]}). Xin báo lỗi này cho người phát triển, "
               "kèm lệnh đã chạy; chạy lại với hue-dx --debug … để xem chi tiết.", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        sys.stdout = stdout
 
 
 #: errno → what a person is told about a file the system refused

@@ -41,3 +41,25 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"cần một số nguyên từ 1 trở lên, gặp {value}")
     return value
+
+
+def document_date(text: str):
+    """An argparse type: the date a document bears (its "…, ngày … tháng … năm …" line), written
+    dd/mm/yyyy as in Vietnam or yyyy-mm-dd; refused in Vietnamese otherwise."""
+    import datetime as dt
+    import re
+
+    raw = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", raw):
+            year_, month, day = (int(x) for x in raw.split("-"))
+            return dt.date(year_, month, day)
+        found = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", raw)
+        if found:
+            return dt.date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày không có thật: {text!r}") from None
+    raise argparse.ArgumentTypeError(f"cần một ngày dạng ngày/tháng/năm (25/09/2022) hoặc 2022-09-25, gặp {text!r}")
+
+
+DATE_HELP = "ngày ghi trên văn bản, dạng ngày/tháng/năm (25/09/2022) hoặc 2022-09-25 (mặc định: hôm nay)"

@@ -226,6 +226,7 @@ class Annex:
     number: str  # "I", "II"
     title: str
     block: str  # name of the template block that holds its content
+    landscape: bool = False  # printed on A4 landscape pages (a wide table), the margins as on the others
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,10 @@ def test_a_bad_answer_is_refused_with_where_and_what(raw, words):
     ({"status": "   "}, "chưa chọn trạng thái"),
     ({"status": "xong rồi"}, "trạng thái không thuộc danh sách"),
     ({"status": "Hoàn thành", "percent": 100, "output": "QĐ 12"}, "đủ"),  # text compares ignoring case, as in Excel
-    ({"status": an.IN_PROGRESS, "percent": "50"}, "% hoàn thành phải là số"),
-    ({"status": an.IN_PROGRESS, "percent": 150}, "% hoàn thành phải từ 0 đến 100"),
-    ({"status": an.DONE, "percent": 90}, "hoàn thành thì % hoàn thành phải là 100"),
-    ({"status": an.DONE}, "hoàn thành thì % hoàn thành phải là 100"),
+    ({"status": an.IN_PROGRESS, "percent": "50"}, an.MSG_PERCENT_TEXT),
+    ({"status": an.IN_PROGRESS, "percent": 150}, "% hoàn thành phải từ 0% đến 100%"),
+    ({"status": an.DONE, "percent": 90}, "hoàn thành thì % hoàn thành phải là 100%"),
+    ({"status": an.DONE}, "hoàn thành thì % hoàn thành phải là 100%"),
     ({"status": an.NOT_STARTED, "percent": 10}, "chưa triển khai thì % hoàn thành phải là 0"),
     ({"status": an.NOT_STARTED}, "đủ"),
     ({"status": an.LATE}, "nhập % hoàn thành"),
@@ -73,7 +73,7 @@ def test_lead_row_checks(values, expected):
 @pytest.mark.parametrize("values, percent, expected", [
     ({}, True, "chưa nhập giá trị đạt được"),
     ({"value": "80%"}, True, "giá trị phải là số"),
-    ({"value": 101}, True, "giá trị phải từ 0 đến 100"),
+    ({"value": 101}, True, "giá trị phải từ 0% đến 100%"),
     ({"value": 101, "source": "x", "measured_on": dt.date(2021, 9, 1)}, False, "đủ"),
     ({"value": -1}, False, "giá trị không được âm"),
     ({"value": 80}, True, "ghi nguồn số liệu"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import sys
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def example(tmp_path_factory):
 def test_units_reporting(example):
     _, result, c, _ = example
     assert c["units"]["total"] == 30 and c["units"]["reported"] == 5 and c["units"]["on_time"] == 4
-    assert c["units"]["late"] == [{"name": "UBND thành phố Huế", "on": "23/09/2021"}]
+    assert c["units"]["late"] == [{"name": "UBND thành phố Huế", "on": "23/09/2021", "words": "sổ lưu lần cuối ngày 23/09/2021"}]
     assert len(c["units"]["missing"]) == 25
     assert [u.unit.code for u in letter_units(result)] == [u.code for u in RECIPE.units if u.code not in ANSWERS or u.code == "TPHUE"]
 
@@ -100,10 +101,12 @@ def test_late_tasks_conflicts_and_quotes(example):
     late = {t["id"]: t["why"] for t in c["late"]}
     assert set(late) == {"PL3.A.I.2", "PL3.A.I.6", "PL3.A.II.4", "PL3.B.1", "PL3.B.2", "PL3.B.3", "PL3.B.4"}  # the seven projects of 2020–2021
     assert late["PL3.B.1"] == "đến hạn trong năm, chưa hoàn thành; chậm tiến độ"
-    assert [(x["id"], x["cooperator"], x["lead_status"], x["cooperator_status"]) for x in c["conflicts"]] == [
-        ("PL2.I.1", "Sở Nội vụ", an.DONE, an.NOT_STARTED)]
-    assert c["difficulties"] == [{"text": "Thiếu nhân lực vận hành", "who": ["Sở Thông tin và Truyền thông (PL3.B.1)"]}]
-    assert c["unit_proposals"] == [{"text": "Bổ sung biên chế", "who": ["Sở Thông tin và Truyền thông (PL3.B.1)"]}]
+    assert [(x["id"], x["cooperators"], x["lead_status"], x["pairs"]) for x in c["conflicts"]] == [
+        ("PL2.I.1", f"Sở Nội vụ: {an.NOT_STARTED}", an.DONE, 1)]
+    assert (c["conflict_tasks"], c["conflict_pairs"]) == (1, 1)
+    assert [(d["text"], d["who"], d["said_by"]) for d in c["difficulties"]] == [
+        ("Thiếu nhân lực vận hành", ["Sở Thông tin và Truyền thông (PL3.B.1)"], "Sở Thông tin và Truyền thông, PL3.B.1")]
+    assert [(d["text"], d["who"]) for d in c["unit_proposals"]] == [("Bổ sung biên chế", ["Sở Thông tin và Truyền thông (PL3.B.1)"])]
     assert len(c["proposals"]) == 2 and c["proposals"][0].startswith("Chỉ đạo 25 đơn vị chưa gửi báo cáo quý III năm 2021")
 
 
@@ -112,10 +115,10 @@ def test_the_printed_report_says_the_same(example):
     text = pdf_text(report)
     for words in ("UBND TỈNH THỪA THIÊN HUẾ SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "/BC-STTTT", "Thừa Thiên Huế, ngày 25 tháng 9 năm 2021",
                   "BÁO CÁO", "Tình hình triển khai Kế hoạch 222/KH-UBND quý III năm 2021", "Kính gửi: Ủy ban nhân dân tỉnh",
-                  "5/30 cơ quan, đơn vị đã gửi báo cáo", "4 đơn vị gửi đúng hạn", "UBND thành phố Huế ngày 23/09/2021",
-                  "83,3%", "66,7%", "giải ngân lũy kế 1,1 tỷ đồng", "0,04%", "“Thiếu nhân lực vận hành” (Sở Thông tin và Truyền thông (PL3.B.1))",
+                  "5/30 cơ quan, đơn vị đã gửi báo cáo", "4 đơn vị gửi đúng hạn", "UBND thành phố Huế: sổ lưu lần cuối ngày 23/09/2021",
+                  "83,3%", "66,7%", "giải ngân lũy kế 1,1 tỷ đồng", "0,04%", "“Thiếu nhân lực vận hành” (Sở Thông tin và Truyền thông, PL3.B.1)",
                   "Sở Nội vụ: chưa triển khai", "Nơi nhận:", "GIÁM ĐỐC", "Phụ lục I TÌNH HÌNH THỰC HIỆN TỪNG NHIỆM VỤ",
-                  "Phụ lục II DANH MỤC SỔ BÁO CÁO DÙNG ĐỂ TỔNG HỢP"):
+                  "Phụ lục IV TÌNH HÌNH GỬI BÁO CÁO CỦA TỪNG ĐƠN VỊ VÀ SỔ DÙNG ĐỂ TỔNG HỢP"):
         assert words in text, words
     # the annex lists every tracked task other than the indicators
     assert all(row["id"] in text for row in c["annex"]) and len(c["annex"]) == 98
@@ -132,7 +135,7 @@ def test_reminder_letters(example, tmp_path):
     paths = write_letters(few, tmp_path, when=dt.date(2021, 9, 25))
     assert [p.name.split("-")[4] for p in paths] == ["TPHUE", "SYT"]  # don-doc-2021-Q3-TPHUE-…
     text = pdf_text(paths[0])
-    assert "Kính gửi: Ủy ban nhân dân thành phố Huế" in text and "gửi ngày 23/09/2021, sau hạn gửi" in text
+    assert "Kính gửi: Ủy ban nhân dân thành phố Huế" in text and "Báo cáo của Quý đơn vị: sổ lưu lần cuối ngày 23/09/2021, sau hạn gửi ngày 20/09/2021" in text
     text = pdf_text(paths[1])
     assert "Kính gửi: Sở Y tế" in text and "chưa nhận được báo cáo" in text and "trước ngày 01/10/2021" in text  # 5 working days after the letter's 25/09
 
@@ -159,3 +162,20 @@ def test_commands_exit_codes(example, tmp_path):
     assert code == 2 and "hue-dx tasks consolidate" in err
     assert run("tasks", "consolidate", "--period", "2021-Q9", "--archive", tmp_path / "kho")[0] == 2
 
+
+
+def test_a_file_of_another_quarter_makes_no_quarter(example, tmp_path):
+    """A unit's workbook of the second quarter, sent with the third's: recorded for its own quarter,
+    listed and flagged, but no trend point, no "so với quý trước" against that one unit's figures."""
+    tmp, *_ = example
+    (g,) = generate(CATALOG, RECIPE, periods.Quarter(2021, 2), tmp_path / "q2", units=[RECIPE.unit("SNV")])
+    sent = tmp_path / "gui-ve"
+    shutil.copytree(tmp / "gui-ve", sent)
+    lead, cooperate = ANSWERS["SNV"]
+    (sent / g.path).write_bytes(set_saved_time(fill((tmp_path / "q2" / g.path).read_bytes(), lead, cooperate, CONTACTS), "2021-09-10T02:00:00Z"))
+    result = consolidate(CATALOG, RECIPE, Q3, [sent], tmp_path / "kho")
+    assert [t.quarter for t in result.summary.trend] == ["2021-Q3"] and result.summary.before_quarter is None
+    assert any(i.code == "tk-period-other" for i in result.issues)
+    again = consolidate(CATALOG, RECIPE, Q3, [], tmp_path / "kho")  # rebuilt from the ledger: the same
+    assert [t.quarter for t in again.summary.trend] == ["2021-Q3"]
+    assert all(i["change"] == "—" for i in content(again)["indicators"])

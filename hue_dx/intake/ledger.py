@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS appraisals (
     sha256 TEXT, criterion TEXT, unit TEXT, appraiser TEXT, inputs TEXT, reason TEXT, saved TEXT, PRIMARY KEY (sha256, criterion));
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, started TEXT, finished TEXT, inputs TEXT, files INTEGER, new INTEGER);
+CREATE TABLE IF NOT EXISTS consolidated (
+    kind TEXT, period TEXT, run INTEGER, at TEXT);
 CREATE TABLE IF NOT EXISTS issue_types (code TEXT PRIMARY KEY, severity TEXT, title TEXT, message TEXT, hint TEXT);
 CREATE INDEX IF NOT EXISTS files_unit ON files (period, unit);
 """
@@ -352,6 +354,31 @@ class Ledger:
     def finish_run(self, files: int, new: int) -> None:
         self.db.execute("UPDATE runs SET finished = ?, files = ?, new = ? WHERE id = ?", (now(), files, new, self.run))
         self.db.commit()
+
+    def mark_consolidated(self, kind: str, period: str) -> None:
+        """Record that ``period`` was consolidated as a period of its own (by this run): a file
+        recorded for a period that never was (a stray file of another quarter) makes no period."""
+        self.db.execute("INSERT INTO consolidated VALUES (?,?,?,?)", (kind, period, self.run, now()))
+        self.db.commit()
+
+    def consolidated(self, kind: str) -> set[str]:
+        """The periods consolidated as such (none in a ledger written before this was recorded)."""
+        try:
+            return {p for (p,) in self.db.execute("SELECT DISTINCT period FROM consolidated WHERE kind = ?", (kind,))}
+        except sqlite3.OperationalError:  # a read-only ledger of an earlier version: no such table
+            return set()
+
+    def received_for(self, kind: str, period: str) -> list[tuple[str, str, str, str]]:
+        """(sha256, source, sender, sent) of every file received by the runs that consolidated
+        ``period``, other than the current run, in the order seen: what arrived for that period,
+        whatever it turned out to be (a file of another period, one that could not be read)."""
+        try:
+            rows = self.db.execute(
+                "SELECT s.sha256, s.source, s.sender, s.sent FROM sources s JOIN (SELECT DISTINCT run FROM consolidated "
+                "WHERE kind = ? AND period = ?) c ON c.run = s.run WHERE s.run != ? ORDER BY s.seen_at, s.rowid", (kind, period, self.run))
+            return [(sha, source or "", sender or "", sent or "") for sha, source, sender, sent in rows]
+        except sqlite3.OperationalError:
+            return []
 
     def known(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT sha256 FROM files")}

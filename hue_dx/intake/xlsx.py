@@ -70,6 +70,7 @@ class Cell:
     value: object  # float, str, bool, or None (a formula whose result the file did not store)
     kind: str  # "n" number, "s" text, "b" boolean, "e" error, "" blank
     formula: str = ""  # "=…" when the cell holds a formula (its value is the result the file stored)
+    style: int = 0  # a number's ``s`` attribute: its index into the styles part's cellXfs (``intake.styles``)
 
 
 @dataclass
@@ -92,6 +93,7 @@ class RawWorkbook:
     # option, <workbookPr date1904="1"/>); see ``serial_date``
     date1904: bool = False
     strings: _SharedStrings | None = field(default=None, repr=False)  # the shared string table, read when first needed
+    styles: str | None = field(default=None, repr=False)  # the styles part, found through the workbook's relationships
 
 
 # ---------------------------------------------------------------- dates
@@ -640,6 +642,7 @@ def read(data: bytes, wanted: dict[str, set[str]] | Callable[[RawWorkbook], Any]
     book.paths, book.layout, book.constants = paths, layout, constants
     # (the usual name when the workbook's relationships list no table: some writers leave it out)
     book.strings = _SharedStrings(z, _first(relationships, "sharedStrings") or z.find("xl/sharedStrings.xml"))
+    book.styles = _first(relationships, "styles") or z.find("xl/styles.xml")
     presence: dict[str, set[str]] = {}
     cells_wanted: dict[str, set[str]]
     if callable(wanted):
@@ -716,7 +719,23 @@ def _cells(xml: bytes, found: list[_Found], strings: _SharedStrings | None, pres
                 by_cell = _formulas_by_cell(xml if _referenced(xml) else _positioned(xml))
             cell.formula = by_cell.get(ref, cell.formula)
         cells[ref] = cell
+    for ref, raw_attrs, *_ in found:  # a number's style says whether it shows as a percentage (70% is stored as 0.7)
+        cell = cells.get(ref)
+        if cell is not None and cell.kind == "n" and b's="' in raw_attrs:
+            cell.style = _style_of(raw_attrs)
     return cells
+
+
+def _style_of(attrs: bytes) -> int:
+    """A cell element's ``s`` attribute (0, the default style, when it has none or a bad one)."""
+    at = attrs.find(b's="')
+    while at > 0 and attrs[at - 1] not in b" \t\r\n":  # another attribute ending in s
+        at = attrs.find(b's="', at + 1)
+    if at < 0:
+        return 0
+    end = attrs.find(b'"', at + 3)
+    digits = attrs[at + 3:end]
+    return int(digits) if digits.isdigit() and len(digits) < 7 else 0
 
 
 def _custom_properties(z: _Zip, package: list[tuple[str, str, str]]) -> dict[str, str]:

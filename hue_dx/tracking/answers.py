@@ -6,8 +6,10 @@ output, evidence, funds allocated and disbursed in the period (đồng), difficu
 proposals; an indicator row asks for the measured value, its source and date; a cooperation
 row asks for the status of the unit's part and what it contributed. The check functions read
 raw cell values the way Excel does (a blank is None or spaces, a pasted "50" is text, text
-compares case-insensitively), so the check column of a workbook and the Python check agree.
-"""
+compares case-insensitively), so the check column of a workbook and the Python check agree. A
+percent cell holds what the unit meant: a number in a cell with a percent format (a typed "70%",
+stored as 0.7) is 70, in the formula (``percent_of``) and in the intake, which gives the Python
+checks that 70."""
 
 from __future__ import annotations
 
@@ -228,6 +230,14 @@ def _excel_in_list(cell: str) -> str:
     return "OR(" + ",".join(f"{cell}={_q(s)}" for s in STATUSES) + ")"
 
 
+def percent_of(cell: str) -> str:
+    """The value of a percent cell as the intake reads it: a number in a cell with a percent
+    number format (what Excel, LibreOffice and WPS make of a typed "70%": 0.7 shown as 70%) is
+    that many percent, 70; any other value as it is. CELL("format") gives "P0", "P2"… for a
+    percent format (Excel 2007, LibreOffice, Gnumeric, WPS)."""
+    return f'IF(AND(ISNUMBER({cell}),LEFT(CELL("format",{cell}),1)="P"),{cell}*100,{cell})'
+
+
 def _nest(branches: list[tuple[str, str]], last: str) -> str:
     """IF(c1,m1,IF(c2,m2,…,last)) from (condition, message) pairs."""
     formula = _q(last)
@@ -238,6 +248,11 @@ def _nest(branches: list[tuple[str, str]], last: str) -> str:
 
 MSG_NO_STATUS = "chưa chọn trạng thái"
 MSG_BAD_STATUS = "trạng thái không thuộc danh sách"
+# Said as a clerk sees the cell: 70 and 70% are the same answer (``percent_of``), text is not a number.
+MSG_PERCENT_TEXT = "% hoàn thành phải là số (gõ 70 hoặc 70%), không phải chữ"
+MSG_PERCENT_RANGE = "% hoàn thành phải từ 0% đến 100%"
+MSG_DONE_100 = "hoàn thành thì % hoàn thành phải là 100%"
+MSG_VALUE_RANGE = "giá trị phải từ 0% đến 100%"
 
 
 def check_lead(v: Mapping[str, Any]) -> str:
@@ -248,11 +263,11 @@ def check_lead(v: Mapping[str, Any]) -> str:
     if not _in_list(s):
         return MSG_BAD_STATUS
     if not _blank(p) and not _number_cell(p):
-        return "% hoàn thành phải là số"
+        return MSG_PERCENT_TEXT
     if _number_cell(p) and not 0 <= _as_number(p) <= 100:
-        return "% hoàn thành phải từ 0 đến 100"
+        return MSG_PERCENT_RANGE
     if _is(s, DONE) and _as_number(p) != 100:
-        return "hoàn thành thì % hoàn thành phải là 100"
+        return MSG_DONE_100
     if _is(s, NOT_STARTED) and _number_cell(p) and _as_number(p) > 0:
         return "chưa triển khai thì % hoàn thành phải là 0"
     if (_is(s, IN_PROGRESS) or _is(s, LATE)) and _blank(p):
@@ -271,13 +286,14 @@ def check_lead(v: Mapping[str, Any]) -> str:
 def lead_formula(c: Mapping[str, str]) -> str:
     """check_lead as an Excel formula over the row's cells (keys of LEAD_FIELDS)."""
     s, p = c["status"], c["percent"]
+    v = percent_of(p)
     branches = [
         (f'TRIM({s})=""', MSG_NO_STATUS),
         (f"NOT({_excel_in_list(s)})", MSG_BAD_STATUS),
-        (f'AND(TRIM({p})<>"",NOT(ISNUMBER({p})))', "% hoàn thành phải là số"),
-        (f"AND(ISNUMBER({p}),OR({p}<0,{p}>100))", "% hoàn thành phải từ 0 đến 100"),
-        (f"AND({s}={_q(DONE)},{p}<>100)", "hoàn thành thì % hoàn thành phải là 100"),
-        (f"AND({s}={_q(NOT_STARTED)},ISNUMBER({p}),{p}>0)", "chưa triển khai thì % hoàn thành phải là 0"),
+        (f'AND(TRIM({p})<>"",NOT(ISNUMBER({p})))', MSG_PERCENT_TEXT),
+        (f"AND(ISNUMBER({p}),OR({v}<0,{v}>100))", MSG_PERCENT_RANGE),
+        (f"AND({s}={_q(DONE)},{v}<>100)", MSG_DONE_100),
+        (f"AND({s}={_q(NOT_STARTED)},ISNUMBER({p}),{v}>0)", "chưa triển khai thì % hoàn thành phải là 0"),
         (f'AND(OR({s}={_q(IN_PROGRESS)},{s}={_q(LATE)}),TRIM({p})="")', "nhập % hoàn thành"),
     ]
     for key, label in (("allocated", "kinh phí được giao"), ("disbursed", "kinh phí đã giải ngân")):
@@ -299,7 +315,7 @@ def check_indicator(v: Mapping[str, Any], percent: bool = True) -> str:
     if not _number_cell(value):
         return "giá trị phải là số"
     if percent and not 0 <= _as_number(value) <= 100:
-        return "giá trị phải từ 0 đến 100"
+        return MSG_VALUE_RANGE
     if not percent and _as_number(value) < 0:
         return "giá trị không được âm"
     if _blank(v.get("source")):
@@ -313,10 +329,11 @@ def check_indicator(v: Mapping[str, Any], percent: bool = True) -> str:
 
 def indicator_formula(c: Mapping[str, str], percent: bool = True) -> str:
     value, day = c["value"], c["measured_on"]
+    shown = percent_of(value)
     branches = [
         (f'TRIM({value})=""', "chưa nhập giá trị đạt được"),
         (f"NOT(ISNUMBER({value}))", "giá trị phải là số"),
-        ((f"OR({value}<0,{value}>100)", "giá trị phải từ 0 đến 100") if percent else (f"{value}<0", "giá trị không được âm")),
+        ((f"OR({shown}<0,{shown}>100)", MSG_VALUE_RANGE) if percent else (f"{value}<0", "giá trị không được âm")),
         (f'TRIM({c["source"]})=""', "ghi nguồn số liệu"),
         (f'TRIM({day})=""', "ghi ngày của số liệu"),
         (f"NOT(ISNUMBER({day}))", "ngày của số liệu phải là ngày (ngày/tháng/năm)"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..commandline import year
+from ..commandline import DATE_HELP, document_date, year
 from ..errors import UsageError
 
 DEFAULT_ARCHIVE = Path("out") / "luu-tru-bao-cao-quy"
@@ -94,4 +94,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     demo.add_argument("folder", metavar="THƯ_MỤC", type=Path, nargs="?", default=Path("out") / "demo-bao-cao-quy",
                       help="thư mục ghi (mặc định out/demo-bao-cao-quy)")
     demo.add_argument("--year", metavar="NĂM", type=year, default=None, help="năm (mặc định 2022: có nhiệm vụ năm 2021 đã quá hạn)")
+    rep.add_argument("--date", metavar="NGÀY", type=document_date, default=None, help=DATE_HELP)
+    for action in actions.choices.values():
+        # where a person types them: after the command too (hue-dx tasks generate --recipe X); given
+        # there, they win over the same options before the command, and never reset them when absent
+        action.add_argument("--tasks", metavar="ID|TỆP", default=argparse.SUPPRESS, help="tệp nhiệm vụ (như hue-dx tasks --tasks)")
+        action.add_argument("--recipe", metavar="TỆP", type=Path, default=argparse.SUPPRESS, help="tệp đợt báo cáo quý .toml (như hue-dx tasks --recipe)")
     return tasks

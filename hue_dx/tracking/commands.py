@@ -339,6 +339,7 @@ def _campaign(catalog: TaskCatalog, args: argparse.Namespace) -> tuple[TaskCatal
 
 def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     _needs_openpyxl("tổng hợp")
+    from .figures import figures
     from .intake import InputError, consolidate
     from .outputs import write_answers, write_csv, write_json, write_workbook
 
@@ -365,15 +366,17 @@ def _consolidate(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     write_csv(result, paths["csv"])
     write_answers(result, paths["answers"])
     summary = result.summary
-    reported = sum(1 for u in result.units if u.reported)
+    f = figures(result)
     out.write(f"Đã đọc {vn.number(result.seen)} tệp ({vn.number(result.new)} tệp mới) trong {vn.number(result.seconds, 1)} giây; {quarter.title_vi}: "
-              f"{reported}/{len(result.units)} đơn vị đã báo cáo, {len(result.late)} gửi muộn, {len(result.missing)} chưa báo cáo.\n")
+              f"{f.units_reported}/{f.units} đơn vị đã báo cáo, {f.units_late} gửi muộn, {f.units_missing} chưa báo cáo.\n")
     counts = summary.by_appendix()
-    total = sum(sum(c.values()) for c in counts.values())
-    out.write(f"Nhiệm vụ ({total}): " + ", ".join(f"{n} {s}" for s, n in sum(counts.values(), Counter()).most_common()) + ".\n")
+    out.write(f"Nhiệm vụ ({f.tasks}): " + ", ".join(f"{n} {s}" for s, n in sum(counts.values(), Counter()).most_common()) + ".\n")
     errors = sum(1 for i in result.issues if i.severity == "error")
-    out.write(f"Cần xem: {errors} lỗi trong tệp, {len(summary.conflicts)} chỗ chủ trì và phối hợp báo cáo khác nhau, "
-              f"{len(summary.overdue)} nhiệm vụ quá hạn chưa hoàn thành.\n")
+    out.write(f"Cần xem: {errors} lỗi trong tệp, {f.conflict_tasks} nhiệm vụ có đơn vị phối hợp báo cáo khác đơn vị chủ trì "
+              f"({f.conflict_pairs} cặp chủ trì – phối hợp), {f.tasks_overdue} nhiệm vụ quá hạn chưa hoàn thành.\n")
+    if f.files_other_period or f.files_refused:
+        out.write(f"Tệp không tính vào {quarter.vi}: {f.files_other_period} sổ của kỳ khác, {f.files_refused} tệp không dùng được "
+                  "(trang 'Tệp đã nhận', 'Đơn vị').\n")
     if result.missing:
         out.write(_wrap("Chưa báo cáo: " + ", ".join(u.unit.name for u in result.missing), 0, _width()) + "\n")
     out.write(f"Bảng tổng hợp: {paths['workbook']}\nDữ liệu: {paths['json']}, {paths['csv']}/\n")
@@ -394,7 +397,7 @@ def _choose(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
 
 
 def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
-    from .intake import InputError, consolidate
+    from .intake import InputError, consolidate, was_consolidated
     from .report import signer_warning, write_letters, write_report
 
     catalog, recipe = _campaign(catalog, args)
@@ -402,13 +405,15 @@ def _report(catalog: TaskCatalog, args: argparse.Namespace, out) -> int:
     archive = args.archive or DEFAULT_ARCHIVE
     if not (archive / "ledger.sqlite").is_file():
         raise TasksUsageError(f"Chưa có kho lưu trữ {archive}: chạy hue-dx tasks consolidate … --period {quarter.id} trước")
+    if not was_consolidated(archive, quarter):  # a report is of a quarter consolidated as such, never of a stray file's
+        raise TasksUsageError(f"{quarter.title_vi} chưa được tổng hợp trong kho {archive}: chạy hue-dx tasks consolidate … --period {quarter.id} trước")
     try:
-        result = consolidate(catalog, recipe, quarter, [], archive)
+        result = consolidate(catalog, recipe, quarter, [], archive, record=False)
     except InputError as exc:  # an assessment archive given for a quarterly one
         raise TasksUsageError(str(exc)) from None
     target = args.out or Path("out") / f"bao-cao-ubnd-quy-{quarter.id}"
-    report = write_report(result, target)
-    letters = write_letters(result, target / "thu-don-doc")
+    report = write_report(result, target, args.date)
+    letters = write_letters(result, target / "thu-don-doc", args.date)
     out.write(f"Báo cáo {quarter.title_vi}: {report} (và .html)\n")
     out.write(f"{len(letters)} thư đôn đốc đơn vị gửi muộn hoặc chưa gửi: {target / 'thu-don-doc'}\n")
     warning = signer_warning(result)

@@ -17,6 +17,7 @@ An assessment archive is refused, so the two never read each other's files.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ from ..intake.layout import (
     open_return,
 )
 from ..intake.ledger import Entry, FileRow, Ledger, Record, Stored, dumps, issue_rows
-from ..intake.received import InputError
+from ..intake.received import InputError, Item
 from ..issues import ERROR, Issue, issue
 from . import answers as an
 from . import names as tn
@@ -305,19 +306,32 @@ class QuarterlyKind(engine.ReturnKind):
 
 @dataclass
 class UnitState:
-    """A roster unit in the quarter: its file that counts (if any), whether it came late."""
+    """A roster unit in the quarter: its file that counts (if any), whether it came late, and
+    every other file received from it for the quarter (refused, of another quarter, blank,
+    replaced), with what was done with each and why (the engine's listing)."""
 
     unit: Any  # campaign.Unit
     duties: Duties
     file: TrackedFile | None
     late: bool = False
-    late_on: str = ""  # dd/mm/yyyy the file was sent or saved, when late
+    late_on: str = ""  # dd/mm/yyyy of the date that made it late
+    late_by: str = ""  # which date that is: the e-mail's (layout.MAIL_DATE) or the file's last save (layout.SAVED_DATE)
     blank_only: bool = False  # files received, none with figures
     unchanged: bool = False  # the answers pre-filled from the previous quarter, returned as they were
+    arrived: tuple[ReceivedFile, ...] = ()  # its files received for the quarter that do not count
 
     @property
     def reported(self) -> bool:
         return self.file is not None
+
+    @property
+    def refused(self) -> tuple[ReceivedFile, ...]:
+        """Files that could not be used: not a quarterly workbook that can be read (an .xls, a broken file)."""
+        return tuple(f for f in self.arrived if f.state in (engine.UNUSABLE, UNREADABLE) or f.kind == "other")
+
+    @property
+    def other_period(self) -> tuple[ReceivedFile, ...]:
+        return tuple(f for f in self.arrived if f.state == OTHER_PERIOD)
 
 
 @dataclass
@@ -363,18 +377,22 @@ class Quarterly:
 
 def consolidate(catalog: TaskCatalog, recipe: Recipe, quarter: Quarter, inputs: Sequence[Path], archive_root: Path, *,
                 progress: Callable[[int, int, float], None] | None = None, context: Context | None = None,
-                workers: int | None = None) -> Quarterly:
+                workers: int | None = None, record: bool = True) -> Quarterly:
     """Receive ``inputs`` (files, folders, archives, e-mails; none to rebuild from the ledger),
-    record each file, and consolidate ``quarter`` from the files that count."""
+    record each file, and consolidate ``quarter`` from the files that count. ``record``: the
+    quarter is recorded in the ledger as consolidated (``tasks consolidate``), so that it is a
+    period of the trend; a report rebuilt from the ledger (``tasks report``) records nothing."""
     kind = QuarterlyKind(context or Context.create(catalog, recipe, quarter))
-    return engine.consolidate(kind, inputs, archive_root, lambda ledger, run: _outcome(kind, quarter, ledger, run),
+    return engine.consolidate(kind, inputs, archive_root, lambda ledger, run: _outcome(kind, quarter, ledger, run, record),
                               workers=workers, progress=progress)
 
 
 def periods(ledger: Ledger) -> list[Quarter]:
-    """The quarters of which a quarterly workbook was recorded."""
+    """The quarters consolidated as quarters (``tasks consolidate --period``). A file recorded
+    for a quarter that never was (a unit's workbook of the last quarter, sent during this one)
+    is listed and flagged, and makes no period: no trend point, no comparison."""
     out = set()
-    for (period,) in ledger.db.execute("SELECT DISTINCT period FROM files WHERE kind = ? AND accepted = 1", (KIND,)):
+    for period in ledger.consolidated(KIND):
         try:
             out.add(Quarter.parse(period))
         except (PeriodError, TypeError):
@@ -382,8 +400,19 @@ def periods(ledger: Ledger) -> list[Quarter]:
     return sorted(out)
 
 
+def was_consolidated(archive_root: Path, quarter: Quarter) -> bool:
+    """Whether ``quarter`` was consolidated in the archive (read-only: nothing is created)."""
+    if not (archive_root / "ledger.sqlite").is_file():
+        return False
+    ledger = Ledger.reader(archive_root)
+    try:
+        return quarter in periods(ledger)
+    finally:
+        ledger.close()
+
+
 def history(ledger: Ledger, before: Quarter) -> dict[Quarter, dict[str, UnitAnswers]]:
-    """The answers of the files that count in every earlier quarter recorded in the ledger."""
+    """The answers of the files that count in every earlier quarter consolidated in the ledger."""
     out: dict[Quarter, dict[str, UnitAnswers]] = {}
     for q in periods(ledger):
         if q < before:
@@ -399,7 +428,52 @@ def _same_as_carried(now: UnitAnswers, before: UnitAnswers) -> bool:
     return not funds and carried(now.lead) == carried(before.lead) and carried(now.cooperate) == carried(before.cooperate)
 
 
-def _outcome(kind: QuarterlyKind, quarter: Quarter, ledger: Ledger, run: Run) -> Quarterly:
+UNREADABLE, OTHER_PERIOD = "đã ghi nhận, không đọc được", "sổ của kỳ khác"  # the engine's listing states (``engine._state``)
+_NOT_FROM_A_UNIT = (engine.IN_USE, engine.DUPLICATE)
+_CODE_TOKEN = re.compile(r"[0-9A-Za-z]+")
+
+
+def _with_earlier(ledger: Ledger, quarter: Quarter, run: Run) -> Run:
+    """This run, with the files received by the earlier runs that consolidated the quarter put
+    before it: the listing then shows everything that arrived for the quarter, also what no
+    period holds (an .xls, a workbook of another quarter), whichever run received it."""
+    earlier = [(Item(source, "", sender=sender, sent=sent), sha) for sha, source, sender, sent in ledger.received_for(KIND, quarter.id)
+               if sha not in run.first_source]
+    first = dict(run.first_source)
+    kept = []
+    for item, sha in earlier:
+        if sha not in first:
+            first[sha] = item.source
+            kept.append((item, sha))
+    return Run([*kept, *run.items], first, run.issues, run.new)
+
+
+def unit_of_file(f: ReceivedFile, codes: Mapping[str, str]) -> str:
+    """The unit a received file is from: as identified inside it, else the one roster code its
+    name holds (a refused .xls keeps the name of the workbook it was made from:
+    2022-Q3_SXD_So-Xay-dung.xls), else "" (``codes``: code case-folded -> code)."""
+    if f.unit:
+        return f.unit
+    found = {codes[t.casefold()] for t in _CODE_TOKEN.findall(f.name) if t.casefold() in codes}
+    return found.pop() if len(found) == 1 else ""
+
+
+def arrivals(files: Sequence[ReceivedFile], units: Sequence[Any]) -> dict[str, list[ReceivedFile]]:
+    """Per unit, its files received for the quarter that do not count (containers and copies aside)."""
+    codes = {u.code.casefold(): u.code for u in units}
+    out: dict[str, list[ReceivedFile]] = {}
+    for f in files:
+        if f.kind == "container" or f.state in _NOT_FROM_A_UNIT:
+            continue
+        unit = unit_of_file(f, codes)
+        if unit:
+            out.setdefault(unit, []).append(f)
+    return out
+
+
+def _outcome(kind: QuarterlyKind, quarter: Quarter, ledger: Ledger, run: Run, record: bool = True) -> Quarterly:
+    if record:
+        ledger.mark_consolidated(KIND, quarter.id)
     ctx = kind.context
     catalog, recipe = ctx.catalog, ctx.recipe
     period = recipe.period(quarter)
@@ -425,7 +499,8 @@ def _outcome(kind: QuarterlyKind, quarter: Quarter, ledger: Ledger, run: Run) ->
             if said is not None:
                 result.issues.append(said)
             late_record = next((i for i in result.issues if i.code == "file-late"), None)
-            state.late, state.late_on = late_record is not None, (late_record.value if late_record else "")
+            if late_record is not None:
+                state.late, state.late_on, state.late_by = True, late_record.value, late_record.read
             if before is not None and before[0] == quarter.previous and _same_as_carried(result.answers, before[1]):
                 state.unchanged = True
                 result.issues.append(issue("tk-unchanged", file=result.name, unit=unit.code, value=before[0].vi, sha=result.sha256))
@@ -437,12 +512,15 @@ def _outcome(kind: QuarterlyKind, quarter: Quarter, ledger: Ledger, run: Run) ->
             if before is not None:
                 carried[unit.code] = (before[0].id, before[1])
         units.append(state)
-    summary = summarize(catalog, recipe.units, quarter, {u: f.answers for u, f in files.items()}, earlier)
+    summary = summarize(catalog, recipe.units, quarter, {u: f.answers for u, f in files.items()}, earlier, recipe.opening)
     issues += _summary_issues(summary)
-    listed = engine.listing(kind, ledger, quarter.id, current, choices, run)
+    listed = engine.listing(kind, ledger, quarter.id, current, choices, _with_earlier(ledger, quarter, run))
     issues += listed.superseded
     for sha in listed.not_in_use:
         issues.extend(ledger.issues_of(sha))
+    arrived = arrivals(listed.files, recipe.units)
+    for state in units:
+        state.arrived = tuple(arrived.get(state.unit.code, ()))
     return Quarterly(catalog, recipe, period, summary, units, issues, listed.files, carried)
 
 

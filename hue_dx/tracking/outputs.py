@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
+from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ from ..files import write_atomic
 from ..intake.outputs import write_table
 from ..issues import SEVERITY_VI
 from .answers import LATE, STOPPED, TaskAnswer, dump_previous
+from .figures import figures
 from .intake import Quarterly
+from .report import funds_since_words, late_words, missing_words
 from .summary import NO_REPORT, STATUS_ORDER, IndicatorRow, TaskRow
 
 APPENDIX_VI = {"PL1": "Phụ lục 1 (chỉ tiêu)", "PL2": "Phụ lục 2 (văn bản, chương trình)", "PL3": "Phụ lục 3 (dự án)", "IV": "Mục IV (nhiệm vụ thường xuyên)"}
@@ -77,8 +80,11 @@ def as_dict(q: Quarterly) -> dict[str, Any]:
     s = q.summary
     return {
         "kind": "tracking", "tasks_file": q.catalog.id, "tasks_version": q.catalog.version, **q.period.as_dict(),
-        "files_seen": q.seen, "files_new": q.new,
+        "files_seen": q.seen, "files_new": q.new, "figures": figures(q).as_dict(),
+        "compared_with": s.before_quarter, "funds_since": s.funds_since, "opening_as_of": s.opening_as_of,
         "units": [{"unit": u.unit.code, "name": u.unit.name, "level": u.unit.level, "reported": u.reported, "late": u.late, "late_on": u.late_on,
+                   "late_by": u.late_by, "arrived": [{"sha256": f.sha256, "name": f.name, "state": f.state, "reason": f.reason, "period": f.period}
+                                                     for f in u.arrived],
                    "blank_only": u.blank_only, "unchanged": u.unchanged, "rows": u.file.rows if u.file else 0,
                    "expected": u.duties.rows, "errors": u.file.errors if u.file else 0,
                    "file": u.file.name if u.file else None, "sha256": u.file.sha256 if u.file else None,
@@ -216,17 +222,26 @@ class _Book:
             cell = write(ws.cell(head, n), title)
             cell.font, cell.fill = self.bold, self.fill
             cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        # Styling a cell through openpyxl's attributes interns each style object again (measured:
+        # 80% of writing the workbook of 300 units); cells of one kind share one style, so the
+        # first is styled and the others take a copy of its style array.
+        styles: dict[tuple[bool, str], Any] = {}
         for offset, values in enumerate(rows, start=1):
+            last = total and offset == len(rows)
             for n, value in enumerate(values, start=1):
                 cell = write(ws.cell(head + offset, n), value)  # text a unit typed stays text
-                cell.font = self.bold if total and offset == len(rows) else self.font
-                if total and offset == len(rows):
+                number = "#,##0.0" if isinstance(value, float) else "#,##0" if isinstance(value, int) and not isinstance(value, bool) else ""
+                key = (last, number)
+                if key in styles:
+                    cell._style = copy(styles[key])
+                    continue
+                cell.font = self.bold if last else self.font
+                if last:
                     cell.fill = self.total_fill
-                if isinstance(value, float):
-                    cell.number_format = "#,##0.0"
-                elif isinstance(value, int) and not isinstance(value, bool):
-                    cell.number_format = "#,##0"
+                if number:
+                    cell.number_format = number
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                styles[key] = copy(cell._style)
         for n, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(n)].width = width
         for col, fmt in (formats or {}).items():
@@ -284,18 +299,18 @@ def _overview(book: _Book, q: Quarterly) -> None:
 
     s = q.summary
     ws = book.sheet("Tổng quan", f"TỔNG HỢP TÌNH HÌNH TRIỂN KHAI KẾ HOẠCH 222/KH-UBND — {q.quarter.title_vi.upper()}")
-    funds = s.funds()
-    reported = [u for u in q.units if u.reported]
+    f = figures(q)
     facts = [
-        ("Đơn vị đã báo cáo", f"{len(reported)}/{len(q.units)}"),
-        ("Gửi muộn", ", ".join(u.unit.name for u in q.late) or "không"),
-        ("Chưa báo cáo", ", ".join(u.unit.name for u in q.missing) or "không"),
-        ("Nhiệm vụ chủ trì và phối hợp báo cáo khác nhau", len(s.conflicts)),
-        ("Nhiệm vụ quá thời hạn chưa hoàn thành", len(s.overdue)),
-        ("Kinh phí được giao trong kỳ (đồng)", funds["allocated"]),
-        ("Kinh phí đã giải ngân trong kỳ (đồng)", funds["disbursed"]),
-        ("Kinh phí đã giải ngân lũy kế (đồng)", funds["disbursed_to_date"]),
-        ("Kinh phí dự kiến ở Phụ lục 5, các dự án có số (đồng)", funds["planned"]),
+        ("Đơn vị đã báo cáo", f"{f.units_reported}/{f.units}"),
+        ("Gửi muộn", "; ".join(f"{u.unit.name}: {late_words(u)}" for u in q.late) or "không"),
+        ("Chưa báo cáo", "; ".join(f"{u.unit.name}: {missing_words(q, u)}" for u in q.missing) or "không"),
+        ("Nhiệm vụ có đơn vị phối hợp báo cáo khác đơn vị chủ trì", f.conflict_tasks),
+        ("Cặp đơn vị chủ trì – phối hợp báo cáo khác nhau", f.conflict_pairs),
+        ("Nhiệm vụ quá thời hạn chưa hoàn thành", f.tasks_overdue),
+        ("Kinh phí được giao trong kỳ (đồng)", f.allocated),
+        ("Kinh phí đã giải ngân trong kỳ (đồng)", f.disbursed),
+        (f"Kinh phí đã giải ngân lũy kế (đồng; {funds_since_words(q)})", f.disbursed_to_date),
+        ("Kinh phí dự kiến ở Phụ lục 5, các dự án có số (đồng)", f.planned),
     ]
     for n, (label, value) in enumerate(facts, start=4):
         write(ws.cell(n, 1), label).font = book.bold
@@ -452,13 +467,13 @@ def _units_sheet(book: _Book, q: Quarterly) -> None:
     rows = []
     for u in q.units:
         f = u.file
-        state = "đã báo cáo" if f else "chỉ gửi sổ chưa có số liệu" if u.blank_only else "chưa báo cáo"
-        rows.append([u.unit.code, u.unit.name, state, u.late_on if u.late else "", "có" if u.unchanged else "",
+        state = "đã báo cáo" if f else "chưa báo cáo: " + missing_words(q, u)
+        rows.append([u.unit.code, u.unit.name, state, late_words(u) if u.late else "", "có" if u.unchanged else "",
                      f.rows if f else 0, u.duties.rows, f.errors if f else None, f.name if f else "",
                      local_time(f.modified) if f else "", f.contacts.get("unit_preparer", "") if f else ""])
-    book.table(ws, ["Mã", "Đơn vị", "Tình trạng", "Gửi muộn (ngày)", "Không cập nhật so với quý trước", "Dòng đã báo cáo", "Dòng được giao", "Số lỗi",
+    book.table(ws, ["Mã", "Đơn vị", "Tình trạng", "Gửi muộn (ngày nào)", "Không cập nhật so với quý trước", "Dòng đã báo cáo", "Dòng được giao", "Số lỗi",
                     "Tệp đang dùng", "Lưu lần cuối", "Người lập biểu"],
-               rows, [10, 40, 20, 12, 14, 10, 10, 8, 45, 16, 24], start=4)
+               rows, [10, 40, 40, 22, 14, 10, 10, 8, 45, 16, 24], start=4)
 
 
 def _trend_sheet(book: _Book, q: Quarterly) -> None:

@@ -1,5 +1,6 @@
 """How each answer cell of a returned quarterly workbook is read: statuses from the closed list
-(a status typed by hand matched without diacritics and said), numbers typed as text, percent
+(a status typed by hand matched without diacritics and said), numbers typed as text, a percent
+typed as a percentage ("70%", stored 0.7 in a percent-formatted cell: 70), percent
 out of range, dates typed as text (day first, as written in Vietnam), funds against allocation;
 and the rows left blank. Pure reading: nothing here knows files, ledgers or runs."""
 
@@ -8,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .. import vn
 from ..coerce import number_from_text
-from ..intake import xlsx
+from ..intake import styles, xlsx
 from ..intake.layout import formula_input
 from ..issues import ERROR, Issue, issue
 from . import answers as an
@@ -68,9 +69,10 @@ def _fixed(value: float) -> str:
 
 
 def read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt.date, out: list[Issue], where: dict[str, str],
-               date1904: bool = False) -> Any:
+               date1904: bool = False, typed_percent: bool = False) -> Any:
     """One answer cell's value for the consolidation (None when it cannot be used), with an
-    issue in ``out`` for anything the unit must fix or the officer should know."""
+    issue in ``out`` for anything the unit must fix or the officer should know.
+    ``typed_percent``: the number was typed as a percentage (``as_typed``), and is said so."""
     value = cell.value
     if cell.kind == "e":
         out.append(issue("input-error-value", value=value, **where))
@@ -116,15 +118,27 @@ def read_field(spec: an.FieldSpec, cell: xlsx.Cell, percent: bool, deadline: dt.
     if value < 0:
         out.append(issue("tk-negative", value=_fixed(value), **where))
         return None
+    shown = _fixed(value) + ("%" if typed_percent else "")
     if spec.type == "percent" and value > 100:
-        out.append(issue("tk-percent-range", value=_fixed(value), **where))
+        out.append(issue("tk-percent-range", value=shown, **where))
         return None
     if spec.type == "value" and percent and value > 100:
-        out.append(issue("tk-value-range", value=_fixed(value), **where))
+        out.append(issue("tk-value-range", value=shown, **where))
         return None
     if spec.type == "amount":
         return int(round(value))
     return float(value)
+
+
+def as_typed(cell: xlsx.Cell, percent_styles: Callable[[], frozenset[int]]) -> xlsx.Cell | None:
+    """A percent cell's number as the unit typed it: a number in a cell with a percent format
+    (a typed "70%" is stored as 0.7) is 70, as the workbook's check column reads it
+    (``answers.percent_of``); None when the cell is no such number."""
+    if cell.kind != "n" or not cell.style or isinstance(cell.value, bool) or not isinstance(cell.value, float):
+        return None
+    if cell.style not in percent_styles():
+        return None
+    return xlsx.Cell(round(cell.value * 100, 9), "n", cell.formula, cell.style)  # 0.07 * 100 is 7.000000000000001
 
 
 def rows_of(duty: Duties) -> list[tuple[Task, str, str]]:
@@ -153,6 +167,13 @@ def read_answers(raw: xlsx.RawWorkbook, destinations: Mapping[str, tuple[str, st
     cooperate: dict[str, an.TaskAnswer] = {}
     blank: list[str] = []
     rows = rows_of(duty)
+    found_styles: list[frozenset[int]] = []
+
+    def percent_styles() -> frozenset[int]:  # the styles part is read once, and only if a percent cell holds a number
+        if not found_styles:
+            found_styles.append(styles.of_workbook(raw))
+        return found_styles[0]
+
     for task, role, tag in rows:
         percent = task.target is not None and task.target.unit == "%"
         typed: dict[str, Any] = {}
@@ -171,9 +192,13 @@ def read_answers(raw: xlsx.RawWorkbook, destinations: Mapping[str, tuple[str, st
             at = dict(sheet=place[0], cell=place[1], criterion=task.id, **where)
             if found.formula:
                 value, kind, _ = formula_input(found, row_issues, at)
-                found = xlsx.Cell(value, kind)
+                found = xlsx.Cell(value, kind, "", found.style)
+            typed_percent = None
+            if spec.type == "percent" or (spec.type == "value" and percent):
+                typed_percent = as_typed(found, percent_styles)
+                found = typed_percent or found
             typed[spec.key] = found.value
-            value = read_field(spec, found, percent, deadline, row_issues, at, raw.date1904)
+            value = read_field(spec, found, percent, deadline, row_issues, at, raw.date1904, typed_percent is not None)
             if value is not None and value != "":
                 clean[spec.key] = value
         if all(v is None for v in typed.values()):

@@ -18,6 +18,55 @@ DEFAULT_RECIPE = "tracking-hue-222.toml"
 
 
 @dataclass(frozen=True)
+class Opening:
+    """What was disbursed on each task before its quarters were tracked (entered once: the
+    recipe's ``[opening]`` table names a CSV of task id and amount in đồng, and the date the
+    amounts run to). Quarters whose data cut-off ends after that date add to it; earlier ones
+    are already in it."""
+
+    amounts: dict[str, int]  # task or Phụ lục 5 row id (as written) -> đồng
+    as_of: dt.date
+    file: Path
+
+    @property
+    def as_of_vi(self) -> str:
+        return self.as_of.strftime("%d/%m/%Y")
+
+    def counts(self, quarter: Quarter) -> bool:
+        """Whether a quarter's disbursement adds to the opening balance (it is not already in it)."""
+        return quarter.cutoff_end > self.as_of
+
+
+def load_opening(path: Path, as_of: Any) -> Opening:
+    """The opening balance CSV: columns ``ma`` (PL3.A.I.1, or the Phụ lục 5 row PL5.A.I.1) and
+    ``da_giai_ngan`` (đồng, a whole number; 1.500.000.000 and 1 500 000 000 are read too)."""
+    import csv
+
+    try:
+        day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    except ValueError:
+        raise CampaignError(f"[opening] as_of {as_of!r} phải là ngày dạng NNNN-TT-NN (ngày số liệu đầu kỳ tính đến)") from None
+    if not path.is_file():
+        raise CampaignError(f"Không tìm thấy tệp số đã giải ngân đầu kỳ: {path}")
+    amounts: dict[str, int] = {}
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        if not reader.fieldnames or not {"ma", "da_giai_ngan"} <= set(reader.fieldnames):
+            raise CampaignError(f"{path}: cần hai cột ma, da_giai_ngan (đồng); có: {', '.join(reader.fieldnames or [])}")
+        for line, row in enumerate(reader, start=2):
+            code, text = (row.get("ma") or "").strip(), (row.get("da_giai_ngan") or "").strip()
+            if not code and not text:
+                continue
+            digits = text.replace(".", "").replace(" ", "").replace("\u00a0", "")
+            if not code or not digits.isdigit():
+                raise CampaignError(f"{path}, dòng {line}: cần mã nhiệm vụ và số tiền bằng đồng (số nguyên), gặp {code!r}, {text!r}")
+            if code.upper() in amounts:
+                raise CampaignError(f"{path}, dòng {line}: {code} đã có ở dòng trước")
+            amounts[code.upper()] = int(digits)
+    return Opening(amounts, day, path)
+
+
+@dataclass(frozen=True)
 class Recipe:
     tasks: str
     units: tuple[Unit, ...]
@@ -27,6 +76,7 @@ class Recipe:
     contact: dict[str, str]
     path: Path
     report: dict = field(default_factory=dict)  # the quarterly report to UBND tỉnh: addressee, recipients
+    opening: Opening | None = None  # disbursement before the quarters tracked ([opening])
 
     def campaign(self, quarter: Quarter) -> Campaign:
         """The campaign of one quarter as the assessment's documents see one (who writes, to whom,
@@ -71,7 +121,17 @@ def load(path: str | Path | None = None) -> Recipe:
         contact=section(raw, "contact"),
         path=path,
         report=section(raw, "report"),
+        opening=_opening(raw, path),
     )
+
+
+def _opening(raw: dict[str, Any], path: Path) -> Opening | None:
+    table = raw.get("opening")
+    if table is None:
+        return None
+    if not isinstance(table, dict) or "file" not in table or "as_of" not in table:
+        raise CampaignError(f"{path}: bảng [opening] cần file (tệp CSV ma, da_giai_ngan) và as_of (ngày số liệu tính đến, NNNN-TT-NN)")
+    return load_opening(path.parent / str(table["file"]), table["as_of"])
 
 
 def _day(value: Any) -> dt.date:

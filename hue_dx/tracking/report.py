@@ -19,11 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import vn
-from ..documents import Annex, Document, recipients, unsigned_warning
+from ..documents import Annex, Document, in_vietnam, recipients, unsigned_warning
+from ..intake.engine import BLANK_ONLY, NOT_USED, ReceivedFile
+from ..intake.layout import MAIL_DATE, SAVED_DATE
 from .answers import DONE, IN_PROGRESS, LATE, NOT_STARTED, STOPPED, TaskAnswer
-from .intake import Quarterly, UnitState
+from .figures import figures
+from .intake import OTHER_PERIOD, Quarterly, UnitState
+from .periods import PeriodError, Quarter
 from .summary import NO_REPORT, STATUS_ORDER, TaskRow
-from .tasks import id_key
 
 if TYPE_CHECKING:
     from ..reports import Report
@@ -62,32 +65,130 @@ def leads_text(row: TaskRow, names: Mapping[str, str]) -> str:
     return ", ".join(names.get(u, u) for u in row.reporting)
 
 
+BODY_UNITS = 15  # units named one by one in section I; more, and the body gives counts, the annex the names
+BODY_QUOTES = 8  # difficulties and proposals quoted in the body (most often said first); all are in the annex
+BODY_DONE = 12  # tasks done in the quarter named in the body
+
+
+def plan_order(q: Quarterly) -> dict[str, int]:
+    """Each task's place in the tasks file (the plan's order: PL1, PL2, PL3 by group, mục IV)."""
+    return {t.id: n for n, t in enumerate(q.catalog.tasks)}
+
+
 def _quotes(q: Quarterly, key: str) -> list[dict[str, Any]]:
     """Every text the units wrote under ``key`` (difficulties, proposals), the same words
-    grouped, each with who wrote it on which task; most often said first."""
+    grouped, with how many units and tasks said it and who, where; most often said first."""
     names = q.summary.names
-    grouped: dict[str, list[str]] = {}
+    order = plan_order(q)
+    grouped: dict[str, list[tuple[str, str]]] = {}
     rows: list[tuple[str, Mapping[str, TaskAnswer]]] = [(r.task.id, r.answers) for r in q.summary.indicators]
     rows += [(r.task.id, r.answers) for r in q.summary.tasks]
-    for task_id, answers in sorted(rows, key=lambda x: id_key(x[0])):
+    for task_id, answers in sorted(rows, key=lambda x: order.get(x[0], len(order))):
         for unit, answer in answers.items():
             text = " ".join(str(getattr(answer, key) or "").split())
             if text:
-                grouped.setdefault(text, []).append(f"{names.get(unit, unit)} ({task_id})")
-    return [{"text": text, "who": who} for text, who in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+                grouped.setdefault(text, []).append((unit, task_id))
+    out = []
+    for text, said in sorted(grouped.items(), key=lambda kv: (-len({u for u, _ in kv[1]}), kv[0])):
+        units = list(dict.fromkeys(u for u, _ in said))
+        tasks = list(dict.fromkeys(t for _, t in said))
+        quote = {"text": text, "units": len(units), "tasks": len(tasks), "who": [f"{names.get(u, u)} ({t})" for u, t in said],
+                 "task_ids": tasks, "unit_names": [names.get(u, u) for u in units]}
+        out.append({**quote, "said_by": _said_by(quote)})
+    return out
+
+
+def _said_by(quote: Mapping[str, Any]) -> str:
+    """Who said a text, in the body: the unit and task when one, else how many."""
+    if quote["units"] == 1 and quote["tasks"] <= 2:
+        return f"{quote['unit_names'][0]}, {', '.join(quote['task_ids'])}"
+    return f"{vn.fixed(quote['units'])} đơn vị, {vn.fixed(quote['tasks'])} nhiệm vụ"
+
+
+def late_words(state: UnitState) -> str:
+    """When a late unit's file came, saying which date it is: the e-mail's, or the file's last save."""
+    if state.late_by == MAIL_DATE:
+        return f"gửi qua thư điện tử ngày {state.late_on}"
+    if state.late_by == SAVED_DATE:
+        return f"sổ lưu lần cuối ngày {state.late_on}"
+    return f"ngày {state.late_on}"
+
+
+def _sent(f: ReceivedFile) -> str:
+    """When a received file came, in words that say which date: its e-mail's, else when received."""
+    when = in_vietnam(f.sent)
+    if when is not None:
+        return f"gửi qua thư điện tử ngày {when:%d/%m/%Y}"
+    received = in_vietnam(f.received)
+    return f"nhận ngày {received:%d/%m/%Y}" if received is not None else ""
+
+
+def arrived_words(q: Quarterly, state: UnitState) -> list[str]:
+    """What arrived from a unit whose file does not count, one phrase per file, with why."""
+    out = []
+    for f in state.arrived:
+        name, when = f.name, _sent(f)
+        at = f" ({when})" if when else ""
+        if f.state == OTHER_PERIOD:
+            try:
+                of = Quarter.parse(f.period).vi
+            except PeriodError:
+                of = f.period
+            out.append(f"tệp {name}{at} là sổ báo cáo {of}, không phải {q.quarter.vi}")
+        elif f.state == BLANK_ONLY:
+            out.append(f"tệp {name}{at} là sổ chưa có số liệu nào")
+        elif f in state.refused:
+            out.append(f"tệp {name}{at} không dùng được: {f.reason.rstrip('.') or f.state}")
+        elif f.state == NOT_USED:
+            continue  # replaced by a newer file of the same unit
+        else:
+            out.append(f"tệp {name}{at}: {f.state}")
+    return out
+
+
+def missing_words(q: Quarterly, state: UnitState) -> str:
+    """Why a unit has not reported, from what arrived from it (nothing, a refused file…)."""
+    said = arrived_words(q, state)
+    if said:
+        return "đã nhận " + "; ".join(said)
+    if state.blank_only:
+        return "đã nhận sổ chưa có số liệu nào"
+    return "chưa nhận được tệp nào"
+
+
+def _unit_rows(q: Quarterly) -> list[dict[str, Any]]:
+    """Every unit of the roster: how it reported, the file used (with its SHA-256) or what arrived."""
+    rows = []
+    for state in q.units:
+        if state.file is not None:
+            how = (f"gửi muộn: {late_words(state)}" if state.late else "đúng hạn") + ("; giữ nguyên số liệu quý trước" if state.unchanged else "")
+            rows.append({"unit": state.unit.name, "state": how, "file": Path(state.file.name.replace("!/", "/")).name,
+                         "sha256": state.file.sha256})
+        else:
+            rows.append({"unit": state.unit.name, "state": "chưa báo cáo: " + missing_words(q, state), "file": "", "sha256": ""})
+    return rows
 
 
 def content(q: Quarterly) -> dict[str, Any]:
-    """Everything the quarterly report says, ready for the template."""
+    """Everything the quarterly report says, ready for the template: every figure from one
+    computed summary (``figures``), tasks in the plan's order, the body kept to what a Director
+    decides on and the detail per unit and per task in the annexes."""
     s = q.summary
+    f = figures(q)
     names = q.summary.names
     quarter = q.quarter
-    reported = [u for u in q.units if u.reported]
+    order = plan_order(q)
+
+    def planned(rows):
+        return sorted(rows, key=lambda r: order.get(r.task.id, len(order)))
+
+    missing = [{"name": u.unit.name, "why": missing_words(q, u)} for u in q.missing]
     units = {
-        "total": len(q.units), "reported": len(reported), "on_time": len(reported) - len(q.late),
-        "late": [{"name": u.unit.name, "on": u.late_on} for u in q.late],
-        "missing": [u.unit.name + (" (gửi sổ chưa có số liệu)" if u.blank_only else "") for u in q.missing],
+        "total": f.units, "reported": f.units_reported, "on_time": f.units_on_time,
+        "late": [{"name": u.unit.name, "on": u.late_on, "words": late_words(u)} for u in q.late],
+        "missing": missing, "missing_named": len(missing) <= BODY_UNITS, "late_named": len(q.late) <= BODY_UNITS,
         "unchanged": [u.unit.name for u in q.units if u.unchanged],
+        "stray": [{"name": u.unit.name, "what": "; ".join(arrived_words(q, u))} for u in q.units if u.reported and u.other_period],
     }
     previous = s.before_quarter
     indicators = []
@@ -101,7 +202,7 @@ def content(q: Quarterly) -> dict[str, Any]:
     parts = []
     for code, title in PARTS:
         rows = [r for r in s.tasks if r.task.appendix == code]
-        done = [r for r in s.newly_done if r.task.appendix == code]
+        done = planned(r for r in s.newly_done if r.task.appendix == code)
         groups = []
         if code == "PL3":
             for group in (g for g in q.catalog.groups if g.parent == "PL3"):
@@ -109,71 +210,100 @@ def content(q: Quarterly) -> dict[str, Any]:
                 groups.append({"code": group.code.split(".")[-1], "title": group.title, "total": len(members), "counts": _counts(members),
                                "done": sum(1 for r in members if r.status == DONE)})
         parts.append({"code": code, "title": title, "total": len(rows), "counts": _counts(rows), "groups": groups,
-                      "done": sum(1 for r in rows if r.status == DONE),
-                      "newly_done": [{"id": r.task.id, "text": r.task.text, "leads": leads_text(r, names),
-                                      "output": "; ".join(a.output for a in r.answers.values() if a.output)} for r in done]})
-    funds = s.funds()
+                      "done": sum(1 for r in rows if r.status == DONE), "newly_done_count": len(done),
+                      "newly_done": [{"id": r.task.id, "text": r.task.text, "leads": leads_text(r, names)} for r in done[:BODY_DONE]]})
     by_id = {r.task.id: r for r in s.tasks}
     fund_groups = []
     for group in (g for g in q.catalog.groups if g.parent == "PL3"):
         budget_rows = [b for b in q.catalog.budget.rows if b.project.startswith(group.code + ".")]
-        planned = sum(b.total or 0 for b in budget_rows)
+        plan_total = sum(b.total or 0 for b in budget_rows)
         members = [by_id[b.project] for b in budget_rows if b.project in by_id]
         to_date = sum(r.disbursed_to_date or 0 for r in members)
-        fund_groups.append({"code": group.code.split(".")[-1], "title": group.title, "planned": vn.billions(planned),
+        fund_groups.append({"code": group.code.split(".")[-1], "title": group.title, "planned": vn.billions(plan_total),
                             "disbursed": vn.billions(sum(r.disbursed or 0 for r in members)), "to_date": vn.billions(to_date),
-                            "share": percent(to_date / planned * 100 if planned else None)})
-    late = []
+                            "share": percent(to_date / plan_total * 100 if plan_total else None)})
+    late: list[dict[str, Any]] = []
     for r in s.tasks:
         why = [WHY[k] for k, flag in (("overdue", r.overdue), ("due", r.due), (LATE, r.status == LATE), (STOPPED, r.status == STOPPED)) if flag]
         if why:
+            saying = [u for u, a in r.answers.items() if a.difficulties]
             late.append({"id": r.task.id, "text": r.task.text, "years": _years(r), "leads": leads_text(r, names), "status": r.status_vi,
-                         "why": "; ".join(why), "overdue": r.overdue,
-                         "difficulties": "; ".join(f"{names.get(u, u)}: {a.difficulties}" if len(r.answers) > 1 else a.difficulties
-                                                   for u, a in r.answers.items() if a.difficulties)})
-    late.sort(key=lambda x: (not x["overdue"], x["id"]))
-    conflicts = [{"id": row.task.id, "text": row.task.text, "leads": leads_text(row, names), "lead_status": c.lead_status,
-                  "cooperator": names.get(c.cooperator, c.cooperator), "cooperator_status": c.cooperator_status, "why": c.why}
-                 for row, c in s.conflicts]
+                         "why": "; ".join(why), "overdue": r.overdue, "said": len(saying)})
+    late.sort(key=lambda x: (not x["overdue"], order.get(str(x["id"]), len(order))))
+    conflicts = []
+    for row in planned({row.task.id: row for row, _ in s.conflicts}.values()):
+        against = list(row.conflicts)
+        by_status: dict[str, list[str]] = {}
+        for c in against:
+            by_status.setdefault(c.cooperator_status, []).append(names.get(c.cooperator, c.cooperator))
+        conflicts.append({"id": row.task.id, "text": row.task.text, "leads": leads_text(row, names), "lead_status": row.status_vi,
+                          "pairs": len(against), "why": against[0].why,
+                          "cooperators": "; ".join(f"{_some(who)}: {status}" for status, who in by_status.items()),
+                          "each": [{"cooperator": names.get(c.cooperator, c.cooperator), "status": c.cooperator_status} for c in against]})
     over = [{"id": r.task.id, "leads": leads_text(r, names), "to_date": vn.whole(r.disbursed_to_date or 0),
-             "planned": vn.whole(r.budget.total or 0)} for r in s.tasks if r.over_budget and r.budget]
+             "planned": vn.whole(r.budget.total or 0)} for r in planned(r for r in s.tasks if r.over_budget and r.budget)]
     overdue_leads = sorted({names.get(u, u) for r in s.overdue for u in r.reporting})
     proposals = []
-    if s.overdue:
-        proposals.append(f"Chỉ đạo {vn.fixed(len(overdue_leads))} đơn vị chủ trì {vn.fixed(len(s.overdue))} nhiệm vụ đã quá thời hạn nhưng chưa hoàn thành "
+    if f.tasks_overdue:
+        proposals.append(f"Chỉ đạo {vn.fixed(len(overdue_leads))} đơn vị chủ trì {vn.fixed(f.tasks_overdue)} nhiệm vụ đã quá thời hạn nhưng chưa hoàn thành "
                          "(Mục III) báo cáo rõ nguyên nhân, giải pháp và thời hạn hoàn thành mới.")
-    if q.missing:
-        proposals.append(f"Chỉ đạo {vn.fixed(len(q.missing))} đơn vị chưa gửi báo cáo {quarter.vi} gửi báo cáo về Sở Thông tin và Truyền thông; "
+    if f.units_missing:
+        proposals.append(f"Chỉ đạo {vn.fixed(f.units_missing)} đơn vị chưa gửi báo cáo {quarter.vi} gửi báo cáo về Sở Thông tin và Truyền thông; "
                          "Sở đã có văn bản đôn đốc từng đơn vị.")
-    if conflicts:
-        proposals.append(f"Yêu cầu các đơn vị chủ trì và phối hợp của {vn.fixed(len(conflicts))} nhiệm vụ có báo cáo khác nhau thống nhất "
-                         "tình hình thực hiện và báo cáo lại ở kỳ sau.")
+    if f.conflict_tasks:
+        proposals.append(f"Yêu cầu các đơn vị chủ trì và phối hợp của {vn.fixed(f.conflict_tasks)} nhiệm vụ có báo cáo khác nhau "
+                         f"({vn.fixed(f.conflict_pairs)} cặp đơn vị chủ trì – phối hợp) thống nhất tình hình thực hiện và báo cáo lại ở kỳ sau.")
     if over:
         proposals.append(f"Xem xét kinh phí của {vn.fixed(len(over))} dự án có số giải ngân lũy kế vượt kinh phí dự kiến ở Phụ lục 5.")
-    total_tasks = len(s.tasks)
-    done_total = sum(1 for r in s.tasks if r.status == DONE)
     annex = [{"id": r.task.id, "text": r.task.text, "kind": r.task.kind_vi, "years": _years(r), "leads": leads_text(r, names),
               "status": r.status_vi, "percent": percent(r.percent, 0) if r.percent is not None else "—",
               "reported": f"{len(r.reported)}/{len(r.reporting)}", "to_date": billions(r.disbursed_to_date) if r.disbursed_to_date else "",
               "planned": billions(r.budget.total) if r.budget and r.budget.total is not None else ("-" if r.budget else ""),
-              "flag": "quá hạn" if r.overdue else "đến hạn" if r.due else ""} for r in s.tasks]
+              "flag": "quá hạn" if r.overdue else "đến hạn" if r.due else ""} for r in planned(s.tasks)]
+    said: list[dict[str, Any]] = []
+    for r in planned([*s.indicators, *s.tasks]):
+        for unit, a in r.answers.items():
+            if a.difficulties or a.proposals:
+                said.append({"id": r.task.id, "unit": names.get(unit, unit), "difficulties": a.difficulties, "proposals": a.proposals})
     trend = [{"quarter": t.quarter, "reported": t.units_reported, "done": t.statuses.get(DONE, 0), "in_progress": t.statuses.get(IN_PROGRESS, 0),
               "late": t.statuses.get(LATE, 0), "not_started": t.statuses.get(NOT_STARTED, 0), "stopped": t.statuses.get(STOPPED, 0),
               "no_report": t.statuses.get(NO_REPORT, 0), "disbursed": vn.billions(t.disbursed), "to_date": vn.billions(t.disbursed_to_date)}
              for t in s.trend]
+    difficulties, unit_proposals = _quotes(q, "difficulties"), _quotes(q, "proposals")
     return {
         "quarter": quarter.vi, "title": quarter.title_vi, "annual": quarter.is_annual, "year": quarter.year,
         "cutoff": quarter.cutoff_vi, "annual_cutoff": f"từ ngày {quarter.annual_cutoff_start:%d/%m/%Y} đến ngày {quarter.cutoff_end:%d/%m/%Y}",
-        "deadline": q.period.deadline_vi, "units": units, "indicators": indicators,
-        "indicators_met": sum(1 for i in indicators if i["met"]), "indicators_reported": sum(1 for r in s.indicators if r.value is not None),
-        "parts": parts, "tasks_total": total_tasks, "done_total": done_total, "done_share": percent(done_total / total_tasks * 100 if total_tasks else None),
-        "funds": {"allocated": vn.billions(funds["allocated"]), "disbursed": vn.billions(funds["disbursed"]),
-                  "to_date": vn.billions(funds["disbursed_to_date"]), "planned": vn.billions(funds["planned"]),
-                  "share": percent(funds["disbursed_to_date"] / funds["planned"] * 100 if funds["planned"] else None, 2),
-                  "groups": fund_groups, "over": over},
-        "late": late, "overdue": len(s.overdue), "conflicts": conflicts, "difficulties": _quotes(q, "difficulties"),
-        "unit_proposals": _quotes(q, "proposals"), "proposals": proposals, "annex": annex, "trend": trend if len(trend) > 1 else [],
+        "deadline": q.period.deadline_vi, "figures": f.as_dict(), "units": units, "indicators": indicators,
+        "indicators_met": f.indicators_met, "indicators_reported": f.indicators_reported,
+        "previous": Quarter.parse(previous).vi if previous else None, "previous_missing": quarter.previous.vi if previous is None else None,
+        "parts": parts, "tasks_total": f.tasks, "done_total": f.tasks_done, "done_share": percent(f.tasks_done / f.tasks * 100 if f.tasks else None),
+        "funds": {"allocated": vn.billions(f.allocated), "disbursed": vn.billions(f.disbursed),
+                  "to_date": vn.billions(f.disbursed_to_date), "planned": vn.billions(f.planned),
+                  "share": percent(f.disbursed_to_date / f.planned * 100 if f.planned else None, 2),
+                  "since": funds_since_words(q), "groups": fund_groups, "over": over},
+        "late": late, "overdue": f.tasks_overdue, "conflicts": conflicts, "conflict_tasks": f.conflict_tasks, "conflict_pairs": f.conflict_pairs,
+        "difficulties": difficulties[:BODY_QUOTES], "difficulties_total": len(difficulties),
+        "unit_proposals": unit_proposals[:BODY_QUOTES], "unit_proposals_total": len(unit_proposals),
+        "said": said, "proposals": proposals, "annex": annex, "unit_rows": _unit_rows(q), "trend": trend if len(trend) > 1 else [],
     }
+
+
+def _some(names: Sequence[str], shown: int = 3) -> str:
+    """A few names and how many more: 'Sở A, Sở B, Sở C và 4 đơn vị khác'."""
+    if len(names) <= shown + 1:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} và {vn.fixed(len(names) - shown)} đơn vị khác"
+
+
+def funds_since_words(q: Quarterly) -> str:
+    """From when the amount disbursed to date counts, in words."""
+    s = q.summary
+    since = Quarter.parse(s.funds_since).vi if s.funds_since else q.quarter.vi
+    if s.opening_as_of and q.recipe.opening is not None:
+        return (f"gồm số đã giải ngân đến ngày {q.recipe.opening.as_of_vi} ({vn.billions(s.opening_total)}, nhập một lần theo tệp "
+                f"{q.recipe.opening.file.name}) và giải ngân các quý đã tổng hợp từ {since} đến {q.quarter.vi}")
+    return (f"tính từ {since}, quý đầu tiên được tổng hợp, đến {q.quarter.vi}; chưa gồm số đã giải ngân trước đó "
+            "(nhập một lần ở bảng [opening] của tệp đợt báo cáo)")
 
 
 def leads_text_indicator(reporting: Sequence[str], printed: str, names: Mapping[str, str]) -> str:
@@ -196,8 +326,11 @@ def letter_content(q: Quarterly, state: UnitState, due: dt.date) -> dict[str, An
     overdue = [{"id": r.task.id, "text": r.task.text, "years": r.task.years_vi, "status": r.status_vi}
                for r in q.summary.overdue if code in r.reporting]
     rows = state.duties.rows
+    arrived = arrived_words(q, state)
     return {"unit": state.unit.name, "quarter": q.quarter.vi, "title": q.quarter.title_vi, "deadline": q.period.deadline_vi,
-            "cutoff": q.quarter.cutoff_vi, "missing": not state.reported, "blank": state.blank_only, "late_on": state.late_on,
+            "cutoff": q.quarter.cutoff_vi, "missing": not state.reported, "blank": state.blank_only and not arrived, "late_on": state.late_on,
+            "late_words": late_words(state) if state.late else "", "arrived": arrived, "refused": bool(state.refused),
+            "other_period": bool(state.other_period),
             "rows": rows, "indicators": len(state.duties.indicators), "lead": len(state.duties.tasks), "cooperate": len(state.duties.cooperate),
             "due": due.strftime("%d/%m/%Y"), "overdue": overdue, "next": q.quarter.next.vi, "names": names}
 
@@ -228,21 +361,36 @@ def report_document(q: Quarterly, when: dt.date | None = None) -> Report:
     drafting = q.recipe.contact.get("drafting", "")
     title = f"Báo cáo tình hình triển khai Kế hoạch 222/KH-UBND {q.quarter.title_vi}"
     files = [(u.file.name, u.file.sha256) for u in used if u.file]
+    told = content(q)
     doc = Document(
         body=body, kind="BÁO CÁO", code="BC", summary=f"Tình hình triển khai Kế hoạch 222/KH-UBND {q.quarter.title_vi}", signer=signer,
         date=when, addressees=(q.recipe.report.get("addressee") or "Ủy ban nhân dân tỉnh",),
         recipients=_recipients(q.recipe.report.get("recipients") or ["Như trên"], "VT, " + drafting if drafting else "VT"),
-        annexes=() if draft else (Annex("I", "Tình hình thực hiện từng nhiệm vụ", "annex_tasks"),
-                                  Annex("II", "Danh mục sổ báo cáo dùng để tổng hợp", "annex_files")),
+        annexes=() if draft else _annexes(told),
         draft=draft, title=title,
         metadata=reports.pdf_metadata(title, body.name, f"{q.catalog.title}, tệp nhiệm vụ {q.catalog.id} phiên bản {q.catalog.version}, "
                                    f"kỳ {q.quarter.id}", files))
     from .. import __version__
 
-    return reports.render("tracking.html.j2", doc, **content(q), sender=body.name, document=q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND"),
-                          files=[{"unit": u.unit.name, "name": Path(u.file.name.replace("!/", "/")).name, "sha256": u.file.sha256}
-                                 for u in used if u.file],
+    return reports.render("tracking.html.j2", doc, **told, sender=body.name, document=q.catalog.source.get("document", "Kế hoạch số 222/KH-UBND"),
+                          annex_of={a.block: a.number for a in doc.annexes}, files=len(files),
                           tasks_id=q.catalog.id, tasks_version=q.catalog.version, version=__version__)
+
+
+def _annexes(told: Mapping[str, Any]) -> tuple[Annex, ...]:
+    """The annexes, numbered in order: every task (landscape: a row a task, its columns side by
+    side); what each unit said (per task and unit) when any said something; every conflicting
+    pair when there is one; every unit's reporting with the file used and its SHA-256."""
+    wanted = [("Tình hình thực hiện từng nhiệm vụ", "annex_tasks", True)]
+    if told["said"]:
+        wanted.append(("Khó khăn, vướng mắc và đề xuất của từng đơn vị theo nhiệm vụ", "annex_said", True))
+    if told["conflicts"]:
+        wanted.append(("Các nhiệm vụ đơn vị chủ trì và đơn vị phối hợp báo cáo khác nhau", "annex_conflicts", False))
+    wanted.append(("Tình hình gửi báo cáo của từng đơn vị và sổ dùng để tổng hợp", "annex_units", False))
+    return tuple(Annex(_ROMAN[n], title, block, landscape) for n, (title, block, landscape) in enumerate(wanted))
+
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI")
 
 
 def letter_document(q: Quarterly, state: UnitState, when: dt.date | None = None) -> Report:

@@ -19,8 +19,10 @@ docs/tracking.md, "Tổng hợp quý"):
 - an indicator's value in a quarter is the mean of the values its reporting units gave
   (several units lead "Các sở, ban, ngành" rows, each for its own field); progress is that
   value against the target;
-- funds are summed over the reporting units; the amount disbursed to date adds every quarter
-  of the plan so far (the funds fields are the period's own, never carried over).
+- funds are summed over the reporting units; the amount disbursed to date is the opening
+  balance (what was disbursed before the quarters tracked, entered once: ``recipe.Opening``)
+  plus every consolidated quarter after it (the funds fields are the period's own, never
+  carried over).
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..campaign import Unit
+from ..campaign import CampaignError, Unit
 from .answers import DONE, IN_PROGRESS, LATE, NOT_STARTED, STATUSES, STOPPED, TaskAnswer
 from .periods import Quarter
+from .recipe import Opening
 from .roles import cooperating_units, external_leads, reporting_units
 from .tasks import BudgetRow, Task, TaskCatalog
 
@@ -212,12 +215,15 @@ class QuarterSummary:
     indicators: tuple[IndicatorRow, ...]
     trend: tuple[TrendPoint, ...]  # every quarter with answers up to this one, oldest first
     names: Mapping[str, str]  # unit code -> name, for messages
-    before: Mapping[str, str | None] = field(default_factory=dict)  # each task's status in the latest earlier quarter with answers
-    before_quarter: str | None = None
+    before: Mapping[str, str | None] = field(default_factory=dict)  # each task's status in the quarter just before, if consolidated
+    before_quarter: str | None = None  # that quarter (None: the previous quarter was not consolidated)
+    funds_since: str | None = None  # the first quarter whose disbursement is counted to date
+    opening_total: int = 0  # the opening balance (đồng) counted to date, all tasks
+    opening_as_of: str | None = None  # ISO date the opening balance runs to (None: no opening balance)
 
     @property
     def newly_done(self) -> tuple[TaskRow, ...]:
-        """Tasks done now that were not done in the latest earlier quarter (all done ones without one)."""
+        """Tasks done now that were not done in the quarter before (all done ones when it was not consolidated)."""
         return tuple(r for r in self.tasks if r.status == DONE and self.before.get(r.task.id) != DONE)
 
     @property
@@ -247,7 +253,8 @@ class QuarterSummary:
 
 
 def _task_row(catalog: TaskCatalog, task: Task, units: Sequence[Unit], quarter: Quarter, answers: Mapping[str, UnitAnswers],
-              disbursed_before: int | None) -> TaskRow:
+              disbursed_before: int | None, counted: bool = True) -> TaskRow:
+    """``counted``: the quarter's disbursement adds to the amount to date (not already in the opening balance)."""
     reporting = reporting_units(catalog, task, units)
     cooperating = cooperating_units(catalog, task, units)
     leads = {u: answers[u].lead[task.id] for u in reporting if u in answers and task.id in answers[u].lead}
@@ -261,7 +268,7 @@ def _task_row(catalog: TaskCatalog, task: Task, units: Sequence[Unit], quarter: 
             if why:
                 conflicts.append(Conflict(task.id, status, unit, answer.status or "", why))  # type: ignore[arg-type]
     disbursed = _sum(a.disbursed for a in leads.values())
-    to_date = disbursed_before if disbursed is None else (disbursed_before or 0) + disbursed
+    to_date = disbursed_before if disbursed is None or not counted else (disbursed_before or 0) + disbursed
     done = status == DONE
     return TaskRow(
         task=task, reporting=reporting, cooperating=cooperating, external=tuple(b.name for b in external_leads(catalog, task)),
@@ -275,16 +282,36 @@ def _indicator_values(catalog: TaskCatalog, task: Task, units: Sequence[Unit], a
     return {u: answers[u].lead[task.id] for u in reporting_units(catalog, task, units) if u in answers and task.id in answers[u].lead}
 
 
+def opening_amounts(catalog: TaskCatalog, opening: Opening) -> dict[str, int]:
+    """The opening balance by task id (a Phụ lục 5 row id stands for its project); an id that
+    is no project of the plan with a Phụ lục 5 row is refused, with the file and the id."""
+    projects = {b.project.upper(): b.project for b in catalog.budget.rows}
+    rows = {b.id.upper(): b.project for b in catalog.budget.rows}
+    out: dict[str, int] = {}
+    for code, amount in opening.amounts.items():
+        task = projects.get(code) or rows.get(code)
+        if task is None:
+            raise CampaignError(f"{opening.file}: {code} không phải dự án có dòng kinh phí ở Phụ lục 5 (ví dụ PL3.A.I.1 hoặc PL5.A.I.1)")
+        if task in out:
+            raise CampaignError(f"{opening.file}: {code} và một dòng khác cùng chỉ dự án {task}")
+        out[task] = amount
+    return out
+
+
 def summarize(catalog: TaskCatalog, units: Sequence[Unit], quarter: Quarter, answers: Mapping[str, UnitAnswers],
-              history: Mapping[Quarter, Mapping[str, UnitAnswers]] | None = None) -> QuarterSummary:
+              history: Mapping[Quarter, Mapping[str, UnitAnswers]] | None = None, opening: Opening | None = None) -> QuarterSummary:
     """The quarter's summary from the answers of the files that count (by unit code), and the
-    trend from ``history``: the same for the earlier quarters of the plan (later ones ignored)."""
+    trend from ``history``: the same for the earlier quarters of the plan (later ones ignored).
+    ``opening``: what was disbursed before the quarters tracked; a quarter whose cut-off ends
+    by its date is in it already, so only later quarters add to it."""
     earlier = {q: a for q, a in (history or {}).items() if q < quarter}
     quarters = [*sorted(earlier), quarter]
     by_quarter = {**earlier, quarter: answers}
     tracked = [t for t in catalog.tracked if t.kind != "indicator"]
     indicator_tasks = [t for t in catalog.tracked if t.kind == "indicator"]
-    to_date: dict[str, int | None] = {t.id: None for t in tracked}
+    start = opening_amounts(catalog, opening) if opening else {}
+    to_date: dict[str, int | None] = {t.id: start.get(t.id) for t in tracked}
+    counted = [q for q in quarters if opening is None or opening.counts(q)]
     trend: list[TrendPoint] = []
     rows: list[TaskRow] = []
     values: dict[str, list[tuple[str, float | None]]] = {t.id: [] for t in indicator_tasks}
@@ -292,7 +319,7 @@ def summarize(catalog: TaskCatalog, units: Sequence[Unit], quarter: Quarter, ans
     for q in quarters:
         current = by_quarter[q]
         before = {r.task.id: r.status for r in rows}
-        rows = [_task_row(catalog, t, units, q, current, to_date[t.id]) for t in tracked]
+        rows = [_task_row(catalog, t, units, q, current, to_date[t.id], q in counted) for t in tracked]
         for row in rows:
             to_date[row.task.id] = row.disbursed_to_date
         point_values = {}
@@ -309,5 +336,8 @@ def summarize(catalog: TaskCatalog, units: Sequence[Unit], quarter: Quarter, ans
         received = _indicator_values(catalog, t, units, answers)
         series = tuple(values[t.id])
         indicators.append(IndicatorRow(t, reporting_units(catalog, t, units), received, series[-1][1], series))
-    return QuarterSummary(quarter, tuple(rows), tuple(indicators), tuple(trend), {u.code: u.name for u in units}, before,
-                          quarters[-2].id if len(quarters) > 1 else None)
+    # compared only with the quarter just before, when it was consolidated: not across a gap
+    compared = len(quarters) > 1 and quarters[-2] == quarter.previous
+    return QuarterSummary(quarter, tuple(rows), tuple(indicators), tuple(trend), {u.code: u.name for u in units},
+                          before if compared else {}, quarters[-2].id if compared else None, counted[0].id if counted else None,
+                          sum(start.get(t.id, 0) for t in tracked), opening.as_of.isoformat() if opening else None)

@@ -200,7 +200,7 @@ class _Validations:
         if kind == "amount":
             return validation(Input("amount", "", "amount"))  # no bound: the row's own check formula sets none
         if kind in ("percent", "value_percent"):
-            text = "Nhập số từ 0 đến 100 (phần trăm, không gõ dấu %)."
+            text = "Nhập phần trăm từ 0 đến 100: gõ 70 hoặc 70%, cả hai đều là 70 phần trăm."
             dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
         elif kind == "value":
             text = "Nhập số không âm."
@@ -441,11 +441,11 @@ def _guide_sheet(ws: Worksheet, ctx: Context) -> None:
         ("Nội dung", content, font()),
         ("", "", font()),
         ("Cách điền", "1. Trang 'Thông tin đơn vị': điền người lập biểu, điện thoại, thư điện tử và thủ trưởng đơn vị.", font()),
-        ("", f"2. Trang '{SHEET_INDICATORS}': với mỗi chỉ tiêu, nhập giá trị đạt được tại thời điểm chốt số liệu (số phần trăm từ 0 đến 100, "
-             "không gõ dấu %), nguồn số liệu và ngày của số liệu.", font()),
-        ("", f"3. Trang '{SHEET_LEAD}': với mỗi nhiệm vụ, chọn trạng thái, nhập % hoàn thành, kết quả, tài liệu kiểm chứng, kinh phí được giao "
-             "và đã giải ngân trong kỳ (đồng), khó khăn, vướng mắc và đề xuất, kiến nghị. Đơn vị chủ trì chung (\"Các sở, ban, ngành\") báo cáo phần việc "
-             "của mình.", font()),
+        ("", f"2. Trang '{SHEET_INDICATORS}': với mỗi chỉ tiêu, nhập giá trị đạt được tại thời điểm chốt số liệu (phần trăm từ 0 đến 100: "
+             "gõ 70 hoặc 70%, cả hai đều là 70 phần trăm), nguồn số liệu và ngày của số liệu.", font()),
+        ("", f"3. Trang '{SHEET_LEAD}': với mỗi nhiệm vụ, chọn trạng thái, nhập % hoàn thành (gõ 70 hoặc 70%), kết quả, tài liệu kiểm chứng, "
+             "kinh phí được giao và đã giải ngân trong kỳ (đồng), khó khăn, vướng mắc và đề xuất, kiến nghị. "
+             "Đơn vị chủ trì chung (\"Các sở, ban, ngành\") báo cáo phần việc của mình.", font()),
         ("", f"4. Trang '{SHEET_COOPERATE}': chọn trạng thái phần việc của đơn vị và ghi nội dung phối hợp đã thực hiện trong kỳ.", font()),
         ("", "5. Cột 'Kiểm tra' tự kiểm tra từng dòng; sửa cho đến khi mọi dòng là \"đủ\". Gửi lại chính tệp này (.xlsx); có thể đổi tên tệp, "
              "nhưng không thêm, xóa dòng hay sửa công thức.", font()),
