@@ -410,6 +410,7 @@ class Listing:
 
 DUPLICATE = "trùng tệp đã nhận"
 UNUSABLE, BLANK_ONLY, IN_USE, NOT_USED = "không dùng được", "sổ chưa có số liệu", "đang dùng", "không dùng"
+UNREADABLE, OTHER_PERIOD, OPENED = "đã ghi nhận, không đọc được", "sổ của kỳ khác", "đã mở"
 
 
 def listing(kind: ReturnKind, ledger: Ledger, period: str, current: Mapping[str, str], choices: Mapping[str, Choice], run: Run) -> Listing:
@@ -463,10 +464,10 @@ def _state(kind: ReturnKind, row: FileRow, period: str, in_use: Mapping[str, str
         return kind.wording.other, found.value if found else ""
     if row.kind == "problem":
         own = ledger.issues_of(row.sha256)
-        return "đã ghi nhận, không đọc được", own[0].message if own else ""
+        return UNREADABLE, own[0].message if own else ""
     if row.kind == "container":
         note = ledger.stored(row.sha256).body.get("note", "")
-        return "đã mở", note
+        return OPENED, note
     special = kind.state(row)
     if special is not None:
         return special
@@ -474,7 +475,7 @@ def _state(kind: ReturnKind, row: FileRow, period: str, in_use: Mapping[str, str
         found = next((i for i in ledger.issues_of(row.sha256) if i.severity == ERROR), None)
         return UNUSABLE, found.message if found else ""
     if row.period != period:
-        return "sổ của kỳ khác", f"ghi nhận cho {kind.period_vi(row.period)}"
+        return OTHER_PERIOD, f"ghi nhận cho {kind.period_vi(row.period)}"
     if row.figures == 0:
         return BLANK_ONLY, kind.wording.blank
     if row.sha256 in in_use:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..intake.engine import UNUSABLE
+from ..intake.engine import OTHER_PERIOD, UNREADABLE, UNUSABLE
 from .answers import DONE, LATE, STOPPED
-from .intake import OTHER_PERIOD, UNREADABLE, Quarterly
+from .intake import Quarterly
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from .. import names as nm
 from .. import vn
 from ..intake import engine, xlsx
 from ..intake import layouts as stored_layouts
-from ..intake.engine import ReceivedFile, Run, Wording
+from ..intake.engine import OTHER_PERIOD, UNREADABLE, ReceivedFile, Run, Wording
 from ..intake.layout import (
     CellReader,
     ReadPlan,
@@ -428,7 +428,6 @@ def _same_as_carried(now: UnitAnswers, before: UnitAnswers) -> bool:
     return not funds and carried(now.lead) == carried(before.lead) and carried(now.cooperate) == carried(before.cooperate)
 
 
-UNREADABLE, OTHER_PERIOD = "đã ghi nhận, không đọc được", "sổ của kỳ khác"  # the engine's listing states (``engine._state``)
 _NOT_FROM_A_UNIT = (engine.IN_USE, engine.DUPLICATE)
 _CODE_TOKEN = re.compile(r"[0-9A-Za-z]+")
 

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from .. import vn
 from ..documents import Annex, Document, in_vietnam, recipients, unsigned_warning
-from ..intake.engine import BLANK_ONLY, NOT_USED, ReceivedFile
+from ..intake.engine import BLANK_ONLY, NOT_USED, OTHER_PERIOD, ReceivedFile
 from ..intake.layout import MAIL_DATE, SAVED_DATE
 from .answers import DONE, IN_PROGRESS, LATE, NOT_STARTED, STOPPED, TaskAnswer
 from .figures import figures
-from .intake import OTHER_PERIOD, Quarterly, UnitState
+from .intake import Quarterly, UnitState
 from .periods import PeriodError, Quarter
 from .summary import NO_REPORT, STATUS_ORDER, TaskRow
 
