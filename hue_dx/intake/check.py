@@ -149,6 +149,8 @@ class FileResult:
     appraisal: dict[str, dict[str, object]] = field(default_factory=dict)
     scored_inputs: dict[str, dict[str, object]] = field(default_factory=dict)  # inputs as read for the engine
     figures: int = 0  # input cells holding a value the workbook accepts: 0 means the file is no submission
+    # criteria whose evidence holds something (read for its presence by every check; None: recorded before it was kept)
+    evidence_given: list[str] | None = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -172,7 +174,7 @@ class FileResult:
                 "inputs": self.inputs, "name": self.name, "scored_inputs": self.scored_inputs, "kind": self.kind,
                 "appraiser": self.appraiser, "appraisal": self.appraisal, "typed_changes": typed_changes,
                 "details": bool(self.typed), "evidence": {code: texts for code, texts in self.evidence.items() if any(texts)},
-                "contacts": self.contacts}
+                "contacts": self.contacts, "evidence_given": self.evidence_given}
         record = Record(self.sha256, self.size, self.accepted, self.unit, self.identity.get("period"), self.identity.get("catalog_id"),
                         self.level, self.identity.get("generation_id"), self.modified, self.total[0], self.total[1], self.total[2],
                         dumps(body), self.kind, self.errors, issue_rows(self.issues), self.figures)
@@ -191,6 +193,7 @@ class FileResult:
         result.kind, result.appraiser, result.appraisal = body.get("kind", "self"), body.get("appraiser", ""), body.get("appraisal", {})
         result.evidence, result.contacts = body.get("evidence", {}), body.get("contacts", {})
         result.figures = row.figures
+        result.evidence_given = body.get("evidence_given")
         if "typed_changes" in body:  # ledger version 2 and later
             if body.get("details"):
                 changes = body["typed_changes"]
@@ -424,6 +427,8 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
         results.append(r)
         evidence = cmap.evidence.get(code)
         filled = evidence is not None and _any_filled(cells.get(evidence[0], _NO_CELLS), evidence[1])
+        if filled and result.evidence_given is not None:
+            result.evidence_given.append(code)
         if r.status == OK:
             if (r.points or 0) > 0 and evidence is not None and not filled:
                 criterion_issues.append(issue("evidence-missing", sheet=evidence[0], cell=evidence[1][0], criterion=code, **where))

@@ -22,6 +22,9 @@ from ..catalog import Catalog
 from ..issues import ERROR, WARNING, Issue
 from ..scoring import INVALID, MISSING, NA, OK, STATUS_VI, CriterionResult, UnitResult, reason_of, status_words
 from .engine import ReceivedFile, without_saved_lateness
+from .ledger import Approval, Reopening
+from .states import UnitState, standing_words
+from .versions import VersionChange
 
 _STATUS_BYTE = {OK: b"o", NA: b"n", MISSING: b"m", INVALID: b"i"}
 _BYTE_STATUS = {v[0]: k for k, v in _STATUS_BYTE.items()}
@@ -187,6 +190,18 @@ class Consolidation:
     issue_counts: Counter = field(default_factory=Counter)  # (severity, code) -> records
     issue_units: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (severity, code) -> units concerned
     ledger: LedgerFiles | None = field(default=None, repr=False)
+    # [approval] issue 23: each unit's state, what changed between its versions, and the approvals
+    states: dict[str, UnitState] = field(default_factory=dict)  # unit code -> its state
+    versions: dict[str, VersionChange] = field(default_factory=dict)  # unit code -> its file in use against the one before
+    approval: Approval | None = None  # the approval this consolidation reproduces (from its snapshot), else None
+    reopened: Reopening | None = None  # the reopening of the latest approval, when it was reopened
+    after_approval: list[ReceivedFile] = field(default_factory=list)  # files received since the approval (listed, not counted)
+    live: Consolidation | None = field(default=None, repr=False)  # while approved: what the archive would give if reopened
+
+    @property
+    def standing(self) -> str:
+        """Whether the outputs made from this consolidation are an approved result, in a sentence."""
+        return standing_words(self.approval, self.reopened, reproduced=self.approval is not None)
 
     @property
     def has_errors(self) -> bool:
