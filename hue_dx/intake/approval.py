@@ -31,7 +31,7 @@ from .. import __version__
 from ..appraisal import Appraisal
 from ..campaign import Campaign, Unit
 from ..catalog import Catalog
-from ..documents import in_vietnam, local_time
+from ..documents import local_time
 from ..errors import HueDxError, UsageError
 from ..issues import Issue
 from .engine import ReceivedFile
@@ -187,12 +187,6 @@ def settle(live: Consolidation, root: Path) -> Consolidation:
                                                    + (f" ({f.reason})" if f.reason else ""))
                                for f in live.files if f.sha256 not in known]
     return approved
-
-
-def when(c: Consolidation):
-    """The time the documents of ``c`` carry: the approval's while it reproduces one (so that
-    they are the same byte for byte), else None (now)."""
-    return in_vietnam(c.approval.at) if c.approval is not None else None
 
 
 # ------------------------------------------------------------------------------ deciding

@@ -178,7 +178,8 @@ class FileResult:
         record = Record(self.sha256, self.size, self.accepted, self.unit, self.identity.get("period"), self.identity.get("catalog_id"),
                         self.level, self.identity.get("generation_id"), self.modified, self.total[0], self.total[1], self.total[2],
                         dumps(body), self.kind, self.errors, issue_rows(self.issues), self.figures)
-        appraised = tuple(Appraised(code, self.appraiser, item["inputs"], item["reason"], self.modified)  # type: ignore[arg-type]
+        appraised = tuple(Appraised(code, self.appraiser, item["inputs"], item["reason"], self.modified,  # type: ignore[arg-type]
+                                    str(item.get("follow_up", "")))
                           for code, item in self.appraisal.items())
         return Entry(record, appraised)
 
@@ -220,7 +221,7 @@ class FileResult:
 
 _SCORE = nm.score_name("")
 _STATUS = nm.status_name("")
-_READ = (nm.PREFIX + "in_", _SCORE, nm.identity_name("unit_"), nm.PREFIX + "ap_in_", nm.PREFIX + "ap_reason_")
+_READ = (nm.PREFIX + "in_", _SCORE, nm.identity_name("unit_"), nm.PREFIX + "ap_in_", nm.PREFIX + "ap_reason_", nm.PREFIX + "ap_follow_")
 
 
 def _wanted(names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> dict[str, set[str]]:
@@ -526,13 +527,19 @@ def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, st
             given[spec.key] = read.value
         reason_cell = cell_of(book.reason_name(c.code))[2]
         reason = "" if reason_cell is None or reason_cell.value is None else str(reason_cell.value).strip()
-        if given or reason:
-            result.appraisal[c.code] = {"inputs": given, "reason": reason}
+        follow_up = _text(cell_of(book.follow_up_name(c.code))[2]) if book.follow_up_name(c.code) in destinations else ""
+        if given or reason or follow_up:
+            result.appraisal[c.code] = {"inputs": given, "reason": reason, **({"follow_up": follow_up} if follow_up else {})}
             if given and not reason:
                 sheet, ref, _ = cell_of(book.reason_name(c.code))
                 result.issues.append(issue("appraisal-no-reason", sheet=sheet, cell=ref, criterion=c.code, **where))
     result.accepted = True
 
+
+
+def _text(cell) -> str:
+    """A text cell's text, trimmed ("" when blank)."""
+    return "" if cell is None or cell.value is None else str(cell.value).strip()
 
 
 def _shown_value(value: object) -> object:

@@ -176,8 +176,10 @@ def _standing(kind: Assessment, ledger: Ledger, outcome: Consolidation, current:
             row = rows.get(current.get(code, ""))
             appraised = max((a.saved for a in r.final.applied.values() if a.kind == "appraisal"), default="") if r.final else ""
             outcome.states[code] = states.unit_state(code, row, letters.get(code, []), appraised)
-            before = versions.previous(ledger, code, period, kind.kind, row.sha256) if row is not None else None
-            if before is not None and r.result is not None:
+            if row is None or r.result is None:
+                continue
+            before = versions.previous(ledger, code, period, kind.kind, row.sha256)
+            if before is not None:
                 outcome.versions[code] = versions.between(ledger, catalog, before.sha256, FileResult.from_stored(ledger.stored(row.sha256)))
 
 

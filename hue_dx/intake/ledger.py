@@ -586,6 +586,13 @@ class Ledger:
             "WHERE f.accepted = 1 AND f.period = ? AND COALESCE(a.follow_up, '') != '' ORDER BY a.saved, a.sha256, a.criterion", (period,))
         return [FollowUp(*r) for r in rows]
 
+    def follow_ups_before(self, period: str) -> tuple[str, list[FollowUp]]:
+        """The follow-ups of the latest period before ``period`` this ledger holds (a previous
+        campaign's archive): (that period, its follow-ups); ("", []) when there is none."""
+        periods = sorted({p for (p,) in self.db.execute("SELECT DISTINCT period FROM files WHERE period IS NOT NULL")} - {period})
+        earlier = [p for p in periods if p < period] or periods
+        return (earlier[-1], self.follow_ups(earlier[-1])) if earlier else ("", [])
+
     # ------------------------------------------------------------------ requests, approvals (append-only)
 
     def request(self, period: str, sent: Request) -> None:

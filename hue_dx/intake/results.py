@@ -23,7 +23,7 @@ from ..issues import ERROR, WARNING, Issue
 from ..scoring import INVALID, MISSING, NA, OK, STATUS_VI, CriterionResult, UnitResult, reason_of, status_words
 from .engine import ReceivedFile, without_saved_lateness
 from .ledger import Approval, Reopening
-from .states import UnitState, standing_words
+from .states import UnitState, approval_record, standing_short, standing_words
 from .versions import VersionChange
 
 _STATUS_BYTE = {OK: b"o", NA: b"n", MISSING: b"m", INVALID: b"i"}
@@ -202,6 +202,23 @@ class Consolidation:
     def standing(self) -> str:
         """Whether the outputs made from this consolidation are an approved result, in a sentence."""
         return standing_words(self.approval, self.reopened, reproduced=self.approval is not None)
+
+    @property
+    def made(self):
+        """The time its documents carry: the approval's while it reproduces one (so that they come
+        out byte for byte as issued), else None (the time they are written)."""
+        from ..documents import in_vietnam
+
+        return in_vietnam(self.approval.at) if self.approval is not None else None
+
+    @property
+    def standing_short(self) -> str:
+        return standing_short(self.approval, self.reopened)
+
+    @property
+    def approval_record(self) -> dict | None:
+        """``approval`` for machines: number, by, at, reason, snapshot SHA-256; None when not approved."""
+        return approval_record(self.approval)
 
     @property
     def has_errors(self) -> bool:

@@ -94,3 +94,20 @@ def standing_words(approval: Approval | None, reopened: Reopening | None, reprod
         return (f"Kết quả đã duyệt số {reopened.approval} đã được mở lại ngày {local_time(reopened.at)} ({reopened.by}; lý do: "
                 f"{reopened.reason}): tài liệu này lập từ số liệu hiện có, KHÔNG phải bản đã duyệt.")
     return "Kết quả chưa được duyệt: tài liệu này KHÔNG phải bản đã duyệt."
+
+
+def standing_short(approval: Approval | None, reopened: Reopening | None) -> str:
+    """The same in a few words, for a sheet's subtitle: "đã duyệt số 1 ngày 10/12/2026 09:00"."""
+    if approval is not None:
+        return f"đã duyệt số {approval.number} ngày {local_time(approval.at)} ({approval.by})"
+    if reopened is not None:
+        return f"bản đã duyệt số {reopened.approval} đã mở lại ngày {local_time(reopened.at)}: không phải bản đã duyệt"
+    return "chưa duyệt: không phải bản đã duyệt"
+
+
+def approval_record(approval: Approval | None) -> dict[str, Any] | None:
+    """The approval a result reproduces, for machines (JSON): who, when, the snapshot's SHA-256."""
+    if approval is None:
+        return None
+    return {"number": approval.number, "by": approval.by, "at": approval.at, "reason": approval.reason,
+            "snapshot_sha256": approval.snapshot_sha256}

@@ -151,3 +151,16 @@ def previous(ledger: Ledger, unit: str, period: str, kind: str, sha256: str) -> 
 def between(ledger: Ledger, catalog: Catalog, old_sha256: str, new: FileResult) -> VersionChange:
     """``new`` against a recorded file of the same unit, read back from the ledger."""
     return compare(catalog, FileResult.from_stored(ledger.stored(old_sha256)), new)
+
+
+def since_request(ledger: Ledger, catalog: Catalog, period: str, kind: str, current: FileResult) -> VersionChange | None:
+    """What a unit changed since the latest letter asking it to correct (against the file the
+    letter was about), else since its file before; None when there is nothing to compare with."""
+    letters = [r for r in ledger.requests(period) if r.unit == current.unit and r.sha256 and r.sha256 != current.sha256]
+    base = letters[-1].sha256 if letters else ""
+    if not base:
+        before = previous(ledger, current.unit, period, kind, current.sha256)
+        base = before.sha256 if before is not None else ""
+    if not base or not ledger.files([base]):
+        return None
+    return between(ledger, catalog, base, current)
