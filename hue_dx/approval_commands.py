@@ -56,12 +56,12 @@ def documents(c, folder: Path, pdf: bool = True) -> list[tuple[str, Path]]:
 
 
 def _approve(args: argparse.Namespace, out, campaign, catalog, root: Path) -> int:
-    from .cli import central_of
+    from .central import from_option
     from .intake import approval
     from .intake.consolidate import from_ledger
     from .intake.ledger import person
 
-    live = from_ledger(catalog, campaign, root, central=central_of(args, catalog, campaign))
+    live = from_ledger(catalog, campaign, root, central=from_option(args.central, catalog, campaign))
     who = person(args.by)
     approved = approval.approve(live, root, who, args.reason)
     assert approved.approval is not None

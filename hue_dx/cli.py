@@ -780,25 +780,11 @@ def _consolidated(args: argparse.Namespace, what: str, **options: Any):
         raise UsageError(str(exc)) from None
 
 
-def central_of(args: argparse.Namespace, cat: Catalog, campaign) -> Any:
-    """The Sở's figures of ``--central FILE.csv`` (for the commands of other modules)."""
-    return _central(args, cat, campaign)
-
-
 def _central(args: argparse.Namespace, cat: Catalog, campaign) -> Any:
     """The Sở's figures of ``--central FILE.csv`` (hue_dx.central), or None."""
-    path = getattr(args, "central", None)
-    if path is None:
-        return None
     from . import central as central_mod
 
-    input_file(path)
-    if not cat.central_inputs:
-        raise UsageError(f"bộ tiêu chí {cat.id} không có số liệu nào do Sở cung cấp: bỏ --central {path}")
-    try:
-        return central_mod.load(path, cat, campaign)
-    except central_mod.CentralError as exc:
-        raise UsageError(str(exc)) from None
+    return central_mod.from_option(getattr(args, "central", None), cat, campaign)
 
 
 def _needs_openpyxl(what: str) -> None:

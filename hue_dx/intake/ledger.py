@@ -37,26 +37,29 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS sources (
     sha256 TEXT, source TEXT, seen_at TEXT, run INTEGER, sender TEXT DEFAULT '', sent TEXT DEFAULT '', PRIMARY KEY (sha256, source));
 CREATE TABLE IF NOT EXISTS choices (
-    period TEXT, unit TEXT, sha256 TEXT, decided_at TEXT, reason TEXT, decided_by TEXT DEFAULT '');
+    period TEXT, unit TEXT, sha256 TEXT, decided_at TEXT, reason TEXT, decided_by TEXT DEFAULT '', after_run INTEGER DEFAULT 0);
 CREATE TABLE IF NOT EXISTS appraisals (
     sha256 TEXT, criterion TEXT, unit TEXT, appraiser TEXT, inputs TEXT, reason TEXT, saved TEXT, follow_up TEXT DEFAULT '',
     PRIMARY KEY (sha256, criterion));
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, started TEXT, finished TEXT, inputs TEXT, files INTEGER, new INTEGER, run_by TEXT DEFAULT '');
 CREATE TABLE IF NOT EXISTS requests (
-    period TEXT, unit TEXT, sha256 TEXT, issued_at TEXT, deadline TEXT, items INTEGER, follow_ups INTEGER, issued_by TEXT, letter TEXT);
+    period TEXT, unit TEXT, sha256 TEXT, issued_at TEXT, deadline TEXT, items INTEGER, follow_ups INTEGER, issued_by TEXT, letter TEXT,
+    after_run INTEGER);
 CREATE TABLE IF NOT EXISTS approvals (
     id INTEGER PRIMARY KEY, period TEXT, number INTEGER, approved_by TEXT, approved_at TEXT, reason TEXT, snapshot TEXT,
-    snapshot_sha256 TEXT);
+    snapshot_sha256 TEXT, after_run INTEGER);
 CREATE TABLE IF NOT EXISTS reopenings (
-    period TEXT, approval INTEGER, reopened_by TEXT, reopened_at TEXT, reason TEXT);
+    period TEXT, approval INTEGER, reopened_by TEXT, reopened_at TEXT, reason TEXT, after_run INTEGER);
 CREATE TABLE IF NOT EXISTS documents (
-    period TEXT, approval INTEGER, what TEXT, path TEXT, sha256 TEXT, issued_at TEXT, issued_by TEXT);
+    period TEXT, approval INTEGER, what TEXT, path TEXT, sha256 TEXT, issued_at TEXT, issued_by TEXT, after_run INTEGER);
 CREATE TABLE IF NOT EXISTS issue_types (code TEXT PRIMARY KEY, severity TEXT, title TEXT, message TEXT, hint TEXT);
 CREATE INDEX IF NOT EXISTS files_unit ON files (period, unit);
 """
 
-#: tables of decisions: written once, never changed nor removed (an undo is a decision of its own)
+#: tables of decisions: written once, never changed nor removed (an undo is a decision of its own). Each
+#: decision keeps ``after_run``, the last run recorded when it was made: with times to the second, it
+#: is what orders a decision and the files received around it (``hue-dx log``, what came after an approval)
 DECISIONS = ("choices", "appraisals", "requests", "approvals", "reopenings", "documents")
 APPEND_ONLY = "".join(
     f"CREATE TRIGGER IF NOT EXISTS {table}_kept_{what.lower()} BEFORE {what} ON {table} "
@@ -326,6 +329,7 @@ class Choice:
     decided_at: str
     reason: str
     by: str = ""
+    after_run: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +344,7 @@ class Request:
     follow_ups: int  # criteria carried from an appraiser's follow-up
     by: str
     letter: str  # the letter's file name
+    after_run: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +356,7 @@ class Approval:
     at: str
     reason: str
     snapshot_sha256: str
+    after_run: int = 0  # the last run before it: files first received in a later run came after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +367,7 @@ class Reopening:
     by: str
     at: str
     reason: str
+    after_run: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +380,7 @@ class Issued:
     sha256: str
     at: str
     by: str
+    after_run: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -546,8 +554,8 @@ class Ledger:
 
     def choose(self, period: str, unit: str, sha256: str, reason: str, by: str = "") -> None:
         """An officer's decision: this file is the one that counts for the unit (the latest decision wins)."""
-        self.db.execute("INSERT INTO choices (period, unit, sha256, decided_at, reason, decided_by) VALUES (?,?,?,?,?,?)",
-                        (period, unit, sha256, now(), reason, by))
+        self.db.execute("INSERT INTO choices (period, unit, sha256, decided_at, reason, decided_by, after_run) VALUES (?,?,?,?,?,?,?)",
+                        (period, unit, sha256, now(), reason, by, self.last_run()))
         self.db.commit()
 
     def unchoose(self, period: str, unit: str, reason: str = "", by: str = "") -> int:
@@ -567,9 +575,14 @@ class Ledger:
 
     def decisions(self, period: str) -> list[tuple[str, Choice]]:
         """Every choice recorded for the period, undos included, oldest first: (unit, choice)."""
-        return [(unit, Choice(sha or "", when, reason or "", by or ""))
-                for unit, sha, when, reason, by in self.db.execute(
-                    "SELECT unit, sha256, decided_at, reason, COALESCE(decided_by, '') FROM choices WHERE period = ? ORDER BY rowid", (period,))]
+        return [(unit, Choice(sha or "", when, reason or "", by or "", after or 0))
+                for unit, sha, when, reason, by, after in self.db.execute(
+                    "SELECT unit, sha256, decided_at, reason, COALESCE(decided_by, ''), after_run FROM choices WHERE period = ? ORDER BY rowid",
+                    (period,))]
+
+    def last_run(self) -> int:
+        """The id of the latest run recorded (0: none)."""
+        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0])
 
     def appraisals(self, period: str) -> list[tuple]:
         """Every recorded appraisal of the period: (unit, criterion, appraiser, inputs, reason, saved, source, sha256, self_sha256)."""
@@ -596,25 +609,27 @@ class Ledger:
     # ------------------------------------------------------------------ requests, approvals (append-only)
 
     def request(self, period: str, sent: Request) -> None:
-        self.db.execute("INSERT INTO requests VALUES (?,?,?,?,?,?,?,?,?)", (period, sent.unit, sent.sha256, sent.issued_at, sent.deadline,
-                                                                            sent.items, sent.follow_ups, sent.by, sent.letter))
+        self.db.execute("INSERT INTO requests VALUES (?,?,?,?,?,?,?,?,?,?)", (period, sent.unit, sent.sha256, sent.issued_at, sent.deadline,
+                                                                              sent.items, sent.follow_ups, sent.by, sent.letter, self.last_run()))
 
     def requests(self, period: str) -> list[Request]:
         """Every letter issued for the period, oldest first."""
         return [Request(*r) for r in self.db.execute(
-            "SELECT unit, sha256, issued_at, deadline, items, follow_ups, issued_by, letter FROM requests WHERE period = ? ORDER BY rowid", (period,))]
+            "SELECT unit, sha256, issued_at, deadline, items, follow_ups, issued_by, letter, COALESCE(after_run, 0) FROM requests "
+            "WHERE period = ? ORDER BY rowid", (period,))]
 
     def approve(self, period: str, by: str, reason: str, snapshot: str, snapshot_sha256: str) -> Approval:
         """Record an approval (numbered within the period) with its frozen snapshot."""
         number = 1 + self.db.execute("SELECT COUNT(*) FROM approvals WHERE period = ?", (period,)).fetchone()[0]
-        at = now()
-        self.db.execute("INSERT INTO approvals (period, number, approved_by, approved_at, reason, snapshot, snapshot_sha256) VALUES (?,?,?,?,?,?,?)",
-                        (period, number, by, at, reason, snapshot, snapshot_sha256))
-        return Approval(number, by, at, reason, snapshot_sha256)
+        at, after = now(), self.last_run()
+        self.db.execute("INSERT INTO approvals (period, number, approved_by, approved_at, reason, snapshot, snapshot_sha256, after_run) "
+                        "VALUES (?,?,?,?,?,?,?,?)", (period, number, by, at, reason, snapshot, snapshot_sha256, after))
+        return Approval(number, by, at, reason, snapshot_sha256, after)
 
     def approvals(self, period: str) -> list[Approval]:
         return [Approval(*r) for r in self.db.execute(
-            "SELECT number, approved_by, approved_at, reason, snapshot_sha256 FROM approvals WHERE period = ? ORDER BY number", (period,))]
+            "SELECT number, approved_by, approved_at, reason, snapshot_sha256, COALESCE(after_run, 0) FROM approvals WHERE period = ? "
+            "ORDER BY number", (period,))]
 
     def snapshot(self, period: str, number: int) -> str:
         row = self.db.execute("SELECT snapshot FROM approvals WHERE period = ? AND number = ?", (period, number)).fetchone()
@@ -623,13 +638,13 @@ class Ledger:
         return row[0]
 
     def reopen(self, period: str, approval: int, by: str, reason: str) -> Reopening:
-        at = now()
-        self.db.execute("INSERT INTO reopenings VALUES (?,?,?,?,?)", (period, approval, by, at, reason))
-        return Reopening(approval, by, at, reason)
+        at, after = now(), self.last_run()
+        self.db.execute("INSERT INTO reopenings VALUES (?,?,?,?,?,?)", (period, approval, by, at, reason, after))
+        return Reopening(approval, by, at, reason, after)
 
     def reopenings(self, period: str) -> list[Reopening]:
         return [Reopening(*r) for r in self.db.execute(
-            "SELECT approval, reopened_by, reopened_at, reason FROM reopenings WHERE period = ? ORDER BY rowid", (period,))]
+            "SELECT approval, reopened_by, reopened_at, reason, COALESCE(after_run, 0) FROM reopenings WHERE period = ? ORDER BY rowid", (period,))]
 
     def standing(self, period: str) -> tuple[Approval | None, Reopening | None]:
         """The approval in force (None when there is none), and the reopening of the latest
@@ -642,11 +657,13 @@ class Ledger:
         return (None, reopened) if reopened else (latest, None)
 
     def issued(self, period: str, doc: Issued) -> None:
-        self.db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?)", (period, doc.approval, doc.what, doc.path, doc.sha256, doc.at, doc.by))
+        self.db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)", (period, doc.approval, doc.what, doc.path, doc.sha256, doc.at, doc.by,
+                                                                          self.last_run()))
 
     def documents(self, period: str) -> list[Issued]:
         return [Issued(*r) for r in self.db.execute(
-            "SELECT approval, what, path, sha256, issued_at, issued_by FROM documents WHERE period = ? ORDER BY rowid", (period,))]
+            "SELECT approval, what, path, sha256, issued_at, issued_by, COALESCE(after_run, 0) FROM documents WHERE period = ? ORDER BY rowid",
+            (period,))]
 
     def runs(self) -> list[tuple[int, str, str, list[str], int, int, str]]:
         """Every run: (id, started, finished, inputs, files, new, by)."""
@@ -659,10 +676,11 @@ class Ledger:
             "SELECT s.run, s.seen_at, s.source, f.sha256, f.unit, COALESCE(f.kind, 'self') FROM files f JOIN sources s ON s.sha256 = f.sha256 "
             "AND s.source = f.source WHERE f.period = ? ORDER BY s.seen_at, s.run, f.sha256", (period,))]
 
-    def appraisal_records(self, period: str) -> list[tuple[str, str, str, int, str, str]]:
-        """Each appraisal workbook of the period: (unit, appraiser, saved, criteria, received at, source)."""
+    def appraisal_records(self, period: str) -> list[tuple[str, str, str, int, str, str, int]]:
+        """Each appraisal workbook of the period: (unit, appraiser, saved, criteria, received at, source, run first received in)."""
         return [tuple(r) for r in self.db.execute(  # type: ignore[misc]
-            "SELECT a.unit, a.appraiser, MAX(a.saved), COUNT(*), f.received_at, f.source FROM appraisals a JOIN files f ON f.sha256 = a.sha256 "
+            "SELECT a.unit, a.appraiser, MAX(a.saved), COUNT(*), f.received_at, f.source, "
+            "(SELECT COALESCE(MIN(s.run), 0) FROM sources s WHERE s.sha256 = a.sha256) FROM appraisals a JOIN files f ON f.sha256 = a.sha256 "
             "WHERE f.period = ? GROUP BY a.sha256 ORDER BY f.received_at, a.sha256", (period,))]
 
 
@@ -680,10 +698,11 @@ def _upgrade(db: sqlite3.Connection) -> None:
         if column not in source_columns:
             db.execute(f"ALTER TABLE sources ADD COLUMN {column} TEXT DEFAULT ''")
     # version 4: every decision carries who made it (older ones: ''), appraisals a follow-up
-    for table, column in (("choices", "decided_by"), ("runs", "run_by"), ("appraisals", "follow_up")):
+    for table, column, kind in (("choices", "decided_by", "TEXT DEFAULT ''"), ("runs", "run_by", "TEXT DEFAULT ''"),
+                                ("appraisals", "follow_up", "TEXT DEFAULT ''"), ("choices", "after_run", "INTEGER DEFAULT 0")):
         present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         if present and column not in present:
-            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT DEFAULT ''")
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "issues" in tables:
         for (sha,) in db.execute("SELECT sha256 FROM files").fetchall():
