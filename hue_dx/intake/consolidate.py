@@ -174,7 +174,9 @@ def _standing(kind: Assessment, ledger: Ledger, outcome: Consolidation, current:
         for r in members:
             code = r.unit.code
             row = rows.get(current.get(code, ""))
-            appraised = max((a.saved for a in r.final.applied.values() if a.kind == "appraisal"), default="") if r.final else ""
+            # when the latest appraisal workbook applied was received (its own saved time is the appraiser's clock)
+            sheets = {a.sha256 for a in r.final.applied.values() if a.kind == "appraisal"} if r.final else set()
+            appraised = max((f.received_at for f in ledger.files(sheets).values()), default="")
             outcome.states[code] = states.unit_state(code, row, letters.get(code, []), appraised)
             if row is None or r.result is None:
                 continue

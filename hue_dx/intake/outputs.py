@@ -374,9 +374,6 @@ def _workbook(c: Consolidation, target: BinaryIO, ratio_is_share) -> None:
         problems.add([SEVERITY_VI[i.severity], i.code, i.unit, i.file, i.sha, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint])
     problems.ws.autofilter(2, 0, max(2, problems.rows - 1), 10)
 
-    _states_sheet(book, c)
-    _versions_sheet(book, c)
-
     missing = _Sheet(book, "Chưa gửi", "ĐƠN VỊ CHƯA GỬI SỔ CÓ SỐ LIỆU", ["Mã", "Đơn vị", "Nhóm"], [10, 45, 20])
     for u in c.missing:
         missing.add([u.code, u.name, u.group])
@@ -388,6 +385,8 @@ def _workbook(c: Consolidation, target: BinaryIO, ratio_is_share) -> None:
     for f in c.files:  # times as read in Vietnam (dd/mm/yyyy hh:mm, UTC+7), not ISO UTC
         received.add([f.source, f.unit, f.state, f.reason, f.sender, local_time(f.sent), local_time(f.modified),
                       local_time(f.received), f.figures if f.figures >= 0 else None, _index(f.index), f.errors, f.sha256[:16]])
+    _states_sheet(book, c)  # [approval] issue 23
+    _versions_sheet(book, c)
     book.wb.close()
 
 

@@ -35,7 +35,7 @@ class UnitState:
     requested: str = ""  # the latest letter: when issued (ISO)
     deadline: str = ""  # and its deadline (ISO date)
     items: int = 0  # and how many cells it asked about
-    appraised: str = ""  # when the latest appraisal applied was saved (ISO)
+    appraised: str = ""  # when the latest appraisal workbook applied was received (ISO)
     approval: int = 0  # the approval it is part of (0: none)
 
     def overdue(self, today: dt.date) -> bool:
@@ -65,7 +65,7 @@ class UnitState:
 
 def unit_state(unit: str, row: FileRow | None, requests: Iterable[Request], appraised: str = "", approval: int = 0) -> UnitState:
     """``row``: the unit's file in use (None: nothing counts); ``requests``: the unit's letters;
-    ``appraised``: when the latest appraisal applied to the file in use was saved ("": none)."""
+    ``appraised``: when the latest appraisal applied to the file in use was received ("": none)."""
     latest = max(requests, key=lambda r: moment(r.issued_at) or _DAWN, default=None)
     asked = dict(requested=latest.issued_at, deadline=latest.deadline, items=latest.items) if latest else {}
     if row is None:
@@ -101,8 +101,8 @@ def standing_short(approval: Approval | None, reopened: Reopening | None) -> str
     if approval is not None:
         return f"đã duyệt số {approval.number} ngày {local_time(approval.at)} ({approval.by})"
     if reopened is not None:
-        return f"bản đã duyệt số {reopened.approval} đã mở lại ngày {local_time(reopened.at)}: không phải bản đã duyệt"
-    return "chưa duyệt: không phải bản đã duyệt"
+        return f"bản đã duyệt số {reopened.approval} đã mở lại ngày {local_time(reopened.at)}: KHÔNG phải bản đã duyệt"
+    return "chưa duyệt: KHÔNG phải bản đã duyệt"
 
 
 def approval_record(approval: Approval | None) -> dict[str, Any] | None:
