@@ -883,8 +883,10 @@ def _consolidate(args: argparse.Namespace, out) -> int:
     if args.json:
         write_json(result, args.json)
         written.append(args.json)
+    tables: list[Path] = []
     if args.csv:
-        written += write_csv(result, args.csv)
+        tables = write_csv(result, args.csv)
+        written += tables
     ranked = sum(1 for rows in result.groups.values() for r in rows if r.result)
     errors, warnings = result.errors, result.warnings
     out.write(f"Đã đọc {vn.number(result.seen)} tệp ({vn.number(result.new)} tệp mới) trong {vn.number(result.seconds, 1)} giây; "
@@ -896,7 +898,7 @@ def _consolidate(args: argparse.Namespace, out) -> int:
         out.write(f"  {group}: {'; '.join(top) if top else 'chưa có đơn vị nào'}\n")
     out.write(f"Vấn đề: {vn.number(errors)} lỗi, {vn.number(warnings)} cảnh báo (xem trang 'Vấn đề').\n")
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + f"\nKho lưu trữ: {archive_root}\n")
-    kinds = dict.fromkeys([output], "sổ xếp hạng") | ({args.json: "JSON"} if args.json else {})
+    kinds = {output: "sổ xếp hạng", **({args.json: "JSON"} if args.json else {}), **{p: f"CSV {p.name}" for p in tables}}
     say_standing(result, archive_root, kinds, out)
     return consolidation_exit(result)
 

@@ -114,7 +114,8 @@ def test_approve_lock_receive_after_reopen_each_step_on_record(world, tmp_path, 
 
     time.sleep(1.1)  # a later second: nothing written after this may carry the time it was written
     later, *_ = _corrected(world, "dot-2", "2025-12-20T08:00:00Z")
-    code, said = _main(capsys, "consolidate", later, "-o", out / "r1.xlsx", "--json", out / "r1.json", *common, "--workers", "1")
+    code, said = _main(capsys, "consolidate", later, "-o", out / "r1.xlsx", "--json", out / "r1.json", "--csv", out / "csv", *common,
+                       "--workers", "1")
     assert "tài liệu này lập lại đúng bản đã duyệt" in said and "Nhận sau khi duyệt (1 tệp" in said and "SYT da sua.xlsx" in said
     assert "trùng từng byte" in said and "KHÁC" not in said
     code, said = _main(capsys, "report", "ranking", later, "-o", out / "r1.pdf", "--html", out / "r1.html", *common)
@@ -122,6 +123,8 @@ def test_approve_lock_receive_after_reopen_each_step_on_record(world, tmp_path, 
     assert (out / "r1.json").read_bytes() == approved["xep-hang-2020.json"]
     assert (out / "r1.pdf").read_bytes() == approved["bao-cao-xep-hang-2020.pdf"]
     assert (out / "r1.html").read_bytes() == approved["bao-cao-xep-hang-2020.html"]
+    for table in ("xep-hang.csv", "tieu-chi.csv", "van-de.csv", "datapackage.json"):
+        assert (out / "csv" / table).read_bytes() == (out / "duyet" / "du-lieu-mo" / table).read_bytes(), table
     in_python = consolidate(catalog, campaign, [later], archive, workers=1)
     assert [f.state for f in in_python.after_approval] == [approval.AFTER] and in_python.approval is not None
     assert in_python.live is not None and in_python.live.states["SYT"].state == states.RECEIVED  # what a reopening would give
