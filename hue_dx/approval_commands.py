@@ -63,19 +63,17 @@ def _approve(args: argparse.Namespace, out, campaign, catalog, root: Path) -> in
 
     live = from_ledger(catalog, campaign, root, central=from_option(args.central, catalog, campaign))
     who = person(args.by)
-    approved = approval.approve(live, root, who, args.reason)
-    assert approved.approval is not None
     folder = args.out or Path("out") / f"da-duyet-{campaign.period}"
-    written = documents(approved, folder, pdf=not args.no_pdf)
-    approval.record_documents(root, campaign.period, approved.approval, written, who)
+    approved, issued = approval.approve(live, root, who, args.reason, lambda c: documents(c, folder, pdf=not args.no_pdf))
+    assert approved.approval is not None
     ranked = sum(1 for rows in approved.groups.values() for r in rows if r.result)
     a = approved.approval
     out.write(f"Đã duyệt kết quả kỳ {campaign.period}, bản số {a.number}: {who}, lý do: {a.reason or '(không ghi)'}.\n"
               f"{ranked} đơn vị được xếp hạng, {len(approved.missing)} đơn vị chưa gửi; bản chốt SHA-256 {a.snapshot_sha256}.\n"
               + ("Có dùng số liệu do Sở cung cấp (--central).\n" if args.central else ""))
     out.write("Tài liệu đã lập từ bản chốt (SHA-256 ghi vào sổ cái):\n")
-    for what, path in written:
-        out.write(f"  {what}: {path}\n")
+    for doc in issued:
+        out.write(f"  {doc.what}: {doc.path}\n")
     out.write("Từ nay bảng xếp hạng và tài liệu giữ nguyên; tệp nhận sau được lưu và liệt kê (nhận sau khi duyệt). "
               "Muốn tính tệp mới: hue-dx reopen --reason \"…\".\n")
     return EXIT_OK

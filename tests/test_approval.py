@@ -257,7 +257,7 @@ def test_a_snapshot_altered_outside_hue_dx_is_refused(world, tmp_path):
     consolidate(catalog, campaign, [first], archive, workers=1)
     from hue_dx.intake.consolidate import from_ledger
 
-    approved = approval.approve(from_ledger(catalog, campaign, archive), archive, BY_LEADER, "")
+    approved, _ = approval.approve(from_ledger(catalog, campaign, archive), archive, BY_LEADER, "")
     assert approved.approval is not None
     ledger = Ledger.reader(archive)
     text = ledger.snapshot("2020", 1)
@@ -330,3 +330,20 @@ def test_states_letters_follow_ups_and_next_year(world, tmp_path, capsys):
                        "--recipe", recipe21, "--previous-archive", archive)
     path, ws, row = _row_of(out / "tham-dinh-2021", flipped)
     assert "Kiểm tra văn bản cử cán bộ năm sau" in ws[f"O{row}"].value and "2020" in ws[f"O{row}"].value
+
+
+def test_an_approval_whose_documents_cannot_be_written_is_not_recorded(world, tmp_path):
+    _, recipe, catalog, campaign, *_, first = world
+    archive = tmp_path / "kho"
+    consolidate(catalog, campaign, [first], archive, workers=1)
+    from hue_dx.intake.consolidate import from_ledger
+
+    def full_disk(approved):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        approval.approve(from_ledger(catalog, campaign, archive), archive, BY_LEADER, "", full_disk)
+    ledger = Ledger.reader(archive)
+    assert ledger.approvals("2020") == [] and ledger.documents("2020") == []
+    ledger.close()
+    assert consolidate(catalog, campaign, [first], archive, workers=1).approval is None

@@ -24,6 +24,7 @@ import dataclasses
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -192,11 +193,13 @@ def settle(live: Consolidation, root: Path) -> Consolidation:
 # ------------------------------------------------------------------------------ deciding
 
 
-def approve(live: Consolidation, root: Path, by: str, reason: str) -> Consolidation:
+def approve(live: Consolidation, root: Path, by: str, reason: str,
+            issue: Callable[[Consolidation], list[tuple[str, Path]]] | None = None) -> tuple[Consolidation, list[Issued]]:
     """Freeze ``live`` (the consolidation as the archive stands: ``consolidate.from_ledger``) as
-    the next approval of its period and return the approved consolidation rebuilt from the
-    snapshot, as every later run will. Refused while another approval is in force. The caller
-    issues the documents (``record_documents``) and commits."""
+    the next approval of its period; return the approved consolidation rebuilt from the snapshot,
+    as every later run will, and the documents ``issue`` wrote from it ((kind, path) of each),
+    recorded with their SHA-256. One transaction: if a document cannot be written, nothing is
+    recorded. Refused while another approval is in force."""
     ledger = Ledger(root)
     try:
         period = live.campaign.period
@@ -209,12 +212,17 @@ def approve(live: Consolidation, root: Path, by: str, reason: str) -> Consolidat
         number = len(ledger.approvals(period)) + 1
         text, sha = dumps(snapshot_of(live, number))
         approval = ledger.approve(period, by, reason, text, sha)
+        approved = restore(text, sha, live.catalog, live.campaign, root)
+        approved.approval = approval
+        at = now()
+        issued = [Issued(approval.number, what, str(path), hashlib.sha256(path.read_bytes()).hexdigest(), at, by)
+                  for what, path in (issue(approved) if issue is not None else [])]
+        for doc in issued:
+            ledger.issued(period, doc)
         ledger.commit()
     finally:
-        ledger.close()
-    approved = restore(text, sha, live.catalog, live.campaign, root)
-    approved.approval = approval
-    return approved
+        ledger.close()  # uncommitted (a refusal, a document that could not be written): nothing recorded
+    return approved, issued
 
 
 def reopen(root: Path, period: str, by: str, reason: str) -> Reopening:
@@ -232,20 +240,6 @@ def reopen(root: Path, period: str, by: str, reason: str) -> Reopening:
     finally:
         ledger.close()
     return done
-
-
-def record_documents(root: Path, period: str, approval: Approval, written: list[tuple[str, Path]], by: str) -> list[Issued]:
-    """The documents issued from an approval, each with its SHA-256, on record."""
-    ledger = Ledger(root)
-    try:
-        at = now()
-        out = [Issued(approval.number, what, str(path), hashlib.sha256(path.read_bytes()).hexdigest(), at, by) for what, path in written]
-        for doc in out:
-            ledger.issued(period, doc)
-        ledger.commit()
-    finally:
-        ledger.close()
-    return out
 
 
 def same_as_issued(root: Path, period: str, approval: Approval, what: str, path: Path) -> bool | None:

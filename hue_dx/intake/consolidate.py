@@ -167,6 +167,7 @@ def _standing(kind: Assessment, ledger: Ledger, outcome: Consolidation, current:
     """[approval] Each unit's state, and what its file in use changed against the one before."""
     catalog, period = kind.catalog, kind.campaign.period
     rows = ledger.files(current.values())
+    several = ledger.several(period, kind.kind)  # one query: most units sent one file, nothing to compare
     letters: dict[str, list] = {}
     for sent in ledger.requests(period):
         letters.setdefault(sent.unit, []).append(sent)
@@ -176,9 +177,9 @@ def _standing(kind: Assessment, ledger: Ledger, outcome: Consolidation, current:
             row = rows.get(current.get(code, ""))
             # when the latest appraisal workbook applied was received (its own saved time is the appraiser's clock)
             sheets = {a.sha256 for a in r.final.applied.values() if a.kind == "appraisal"} if r.final else set()
-            appraised = max((f.received_at for f in ledger.files(sheets).values()), default="")
+            appraised = max((f.received_at for f in ledger.files(sheets).values()), default="") if sheets else ""
             outcome.states[code] = states.unit_state(code, row, letters.get(code, []), appraised)
-            if row is None or r.result is None:
+            if row is None or r.result is None or code not in several:
                 continue
             before = versions.previous(ledger, code, period, kind.kind, row.sha256)
             if before is not None:

@@ -547,6 +547,11 @@ class Ledger:
                 current[unit] = choice.sha256
         return current
 
+    def several(self, period: str, kind: str) -> set[str]:
+        """Units of which more than one accepted file with figures was received (those with versions to compare)."""
+        return {u for (u,) in self.db.execute("SELECT unit FROM files WHERE accepted = 1 AND period = ? AND figures != 0 "
+                                              "AND COALESCE(kind, 'self') = ? GROUP BY unit HAVING COUNT(*) > 1", (period, kind))}
+
     def blank_units(self, period: str, kind: str) -> set[str]:
         """Units of which an accepted file with no figures was received."""
         return {u for (u,) in self.db.execute("SELECT DISTINCT unit FROM files WHERE accepted = 1 AND period = ? AND figures = 0 "

@@ -125,8 +125,11 @@ def compare(catalog: Catalog, old: FileResult, new: FileResult) -> VersionChange
     changes = []
     for c in catalog.criteria:
         was, now = _values(old, c.code), _values(new, c.code)
-        inputs = tuple(InputChange(i.key, i.label, was.get(i.key), now.get(i.key)) for i in c.inputs
-                       if not _same(was.get(i.key), now.get(i.key)))
+        if was == now and not any(isinstance(v, bool) for v in (*was.values(), *now.values())):  # most criteria: unchanged (TRUE == 1 would hide a change)
+            inputs: tuple[InputChange, ...] = ()
+        else:
+            inputs = tuple(InputChange(i.key, i.label, was.get(i.key), now.get(i.key)) for i in c.inputs
+                           if not _same(was.get(i.key), now.get(i.key)))
         evidence = "" if not known else "thêm" if c.code in new_evidence - old_evidence else "bỏ" if c.code in old_evidence - new_evidence else ""
         before, after = old_by.get(c.code), new_by.get(c.code)
         old_points, old_status = (before[1], before[3]) if before else (None, "")
