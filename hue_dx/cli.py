@@ -889,7 +889,8 @@ def _consolidate(args: argparse.Namespace, out) -> int:
         written += tables
     ranked = sum(1 for rows in result.groups.values() for r in rows if r.result)
     errors, warnings = result.errors, result.warnings
-    out.write(f"Đã đọc {vn.number(result.seen)} tệp ({vn.number(result.new)} tệp mới) trong {vn.number(result.seconds, 1)} giây; "
+    run = result.live or result  # while approved: what this run read, not what the approved result was made from
+    out.write(f"Đã đọc {vn.number(run.seen)} tệp ({vn.number(run.new)} tệp mới) trong {vn.number(run.seconds, 1)} giây; "
               f"xếp hạng {ranked}/{len(campaign.units)} đơn vị; chưa gửi: {len(result.missing)}.\n")
     if result.others:
         out.write(f"{vn.number(len(result.others))} tệp không phải sổ đánh giá hoặc không đọc được: đã lưu vào kho và liệt kê ở trang 'Tệp đã nhận'.\n")

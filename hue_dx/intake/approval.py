@@ -88,7 +88,8 @@ def snapshot_of(c: Consolidation, number: int) -> dict[str, Any]:
     approved = {code: dataclasses.replace(s, state=APPROVED, approval=number) if s.state != NOT_SENT else s for code, s in c.states.items()}
     return {
         "format": FORMAT, "hue_dx": __version__, "period": c.campaign.period, "catalog": fingerprint(c.catalog),
-        "recipe_sha256": _recipe_sha256(c.campaign), "seen": c.seen, "new": c.new,
+        # files_seen of the approved result: every file it was made from (a run's own count would vary with the run)
+        "recipe_sha256": _recipe_sha256(c.campaign), "seen": len(c.files), "new": 0,
         "groups": [[group, [_unit_row(r) for r in rows]] for group, rows in c.groups.items()],
         "missing": [dataclasses.asdict(u) for u in c.missing],
         "files": [f.as_dict() for f in c.files],
