@@ -47,7 +47,8 @@ class UnitState:
         parts = []
         if self.requested:
             deadline = dt.date.fromisoformat(self.deadline).strftime("%d/%m/%Y") if self.deadline else ""
-            parts.append(f"đề nghị sửa ngày {local_time(self.requested, with_time=False)}" + (f", hạn {deadline}" if deadline else "")
+            asked = "đề nghị gửi sổ" if not self.file else "đề nghị sửa"  # a unit that sent nothing was asked to send
+            parts.append(f"{asked} ngày {local_time(self.requested, with_time=False)}" + (f", hạn {deadline}" if deadline else "")
                          + (f" ({self.items} nội dung)" if self.items else ""))
         if self.appraised:
             parts.append(f"thẩm định ngày {local_time(self.appraised, with_time=False)}")
