@@ -125,6 +125,9 @@ def test_approve_lock_receive_after_reopen_each_step_on_record(world, tmp_path, 
     assert (out / "r1.html").read_bytes() == approved["bao-cao-xep-hang-2020.html"]
     for table in ("xep-hang.csv", "tieu-chi.csv", "van-de.csv", "datapackage.json"):
         assert (out / "csv" / table).read_bytes() == (out / "duyet" / "du-lieu-mo" / table).read_bytes(), table
+    code, said = _main(capsys, "publish", later, "--out", out / "site", *common)
+    assert "tài liệu này lập lại đúng bản đã duyệt" in (out / "site" / "index.html").read_text(encoding="utf-8")
+    assert (out / "site" / "du-lieu" / "xep-hang.csv").read_bytes() == (out / "duyet" / "du-lieu-mo" / "xep-hang.csv").read_bytes()
     in_python = consolidate(catalog, campaign, [later], archive, workers=1)
     assert [f.state for f in in_python.after_approval] == [approval.AFTER] and in_python.approval is not None
     assert in_python.live is not None and in_python.live.states["SYT"].state == states.RECEIVED  # what a reopening would give
