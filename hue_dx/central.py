@@ -73,6 +73,23 @@ def parse_value(spec: Input, text: str) -> tuple[Any, str | None]:
     return number, problem(spec, number)
 
 
+def from_option(path: Path | None, catalog: Catalog, campaign: Campaign) -> Central | None:
+    """The figures of a command's ``--central FILE.csv`` (None without it); what a person can fix
+    (no such file, a criteria set with no such figures, a bad file) is a ``UsageError``."""
+    from .errors import UsageError
+
+    if path is None:
+        return None
+    if not path.is_file():
+        raise UsageError(f"{path} là một thư mục, không phải tệp" if path.is_dir() else f"Không tìm thấy tệp: {path}")
+    if not catalog.central_inputs:
+        raise UsageError(f"bộ tiêu chí {catalog.id} không có số liệu nào do Sở cung cấp: bỏ --central {path}")
+    try:
+        return load(path, catalog, campaign)
+    except CentralError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def load(path: Path, catalog: Catalog, campaign: Campaign) -> Central:
     """The Sở's CSV of central figures. A line that names an unknown unit, criterion or input, an
     input the unit declares itself, or a value the workbook would refuse, is an issue record

@@ -560,7 +560,30 @@ def build_parser() -> argparse.ArgumentParser:
     apr.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
     apr.add_argument("--unit", metavar="MÃ", action="append", help="chỉ đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     apr.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
-    for sub in (con, rep_rank, req, apr):
+    apr.add_argument("--previous-archive", metavar="THƯ_MỤC", type=Path, default=None,
+                     help="kho lưu trữ của đợt đánh giá năm trước: đưa các nội dung bên thẩm định năm trước đánh dấu cần theo dõi vào phiếu")
+
+    ok = commands.add_parser("approve", help="duyệt kết quả tổng hợp như hiện có: khóa bảng xếp hạng và các tài liệu lập từ đó",
+                             description="Ghi vào sổ cái việc duyệt kết quả tổng hợp như kho lưu trữ đang có: ai duyệt, lúc nào, lý do, các tệp được "
+                                         "dùng (SHA-256) và mọi số liệu (bản chốt, kèm SHA-256 của nó); lập các tài liệu từ bản chốt (sổ xếp hạng, JSON, "
+                                         "báo cáo) và ghi SHA-256 của từng tài liệu. Sau khi duyệt, tệp mới vẫn được nhận, lưu và liệt kê (nhận sau khi "
+                                         "duyệt) nhưng bảng xếp hạng và tài liệu không đổi cho đến khi mở lại (hue-dx reopen).")
+    ok.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=None, help="thư mục ghi các tài liệu đã duyệt (mặc định out/da-duyet-KỲ)")
+    ok.add_argument("--reason", metavar="LÝ_DO", default="", help="lý do, căn cứ duyệt (ghi vào sổ cái)")
+    ok.add_argument("--no-pdf", action="store_true", help="không lập báo cáo PDF (chỉ sổ xếp hạng, JSON, CSV và HTML)")
+    reo = commands.add_parser("reopen", help="mở lại kết quả đã duyệt (ghi lý do vào sổ cái) để các tệp nhận sau được tính",
+                              description="Mở lại kết quả đang được duyệt: ghi vào sổ cái ai mở lại, lúc nào, vì sao. Từ lần tổng hợp sau, các tệp "
+                                          "nhận sau khi duyệt được tính, và mọi tài liệu ghi rõ đó không phải bản đã duyệt.")
+    reo.add_argument("--reason", metavar="LÝ_DO", required=True, help="lý do mở lại (bắt buộc, ghi vào sổ cái)")
+    log = commands.add_parser("log", help="in lịch sử của đợt đánh giá: các lần tổng hợp, tệp nhận, lựa chọn, đề nghị sửa, thẩm định, duyệt, mở lại",
+                              description="In lịch sử của đợt đánh giá từ sổ cái, cũ trước mới sau, mỗi bước với thời điểm và người thực hiện: "
+                                          "các lần tổng hợp, tệp nhận được (kể cả nhận sau khi duyệt), quyết định chọn tệp, thư đề nghị sửa, phiếu "
+                                          "thẩm định, các lần duyệt và tài liệu ban hành, các lần mở lại. Chỉ đọc, không ghi gì.")
+    log.add_argument("--json", action="store_true", help="in dạng JSON")
+    for sub in (ok, reo, log):
+        sub.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+        sub.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
+    for sub in (con, rep_rank, req, apr, ok):
         sub.add_argument("--central", metavar="TỆP.csv", type=Path, help=CENTRAL_HELP)
 
     addin = commands.add_parser("addin", help="dựng các phần của add-in Excel (VBA, ribbon, cấu hình) từ danh sách hàm",
@@ -580,9 +603,11 @@ def build_parser() -> argparse.ArgumentParser:
     cho.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help="mã đơn vị, ví dụ SYT")
     cho.add_argument("sha", metavar="MÃ_TỆP", nargs="?", help="mã SHA-256 của tệp (đủ vài ký tự đầu, như trong trang 'Tệp đã nhận')")
     cho.add_argument("--reason", metavar="LÝ_DO", default="", help="lý do chọn (ghi vào sổ cái)")
-    cho.add_argument("--undo", action="store_true", help="bỏ quyết định đã ghi, trở lại quy tắc mặc định")
+    cho.add_argument("--undo", action="store_true", help="trở lại quy tắc mặc định (ghi thành một quyết định mới; quyết định cũ vẫn lưu)")
     cho.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
     cho.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
+    for sub in (con, rep_rank, req, apr, pub, cho, ok, reo):
+        sub.add_argument("--by", metavar="HỌ_TÊN", default=None, help="người thực hiện, ghi vào sổ cái (mặc định: tên người dùng của máy)")
 
     commands.add_parser("issue-types", help="in bảng mã vấn đề (Markdown), nguồn của docs/issues.md",
                         description="In bảng mọi mã vấn đề mà kiểm tra và tổng hợp có thể ghi nhận, với mức, thông báo và cách sửa.")
@@ -675,7 +700,13 @@ def run(args: argparse.Namespace, out) -> int:
         from .corrections import write_letters
 
         _, _, consolidation = _consolidated(args, "viết thư đề nghị")
-        letters = write_letters(consolidation, args.out, args.days, today=args.date, pdf=not args.no_pdf)
+        if consolidation.approval is not None:  # the letters ask about what units must fix now, not what was approved
+            out.write(f"Lưu ý: {consolidation.standing} Thư đề nghị viết theo số liệu hiện có, không làm thay đổi bản đã duyệt.\n")
+            consolidation = consolidation.live or consolidation
+        from .intake.ledger import person
+
+        letters = write_letters(consolidation, args.out, args.days, today=args.date, pdf=not args.no_pdf,
+                                archive=args.archive or Path("out") / "luu-tru", by=person(args.by))
         missing = sum(1 for letter in letters if letter.items == 0)
         out.write(f"Đã viết {len(letters)} thư đề nghị ({len(letters) - missing} đơn vị cần sửa hoặc giải trình, "
                   f"{missing} đơn vị chưa gửi sổ): {args.out}\n")
@@ -711,6 +742,10 @@ def run(args: argparse.Namespace, out) -> int:
         return EXIT_OK
     if args.command == "choose":
         return _choose(args, out)
+    if args.command in ("approve", "reopen", "log"):
+        from .approval_commands import run as run_approval
+
+        return run_approval(args, out)
     if args.command == "issue-types":
         from .issues import markdown_table
 
@@ -738,26 +773,20 @@ def _consolidated(args: argparse.Namespace, what: str, **options: Any):
     cat = catalog_mod.load(campaign.catalog)
     archive = getattr(args, "archive", None) or Path("out") / "luu-tru"
     central = _central(args, cat, campaign)
+    from .intake.ledger import person
+
     try:
-        return campaign, cat, consolidate(cat, campaign, list(args.inputs), archive, central=central, **options)
+        return campaign, cat, consolidate(cat, campaign, list(args.inputs), archive, central=central, by=person(getattr(args, "by", None)),
+                                          **options)
     except InputError as exc:
         raise UsageError(str(exc)) from None
 
 
 def _central(args: argparse.Namespace, cat: Catalog, campaign) -> Any:
     """The Sở's figures of ``--central FILE.csv`` (hue_dx.central), or None."""
-    path = getattr(args, "central", None)
-    if path is None:
-        return None
     from . import central as central_mod
 
-    input_file(path)
-    if not cat.central_inputs:
-        raise UsageError(f"bộ tiêu chí {cat.id} không có số liệu nào do Sở cung cấp: bỏ --central {path}")
-    try:
-        return central_mod.load(path, cat, campaign)
-    except central_mod.CentralError as exc:
-        raise UsageError(str(exc)) from None
+    return central_mod.from_option(getattr(args, "central", None), cat, campaign)
 
 
 def _needs_openpyxl(what: str) -> None:
@@ -833,7 +862,7 @@ def _choose(args: argparse.Namespace, out) -> int:
     catalog = catalog_mod.load(campaign.catalog)
     kind = Assessment(Context(catalog, campaign, {}), catalog, campaign)  # no file is checked: no layout needed
     return choose(kind, args.archive or Path("out") / "luu-tru", (unit.code, unit.name), campaign.period, args.sha, args.reason,
-                  undo=args.undo, rerun="hue-dx consolidate", out=out)
+                  undo=args.undo, rerun="hue-dx consolidate", out=out, by=args.by)
 
 
 def _consolidate(args: argparse.Namespace, out) -> int:
@@ -856,11 +885,14 @@ def _consolidate(args: argparse.Namespace, out) -> int:
     if args.json:
         write_json(result, args.json)
         written.append(args.json)
+    tables: list[Path] = []
     if args.csv:
-        written += write_csv(result, args.csv)
+        tables = write_csv(result, args.csv)
+        written += tables
     ranked = sum(1 for rows in result.groups.values() for r in rows if r.result)
     errors, warnings = result.errors, result.warnings
-    out.write(f"Đã đọc {vn.number(result.seen)} tệp ({vn.number(result.new)} tệp mới) trong {vn.number(result.seconds, 1)} giây; "
+    run = result.live or result  # while approved: what this run read, not what the approved result was made from
+    out.write(f"Đã đọc {vn.number(run.seen)} tệp ({vn.number(run.new)} tệp mới) trong {vn.number(run.seconds, 1)} giây; "
               f"xếp hạng {ranked}/{len(campaign.units)} đơn vị; chưa gửi: {len(result.missing)}.\n")
     if result.others:
         out.write(f"{vn.number(len(result.others))} tệp không phải sổ đánh giá hoặc không đọc được: đã lưu vào kho và liệt kê ở trang 'Tệp đã nhận'.\n")
@@ -869,7 +901,28 @@ def _consolidate(args: argparse.Namespace, out) -> int:
         out.write(f"  {group}: {'; '.join(top) if top else 'chưa có đơn vị nào'}\n")
     out.write(f"Vấn đề: {vn.number(errors)} lỗi, {vn.number(warnings)} cảnh báo (xem trang 'Vấn đề').\n")
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + f"\nKho lưu trữ: {archive_root}\n")
+    kinds = {output: "sổ xếp hạng", **({args.json: "JSON"} if args.json else {}), **{p: f"CSV {p.name}" for p in tables}}
+    say_standing(result, archive_root, kinds, out)
     return consolidation_exit(result)
+
+
+def say_standing(result, archive_root: Path, written: dict[Path, str], out) -> None:
+    """[approval] Whether what was written is the approved result (and the same byte for byte as
+    the documents issued from it), and the files received since the approval."""
+    from .documents import local_time
+    from .intake.approval import same_as_issued
+
+    out.write(result.standing + "\n")
+    if result.approval is None:
+        return
+    for path, what in written.items():
+        same = same_as_issued(archive_root, result.campaign.period, result.approval, what, path)
+        if same is not None:
+            out.write(f"  {path}: {'trùng từng byte với' if same else 'KHÁC'} {what} đã ban hành từ bản duyệt số {result.approval.number}\n")
+    if result.after_approval:
+        out.write(f"Nhận sau khi duyệt ({len(result.after_approval)} tệp, chưa tính; muốn tính: hue-dx reopen --reason \"…\"):\n")
+        for f in result.after_approval:
+            out.write(f"  {f.source} · {f.unit or '(không rõ đơn vị)'} · nhận {local_time(f.received)} · {f.reason}\n")
 
 
 def _report(args: argparse.Namespace, out) -> int:
@@ -920,6 +973,9 @@ def _report(args: argparse.Namespace, out) -> int:
         reports.write_html(report, args.html)
         written.append(args.html)
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + (" (đã ký số)" if signer is not None else "") + "\n")
+    if args.kind == "ranking":
+        compared = {} if signer is not None else {args.output: "báo cáo PDF", **({args.html: "báo cáo HTML"} if args.html else {})}
+        say_standing(consolidation, args.archive or Path("out") / "luu-tru", compared, out)
     if report.document.draft:
         out.write("Chưa có đơn vị nào được xếp hạng: báo cáo in chữ DỰ THẢO, không ký ban hành.\n")
     if report.warning:
@@ -957,7 +1013,26 @@ def _appraise(args: argparse.Namespace, out) -> int:
     from .workbook import appraisal_book
 
     campaign, cat, consolidation = _consolidated(args, "tạo phiếu thẩm định")
+    if consolidation.approval is not None:
+        out.write(f"Lưu ý: {consolidation.standing} Phiếu thẩm định lập theo số liệu hiện có; kết quả thẩm định chỉ được tính khi mở lại.\n")
+        consolidation = consolidation.live or consolidation
     context = Context.create(cat, campaign)
+    from .intake.ledger import Ledger
+    from .intake.versions import since_request
+
+    archive = args.archive or Path("out") / "luu-tru"
+    last_year: dict[str, dict[str, str]] = {}
+    if args.previous_archive is not None:  # [approval] issue 22 will name the previous campaign in the recipe; until then, this option
+        if not (args.previous_archive / "ledger.sqlite").is_file():
+            raise UsageError(f"Không có sổ cái ở {args.previous_archive} (--previous-archive: kho lưu trữ của đợt năm trước)")
+        earlier = Ledger.reader(args.previous_archive)
+        try:
+            before, marked = earlier.follow_ups_before(campaign.period)
+        finally:
+            earlier.close()
+        for f in marked:
+            last_year.setdefault(f.unit, {})[f.criterion] = f"{before}, {f.appraiser}: {f.text}"
+    ledger = Ledger.reader(archive)
     wanted = {campaign.unit(code).code for code in args.unit} if args.unit else None
     written = []
     warnings: list[str] = []
@@ -975,11 +1050,15 @@ def _appraise(args: argparse.Namespace, out) -> int:
                 warnings.append(f"{row.unit.name} được giao tự thẩm định {len(codes)} tiêu chí ({assigned}): "
                                 + (f"chuyển cho {instead}." if instead else "không có bên nào khác; thêm fallback vào mục [appraisal]."))
             checked = detailed(consolidation, row, context)  # figures as typed and evidence, read again from the archive
+            changed = since_request(ledger, cat, campaign.period, "self", checked)
+            words = {c.code: c.words() for c in changed.criteria} if changed is not None else {}
             for appraiser, codes in plan(cat, row.unit.level, campaign.appraisal, is_self).items():
-                data = appraisal_book.build(cat, campaign, row.unit, appraiser, codes, checked)
+                data = appraisal_book.build(cat, campaign, row.unit, appraiser, codes, checked, changes=words,
+                                            since=changed.old_name if changed is not None else "", previous=last_year.get(row.unit.code))
                 path = args.out / f"tham-dinh_{campaign.period}_{row.unit.code}_{slug(appraiser)}.xlsx"
                 write_atomic(path, data)
                 written.append(path)
+    ledger.close()
     out.write(f"Đã tạo {len(written)} phiếu thẩm định: {args.out}\n"
               "Bên thẩm định điền số liệu thẩm định và lý do vào phiếu, gửi lại; hue-dx consolidate đọc cả sổ và phiếu.\n")
     for warning in warnings:

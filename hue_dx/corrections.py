@@ -5,6 +5,11 @@ Units that sent no valid file get a letter saying what to send, how and by when.
 that writes the letters (the campaign's [contact]) writes none to itself: its own file's
 problems are in the ranking workbook. A corrected file that comes back goes through the
 consolidator again and supersedes the earlier one.
+
+Every letter issued is recorded in the archive's ledger (``requests``: the unit, the file it is
+about, when, the deadline, how many items, who issued it): the units' states (đề nghị sửa, then
+đã sửa) are derived from it. A criterion an appraiser marked for follow-up is carried into the
+unit's next letter as an item of its own, with the appraiser's comment.
 """
 
 from __future__ import annotations
@@ -42,15 +47,43 @@ class Letter:
     warning: str = ""  # a draft for want of the signer's name: what to fill in, and where
 
 
-def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | None = None, pdf: bool = True) -> list[Letter]:
+def follow_up_items(root: Path | None, period: str) -> dict[str, list[dict[str, str]]]:
+    """Per unit, the criteria appraisers marked for follow-up (the latest comment of each), as letter items."""
+    if root is None or not (root / "ledger.sqlite").is_file():
+        return {}
+    from .intake.ledger import Ledger
+
+    ledger = Ledger.reader(root)
+    try:
+        marked = ledger.follow_ups(period)
+    finally:
+        ledger.close()
+    latest = {(f.unit, f.criterion): f for f in marked}
+    out: dict[str, list[dict[str, str]]] = {}
+    for (unit, code), f in latest.items():
+        out.setdefault(unit, []).append({"where": f"Theo dõi của {f.appraiser}", "criterion": code,
+                                         "message": f"Bên thẩm định đề nghị theo dõi: {f.text}",
+                                         "hint": "Cập nhật số liệu, tài liệu kiểm chứng hoặc giải trình nội dung này khi gửi lại sổ."})
+    return out
+
+
+def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | None = None, pdf: bool = True,
+                  archive: Path | None = None, by: str = "") -> list[Letter]:
+    """``archive``: where each letter is recorded (default: the consolidation's own archive);
+    ``by``: who issues them."""
     from . import reports
     from .files import write_atomic
     from .generate import file_name
+    from .intake.ledger import Ledger, Request, now, person
 
     c = consolidation
     campaign, catalog = c.campaign, c.catalog
     today = today or dt.date.today()
-    deadline = working_days_after(today, days).strftime("%d/%m/%Y")
+    due = working_days_after(today, days)
+    deadline = due.strftime("%d/%m/%Y")
+    root = archive or (c.ledger.root if c.ledger is not None else None)
+    follow = follow_up_items(root, campaign.period)
+    issued: list[Request] = []
     body, signer, own = campaign.sender()
     drafting = campaign.contact.get("drafting", "")
     email = campaign.contact.get("email", "")
@@ -77,12 +110,13 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
                 file_sent = when_received = ""
             else:
                 found = [i for i in row.result.issues if i.severity in ASKED]
-                if not found:
+                carried = follow.get(unit.code, [])
+                if not found and not carried:
                     continue
                 order = {ERROR: 0, WARNING: 1}
                 found.sort(key=lambda i: (order[i.severity], i.sheet, _row_of(i.cell), i.criterion))
                 items = [{"where": " · ".join(x for x in (i.sheet, i.cell and f"ô {i.cell}") if x) or "Cả tệp",
-                          "criterion": i.criterion, "message": i.message, "hint": i.hint} for i in found]
+                          "criterion": i.criterion, "message": i.message, "hint": i.hint} for i in found] + carried
                 subject = f"sửa, giải trình số liệu tự đánh giá chuyển đổi số năm {campaign.period}"
                 file_sent = received_name(row.result.name)  # the name the unit gave it, not the path it was filed under here
                 in_use = received.get(row.result.sha256)
@@ -108,6 +142,16 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
             if pdf:
                 reports.write_pdf(report, pdf_path)
             letters.append(Letter(unit.code, unit.name, len(items), html_path, pdf_path, text_path, warning))
+            issued.append(Request(unit.code, row.result.sha256 if row.result else "", now(), due.isoformat(), len(items),
+                                  len(follow.get(unit.code, [])) if row.result else 0, by or person(), text_path.name))
+    if root is not None and issued and (root / "ledger.sqlite").is_file():
+        ledger = Ledger(root)
+        try:
+            for sent in issued:
+                ledger.request(campaign.period, sent)
+            ledger.commit()
+        finally:
+            ledger.close()
     return letters
 
 

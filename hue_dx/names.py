@@ -24,6 +24,7 @@ because LibreOffice allows only letters, digits and "_" in names):
     hdx_unit_name, hdx_unit_preparer, …           unit sheet fields
     hdx_ap_in_5_2_1_a, hdx_ap_reason_5_2_1, hdx_ap_score_5_2_1, hdx_ap_status_5_2_1
                           appraisal workbooks: appraised value, reason, appraised score and status
+    hdx_ap_follow_5_2_1   appraisal workbooks: what to follow up on the criterion (blank: nothing)
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def appraisal_input_name(code: str, key: str) -> str:
 
 def appraisal_reason_name(code: str) -> str:
     return f"{PREFIX}ap_reason_{_code(code)}"
+
+
+def appraisal_follow_up_name(code: str) -> str:
+    return f"{PREFIX}ap_follow_{_code(code)}"
 
 
 def appraisal_score_name(code: str) -> str:

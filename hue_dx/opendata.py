@@ -21,6 +21,7 @@ from . import __version__, vn
 from .campaign import Campaign
 from .catalog import Catalog
 from .documents import VIETNAM, as_date_text
+from .intake.states import STATES
 from .issues import SEVERITY_VI
 
 DESCRIPTOR = "datapackage.json"
@@ -102,7 +103,10 @@ def ranking_table(catalog: Catalog) -> Table:
                   *graded,
                   *pillars,
                   Column("nop_muon", "boolean", "Nộp muộn", "1: sổ được dùng để xếp hạng gửi sau hạn; 0: đúng hạn hoặc chưa gửi.",
-                         extra={"trueValues": ["1"], "falseValues": ["0"]})))
+                         extra={"trueValues": ["1"], "falseValues": ["0"]}),
+                  Column("tinh_trang", "string", "Tình trạng", "Tình trạng của đơn vị trong đợt đánh giá, suy ra từ sổ cái: chưa gửi; đã nhận; "
+                         "đề nghị sửa (đã gửi thư đề nghị sửa, chưa nhận bản sửa); đã sửa (đã nhận bản gửi sau thư đề nghị); đã thẩm định; "
+                         "đã duyệt (kết quả đã được phê duyệt, khóa).", constraints={"enum": list(STATES)})))
 
 
 def criteria_table(catalog: Catalog) -> Table:
@@ -172,8 +176,10 @@ def publisher(campaign: Campaign) -> str:
     return campaign.publish.get("publisher") or campaign.contact.get("unit") or campaign.issuer.get("office", "")
 
 
-def descriptor(catalog: Catalog, campaign: Campaign, files: list[str], created: dt.datetime) -> dict[str, Any]:
-    """The datapackage.json of the tables ``files`` (names of tables()), made at ``created``."""
+def descriptor(catalog: Catalog, campaign: Campaign, files: list[str], created: dt.datetime,
+               approval: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The datapackage.json of the tables ``files`` (names of tables()), made at ``created``;
+    ``approval``: the approval the data reproduces (who, when, snapshot SHA-256), or None."""
     known = tables(catalog)
     source = catalog.source
     plan = f"{source.get('document', '')} ngày {as_date_text(source.get('date', ''))} của {source.get('issuer', '')}".strip()
@@ -196,6 +202,7 @@ def descriptor(catalog: Catalog, campaign: Campaign, files: list[str], created: 
         "sources": [{"title": f"{catalog.title}, {source.get('appendix', '')} {plan}".strip()},
                     {"title": f"Sổ tự đánh giá (và phiếu thẩm định) các đơn vị gửi về {publisher(campaign)}, tổng hợp bằng hue-dx {__version__}"}],
         "resources": [resource(known[name]) for name in files],
+        "approval": approval,  # [approval] null: the figures are not an approved result
     }
 
 

@@ -137,7 +137,7 @@ def site_of(consolidation, made: dt.datetime | None = None) -> Site:
     """The site of one consolidation (no previous periods: see the module's docstring)."""
     c = consolidation
     catalog, campaign = c.catalog, c.campaign
-    made = made or dt.datetime.now(VIETNAM)
+    made = made or getattr(c, "made", None) or dt.datetime.now(VIETNAM)  # [approval] an approved result carries the approval's time
     pillars = tuple(Pillar(p.code, p.title, p.short_title or p.title, catalog.max_of(p.code)) for p in catalog.pillars)
     titles = {x.code: (x.title, x.pillar) for x in catalog.criteria}
     groups: dict[str, tuple[SiteUnit, ...]] = {}
@@ -329,10 +329,11 @@ def write_site(consolidation, folder: Path, site: Site | None = None) -> list[Pa
     site = site or site_of(consolidation)
     env = _env()
     data = write_csv(consolidation, folder / DATA_FOLDER, SITE_TABLES, created=site.made)  # first: the pages give their sizes
-    descriptor = opendata.descriptor(consolidation.catalog, consolidation.campaign, list(SITE_TABLES), site.made)
+    descriptor = opendata.descriptor(consolidation.catalog, consolidation.campaign, list(SITE_TABLES), site.made,
+                                     getattr(consolidation, "approval_record", None))
     sizes = {path.name: _size(path.stat().st_size) for path in data}
     common = {"site": site, "pages": PAGES, "version": __version__, "bands": [band_label(n) for n in range(len(BANDS))],
-              "made": site.made.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")}
+              "made": site.made.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M"), "standing": getattr(consolidation, "standing", "")}
     pages: list[tuple[str, str, dict[str, Any]]] = [
         ("index.html", "index.html.j2", {"change": {u.code: change_words(u) for u in site.units}}),
         ("tru-cot.html", "pillars.html.j2", {"leaders": leaders(site)}),

@@ -354,9 +354,11 @@ def _shown(value: object) -> str:
 
 
 def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
-    """The province's ranking report from a consolidation; a draft when no unit is ranked."""
-    when = when or dt.datetime.now()
+    """The province's ranking report from a consolidation; a draft when no unit is ranked. While
+    it reproduces an approval it carries the approval's time, and is the same byte for byte."""
     c = consolidation
+    made = getattr(c, "made", None)  # [approval] the approval's time, in Vietnam
+    when = when or (made.replace(tzinfo=None) if made is not None else None) or dt.datetime.now()
     catalog, campaign = c.catalog, c.campaign
     body, signer = campaign.province()
     appraised = any(r.final and r.final.applied for members in c.groups.values() for r in members)
@@ -401,6 +403,10 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
         annexes.append(Annex(_roman(len(annexes) + 1), "Kết quả thẩm định: các chênh lệch lớn nhất", "annex_appraisal"))
     if summary:
         annexes.append(Annex(_roman(len(annexes) + 1), "Tóm tắt các vấn đề trong sổ gửi về", "annex_issues"))
+    states = [{"name": r.unit.name, "state": found.state, "detail": found.detail}
+              for members in c.groups.values() for r in members if (found := getattr(c, "states", {}).get(r.unit.code)) is not None]
+    if states:  # [approval] where each unit stands, and whether this is the approved result
+        annexes.append(Annex(_roman(len(annexes) + 1), "Tình trạng của các đơn vị và phê duyệt kết quả", "annex_states"))
     if used:
         annexes.append(Annex(_roman(len(annexes) + 1), "Danh mục sổ tự đánh giá dùng để xếp hạng", "annex_files"))
     title = f"Báo cáo kết quả đánh giá, xếp hạng chỉ số chuyển đổi số năm {campaign.period}"
@@ -410,7 +416,7 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
         signer=signer, date=when.date(), recipients=recipients(campaign.report.get("recipients") or ["Như trên"], _archive(campaign)),
         annexes=tuple(annexes) if not draft else (), draft=draft, title=title,
         metadata=pdf_metadata(title, body.name, f"{catalog.title}, bộ tiêu chí {catalog.id} phiên bản {catalog.version}, kỳ {campaign.period}",
-                           [(res.name, res.sha256) for _, res in used]),
+                           [(res.name, res.sha256) for _, res in used], {"hue-dx-approval": getattr(c, "standing", "")}),
     )
     return render(
         "ranking.html.j2", doc, period=campaign.period, graded=bool(catalog.totals.grades), catalog_title=catalog.title, source=catalog_source(catalog),
@@ -425,6 +431,7 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
         differences=[{**d, "self": vn.fixed(d["self"], 2), "final": vn.fixed(d["final"], 2), "difference": vn.fixed(d["difference"], 2)}
                      for d in c.differences[:20]],
         used_files=[{"unit": u.name, "name": res.name, "sha256": res.sha256} for u, res in used],
+        states=states, standing=getattr(c, "standing", ""), approved=getattr(c, "approval", None) is not None,
         keeper=campaign.sender()[0].name, made_at=when.strftime("%d/%m/%Y %H:%M"), catalog_id=catalog.id, catalog_version=catalog.version, version=__version__,
     )
 

@@ -113,7 +113,8 @@ def test_outputs_workbook_json_and_injection_safe_csv(setup):
     result = consolidate(catalog, campaign, [folder], tmp / "archive-3", workers=1, context=ctx)
     write_workbook(result, tmp / "out" / "xep-hang.xlsx")
     wb = load_workbook(tmp / "out" / "xep-hang.xlsx")
-    assert wb.sheetnames == ["Xếp hạng", "Biểu đồ", "Trụ cột", "Tiêu chí", "Thẩm định", "Toàn tỉnh", "Vấn đề", "Chưa gửi", "Tệp đã nhận"]
+    assert wb.sheetnames == ["Xếp hạng", "Biểu đồ", "Trụ cột", "Tiêu chí", "Thẩm định", "Toàn tỉnh", "Vấn đề", "Chưa gửi", "Tệp đã nhận",
+                             "Tình trạng", "Thay đổi"]
     assert len(wb["Biểu đồ"]._charts) == 2
     province = {row[0].value: row for row in wb["Toàn tỉnh"].iter_rows(min_row=4)}
     assert "5.10.1" in province  # the province's share of online dossiers, from the units' counts

@@ -148,6 +148,8 @@ class FileResult:
     appraisal: dict[str, dict[str, object]] = field(default_factory=dict)
     scored_inputs: dict[str, dict[str, object]] = field(default_factory=dict)  # inputs as read for the engine
     figures: int = 0  # input cells holding a value the workbook accepts: 0 means the file is no submission
+    # criteria whose evidence holds something (read for its presence by every check; None: recorded before it was kept)
+    evidence_given: list[str] | None = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -171,11 +173,12 @@ class FileResult:
                 "inputs": self.inputs, "name": self.name, "scored_inputs": self.scored_inputs, "kind": self.kind,
                 "appraiser": self.appraiser, "appraisal": self.appraisal, "typed_changes": typed_changes,
                 "details": bool(self.typed), "evidence": {code: texts for code, texts in self.evidence.items() if any(texts)},
-                "contacts": self.contacts}
+                "contacts": self.contacts, "evidence_given": self.evidence_given}
         record = Record(self.sha256, self.size, self.accepted, self.unit, self.identity.get("period"), self.identity.get("catalog_id"),
                         self.level, self.identity.get("generation_id"), self.modified, self.total[0], self.total[1], self.total[2],
                         dumps(body), self.kind, self.errors, issue_rows(self.issues), self.figures)
-        appraised = tuple(Appraised(code, self.appraiser, item["inputs"], item["reason"], self.modified)  # type: ignore[arg-type]
+        appraised = tuple(Appraised(code, self.appraiser, item["inputs"], item["reason"], self.modified,  # type: ignore[arg-type]
+                                    str(item.get("follow_up", "")))
                           for code, item in self.appraisal.items())
         return Entry(record, appraised)
 
@@ -190,6 +193,7 @@ class FileResult:
         result.kind, result.appraiser, result.appraisal = body.get("kind", "self"), body.get("appraiser", ""), body.get("appraisal", {})
         result.evidence, result.contacts = body.get("evidence", {}), body.get("contacts", {})
         result.figures = row.figures
+        result.evidence_given = body.get("evidence_given")
         if "typed_changes" in body:  # ledger version 2 and later
             if body.get("details"):
                 changes = body["typed_changes"]
@@ -216,7 +220,7 @@ class FileResult:
 
 _SCORE = nm.score_name("")
 _STATUS = nm.status_name("")
-_READ = (nm.PREFIX + "in_", _SCORE, nm.identity_name("unit_"), nm.PREFIX + "ap_in_", nm.PREFIX + "ap_reason_")
+_READ = (nm.PREFIX + "in_", _SCORE, nm.identity_name("unit_"), nm.PREFIX + "ap_in_", nm.PREFIX + "ap_reason_", nm.PREFIX + "ap_follow_")
 
 
 def _wanted(names: dict[str, str], destinations: dict[str, tuple[str, str]]) -> dict[str, set[str]]:
@@ -423,6 +427,8 @@ def _check_criteria(raw: xlsx.RawWorkbook, cmap: CellMap, catalog: Catalog, leve
         results.append(r)
         evidence = cmap.evidence.get(code)
         filled = evidence is not None and _any_filled(cells.get(evidence[0], _NO_CELLS), evidence[1])
+        if filled and result.evidence_given is not None:
+            result.evidence_given.append(code)
         if r.status == OK:
             if (r.points or 0) > 0 and evidence is not None and not filled:
                 criterion_issues.append(issue("evidence-missing", sheet=evidence[0], cell=evidence[1][0], criterion=code, **where))
@@ -521,13 +527,19 @@ def _check_appraisal(raw, destinations, catalog: Catalog, identity: dict[str, st
             given[spec.key] = read.value
         reason_cell = cell_of(book.reason_name(c.code))[2]
         reason = "" if reason_cell is None or reason_cell.value is None else str(reason_cell.value).strip()
-        if given or reason:
-            result.appraisal[c.code] = {"inputs": given, "reason": reason}
+        follow_up = _text(cell_of(book.follow_up_name(c.code))[2]) if book.follow_up_name(c.code) in destinations else ""
+        if given or reason or follow_up:
+            result.appraisal[c.code] = {"inputs": given, "reason": reason, **({"follow_up": follow_up} if follow_up else {})}
             if given and not reason:
                 sheet, ref, _ = cell_of(book.reason_name(c.code))
                 result.issues.append(issue("appraisal-no-reason", sheet=sheet, cell=ref, criterion=c.code, **where))
     result.accepted = True
 
+
+
+def _text(cell) -> str:
+    """A text cell's text, trimmed ("" when blank)."""
+    return "" if cell is None or cell.value is None else str(cell.value).strip()
 
 
 def _shown_value(value: object) -> object:

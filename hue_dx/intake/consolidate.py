@@ -22,14 +22,14 @@ from ..issues import ERROR, WARNING, Issue, issue
 from ..ranking import competition_ranks
 from ..rules import KINDS
 from ..scoring import OK, restore
-from . import engine
+from . import approval, engine, states, versions
 from .check import Context, FileResult, check_file
 from .engine import ArchiveKindError, Run, Wording
 from .ledger import Choice, Entry, FileRow, Ledger, archived
 from .received import InputError, Item
 from .results import Consolidation, FileSummary, Final, LedgerFiles, Scores, UnitRow
 
-__all__ = ["ArchiveKindError", "Assessment", "InputError", "Item", "Consolidation", "UnitRow", "consolidate", "detailed"]
+__all__ = ["ArchiveKindError", "Assessment", "InputError", "Item", "Consolidation", "UnitRow", "consolidate", "detailed", "from_ledger"]
 
 DEFAULT_ARCHIVE = Path("out") / "luu-tru"
 
@@ -59,11 +59,29 @@ class Assessment(engine.ReturnKind):
 
 def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archive_root: Path, *, workers: int | None = None,
                 progress: Callable[[int, int, float], None] | None = None, context: Context | None = None,
-                central: central_mod.Central | None = None) -> Consolidation:
-    """``central``: the figures the Sở supplies for every unit (they replace what a unit typed)."""
+                central: central_mod.Central | None = None, by: str = "") -> Consolidation:
+    """``central``: the figures the Sở supplies for every unit (they replace what a unit typed);
+    ``by``: who runs it (recorded with the run). While the campaign is approved the result is
+    the approved one, rebuilt from its snapshot (``approval.settle``), the files received since
+    listed apart."""
     kind = Assessment(context or Context.create(catalog, campaign), catalog, campaign)
-    return engine.consolidate(kind, inputs, archive_root, lambda ledger, run: _outcome(kind, ledger, run, archive_root, central),
-                              workers=workers, progress=progress)
+    live = engine.consolidate(kind, inputs, archive_root, lambda ledger, run: _outcome(kind, ledger, run, archive_root, central),
+                              workers=workers, progress=progress, by=by)
+    return approval.settle(live, archive_root)
+
+
+def from_ledger(catalog: Catalog, campaign: Campaign, archive_root: Path, *, central: central_mod.Central | None = None,
+                context: Context | None = None) -> Consolidation:
+    """The consolidation of what the archive holds as it stands, receiving nothing and recording
+    no run (what ``hue-dx approve`` freezes)."""
+    if not (archive_root / "ledger.sqlite").is_file():
+        raise InputError(f"Không có sổ cái ở {archive_root}: tổng hợp trước (hue-dx consolidate), hoặc chỉ --archive THƯ_MỤC")
+    kind = Assessment(context or Context(catalog, campaign, {}), catalog, campaign)  # nothing is checked: no layout needed
+    ledger = engine.open_ledger(kind, archive_root)
+    try:
+        return _outcome(kind, ledger, Run(), archive_root, central)
+    finally:
+        ledger.close()
 
 
 def detailed(c: Consolidation, row: UnitRow, ctx: Context | None = None) -> FileResult:
@@ -143,7 +161,31 @@ def _outcome(kind: Assessment, ledger: Ledger, run: Run, archive_root: Path, cen
         outcome.count(found)
     outcome.province = province.rows()
     outcome.differences = _differences(catalog, outcome.groups)
+    _standing(kind, ledger, outcome, current)
     return outcome
+
+
+def _standing(kind: Assessment, ledger: Ledger, outcome: Consolidation, current: dict[str, str]) -> None:
+    """[approval] Each unit's state, and what its file in use changed against the one before."""
+    catalog, period = kind.catalog, kind.campaign.period
+    rows = ledger.files(current.values())
+    several = ledger.several(period, kind.kind)  # one query: most units sent one file, nothing to compare
+    letters: dict[str, list] = {}
+    for sent in ledger.requests(period):
+        letters.setdefault(sent.unit, []).append(sent)
+    for members in outcome.groups.values():
+        for r in members:
+            code = r.unit.code
+            row = rows.get(current.get(code, ""))
+            # when the latest appraisal workbook applied was received (its own saved time is the appraiser's clock)
+            sheets = {a.sha256 for a in r.final.applied.values() if a.kind == "appraisal"} if r.final else set()
+            appraised = max((f.received_at for f in ledger.files(sheets).values()), default="") if sheets else ""
+            outcome.states[code] = states.unit_state(code, row, letters.get(code, []), appraised)
+            if row is None or r.result is None or code not in several:
+                continue
+            before = versions.previous(ledger, code, period, kind.kind, row.sha256)
+            if before is not None:
+                outcome.versions[code] = versions.between(ledger, catalog, before.sha256, FileResult.from_stored(ledger.stored(row.sha256)))
 
 
 def _summary(kind: Assessment, ledger: Ledger, campaign: Campaign, result: FileResult, choice: Choice | None,

@@ -309,15 +309,15 @@ def receive(kind: ReturnKind, ledger: Ledger, items: list[Item], root: Path, *, 
 
 
 def consolidate(kind: ReturnKind, inputs: Sequence[Path], root: Path, outcome: Callable[[Ledger, Run], Any], *,
-                workers: int | None = None, progress: Callable[[int, int, float], None] | None = None) -> Any:
+                workers: int | None = None, progress: Callable[[int, int, float], None] | None = None, by: str = "") -> Any:
     """Receive ``inputs`` into the archive at ``root`` and return ``outcome(ledger, run)``, the
-    kind's own result, with ``seen``, ``new`` and ``seconds`` set."""
+    kind's own result, with ``seen``, ``new`` and ``seconds`` set; ``by``: who runs it (recorded)."""
     started = time.perf_counter()
     with Spool() as spool:
         items = walk(inputs, spool)
         ledger = open_ledger(kind, root)
         try:
-            ledger.start_run([str(p) for p in inputs])
+            ledger.start_run([str(p) for p in inputs], by)
             run = receive(kind, ledger, items, root, workers=workers, progress=progress)
             result = outcome(ledger, run)
             ledger.finish_run(len(items), run.new)

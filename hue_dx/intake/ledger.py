@@ -37,16 +37,36 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS sources (
     sha256 TEXT, source TEXT, seen_at TEXT, run INTEGER, sender TEXT DEFAULT '', sent TEXT DEFAULT '', PRIMARY KEY (sha256, source));
 CREATE TABLE IF NOT EXISTS choices (
-    period TEXT, unit TEXT, sha256 TEXT, decided_at TEXT, reason TEXT);
+    period TEXT, unit TEXT, sha256 TEXT, decided_at TEXT, reason TEXT, decided_by TEXT DEFAULT '', after_run INTEGER DEFAULT 0);
 CREATE TABLE IF NOT EXISTS appraisals (
-    sha256 TEXT, criterion TEXT, unit TEXT, appraiser TEXT, inputs TEXT, reason TEXT, saved TEXT, PRIMARY KEY (sha256, criterion));
+    sha256 TEXT, criterion TEXT, unit TEXT, appraiser TEXT, inputs TEXT, reason TEXT, saved TEXT, follow_up TEXT DEFAULT '',
+    PRIMARY KEY (sha256, criterion));
 CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY, started TEXT, finished TEXT, inputs TEXT, files INTEGER, new INTEGER);
+    id INTEGER PRIMARY KEY, started TEXT, finished TEXT, inputs TEXT, files INTEGER, new INTEGER, run_by TEXT DEFAULT '');
+CREATE TABLE IF NOT EXISTS requests (
+    period TEXT, unit TEXT, sha256 TEXT, issued_at TEXT, deadline TEXT, items INTEGER, follow_ups INTEGER, issued_by TEXT, letter TEXT,
+    after_run INTEGER);
+CREATE TABLE IF NOT EXISTS approvals (
+    id INTEGER PRIMARY KEY, period TEXT, number INTEGER, approved_by TEXT, approved_at TEXT, reason TEXT, snapshot TEXT,
+    snapshot_sha256 TEXT, after_run INTEGER);
+CREATE TABLE IF NOT EXISTS reopenings (
+    period TEXT, approval INTEGER, reopened_by TEXT, reopened_at TEXT, reason TEXT, after_run INTEGER);
+CREATE TABLE IF NOT EXISTS documents (
+    period TEXT, approval INTEGER, what TEXT, path TEXT, sha256 TEXT, issued_at TEXT, issued_by TEXT, after_run INTEGER);
 CREATE TABLE IF NOT EXISTS consolidated (
     kind TEXT, period TEXT, run INTEGER, at TEXT);
 CREATE TABLE IF NOT EXISTS issue_types (code TEXT PRIMARY KEY, severity TEXT, title TEXT, message TEXT, hint TEXT);
 CREATE INDEX IF NOT EXISTS files_unit ON files (period, unit);
 """
+
+#: tables of decisions: written once, never changed nor removed (an undo is a decision of its own). Each
+#: decision keeps ``after_run``, the last run recorded when it was made: with times to the second, it
+#: is what orders a decision and the files received around it (``hue-dx log``, what came after an approval)
+DECISIONS = ("choices", "appraisals", "requests", "approvals", "reopenings", "documents")
+APPEND_ONLY = "".join(
+    f"CREATE TRIGGER IF NOT EXISTS {table}_kept_{what.lower()} BEFORE {what} ON {table} "
+    f"BEGIN SELECT RAISE(ABORT, 'sổ cái chỉ ghi thêm: không sửa, không xóa quyết định đã ghi ({table})'); END;\n"
+    for table in DECISIONS for what in ("UPDATE", "DELETE"))
 
 # A file's issues and scores are kept with the file, as JSON (one row per file: recording
 # thousands of files costs one insert each, not hundreds); these views give them back as
@@ -63,7 +83,8 @@ CREATE VIEW IF NOT EXISTS scores AS
            json_extract(c.value, '$[4]') AS max, json_extract(c.value, '$[2]') AS status
     FROM files f, json_each(f.result, '$.criteria') c;
 """
-VERSION = 3  # PRAGMA user_version; 0/1: issues and scores were tables of their own; 2: no figures, senders, choices
+VERSION = 4  # PRAGMA user_version; 0/1: issues and scores were tables of their own; 2: no figures, senders, choices;
+#            3: decisions without a name, an undone choice deleted, no requests, approvals, follow-ups
 
 #: kinds of file every intake records besides its own: what is no workbook, what could not be read, containers opened
 NEUTRAL_KINDS = frozenset({"other", "problem", "container"})
@@ -178,6 +199,7 @@ class Appraised:
     inputs: dict[str, Any]
     reason: str
     saved: str | None
+    follow_up: str = ""  # what the appraiser asks to follow up on this criterion ("": nothing)
 
 
 @dataclass(frozen=True)
@@ -302,11 +324,89 @@ class Stored:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """An officer's decision that a file is the one that counts for a unit."""
+    """An officer's decision that a file is the one that counts for a unit ("" for ``sha256``:
+    the decision to go back to the rule, an undo kept as a decision of its own)."""
 
     sha256: str
     decided_at: str
     reason: str
+    by: str = ""
+    after_run: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A letter asking a unit to correct (or to send) its file, as issued."""
+
+    unit: str
+    sha256: str  # the file in use the letter is about ("" when the unit had sent nothing)
+    issued_at: str
+    deadline: str  # ISO date
+    items: int  # cells to fix or explain
+    follow_ups: int  # criteria carried from an appraiser's follow-up
+    by: str
+    letter: str  # the letter's file name
+    after_run: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """An approval of a campaign's consolidation: who, when, why, and the snapshot it froze."""
+
+    number: int  # 1, 2… within the period
+    by: str
+    at: str
+    reason: str
+    snapshot_sha256: str
+    after_run: int = 0  # the last run before it: files first received in a later run came after it
+
+
+@dataclass(frozen=True, slots=True)
+class Reopening:
+    """An approval undone, so that what was received since counts again."""
+
+    approval: int  # the number of the approval reopened
+    by: str
+    at: str
+    reason: str
+    after_run: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """A document issued from an approval (or from a consolidation that was not approved: 0)."""
+
+    approval: int
+    what: str  # its kind, in words
+    path: str
+    sha256: str
+    at: str
+    by: str
+    after_run: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A criterion an appraiser marked for follow-up, with what to follow up."""
+
+    unit: str
+    criterion: str
+    appraiser: str
+    text: str
+    saved: str
+    sha256: str  # of the appraisal workbook
+
+
+def person(by: str | None = None) -> str:
+    """Who made a decision: the name given (``--by``), else the system user."""
+    if by and by.strip():
+        return " ".join(by.split())
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name (a container without one)
+        return os.environ.get("USERNAME") or os.environ.get("USER") or "(không rõ)"
 
 
 class Ledger:
@@ -324,7 +424,7 @@ class Ledger:
         has_files = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'files'").fetchone() is not None
         if has_files and version < VERSION:
             _upgrade(self.db)
-        self.db.executescript(SCHEMA + VIEWS)
+        self.db.executescript(SCHEMA + VIEWS + APPEND_ONLY)
         self.db.executemany("INSERT OR REPLACE INTO issue_types VALUES (?,?,?,?,?)",
                             [(t.code, t.severity, t.title, t.message, t.hint) for t in TYPES.values()])
         self.db.execute(f"PRAGMA user_version = {VERSION}")
@@ -342,11 +442,12 @@ class Ledger:
 
     # ------------------------------------------------------------------ a run
 
-    def start_run(self, inputs: Iterable[str]) -> int:
+    def start_run(self, inputs: Iterable[str], by: str = "") -> int:
         # Every file first seen in a run is received at the run's start: which of two files saved
         # at the same time counts must not depend on which second a worker finished it in.
         self.received = now()
-        cur = self.db.execute("INSERT INTO runs (started, inputs) VALUES (?, ?)", (self.received, json.dumps(list(inputs), ensure_ascii=False)))
+        cur = self.db.execute("INSERT INTO runs (started, inputs, run_by) VALUES (?, ?, ?)",
+                              (self.received, json.dumps(list(inputs), ensure_ascii=False), by))
         self.db.commit()
         self.run = int(cur.lastrowid or 0)
         return self.run
@@ -393,8 +494,9 @@ class Ledger:
         cur = self.db.execute(_INSERT, (*astuple(found.record), seen, source))
         new = cur.rowcount == 1
         if new and found.appraisals:
-            self.db.executemany("INSERT OR IGNORE INTO appraisals VALUES (?,?,?,?,?,?,?)",
-                                [(found.sha256, a.criterion, found.unit, a.appraiser, dumps(a.inputs), a.reason, a.saved or seen)
+            self.db.executemany("INSERT OR IGNORE INTO appraisals (sha256, criterion, unit, appraiser, inputs, reason, saved, follow_up) "
+                                "VALUES (?,?,?,?,?,?,?,?)",
+                                [(found.sha256, a.criterion, found.unit, a.appraiser, dumps(a.inputs), a.reason, a.saved or seen, a.follow_up)
                                  for a in found.appraisals])
         self.seen(found.sha256, source, sender, sent, seen)
         return new
@@ -472,28 +574,47 @@ class Ledger:
                 current[unit] = choice.sha256
         return current
 
+    def several(self, period: str, kind: str) -> set[str]:
+        """Units of which more than one accepted file with figures was received (those with versions to compare)."""
+        return {u for (u,) in self.db.execute("SELECT unit FROM files WHERE accepted = 1 AND period = ? AND figures != 0 "
+                                              "AND COALESCE(kind, 'self') = ? GROUP BY unit HAVING COUNT(*) > 1", (period, kind))}
+
     def blank_units(self, period: str, kind: str) -> set[str]:
         """Units of which an accepted file with no figures was received."""
         return {u for (u,) in self.db.execute("SELECT DISTINCT unit FROM files WHERE accepted = 1 AND period = ? AND figures = 0 "
                                               "AND COALESCE(kind, 'self') = ?", (period, kind))}
 
-    def choose(self, period: str, unit: str, sha256: str, reason: str) -> None:
+    def choose(self, period: str, unit: str, sha256: str, reason: str, by: str = "") -> None:
         """An officer's decision: this file is the one that counts for the unit (the latest decision wins)."""
-        self.db.execute("INSERT INTO choices VALUES (?,?,?,?,?)", (period, unit, sha256, now(), reason))
+        self.db.execute("INSERT INTO choices (period, unit, sha256, decided_at, reason, decided_by, after_run) VALUES (?,?,?,?,?,?,?)",
+                        (period, unit, sha256, now(), reason, by, self.last_run()))
         self.db.commit()
 
-    def unchoose(self, period: str, unit: str) -> int:
-        cur = self.db.execute("DELETE FROM choices WHERE period = ? AND unit = ?", (period, unit))
-        self.db.commit()
-        return cur.rowcount
+    def unchoose(self, period: str, unit: str, reason: str = "", by: str = "") -> int:
+        """Back to the rule: a decision of its own (the earlier ones stay on record); 1 when a
+        choice was in force, else 0 (nothing is recorded)."""
+        if unit not in self.choices(period):
+            return 0
+        self.choose(period, unit, "", reason, by)
+        return 1
 
     def choices(self, period: str) -> dict[str, Choice]:
-        """Per unit, the officer's latest choice."""
+        """Per unit, the officer's latest choice in force (a unit whose latest decision went back to the rule has none)."""
         out: dict[str, Choice] = {}
-        for unit, sha, when, reason in self.db.execute(
-                "SELECT unit, sha256, decided_at, reason FROM choices WHERE period = ? ORDER BY rowid", (period,)):
-            out[unit] = Choice(sha, when, reason or "")
-        return out
+        for choice in self.decisions(period):
+            out[choice[0]] = choice[1]
+        return {unit: c for unit, c in out.items() if c.sha256}
+
+    def decisions(self, period: str) -> list[tuple[str, Choice]]:
+        """Every choice recorded for the period, undos included, oldest first: (unit, choice)."""
+        return [(unit, Choice(sha or "", when, reason or "", by or "", after or 0))
+                for unit, sha, when, reason, by, after in self.db.execute(
+                    "SELECT unit, sha256, decided_at, reason, COALESCE(decided_by, ''), after_run FROM choices WHERE period = ? ORDER BY rowid",
+                    (period,))]
+
+    def last_run(self) -> int:
+        """The id of the latest run recorded (0: none)."""
+        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0])
 
     def appraisals(self, period: str) -> list[tuple]:
         """Every recorded appraisal of the period: (unit, criterion, appraiser, inputs, reason, saved, source, sha256, self_sha256)."""
@@ -502,6 +623,99 @@ class Ledger:
             "JOIN files f ON f.sha256 = a.sha256 WHERE f.accepted = 1 AND f.period = ?", (period,)).fetchall()
         return [(u, c, who, json.loads(inputs), reason, saved, source, sha, json.loads(body)["identity"].get("self_sha256", ""))
                 for u, c, who, inputs, reason, saved, source, sha, body in rows]
+
+    def follow_ups(self, period: str) -> list[FollowUp]:
+        """Every criterion marked for follow-up in the period's appraisal workbooks, oldest first."""
+        rows = self.db.execute(
+            "SELECT a.unit, a.criterion, a.appraiser, a.follow_up, a.saved, a.sha256 FROM appraisals a JOIN files f ON f.sha256 = a.sha256 "
+            "WHERE f.accepted = 1 AND f.period = ? AND COALESCE(a.follow_up, '') != '' ORDER BY a.saved, a.sha256, a.criterion", (period,))
+        return [FollowUp(*r) for r in rows]
+
+    def follow_ups_before(self, period: str) -> tuple[str, list[FollowUp]]:
+        """The follow-ups of the latest period before ``period`` this ledger holds (a previous
+        campaign's archive): (that period, its follow-ups); ("", []) when there is none."""
+        periods = sorted({p for (p,) in self.db.execute("SELECT DISTINCT period FROM files WHERE period IS NOT NULL")} - {period})
+        earlier = [p for p in periods if p < period] or periods
+        return (earlier[-1], self.follow_ups(earlier[-1])) if earlier else ("", [])
+
+    # ------------------------------------------------------------------ requests, approvals (append-only)
+
+    def request(self, period: str, sent: Request) -> None:
+        self.db.execute("INSERT INTO requests VALUES (?,?,?,?,?,?,?,?,?,?)", (period, sent.unit, sent.sha256, sent.issued_at, sent.deadline,
+                                                                              sent.items, sent.follow_ups, sent.by, sent.letter, self.last_run()))
+
+    def requests(self, period: str) -> list[Request]:
+        """Every letter issued for the period, oldest first."""
+        return [Request(*r) for r in self.db.execute(
+            "SELECT unit, sha256, issued_at, deadline, items, follow_ups, issued_by, letter, COALESCE(after_run, 0) FROM requests "
+            "WHERE period = ? ORDER BY rowid", (period,))]
+
+    def approve(self, period: str, by: str, reason: str, snapshot: str, snapshot_sha256: str) -> Approval:
+        """Record an approval (numbered within the period) with its frozen snapshot."""
+        number = 1 + self.db.execute("SELECT COUNT(*) FROM approvals WHERE period = ?", (period,)).fetchone()[0]
+        at, after = now(), self.last_run()
+        self.db.execute("INSERT INTO approvals (period, number, approved_by, approved_at, reason, snapshot, snapshot_sha256, after_run) "
+                        "VALUES (?,?,?,?,?,?,?,?)", (period, number, by, at, reason, snapshot, snapshot_sha256, after))
+        return Approval(number, by, at, reason, snapshot_sha256, after)
+
+    def approvals(self, period: str) -> list[Approval]:
+        return [Approval(*r) for r in self.db.execute(
+            "SELECT number, approved_by, approved_at, reason, snapshot_sha256, COALESCE(after_run, 0) FROM approvals WHERE period = ? "
+            "ORDER BY number", (period,))]
+
+    def snapshot(self, period: str, number: int) -> str:
+        row = self.db.execute("SELECT snapshot FROM approvals WHERE period = ? AND number = ?", (period, number)).fetchone()
+        if row is None:
+            raise KeyError(number)
+        return row[0]
+
+    def reopen(self, period: str, approval: int, by: str, reason: str) -> Reopening:
+        at, after = now(), self.last_run()
+        self.db.execute("INSERT INTO reopenings VALUES (?,?,?,?,?,?)", (period, approval, by, at, reason, after))
+        return Reopening(approval, by, at, reason, after)
+
+    def reopenings(self, period: str) -> list[Reopening]:
+        return [Reopening(*r) for r in self.db.execute(
+            "SELECT approval, reopened_by, reopened_at, reason, COALESCE(after_run, 0) FROM reopenings WHERE period = ? ORDER BY rowid", (period,))]
+
+    def standing(self, period: str) -> tuple[Approval | None, Reopening | None]:
+        """The approval in force (None when there is none), and the reopening of the latest
+        approval when it was reopened (then no approval is in force)."""
+        approvals = self.approvals(period)
+        if not approvals:
+            return None, None
+        latest = approvals[-1]
+        reopened = next((r for r in reversed(self.reopenings(period)) if r.approval == latest.number), None)
+        return (None, reopened) if reopened else (latest, None)
+
+    def issued(self, period: str, doc: Issued) -> None:
+        self.db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)", (period, doc.approval, doc.what, doc.path, doc.sha256, doc.at, doc.by,
+                                                                          self.last_run()))
+
+    def documents(self, period: str) -> list[Issued]:
+        return [Issued(*r) for r in self.db.execute(
+            "SELECT approval, what, path, sha256, issued_at, issued_by, COALESCE(after_run, 0) FROM documents WHERE period = ? ORDER BY rowid",
+            (period,))]
+
+    def runs(self) -> list[tuple[int, str, str, list[str], int, int, str]]:
+        """Every run: (id, started, finished, inputs, files, new, by)."""
+        return [(r[0], r[1] or "", r[2] or "", json.loads(r[3] or "[]"), r[4] or 0, r[5] or 0, r[6] or "")
+                for r in self.db.execute("SELECT id, started, finished, inputs, files, new, COALESCE(run_by, '') FROM runs ORDER BY id")]
+
+    def received_in(self, period: str) -> list[tuple[int, str, str, str, str, str]]:
+        """Every file of the period as first received: (run, seen at, source, SHA-256, unit, kind)."""
+        return [tuple(r) for r in self.db.execute(  # type: ignore[misc]
+            "SELECT s.run, s.seen_at, s.source, f.sha256, f.unit, COALESCE(f.kind, 'self') FROM files f JOIN sources s ON s.sha256 = f.sha256 "
+            "AND s.source = f.source WHERE f.period = ? ORDER BY s.seen_at, s.run, f.sha256", (period,))]
+
+    def appraisal_records(self, period: str) -> list[tuple[str, str, str, int, str, str, int]]:
+        """Each appraisal workbook of the period: (unit, appraiser, saved, criteria, received at, source, run first received in)."""
+        return [tuple(r) for r in self.db.execute(  # type: ignore[misc]
+            "SELECT a.unit, a.appraiser, MAX(a.saved), COUNT(*), f.received_at, f.source, "
+            "(SELECT COALESCE(MIN(s.run), 0) FROM sources s WHERE s.sha256 = a.sha256) FROM appraisals a JOIN files f ON f.sha256 = a.sha256 "
+            "WHERE f.period = ? GROUP BY a.sha256 ORDER BY f.received_at, a.sha256", (period,))]
+
+
 def _upgrade(db: sqlite3.Connection) -> None:
     """A ledger written by an earlier version: add the columns of this one (figures, senders)
     and, before version 2 (issues and scores in tables of their own), move each file's issues
@@ -515,6 +729,12 @@ def _upgrade(db: sqlite3.Connection) -> None:
     for column in ("sender", "sent"):
         if column not in source_columns:
             db.execute(f"ALTER TABLE sources ADD COLUMN {column} TEXT DEFAULT ''")
+    # version 4: every decision carries who made it (older ones: ''), appraisals a follow-up
+    for table, column, kind in (("choices", "decided_by", "TEXT DEFAULT ''"), ("runs", "run_by", "TEXT DEFAULT ''"),
+                                ("appraisals", "follow_up", "TEXT DEFAULT ''"), ("choices", "after_run", "INTEGER DEFAULT 0")):
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if present and column not in present:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "issues" in tables:
         for (sha,) in db.execute("SELECT sha256 FROM files").fetchall():

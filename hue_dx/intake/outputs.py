@@ -40,6 +40,26 @@ def _grade(c: Consolidation, r: UnitRow) -> str | None:
     return grade(r.index, c.catalog.totals.grades)
 
 
+def _state(c: Consolidation, r: UnitRow) -> str:
+    """[approval] The unit's state (chưa gửi … đã duyệt), derived from the ledger."""
+    found = c.states.get(r.unit.code)
+    return found.state if found else ""
+
+
+def _states(c: Consolidation) -> Iterator[dict[str, Any]]:
+    for _, r in _rows(c):
+        found = c.states.get(r.unit.code)
+        if found is not None:
+            yield {"name": r.unit.name, **found.as_dict()}
+
+
+def _versions(c: Consolidation) -> Iterator[dict[str, Any]]:
+    for _, r in _rows(c):
+        found = c.versions.get(r.unit.code)
+        if found is not None:
+            yield found.as_dict()
+
+
 def _rows(c: Consolidation) -> Iterator[tuple[str, UnitRow]]:
     for group, rows in c.groups.items():
         for r in rows:
@@ -54,7 +74,7 @@ def _ranking_record(c: Consolidation, r: UnitRow) -> dict[str, Any]:
             **({"grade": _grade(c, r)} if c.catalog.totals.grades else {}),  # [grades]
             "difference": _index(r.index - r.self_index) if r.index is not None and r.self_index is not None else None,
             "appraised": len(r.final.applied) if r.final else 0,
-            "late": r.late, "errors": r.errors, "file": file_name(r.result.name) if r.result else None,
+            "late": r.late, "errors": r.errors, "state": _state(c, r), "file": file_name(r.result.name) if r.result else None,
             "source": r.result.name if r.result else None,
             "sha256": r.result.sha256 if r.result else None,
             "pillars": {code: {"index": _index(r.pillar_index(n)), "self_index": _index(r.result.pillars[n][3]) if r.result else None,
@@ -64,7 +84,8 @@ def _ranking_record(c: Consolidation, r: UnitRow) -> dict[str, Any]:
 
 def _head(c: Consolidation) -> dict[str, Any]:
     return {"catalog": c.catalog.id, "catalog_version": c.catalog.version, "period": c.campaign.period,
-            "deadline": c.campaign.deadline.isoformat(), "files_seen": c.seen, "files_new": c.new}
+            "deadline": c.campaign.deadline.isoformat(), "files_seen": c.seen, "files_new": c.new,
+            "approval": c.approval_record, "standing": c.standing}  # [approval] null: not an approved result
 
 
 def as_dict(c: Consolidation) -> dict[str, Any]:
@@ -73,7 +94,8 @@ def as_dict(c: Consolidation) -> dict[str, Any]:
             "ranking": {group: [_ranking_record(c, r) for r in rows] for group, rows in c.groups.items()},
             "missing": [{"unit": u.code, "name": u.name, "group": u.group} for u in c.missing],
             "province": [{k: v for k, v in p.items() if k != "labels"} for p in c.province],
-            "files": [f.as_dict() for f in c.files], "appraisals": c.differences, "issues": [i.as_dict() for i in c.iter_issues()]}
+            "files": [f.as_dict() for f in c.files], "appraisals": c.differences, "states": list(_states(c)), "versions": list(_versions(c)),
+            "issues": [i.as_dict() for i in c.iter_issues()]}
 
 
 def write_json(c: Consolidation, path: Path) -> None:
@@ -100,6 +122,7 @@ def write_json(c: Consolidation, path: Path) -> None:
         for key, records in (("missing", ({"unit": u.code, "name": u.name, "group": u.group} for u in c.missing)),
                              ("province", ({k: v for k, v in p.items() if k != "labels"} for p in c.province)),
                              ("files", (f.as_dict() for f in c.files)), ("appraisals", c.differences),
+                             ("states", _states(c)), ("versions", _versions(c)),
                              ("issues", (i.as_dict() for i in c.iter_issues()))):
             f.write(f'  "{key}": ['.encode())
             array(f, records)
@@ -134,7 +157,7 @@ def write_csv(c: Consolidation, folder: Path, files: Sequence[str] = ALL_TABLES,
         for group, r in _rows(c):
             yield [group, r.rank, r.unit.code, r.unit.name, _index(r.final.final.total.points) if r.final else None,
                    r.final.final.total.applicable_max if r.final else None, _index(r.index), *([_grade(c, r) or ""] if graded else []),
-                   *[_index(r.pillar_index(n)) for n in range(len(pillars))], int(r.late)]
+                   *[_index(r.pillar_index(n)) for n in range(len(pillars))], int(r.late), _state(c, r)]
 
     def criteria() -> Iterator[list[Any]]:
         yield described["tieu-chi.csv"].header
@@ -156,7 +179,7 @@ def write_csv(c: Consolidation, folder: Path, files: Sequence[str] = ALL_TABLES,
         path = folder / name
         write_table(path, makers[name]())
         written.append(path)
-    package = opendata.descriptor(c.catalog, c.campaign, list(files), created or dt.datetime.now(VIETNAM))
+    package = opendata.descriptor(c.catalog, c.campaign, list(files), created or c.made or dt.datetime.now(VIETNAM), c.approval_record)
     with open_atomic(folder / opendata.DESCRIPTOR) as f:
         f.write(json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
     return [*written, folder / opendata.DESCRIPTOR]
@@ -215,11 +238,13 @@ class _Sheet:
 class _Book:
     """The workbook and its formats, each made once (a format per look, shared by every cell)."""
 
-    def __init__(self, path: BinaryIO, subtitle: str):
+    def __init__(self, path: BinaryIO, subtitle: str, created: dt.datetime | None = None):
         import xlsxwriter
 
         self.wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                              "strings_to_numbers": False, "nan_inf_to_errors": True})
+        if created is not None:  # [approval] the approval's time, not the run's: the workbook comes out byte for byte as issued
+            self.wb.set_properties({"created": created.astimezone(dt.UTC).replace(tzinfo=None)})
         self.subtitle = subtitle
         self._looks: dict[tuple[str, str], Any] = {}
 
@@ -252,15 +277,16 @@ def write_workbook(c: Consolidation, path: Path) -> None:
 
 
 def _workbook(c: Consolidation, target: BinaryIO, ratio_is_share) -> None:
-    book = _Book(target, f"Kỳ {c.campaign.period} · bộ tiêu chí {c.catalog.id} (phiên bản {c.catalog.version}) · hạn gửi {c.campaign.deadline_vi}")
+    book = _Book(target, f"Kỳ {c.campaign.period} · bộ tiêu chí {c.catalog.id} (phiên bản {c.catalog.version}) · hạn gửi {c.campaign.deadline_vi}"
+                 f" · {c.standing_short}", c.made)
     pillars = c.catalog.pillars
 
     appraised = any(r.final and r.final.applied for _, r in _rows(c))
     graded = bool(c.catalog.totals.grades)  # [grades] a column after the index (the chart reads columns 3 and 6 only)
     ranking = _Sheet(book, "Xếp hạng", "XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ" + (" (SAU THẨM ĐỊNH)" if appraised else " (THEO KẾT QUẢ TỰ ĐÁNH GIÁ)"),
                      ["Nhóm", "Hạng", "Mã", "Đơn vị", "Điểm", "Tối đa áp dụng", "Chỉ số (0–1)", *(["Xếp loại"] if graded else []),
-                      "Chỉ số tự đánh giá", "Chênh lệch", "Nộp muộn", "Số lỗi", "Tệp được dùng"],
-                     [18, 6, 10, 40, 9, 9, 11, *([11] if graded else []), 11, 10, 9, 7, 40],
+                      "Chỉ số tự đánh giá", "Chênh lệch", "Nộp muộn", "Số lỗi", "Tệp được dùng", "Tình trạng"],
+                     [18, 6, 10, 40, 9, 9, 11, *([11] if graded else []), 11, 10, 9, 7, 40, 14],
                      {5: "#,##0.00", 6: "#,##0.##", 7: "0.0000", 8 + graded: "0.0000", 9 + graded: "+0.0000;-0.0000;0"})
     spans: list[tuple[str, int, int]] = []
     for group, rows in c.groups.items():
@@ -270,7 +296,7 @@ def _workbook(c: Consolidation, target: BinaryIO, ratio_is_share) -> None:
             ranking.add([group, r.rank, r.unit.code, r.unit.name, r.final.final.total.points if r.final else None,
                          r.final.final.total.applicable_max if r.final else None, _index(r.index), *([_grade(c, r) or ""] if graded else []),
                          _index(r.self_index), _index(diff),
-                         "muộn" if r.late else "", r.errors or "", r.result.name if r.result else "chưa nhận được sổ có số liệu"])
+                         "muộn" if r.late else "", r.errors or "", r.result.name if r.result else "chưa nhận được sổ có số liệu", _state(c, r)])
         spans.append((group, start, sum(1 for r in rows if r.rank is not None)))
 
     charts = book.wb.add_worksheet("Biểu đồ")
@@ -359,7 +385,44 @@ def _workbook(c: Consolidation, target: BinaryIO, ratio_is_share) -> None:
     for f in c.files:  # times as read in Vietnam (dd/mm/yyyy hh:mm, UTC+7), not ISO UTC
         received.add([f.source, f.unit, f.state, f.reason, f.sender, local_time(f.sent), local_time(f.modified),
                       local_time(f.received), f.figures if f.figures >= 0 else None, _index(f.index), f.errors, f.sha256[:16]])
+    _states_sheet(book, c)  # [approval] issue 23
+    _versions_sheet(book, c)
     book.wb.close()
+
+
+def _states_sheet(book: _Book, c: Consolidation) -> None:
+    """[approval] Every unit's state and what it was derived from; the approval in the title."""
+    sheet = _Sheet(book, "Tình trạng", f"TÌNH TRẠNG CỦA CÁC ĐƠN VỊ ({c.standing_short.upper()})",
+                   ["Mã", "Đơn vị", "Nhóm", "Tình trạng", "Chi tiết", "Tệp đang dùng (SHA-256, 16 ký tự đầu)", "Nhận lúc", "Đề nghị sửa ngày",
+                    "Hạn sửa", "Thẩm định lúc"], [10, 36, 18, 14, 50, 20, 16, 16, 12, 16])
+    for group, r in _rows(c):
+        found = c.states.get(r.unit.code)
+        if found is None:
+            continue
+        deadline = dt.date.fromisoformat(found.deadline).strftime("%d/%m/%Y") if found.deadline else ""
+        sheet.add([r.unit.code, r.unit.name, group, found.state, found.detail, found.file[:16], local_time(found.received),
+                   local_time(found.requested), deadline, local_time(found.appraised)])
+    sheet.ws.autofilter(2, 0, max(2, sheet.rows - 1), 9)
+
+
+def _versions_sheet(book: _Book, c: Consolidation) -> None:
+    """[approval] What each unit changed between its file in use and the one before: a line for
+    the index, then one per criterion that changed (inputs old → new, evidence, score)."""
+    sheet = _Sheet(book, "Thay đổi", "THAY ĐỔI GIỮA BẢN ĐANG DÙNG VÀ BẢN GỬI TRƯỚC CỦA ĐƠN VỊ",
+                   ["Mã", "Đơn vị", "Tiêu chí", "Thay đổi", "Điểm (chỉ số) bản trước", "Điểm (chỉ số) bản đang dùng", "Chênh lệch",
+                    "Bản trước", "Bản đang dùng"], [10, 32, 9, 60, 12, 12, 10, 30, 30], {5: "0.00", 6: "0.00", 7: "+0.00;-0.00;0"})
+    for _, r in _rows(c):
+        v = c.versions.get(r.unit.code)
+        if v is None:
+            continue
+        diff = v.new_index - v.old_index if v.new_index is not None and v.old_index is not None else None
+        sheet.formats.update({5: "0.0000", 6: "0.0000", 7: "+0.0000;-0.0000;0"})
+        sheet.add([r.unit.code, r.unit.name, "Chỉ số", f"{len(v.criteria)} tiêu chí thay đổi"
+                   + ("" if v.evidence_known else " (không so được tài liệu kiểm chứng: tệp ghi nhận trước phiên bản 4 của sổ cái)"),
+                   _index(v.old_index), _index(v.new_index), _index(diff), v.old_name, v.new_name])
+        sheet.formats.update({5: "0.00", 6: "0.00", 7: "+0.00;-0.00;0"})
+        for change in v.criteria:
+            sheet.add([r.unit.code, r.unit.name, change.code, change.words(), change.old_points, change.new_points, change.difference])
 
 
 def _visible_axes(chart):

@@ -22,6 +22,9 @@ from ..catalog import Catalog
 from ..issues import ERROR, WARNING, Issue
 from ..scoring import INVALID, MISSING, NA, OK, STATUS_VI, CriterionResult, UnitResult, reason_of, status_words
 from .engine import ReceivedFile, without_saved_lateness
+from .ledger import Approval, Reopening
+from .states import UnitState, approval_record, standing_short, standing_words
+from .versions import VersionChange
 
 _STATUS_BYTE = {OK: b"o", NA: b"n", MISSING: b"m", INVALID: b"i"}
 _BYTE_STATUS = {v[0]: k for k, v in _STATUS_BYTE.items()}
@@ -187,6 +190,35 @@ class Consolidation:
     issue_counts: Counter = field(default_factory=Counter)  # (severity, code) -> records
     issue_units: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (severity, code) -> units concerned
     ledger: LedgerFiles | None = field(default=None, repr=False)
+    # [approval] issue 23: each unit's state, what changed between its versions, and the approvals
+    states: dict[str, UnitState] = field(default_factory=dict)  # unit code -> its state
+    versions: dict[str, VersionChange] = field(default_factory=dict)  # unit code -> its file in use against the one before
+    approval: Approval | None = None  # the approval this consolidation reproduces (from its snapshot), else None
+    reopened: Reopening | None = None  # the reopening of the latest approval, when it was reopened
+    after_approval: list[ReceivedFile] = field(default_factory=list)  # files received since the approval (listed, not counted)
+    live: Consolidation | None = field(default=None, repr=False)  # while approved: what the archive would give if reopened
+
+    @property
+    def standing(self) -> str:
+        """Whether the outputs made from this consolidation are an approved result, in a sentence."""
+        return standing_words(self.approval, self.reopened, reproduced=self.approval is not None)
+
+    @property
+    def made(self):
+        """The time its documents carry: the approval's while it reproduces one (so that they come
+        out byte for byte as issued), else None (the time they are written)."""
+        from ..documents import in_vietnam
+
+        return in_vietnam(self.approval.at) if self.approval is not None else None
+
+    @property
+    def standing_short(self) -> str:
+        return standing_short(self.approval, self.reopened)
+
+    @property
+    def approval_record(self) -> dict | None:
+        """``approval`` for machines: number, by, at, reason, snapshot SHA-256; None when not approved."""
+        return approval_record(self.approval)
 
     @property
     def has_errors(self) -> bool:
