@@ -539,6 +539,10 @@ def build_parser() -> argparse.ArgumentParser:
     cho.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
     cho.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
 
+    from .outbox.commands import add_assessment as add_mail
+
+    add_mail(commands)
+
     commands.add_parser("issue-types", help="in bảng mã vấn đề (Markdown), nguồn của docs/issues.md",
                         description="In bảng mọi mã vấn đề mà kiểm tra và tổng hợp có thể ghi nhận, với mức, thông báo và cách sửa.")
     from .tracking import cli as tracking_cli
@@ -664,6 +668,10 @@ def run(args: argparse.Namespace, out) -> int:
         return EXIT_OK
     if args.command == "choose":
         return _choose(args, out)
+    if args.command == "mail":
+        from .outbox.commands import run_assessment
+
+        return run_assessment(args, out)
     if args.command == "issue-types":
         from .issues import markdown_table
 

@@ -41,3 +41,14 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"cần một số nguyên từ 1 trở lên, gặp {value}")
     return value
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a number of seconds ≥ 0 (a comma or a dot as decimal mark), refused in Vietnamese otherwise."""
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"cần một số giây (ví dụ 2 hoặc 0,5), gặp {text!r}") from None
+    if not 0 <= value <= 3600:  # nan and inf too
+        raise argparse.ArgumentTypeError(f"cần một số giây từ 0 đến 3600, gặp {text!r}")
+    return value
