@@ -118,7 +118,8 @@ def run_tracking(catalog, recipe, args: argparse.Namespace, out) -> int:
 def _sender(campaign):
     from .compose import Sender
 
-    return Sender.of(campaign.contact, str(campaign.path))
+    own = campaign.sender()[2]
+    return Sender.of(campaign.contact, str(campaign.path), own.name if own else "")
 
 
 def _wanted(args: argparse.Namespace, find) -> set[str] | None:

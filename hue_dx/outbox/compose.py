@@ -19,7 +19,6 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
 
 from ..addresses import AddressError, address
@@ -40,14 +39,15 @@ class Sender:
     signature: str
 
     @classmethod
-    def of(cls, contact: Mapping[str, str], where: str) -> Sender:
-        """From [contact]: ``email``, ``email_name`` (else ``unit``), ``signature`` (else the name,
-        the drafting office and the address); ``where`` says which file, for the error."""
+    def of(cls, contact: Mapping[str, str], where: str, short_name: str = "") -> Sender:
+        """From [contact]: ``email``, ``email_name`` (else ``short_name``, its name in the roster,
+        else ``unit``), ``signature`` (else the drafting office, the body's name and the address);
+        ``where`` says which file, for the error."""
         try:
             sender = address(contact.get("email", ""))
         except AddressError as exc:
             raise CampaignError(f"{where}: khóa email của mục [contact] ({exc}): địa chỉ thư của cơ quan gửi") from None
-        name = contact.get("email_name") or contact.get("unit", "")
+        name = contact.get("email_name") or short_name or contact.get("unit", "")
         office = f"Phòng {contact['drafting']}" if contact.get("drafting") else ""
         signature = contact.get("signature") or "\n".join(x for x in (office, contact.get("unit", ""), f"Thư điện tử: {sender}") if x)
         return cls(sender, nfc(name), nfc(signature))
@@ -108,10 +108,10 @@ def message(letter: Letter, sender: Sender, message_id: str, *, draft: bool, whe
     """The message of a letter; ``draft``: marked ``X-Unsent: 1`` so that Outlook opens it as a
     draft ready to send (Thunderbird and webmail import it as a message)."""
     msg = EmailMessage(policy=policy.SMTP)
-    msg["From"] = Address(sender.name, addr_spec=sender.address)
+    msg.set_raw("From", mailbox(sender.name, sender.address))
     if letter.recipients:
-        msg["To"] = [Address(letter.unit.heading_name, addr_spec=a) for a in letter.recipients]
-    msg["Subject"] = letter.subject
+        msg.set_raw("To", ",\n ".join(mailbox(letter.unit.name, a) for a in letter.recipients))
+    msg.set_raw("Subject", encoded_words(letter.subject) if not letter.subject.isascii() else letter.subject)
     msg["Date"] = when
     msg["Message-ID"] = f"<{message_id}>"
     msg["X-Mailer"] = "hue-dx"
@@ -137,18 +137,40 @@ def attach(msg: EmailMessage, file: Attachment) -> None:
 
 
 def encoded_words(text: str) -> str:
-    """``text`` as RFC 2047 encoded words (base64, UTF-8), each under 76 characters, split only
-    between characters, folded one word a line."""
-    chunks: list[bytes] = []
-    current = b""
-    for ch in text:
-        piece = ch.encode("utf-8")
-        if len(current) + len(piece) > _WORD:
+    """``text`` as RFC 2047 encoded words (base64, UTF-8), each under 76 characters, folded one
+    word a line. Words are cut before a space, the space kept inside the next encoded word: the
+    folding between two encoded words is no text (RFC 2047, 6.2), so a space left there would
+    be lost (the ``email`` package folds subjects so, and "chuyển đổi số năm" came back
+    "chuyển đổi sốnăm")."""
+    chunks: list[str] = []
+    current = ""
+    for word in _words(text):
+        if current and len((current + word).encode("utf-8")) > _WORD:
             chunks.append(current)
-            current = b""
-        current += piece
+            current = ""
+        while len((current + word).encode("utf-8")) > _WORD:  # a single word longer than an encoded word: cut between letters
+            cut = max(n for n in range(1, len(word) + 1) if len((current + word[:n]).encode("utf-8")) <= _WORD)
+            chunks.append(current + word[:cut])
+            current, word = "", word[cut:]
+        current += word
     chunks.append(current)
-    return "\n ".join(f"=?utf-8?b?{base64.b64encode(c).decode('ascii')}?=" for c in chunks)
+    return "\n ".join(f"=?utf-8?b?{base64.b64encode(c.encode('utf-8')).decode('ascii')}?=" for c in chunks)
+
+
+def _words(text: str) -> list[str]:
+    """"a b c" -> ["a", " b", " c"]: each word with the space before it."""
+    parts = text.split(" ")
+    return [parts[0], *(" " + p for p in parts[1:])]
+
+
+def mailbox(name: str, addr: str) -> str:
+    """``Name <address>``, the name as RFC 2047 encoded words when it is not plain ASCII. The name
+    shown is the unit's short name, which fits one encoded word (Python's own parser reads the
+    folding between two encoded words of a display name as one more space)."""
+    if name.isascii():
+        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{quoted}" <{addr}>' if quoted else addr
+    return f"{encoded_words(name)} <{addr}>"
 
 
 #: SMTP's policy, keeping the headers folded by hand as they are (each line under 998 characters)
