@@ -42,12 +42,13 @@ def address(text: str) -> str:
 
 
 def addresses(text: str) -> tuple[str, ...]:
-    """The addresses of one cell, in order, each once ("" gives none): "a@x.vn; b@x.vn"."""
-    out: dict[str, None] = {}
+    """The addresses of one cell, in order, each once whatever its case ("" gives none): "a@x.vn; b@x.vn"."""
+    out: dict[str, str] = {}
     for piece in re.split(r"[;,\n]", text or ""):
         if piece.strip():
-            out.setdefault(address(piece), None)
-    return tuple(out)
+            found = address(piece)
+            out.setdefault(found.casefold(), found)
+    return tuple(out.values())
 
 
 def plain(sender: str) -> str:

@@ -185,7 +185,8 @@ def _run(args: argparse.Namespace, kind, recipe: Path, sender, made, folder: Pat
     try:
         def progress(o) -> None:
             to = "; ".join(o.letter.recipients) or "(chưa có địa chỉ)"
-            out.write(f"  {o.letter.unit.code:<10} {to}: {o.state_vi}{' (' + o.reply + ')' if o.reply and o.state != sending.SENT else ''}\n")
+            said = f" ({o.reply})" if o.reply and o.state in sending.TO_REVIEW else ""
+            out.write(f"  {o.letter.unit.code:<10} {to}: {o.state_vi}{said}\n")
             out.flush()
 
         out.write(f"{len(made)} thư, người gửi {sender.name} <{sender.address}>:\n")
