@@ -374,4 +374,4 @@ def test_a_reply_to_a_draft_is_matched_to_its_unit_and_campaign_on_intake(tmp_pa
     (tmp_path / "empty").mkdir()
     run("consolidate", tmp_path / "empty", "-o", tmp_path / "again.xlsx", "--archive", archive, "--json", tmp_path / "again.json")
     again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))["files"]
-    assert next(f for f in again if f["name"] == "Sổ A Lưới đã điền.xlsx")["reply_to_unit"] == "HALUOI"
+    assert next(f for f in again if f["source"].endswith("Sổ A Lưới đã điền.xlsx"))["reply_to_unit"] == "HALUOI"
