@@ -118,8 +118,7 @@ def run_tracking(catalog, recipe, args: argparse.Namespace, out) -> int:
 def _sender(campaign):
     from .compose import Sender
 
-    own = campaign.sender()[2]
-    return Sender.of(campaign.contact, str(campaign.path), own.name if own else "")
+    return Sender.of_campaign(campaign)
 
 
 def _wanted(args: argparse.Namespace, find) -> set[str] | None:

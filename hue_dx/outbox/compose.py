@@ -22,7 +22,7 @@ from email import policy
 from email.message import EmailMessage
 
 from ..addresses import AddressError, address
-from ..campaign import CampaignError, Unit
+from ..campaign import Campaign, CampaignError, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {".xlsx": XLSX, ".pdf": "application/pdf", ".html": "text/html", ".txt": "text/plain"}
@@ -51,6 +51,12 @@ class Sender:
         office = f"Phòng {contact['drafting']}" if contact.get("drafting") else ""
         signature = contact.get("signature") or "\n".join(x for x in (office, contact.get("unit", ""), f"Thư điện tử: {sender}") if x)
         return cls(sender, nfc(name), nfc(signature))
+
+    @classmethod
+    def of_campaign(cls, campaign: Campaign) -> Sender:
+        """The sender of a campaign's messages (its [contact], named as in the roster)."""
+        own = campaign.sender()[2]
+        return cls.of(campaign.contact, str(campaign.path), own.name if own else "")
 
     @property
     def domain(self) -> str:
