@@ -375,3 +375,105 @@ def test_a_reply_to_a_draft_is_matched_to_its_unit_and_campaign_on_intake(tmp_pa
     run("consolidate", tmp_path / "empty", "-o", tmp_path / "again.xlsx", "--archive", archive, "--json", tmp_path / "again.json")
     again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))["files"]
     assert next(f for f in again if f["source"].endswith("Sổ A Lưới đã điền.xlsx"))["reply_to_unit"] == "HALUOI"
+
+
+# ------------------------------------------------------------------ the other kinds: letters and quarterly workbooks
+
+
+def two_units(tmp_path: Path, signer: str = "Trần Thị B") -> Path:
+    """The shipped recipe over two units of the province's roster: the sender and A Lưới."""
+    lines = (ROOT / "generator" / "roster-hue-2020.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "hai.csv").write_text("\n".join(x for x in lines if x.startswith(("code,", "STTTT,", "HALUOI,"))) + "\n", encoding="utf-8")
+    recipe = (ROOT / "generator" / "campaign-2020.toml").read_text(encoding="utf-8").replace('"roster-hue-2020.csv"', '"hai.csv"')
+    (tmp_path / "hai.toml").write_text(recipe.replace('signer_name = "Trần Thị B"', f'signer_name = "{signer}"'), encoding="utf-8")
+    return tmp_path / "hai.toml"
+
+
+def test_a_correction_request_goes_with_its_letter_attached_and_its_text_in_the_body(tmp_path):
+    recipe, inbox = two_units(tmp_path), tmp_path / "ve"
+    inbox.mkdir()
+    shutil.copy(SAMPLES / "2020_HALUOI_da-dien.xlsx", inbox)
+    assert run("requests", inbox, "--recipe", recipe, "--out", tmp_path / "thu", "--archive", tmp_path / "kho")[0] == 1  # the file has errors
+    code, out, err = run("mail", "requests", tmp_path / "thu", "--recipe", recipe, "--archive", tmp_path / "kho")
+    assert code == 0 and not err
+    (draft,) = (tmp_path / "thu" / "thu-nhap").glob("*.eml")
+    msg = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
+    assert msg["Subject"] == "V/v sửa, giải trình số liệu tự đánh giá chuyển đổi số năm 2020 – UBND huyện A Lưới"
+    assert [a.addr_spec for a in msg["To"].addresses] == ["haluoi@thuathienhue.gov.vn", "vanthu.haluoi@thuathienhue.gov.vn"]
+    name, data = attachment_of(draft.read_bytes())
+    assert name == "Công văn đề nghị sửa, giải trình số liệu tự đánh giá chuyển đổi số năm 2020 – UBND huyện A Lưới.pdf"
+    assert data == (tmp_path / "thu" / "de-nghi-HALUOI.pdf").read_bytes() and data.startswith(b"%PDF")
+    letter = (tmp_path / "thu" / "de-nghi-HALUOI.txt").read_text(encoding="utf-8").strip()
+    body = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert letter in body and body.count("Kính gửi") == 1
+
+
+def test_a_letter_still_a_draft_is_written_but_never_sent(tmp_path):
+    recipe, inbox = two_units(tmp_path, signer=""), tmp_path / "ve"
+    inbox.mkdir()
+    shutil.copy(SAMPLES / "2020_HALUOI_da-dien.xlsx", inbox)
+    run("requests", inbox, "--recipe", recipe, "--out", tmp_path / "thu", "--archive", tmp_path / "kho")
+    handler = Handler()
+    with Server(handler) as server:
+        code, out, _ = run("mail", "requests", tmp_path / "thu", "--recipe", recipe, "--archive", tmp_path / "kho", "--pause", "0", *smtp(server))
+    assert code == 1 and handler.received == [] and "dự thảo, không gửi" in out
+    assert len(list((tmp_path / "thu" / "thu-nhap").glob("*.eml"))) == 1
+
+
+@pytest.fixture(scope="module")
+def quarter(tmp_path_factory) -> Path:
+    """A quarter's workbooks for two units, and the reminders of a quarter nobody reported."""
+    tmp = tmp_path_factory.mktemp("quy")
+    assert run("tasks", "generate", "--period", "2021-Q3", "--unit", "SYT", "--unit", "HALUOI", "--out", tmp / "so")[0] == 0
+    (tmp / "trong").mkdir()
+    run("tasks", "consolidate", tmp / "trong", "--period", "2021-Q3", "--archive", tmp / "kho", "--out", tmp / "tong-hop")
+    run("tasks", "report", "--period", "2021-Q3", "--archive", tmp / "kho", "--out", tmp / "bao-cao")
+    return tmp
+
+
+def test_the_quarterly_workbooks_go_each_to_its_unit(quarter, tmp_path):
+    code, _, err = run("tasks", "mail", "workbooks", quarter / "so", "--period", "2021-Q3", "--archive", tmp_path / "kho", "--out", tmp_path / "nhap")
+    assert code == 0 and not err
+    files = files_by_unit(quarter / "so")
+    for draft in (tmp_path / "nhap").glob("*.eml"):
+        msg = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
+        unit = load().unit(unit_of(msg))
+        assert msg["Subject"] == f"Sổ báo cáo quý III năm 2021 tình hình triển khai Kế hoạch 222/KH-UBND – {unit.name} (hạn gửi 20/09/2021)"  # the 18th is a Saturday
+        name, data = attachment_of(draft.read_bytes())
+        assert name == f"Sổ báo cáo quý III năm 2021 – {unit.name}.xlsx" and data == files[unit.code]
+    assert sorted(unit_of(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)) for p in (tmp_path / "nhap").glob("*.eml")) == [
+        "HALUOI", "SYT"]
+    code, _, err = run("tasks", "mail", "workbooks", quarter / "so", "--period", "2021-Q4", "--archive", tmp_path / "kho")
+    assert code == 2 and "kỳ 2021-Q3, không phải 2021-Q4" in err  # another quarter's folder is refused
+    code, _, err = run("mail", "workbooks", quarter / "so", "--archive", tmp_path / "kho-2")
+    assert code == 2 and "không phải sổ đánh giá" in err
+
+
+def test_the_reminders_go_to_the_units_that_have_not_reported_and_a_reply_is_matched(quarter, tmp_path):
+    archive = tmp_path / "kho"
+    shutil.copytree(quarter / "kho", archive)
+    folder = quarter / "bao-cao" / "thu-don-doc"
+    handler = Handler()
+    with Server(handler) as server:
+        code, out, err = run("tasks", "mail", "reminders", folder, "--period", "2021-Q3", "--archive", archive, "--out", tmp_path / "nhap",
+                             "--pause", "0", *smtp(server))
+    assert code == 0 and not err
+    got = delivered(handler)
+    assert len(got) == len(load().units) - 1  # every unit but the sender itself
+    pdfs = {json_row["unit"]: (folder / json_row["pdf"]).read_bytes() for json_row in json.loads((folder / "manifest.json").read_text("utf-8"))["letters"]}
+    assert all(attachment_of(msgs[0])[1] == pdfs[unit] for unit, msgs in got.items())
+    # A Lưới answers the reminder with its quarterly workbook
+    draft = next((tmp_path / "nhap").glob("*HALUOI*.eml"))
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    workbook = next((quarter / "so").glob("2021-Q3_HALUOI_*.xlsx")).read_bytes()
+    (inbox / "tra-loi.eml").write_bytes(reply_to(draft, "haluoi@thuathienhue.gov.vn", workbook, "Báo cáo quý III.xlsx"))
+    run("tasks", "consolidate", inbox, "--period", "2021-Q3", "--archive", archive, "--out", tmp_path / "tong-hop")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(next((tmp_path / "tong-hop").glob("*.xlsx")), read_only=True)["Tệp đã nhận"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0]]
+    header = next(r for r in rows if "Trả lời thư" in r)
+    row = dict(zip(header, next(r for r in rows if str(r[0]).endswith("Báo cáo quý III.xlsx")), strict=True))
+    assert row["Đơn vị"] == "HALUOI" and row["Tình trạng"] == "sổ chưa có số liệu"  # returned as it was sent
+    assert row["Trả lời thư"].startswith("trả lời thư đôn đốc báo cáo quý kỳ quý III năm 2021 gửi HALUOI")
