@@ -17,14 +17,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from smtpserver import PASSWORD, USER, Handler, Server
 
 from hue_dx import cli
 from hue_dx.addresses import AddressError, addresses
 from hue_dx.campaign import CampaignError, load
 from hue_dx.intake.ledger import Ledger
 from hue_dx.intake.received import Spool, walk
-
-from smtpserver import PASSWORD, USER, Handler, Server
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "workbooks"
@@ -33,10 +32,10 @@ ROSTER = """code,name,level,group,official_name,parent,place,abbreviation,signer
 STTTT,Sở Thông tin và Truyền thông,so,"Sở, ban, ngành",,UBND tỉnh Thừa Thiên Huế,Thừa Thiên Huế,STTTT,,GIÁM ĐỐC,,stttt@thuathienhue.gov.vn
 SLDTBXH,Sở Lao động - Thương binh và Xã hội,so,"Sở, ban, ngành",,UBND tỉnh Thừa Thiên Huế,Thừa Thiên Huế,SLĐTBXH,,GIÁM ĐỐC,,sldtbxh@thuathienhue.gov.vn
 BQLKKT,"Ban Quản lý Khu kinh tế, công nghiệp tỉnh",so,"Sở, ban, ngành",,UBND tỉnh Thừa Thiên Huế,Thừa Thiên Huế,BQLKKTCN,,TRƯỞNG BAN,,bqlkkt@thuathienhue.gov.vn
-HALUOI,UBND huyện A Lưới,huyen,UBND cấp huyện,Ủy ban nhân dân huyện A Lưới,,A Lưới,UBND,TM. ỦY BAN NHÂN DÂN,CHỦ TỊCH,,Haluoi@ThuaThienHue.gov.vn; vanthu.haluoi@thuathienhue.gov.vn
+HALUOI,UBND huyện A Lưới,huyen,UBND cấp huyện,Ủy ban nhân dân huyện A Lưới,,A Lưới,UBND,TM. ỦY BAN NHÂN DÂN,CHỦ TỊCH,,{two}
 HQDIEN,UBND huyện Quảng Điền,huyen,UBND cấp huyện,Ủy ban nhân dân huyện Quảng Điền,,Quảng Điền,UBND,TM. ỦY BAN NHÂN DÂN,CHỦ TỊCH,,hqdien@thuathienhue.gov.vn
 HNDONG,UBND huyện Nam Đông,huyen,UBND cấp huyện,Ủy ban nhân dân huyện Nam Đông,,Nam Đông,UBND,TM. ỦY BAN NHÂN DÂN,CHỦ TỊCH,,
-"""
+""".replace("{two}", "Haluoi@ThuaThienHue.gov.vn; vanthu.haluoi@thuathienhue.gov.vn")
 WITH_ADDRESS = ("STTTT", "SLDTBXH", "BQLKKT", "HALUOI", "HQDIEN")
 
 
@@ -302,10 +301,10 @@ def test_sending_over_starttls_or_tls_logs_in_with_the_password_from_the_environ
 
 
 def test_no_password_in_the_environment_and_no_terminal_is_one_line_and_nothing_sent(campaign, books, tmp_path, monkeypatch):
-    monkeypatch.delenv("HUEDX_SMTP_PASSWORD", raising=False)
+    monkeypatch.delenv("HUEDX_MAT_KHAU_THU", raising=False)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     code, _, err = run(*mail_args(campaign, books, tmp_path / "kho"), "--send", "--server", "127.0.0.1", "--user", USER)
-    assert code == 2 and "HUEDX_SMTP_PASSWORD" in err
+    assert code == 2 and "HUEDX_MAT_KHAU_THU" in err
     code, _, err = run(*mail_args(campaign, books, tmp_path / "kho"), "--send", "--server", "127.0.0.1", "--user", USER, "--security", "none")
     assert code == 2 and "không mã hóa" in err
 
@@ -348,7 +347,8 @@ def test_a_reply_to_a_draft_is_matched_to_its_unit_and_campaign_on_intake(tmp_pa
     inbox = tmp_path / "hop-thu"
     inbox.mkdir()
     filled = (SAMPLES / "2020_HALUOI_da-dien.xlsx").read_bytes()
-    (inbox / "tra-loi-a-luoi.eml").write_bytes(reply_to(drafts["HALUOI"], "Văn thư A Lưới <vanthu.haluoi@thuathienhue.gov.vn>", filled, "Sổ A Lưới đã điền.xlsx"))
+    clerk = "Văn thư A Lưới <vanthu.haluoi@thuathienhue.gov.vn>"
+    (inbox / "tra-loi-a-luoi.eml").write_bytes(reply_to(drafts["HALUOI"], clerk, filled, "Sổ A Lưới đã điền.xlsx"))
     own = (SAMPLES / "2020_STTTT_da-dien.xlsx").read_bytes()
     (inbox / "tu-gmail.eml").write_bytes(reply_to(drafts["STTTT"], "Nguyen Van A <nguyenvana.stttt@gmail.com>", own, "so.xlsx"))
     code, _, err = run("consolidate", inbox, "-o", tmp_path / "xep-hang.xlsx", "--archive", archive, "--json", tmp_path / "kq.json")
@@ -438,7 +438,8 @@ def test_the_quarterly_workbooks_go_each_to_its_unit(quarter, tmp_path):
     for draft in (tmp_path / "nhap").glob("*.eml"):
         msg = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
         unit = load().unit(unit_of(msg))
-        assert msg["Subject"] == f"Sổ báo cáo quý III năm 2021 tình hình triển khai Kế hoạch 222/KH-UBND – {unit.name} (hạn gửi 20/09/2021)"  # the 18th is a Saturday
+        # the 18th of September 2021 is a Saturday: the deadline rolls to Monday
+        assert msg["Subject"] == f"Sổ báo cáo quý III năm 2021 tình hình triển khai Kế hoạch 222/KH-UBND – {unit.name} (hạn gửi 20/09/2021)"
         name, data = attachment_of(draft.read_bytes())
         assert name == f"Sổ báo cáo quý III năm 2021 – {unit.name}.xlsx" and data == files[unit.code]
     assert sorted(unit_of(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)) for p in (tmp_path / "nhap").glob("*.eml")) == [
@@ -477,3 +478,25 @@ def test_the_reminders_go_to_the_units_that_have_not_reported_and_a_reply_is_mat
     row = dict(zip(header, next(r for r in rows if str(r[0]).endswith("Báo cáo quý III.xlsx")), strict=True))
     assert row["Đơn vị"] == "HALUOI" and row["Tình trạng"] == "sổ chưa có số liệu"  # returned as it was sent
     assert row["Trả lời thư"].startswith("trả lời thư đôn đốc báo cáo quý kỳ quý III năm 2021 gửi HALUOI")
+
+
+def test_the_command_line_states_the_same_security_choices_and_password_variable_as_the_sender():
+    from hue_dx.outbox import commands
+    from hue_dx.outbox import smtp as smtp_mod
+
+    assert commands.SECURITY == smtp_mod.SECURITY and commands.PASSWORD_ENV == smtp_mod.PASSWORD_ENV
+
+
+def test_the_password_comes_from_the_environment_else_the_prompt_never_from_an_option(monkeypatch):
+    from hue_dx.outbox.smtp import Server as Mailserver
+    from hue_dx.outbox.smtp import password
+
+    server = Mailserver("mail.thuathienhue.gov.vn", 587, user="stttt", password_env="MAT_KHAU_THU")
+    monkeypatch.delenv("MAT_KHAU_THU", raising=False)
+    asked: list[str] = []
+    assert password(server, prompt=lambda text: asked.append(text) or "từ lời nhắc") == "từ lời nhắc" and "stttt" in asked[0]
+    monkeypatch.setenv("MAT_KHAU_THU", "từ biến môi trường")
+    assert password(server, prompt=lambda text: "không hỏi") == "từ biến môi trường"
+    assert password(Mailserver("relay", 25, "none")) is None  # no user: no password
+    options = {a.dest for p in cli.parsers(cli.build_parser()) if p.prog.endswith(" mail workbooks") for a in p._actions}
+    assert "password" not in options and "password_env" in options

@@ -15,7 +15,7 @@ from ..commandline import EXIT_OK, EXIT_PROBLEMS, positive_int, seconds
 from ..errors import UsageError
 
 SECURITY = ("starttls", "tls", "none")  # smtp.SECURITY (a test keeps them equal)
-PASSWORD_ENV = "HUEDX_SMTP_PASSWORD"  # smtp.PASSWORD_ENV
+PASSWORD_ENV = "HUEDX_MAT_KHAU_THU"  # smtp.PASSWORD_ENV
 DRAFTS = "thu-nhap"  # the drafts' folder, inside the folder of the files they carry
 
 
@@ -26,7 +26,8 @@ def add_options(parser: argparse.ArgumentParser, archive: Path) -> None:
     parser.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=None, help=f"thư mục ghi thư nháp .eml (mặc định THƯ_MỤC/{DRAFTS})")
     parser.add_argument("--unit", metavar="MÃ", action="append", help="chỉ thư gửi đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     parser.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None,
-                        help=f"kho lưu trữ và sổ cái ghi các thư đã viết, đã gửi (mặc định {archive.as_posix()}; cùng kho với lệnh tổng hợp để nhận ra thư trả lời)")
+                        help=f"kho lưu trữ và sổ cái ghi các thư đã viết, đã gửi (mặc định {archive.as_posix()}; "
+                             "cùng kho với lệnh tổng hợp để nhận ra thư trả lời)")
     parser.add_argument("--send", action="store_true", help="gửi thật qua máy chủ thư (không có: chỉ viết thư nháp, chạy thử)")
     parser.add_argument("--server", metavar="MÁY_CHỦ", default=None, help="máy chủ thư SMTP (mặc định khóa server của mục [mail] trong tệp đợt)")
     parser.add_argument("--port", metavar="CỔNG", type=positive_int, default=None, help="cổng (mặc định 587 với starttls, 465 với tls, 25 với none)")
@@ -35,7 +36,8 @@ def add_options(parser: argparse.ArgumentParser, archive: Path) -> None:
     parser.add_argument("--user", metavar="TÊN", default=None, help="tên đăng nhập máy chủ thư (mật khẩu: biến môi trường hoặc hỏi khi chạy)")
     parser.add_argument("--password-env", metavar="BIẾN", default=None,
                         help=f"tên biến môi trường chứa mật khẩu (mặc định {PASSWORD_ENV}); không có thì hỏi khi chạy, không bao giờ đọc từ tệp")
-    parser.add_argument("--cafile", metavar="TỆP.pem", type=Path, default=None, help="chứng thư của tổ chức cấp chứng thư cho máy chủ thư, nếu hệ điều hành chưa biết")
+    parser.add_argument("--cafile", metavar="TỆP.pem", type=Path, default=None,
+                        help="chứng thư của tổ chức cấp chứng thư cho máy chủ thư, nếu hệ điều hành chưa biết")
     parser.add_argument("--pause", metavar="GIÂY", type=seconds, default=None, help="số giây nghỉ giữa hai thư (mặc định 2)")
     parser.add_argument("--resend", action="store_true", help="gửi lại cả thư đã gửi hoặc không rõ đã đến chưa (chỉ cùng --unit)")
 
@@ -66,7 +68,8 @@ def add_tracking(actions, archive: Path) -> argparse.ArgumentParser:
     books = kinds.add_parser("workbooks", help="sổ báo cáo quý của từng đơn vị (sau hue-dx tasks generate)",
                              description="Mỗi đơn vị một thư kèm sổ báo cáo quý của mình, từ thư mục hue-dx tasks generate đã ghi.")
     letters = kinds.add_parser("reminders", help="thư đôn đốc đơn vị gửi muộn, chưa gửi (sau hue-dx tasks report)",
-                               description="Mỗi đơn vị gửi muộn hoặc chưa gửi một thư kèm công văn đôn đốc (PDF), từ thư mục thư đôn đốc hue-dx tasks report đã ghi.")
+                               description="Mỗi đơn vị gửi muộn hoặc chưa gửi một thư kèm công văn đôn đốc (PDF), "
+                                           "từ thư mục thư đôn đốc hue-dx tasks report đã ghi.")
     for sub in (books, letters):
         add_options(sub, archive)
         sub.add_argument("--period", metavar="KỲ", required=True, help="kỳ báo cáo, ví dụ 2021-Q3")

@@ -30,7 +30,7 @@ from ..intake.ledger import FAILED, REFUSED, SENT, UNKNOWN
 
 SECURITY = ("starttls", "tls", "none")
 PORTS = {"starttls": 587, "tls": 465, "none": 25}
-PASSWORD_ENV = "HUEDX_SMTP_PASSWORD"
+PASSWORD_ENV = "HUEDX_MAT_KHAU_THU"
 
 
 class SendError(UsageError):
@@ -183,7 +183,7 @@ class Connection:
             code, words = smtp.docmd("DATA")
             if code != 354:
                 self._reset()
-                return Delivery(REFUSED if code >= 500 else FAILED, [], recipients[:], f"DATA: {_said(code, words)}")
+                return Delivery(REFUSED if code >= 500 else FAILED, [], list(recipients), f"DATA: {_said(code, words)}")
             smtp.send(_dot_stuffed(data))
             stage = "sent"  # the whole message and its final "." are with the server: only its answer is missing
             code, words = smtp.getreply()
@@ -193,7 +193,7 @@ class Connection:
                 return Delivery(UNKNOWN, reply=f"mất kết nối sau khi đã gửi hết thư, trước khi máy chủ trả lời ({exc})", connection_lost=True)
             return Delivery(FAILED, reply=f"mất kết nối trước khi máy chủ nhận thư ({exc})", connection_lost=True)
         if code != 250:
-            return Delivery(REFUSED if code >= 500 else FAILED, [], recipients[:], f"sau DATA: {_said(code, words)}")
+            return Delivery(REFUSED if code >= 500 else FAILED, [], list(recipients), f"sau DATA: {_said(code, words)}")
         said = _said(code, words)
         return Delivery(SENT, accepted, refused, "; ".join([said, *(f"không nhận {r}" for r in replies)]))
 
