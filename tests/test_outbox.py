@@ -350,7 +350,8 @@ def test_a_reply_to_a_draft_is_matched_to_its_unit_and_campaign_on_intake(tmp_pa
     clerk = "Văn thư A Lưới <vanthu.haluoi@thuathienhue.gov.vn>"
     (inbox / "tra-loi-a-luoi.eml").write_bytes(reply_to(drafts["HALUOI"], clerk, filled, "Sổ A Lưới đã điền.xlsx"))
     own = (SAMPLES / "2020_STTTT_da-dien.xlsx").read_bytes()
-    (inbox / "tu-gmail.eml").write_bytes(reply_to(drafts["STTTT"], "Nguyen Van A <nguyenvana.stttt@gmail.com>", own, "so.xlsx"))
+    # from a personal address, answering A Lưới's message with another unit's workbook
+    (inbox / "tu-gmail.eml").write_bytes(reply_to(drafts["HALUOI"], "Nguyen Van A <nguyenvana.stttt@gmail.com>", own, "so.xlsx"))
     code, _, err = run("consolidate", inbox, "-o", tmp_path / "xep-hang.xlsx", "--archive", archive, "--json", tmp_path / "kq.json")
     assert not err
     files = json.loads((tmp_path / "kq.json").read_text(encoding="utf-8"))["files"]
@@ -361,10 +362,11 @@ def test_a_reply_to_a_draft_is_matched_to_its_unit_and_campaign_on_intake(tmp_pa
     container = next(f for f in files if f["name"] == "tra-loi-a-luoi.eml")
     assert container["reply_to_unit"] == "HALUOI"
     stranger = next(f for f in files if f["name"] == "so.xlsx")
-    assert stranger["reply_to_unit"] == "STTTT" and "nguyenvana.stttt@gmail.com, địa chỉ không có trong danh sách đơn vị" in stranger["reply_note"]
+    assert stranger["unit"] == "STTTT" and stranger["reply_to_unit"] == "HALUOI" and "tệp là của STTTT" in stranger["reply_note"]
+    assert "nguyenvana.stttt@gmail.com, địa chỉ không có trong danh sách đơn vị" in stranger["reply_note"]
     issues = json.loads((tmp_path / "kq.json").read_text(encoding="utf-8"))["issues"]
     unknown = [i for i in issues if i["code"] == "mail-reply-unknown-sender"]
-    assert len(unknown) == 1 and unknown[0]["unit"] == "STTTT" and unknown[0]["severity"] == "info"
+    assert len(unknown) == 1 and unknown[0]["unit"] == "HALUOI" and unknown[0]["severity"] == "info"  # once per e-mail, not per file
     from openpyxl import load_workbook
 
     sheet = load_workbook(tmp_path / "xep-hang.xlsx", read_only=True)["Tệp đã nhận"]
@@ -500,3 +502,25 @@ def test_the_password_comes_from_the_environment_else_the_prompt_never_from_an_o
     assert password(Mailserver("relay", 25, "none")) is None  # no user: no password
     options = {a.dest for p in cli.parsers(cli.build_parser()) if p.prog.endswith(" mail workbooks") for a in p._actions}
     assert "password" not in options and "password_env" in options
+
+
+def test_a_ledger_of_the_version_before_gets_the_replies_column_and_the_messages_table(tmp_path):
+    root = tmp_path / "kho"
+    root.mkdir()
+    db = sqlite3.connect(root / "ledger.sqlite")
+    db.executescript("""CREATE TABLE files (sha256 TEXT PRIMARY KEY, size INTEGER, received_at TEXT, source TEXT, accepted INTEGER,
+        unit TEXT, period TEXT, catalog TEXT, level TEXT, generation_id TEXT, modified TEXT, total REAL, max REAL, idx REAL, result TEXT,
+        kind TEXT DEFAULT 'self', errors INTEGER DEFAULT 0, issues TEXT DEFAULT '[]', figures INTEGER DEFAULT -1);
+        CREATE TABLE sources (sha256 TEXT, source TEXT, seen_at TEXT, run INTEGER, sender TEXT DEFAULT '', sent TEXT DEFAULT '',
+        PRIMARY KEY (sha256, source));
+        INSERT INTO sources VALUES ('ab', 'cu.xlsx', '2020-12-01T08:00:00+07:00', 1, '', '');
+        PRAGMA user_version = 3;""")
+    db.close()
+    ledger = Ledger(root)
+    try:
+        assert "replies_to" in {r[1] for r in ledger.db.execute("PRAGMA table_info(sources)")}
+        assert ledger.messages() == [] and ledger.answered(["ab"]) == {}
+        ledger.seen("cd", "moi.eml!/so.xlsx", replies_to=("a@x.vn", "b@x.vn"))
+        assert ledger.db.execute("SELECT replies_to FROM sources WHERE sha256 = 'cd'").fetchone() == ("a@x.vn b@x.vn",)
+    finally:
+        ledger.close()
