@@ -68,19 +68,37 @@ def _same(found: object, expected: str, what: str, path: Path) -> None:
         raise UsageError(f"{path / MANIFEST} là của {what} {found}, không phải {expected}: chọn đúng thư mục, hoặc --recipe/--period khác")
 
 
+class _Folder:
+    """A folder of files to send, as its manifest lists them: refused when it is another kind's
+    or another period's; ``entries`` are those of the units wanted, with their roster unit."""
+
+    def __init__(self, folder: Path, made_by: str, kinds: tuple[str | None, ...], what: str, period: str):
+        self.folder, self.made_by = folder, made_by
+        self.listing = manifest(folder, made_by)
+        if self.listing.get("kind") not in kinds:
+            found = self.listing.get("kind") or "sổ đánh giá"
+            raise UsageError(f"{folder / MANIFEST} là danh sách {found}, không phải {what} của {made_by.split(' --')[0]}: chọn đúng thư mục")
+        _same(self.listing.get("period"), period, "kỳ", folder)
+
+    def entries(self, key: str, campaign: Campaign, wanted: set[str] | None) -> list[tuple[dict[str, Any], Unit]]:
+        out = []
+        for entry in self.listing.get(key, []):
+            unit = campaign.unit(entry["unit"])
+            if wanted is None or unit.code in wanted:
+                out.append((entry, unit))
+        return out
+
+    def attachment(self, name: str, file: str | None) -> Attachment:
+        return Attachment(name, file or "", _file(self.folder, file, self.made_by))
+
+
 def _base(unit: Unit, campaign: Campaign, sender: Sender, file: str) -> dict[str, Any]:
     body, _, _ = campaign.sender()
     return {"unit_name": unit.name, "unit_heading": unit.heading_name, "sender": body.name, "email": sender.address,
             "signature": sender.signature, "file": file}
 
 
-def _units(campaign: Campaign, codes: list[str], wanted: set[str] | None) -> dict[str, Unit]:
-    out = {}
-    for code in codes:
-        unit = campaign.unit(code)
-        if wanted is None or unit.code in wanted:
-            out[code] = unit
-    return out
+DRAFT = "công văn là dự thảo (chưa có họ tên người ký)"
 
 
 def workbooks(campaign: Campaign, folder: Path, sender: Sender, wanted: set[str] | None = None) -> list[Letter]:
@@ -88,52 +106,33 @@ def workbooks(campaign: Campaign, folder: Path, sender: Sender, wanted: set[str]
     from .. import catalog as catalog_mod
     from ..reports import catalog_source
 
-    made_by = "hue-dx generate"
-    listing = manifest(folder, made_by)
-    if listing.get("kind") not in (None, "workbooks"):
-        raise UsageError(f"{folder / MANIFEST} là danh sách {listing.get('kind')}, không phải sổ đánh giá của hue-dx generate")
-    _same(listing.get("period"), campaign.period, "kỳ", folder)
-    _same(listing.get("catalog"), campaign.catalog, "bộ tiêu chí", folder)
+    made = _Folder(folder, "hue-dx generate", (None, "workbooks"), "sổ đánh giá", campaign.period)
+    _same(made.listing.get("catalog"), campaign.catalog, "bộ tiêu chí", folder)
     source = catalog_source(catalog_mod.load(campaign.catalog))
     env = environment()
-    files = listing.get("files", [])
-    units = _units(campaign, [f["unit"] for f in files], wanted)
     out = []
-    for f in files:
-        unit = units.get(f["unit"])
-        if unit is None:
-            continue
+    for f, unit in made.entries("files", campaign, wanted):
         name = file_name(f"Sổ tự đánh giá chuyển đổi số năm {campaign.period} – {unit.name}.xlsx")
         context = {**_base(unit, campaign, sender, name), "period": campaign.period, "deadline": campaign.deadline_vi, "source": source}
         subject, text, html = render(env, "workbook", context)
-        out.append(Letter(unit, "workbook", campaign.period, subject, text, html, Attachment(name, f["path"], _file(folder, f["path"], made_by))))
+        out.append(Letter(unit, "workbook", campaign.period, subject, text, html, made.attachment(name, f["path"])))
     return out
 
 
 def requests(campaign: Campaign, folder: Path, sender: Sender, wanted: set[str] | None = None) -> list[Letter]:
     """The correction requests (``hue-dx requests``): the letter's PDF attached, its text in the body."""
-    made_by = "hue-dx requests"
-    listing = manifest(folder, made_by)
-    if listing.get("kind") != "requests":
-        raise UsageError(f"{folder / MANIFEST} không phải danh sách thư đề nghị của hue-dx requests")
-    _same(listing.get("period"), campaign.period, "kỳ", folder)
+    made = _Folder(folder, "hue-dx requests", ("requests",), "thư đề nghị", campaign.period)
     env = environment()
-    letters = listing.get("letters", [])
-    units = _units(campaign, [x["unit"] for x in letters], wanted)
     out = []
-    for x in letters:
-        unit = units.get(x["unit"])
-        if unit is None:
-            continue
+    for x, unit in made.entries("letters", campaign, wanted):
         if not x.get("pdf"):
             raise UsageError(f"{folder}: thư gửi {unit.code} chưa có bản PDF (đã chạy hue-dx requests --no-pdf): chạy lại không có --no-pdf")
         name = file_name(f"Công văn đề nghị {x['summary']} – {unit.name}.pdf")
-        letter_text = _file(folder, x["text"], made_by).decode("utf-8").strip()
-        context = {**_base(unit, campaign, sender, name), "summary": x["summary"], "items": x["items"], "due": listing.get("due", ""),
+        letter_text = _file(folder, x["text"], made.made_by).decode("utf-8").strip()
+        context = {**_base(unit, campaign, sender, name), "summary": x["summary"], "items": x["items"], "due": made.listing.get("due", ""),
                    "letter": letter_text}
         subject, text, html = render(env, "request", context)
-        draft = "công văn là dự thảo (chưa có họ tên người ký)" if x.get("draft") else ""
-        out.append(Letter(unit, "request", campaign.period, subject, text, html, Attachment(name, x["pdf"], _file(folder, x["pdf"], made_by)), draft))
+        out.append(Letter(unit, "request", campaign.period, subject, text, html, made.attachment(name, x["pdf"]), DRAFT if x.get("draft") else ""))
     return out
 
 
@@ -141,53 +140,32 @@ def quarterly(recipe, quarter, folder: Path, sender: Sender, wanted: set[str] | 
     """The quarterly workbooks (``hue-dx tasks generate``), one letter each."""
     from ..tracking.periods import Quarter
 
-    made_by = f"hue-dx tasks generate --period {quarter.id}"
-    listing = manifest(folder, made_by)
-    if listing.get("kind") != "tracking":
-        raise UsageError(f"{folder / MANIFEST} không phải danh sách sổ báo cáo quý của hue-dx tasks generate")
-    _same(listing.get("period"), quarter.id, "kỳ", folder)
-    campaign = recipe.campaign(quarter)
-    period = recipe.period(quarter)
-    previous = listing.get("prefilled_from")
+    made = _Folder(folder, f"hue-dx tasks generate --period {quarter.id}", ("tracking",), "sổ báo cáo quý", quarter.id)
+    campaign, period = recipe.campaign(quarter), recipe.period(quarter)
+    previous = made.listing.get("prefilled_from")
     env = environment()
-    files = listing.get("files", [])
-    units = _units(campaign, [f["unit"] for f in files], wanted)
     out = []
-    for f in files:
-        unit = units.get(f["unit"])
-        if unit is None:
-            continue
+    for f, unit in made.entries("files", campaign, wanted):
         name = file_name(f"Sổ báo cáo {quarter.vi} – {unit.name}.xlsx")
         rows = sum(int(f.get(k, 0)) for k in ("indicators", "lead", "on_behalf", "cooperate"))
         context = {**_base(unit, campaign, sender, name), "quarter": quarter.vi, "title": quarter.title_vi, "deadline": period.deadline_vi,
                    "cutoff": quarter.cutoff_vi, "cutoff_end": quarter.cutoff_end.strftime("%d/%m/%Y"), "rows": rows,
                    "prefilled": Quarter.parse(previous).vi if previous else "", "document": "Kế hoạch số 222/KH-UBND"}
         subject, text, html = render(env, "tracking-workbook", context)
-        out.append(Letter(unit, "tracking-workbook", quarter.id, subject, text, html, Attachment(name, f["path"], _file(folder, f["path"], made_by))))
+        out.append(Letter(unit, "tracking-workbook", quarter.id, subject, text, html, made.attachment(name, f["path"])))
     return out
 
 
 def reminders(recipe, quarter, folder: Path, sender: Sender, wanted: set[str] | None = None) -> list[Letter]:
     """The reminders (``hue-dx tasks report``): the letter's PDF attached."""
-    made_by = f"hue-dx tasks report --period {quarter.id}"
-    listing = manifest(folder, made_by)
-    if listing.get("kind") != "reminders":
-        raise UsageError(f"{folder / MANIFEST} không phải danh sách thư đôn đốc của hue-dx tasks report")
-    _same(listing.get("period"), quarter.id, "kỳ", folder)
-    campaign = recipe.campaign(quarter)
-    period = recipe.period(quarter)
+    made = _Folder(folder, f"hue-dx tasks report --period {quarter.id}", ("reminders",), "thư đôn đốc", quarter.id)
+    campaign, period = recipe.campaign(quarter), recipe.period(quarter)
     env = environment()
-    letters = listing.get("letters", [])
-    units = _units(campaign, [x["unit"] for x in letters], wanted)
     out = []
-    for x in letters:
-        unit = units.get(x["unit"])
-        if unit is None:
-            continue
+    for x, unit in made.entries("letters", campaign, wanted):
         name = file_name(f"Công văn đôn đốc báo cáo {quarter.vi} – {unit.name}.pdf")
         context = {**_base(unit, campaign, sender, name), "quarter": quarter.vi, "deadline": period.deadline_vi, "missing": x["missing"],
                    "late_on": x.get("late_on", ""), "due": dt.date.fromisoformat(x["due"]).strftime("%d/%m/%Y")}
         subject, text, html = render(env, "reminder", context)
-        draft = "công văn là dự thảo (chưa có họ tên người ký)" if x.get("draft") else ""
-        out.append(Letter(unit, "reminder", quarter.id, subject, text, html, Attachment(name, x["pdf"], _file(folder, x["pdf"], made_by)), draft))
+        out.append(Letter(unit, "reminder", quarter.id, subject, text, html, made.attachment(name, x["pdf"]), DRAFT if x.get("draft") else ""))
     return out
