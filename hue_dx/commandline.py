@@ -52,4 +52,3 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"cần một số nguyên từ 1 trở lên, gặp {value}")
     return value
-
