@@ -169,6 +169,7 @@ def _pause(args: argparse.Namespace, recipe: Path) -> float:
 
 
 def _run(args: argparse.Namespace, kind, recipe: Path, sender, made, folder: Path, out) -> int:
+    from ..documents import local_time
     from ..intake.engine import open_ledger
     from . import sending
     from .smtp import Connection, password
@@ -187,7 +188,7 @@ def _run(args: argparse.Namespace, kind, recipe: Path, sender, made, folder: Pat
     try:
         def progress(o) -> None:
             to = "; ".join(o.letter.recipients) or "(chưa có địa chỉ)"
-            said = f" ({o.reply})" if o.reply and o.state in sending.TO_REVIEW else ""
+            said = f" ({o.reply})" if o.reply and o.state in sending.TO_REVIEW else f" ({local_time(o.before)})" if o.before else ""
             out.write(f"  {o.letter.unit.code:<10} {to}: {o.state_vi}{said}\n")
             out.flush()
 

@@ -70,12 +70,12 @@ def run(letters: Sequence[Letter], sender: Sender, ledger: Ledger, drafts: Path,
     try:
         for o in outcomes:
             known = ledger.message(o.letter.kind, o.letter.period, o.letter.unit.code, o.letter.attachment.sha256)
-            if stopped:
-                o.state = "not-tried"
-            elif not o.letter.recipients:
+            if not o.letter.recipients:
                 o.state = "no-address"
             elif o.letter.draft:
                 o.state = "draft"
+            elif stopped:
+                o.state = "not-tried"
             elif known is not None and known.state in (SENT, UNKNOWN) and not resend:
                 o.state, o.reply, o.before = ("already" if known.state == SENT else UNKNOWN), known.reply, known.at
             else:
@@ -99,7 +99,7 @@ def run(letters: Sequence[Letter], sender: Sender, ledger: Ledger, drafts: Path,
                 _note(ledger, o, delivery.state, recipients=_recipients(o, delivery))
                 drops = drops + 1 if delivery.connection_lost else 0
                 stopped = drops >= MAX_DROPS
-            if o.state in ("no-address", "draft", WRITTEN):
+            if o.state in ("no-address", "draft", "not-tried", WRITTEN):  # its draft is written: recorded, with its Message-ID
                 _note(ledger, o, WRITTEN, keep_sent=True)
             if progress:
                 progress(o)
