@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .addresses import AddressError, addresses
 from .catalog import CatalogError
 from .documents import Body, Signer, full_name
 from .errors import HueDxError, NotFound
@@ -38,6 +39,7 @@ class Unit:
     signer_authority: str = ""  # TM. ỦY BAN NHÂN DÂN
     signer_title: str = ""  # GIÁM ĐỐC, CHỦ TỊCH
     signer_name: str = ""
+    email: tuple[str, ...] = ()  # where its messages go (roster column email: several separated by ";")
 
     @property
     def heading_name(self) -> str:
@@ -205,7 +207,11 @@ def _roster(path: Path) -> tuple[Unit, ...]:
                 raise CampaignError(f"{path}, dòng {line}: mã đơn vị {code} bị trùng")
             seen.add(code.casefold())
             extra = {key: _nfc(row.get(key) or "") for key in OPTIONAL_COLUMNS}
-            units.append(Unit(code, _nfc(row["name"]), _nfc(row["level"]), _nfc(row["group"]), **extra))
+            try:
+                email = addresses(row.get("email") or "")
+            except AddressError as exc:
+                raise CampaignError(f"{path}, dòng {line} (đơn vị {code}), cột email: {exc}; nhiều địa chỉ thì cách nhau bằng dấu ';'") from None
+            units.append(Unit(code, _nfc(row["name"]), _nfc(row["level"]), _nfc(row["group"]), **extra, email=email))
     return tuple(units)
 
 

@@ -609,6 +609,10 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (con, rep_rank, req, apr, pub, cho, ok, reo):
         sub.add_argument("--by", metavar="HỌ_TÊN", default=None, help="người thực hiện, ghi vào sổ cái (mặc định: tên người dùng của máy)")
 
+    from .outbox.commands import add_assessment as add_mail
+
+    add_mail(commands)
+
     commands.add_parser("issue-types", help="in bảng mã vấn đề (Markdown), nguồn của docs/issues.md",
                         description="In bảng mọi mã vấn đề mà kiểm tra và tổng hợp có thể ghi nhận, với mức, thông báo và cách sửa.")
     from .tracking import cli as tracking_cli
@@ -746,6 +750,10 @@ def run(args: argparse.Namespace, out) -> int:
         from .approval_commands import run as run_approval
 
         return run_approval(args, out)
+    if args.command == "mail":
+        from .outbox.commands import run_assessment
+
+        return run_assessment(args, out)
     if args.command == "issue-types":
         from .issues import markdown_table
 

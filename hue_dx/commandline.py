@@ -32,6 +32,17 @@ def year(text: str) -> int:
     return int(text)
 
 
+def seconds(text: str) -> float:
+    """An argparse type: a number of seconds ≥ 0 (a comma or a dot as decimal mark), refused in Vietnamese otherwise."""
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"cần một số giây (ví dụ 2 hoặc 0,5), gặp {text!r}") from None
+    if not 0 <= value <= 3600:  # nan and inf too
+        raise argparse.ArgumentTypeError(f"cần một số giây từ 0 đến 3600, gặp {text!r}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number ≥ 1, refused in Vietnamese otherwise."""
     try:

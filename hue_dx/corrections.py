@@ -45,6 +45,15 @@ class Letter:
     pdf: Path
     text: Path
     warning: str = ""  # a draft for want of the signer's name: what to fill in, and where
+    summary: str = ""  # what it is about (after "V/v")
+
+    def as_dict(self) -> dict[str, object]:
+        """As the folder's manifest lists it (names in the folder; what ``hue-dx mail requests`` reads)."""
+        return {"unit": self.unit, "name": self.name, "items": self.items, "summary": self.summary, "html": self.html.name,
+                "pdf": self.pdf.name if self.pdf.is_file() else None, "text": self.text.name, "draft": bool(self.warning)}
+
+
+MANIFEST = "manifest.json"
 
 
 def follow_up_items(root: Path | None, period: str) -> dict[str, list[dict[str, str]]]:
@@ -141,7 +150,7 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
             write_atomic(text_path, text.encode("utf-8"))
             if pdf:
                 reports.write_pdf(report, pdf_path)
-            letters.append(Letter(unit.code, unit.name, len(items), html_path, pdf_path, text_path, warning))
+            letters.append(Letter(unit.code, unit.name, len(items), html_path, pdf_path, text_path, warning, subject))
             issued.append(Request(unit.code, row.result.sha256 if row.result else "", now(), due.isoformat(), len(items),
                                   len(follow.get(unit.code, [])) if row.result else 0, by or person(), text_path.name))
     if root is not None and issued and (root / "ledger.sqlite").is_file():
@@ -152,7 +161,20 @@ def write_letters(consolidation, folder: Path, days: int = 10, today: dt.date | 
             ledger.commit()
         finally:
             ledger.close()
+    _manifest(folder, campaign.period, deadline, letters)
     return letters
+
+
+def _manifest(folder: Path, period: str, deadline: str, letters: list[Letter]) -> None:
+    """What was written, for ``hue-dx mail requests`` (each letter's unit and files)."""
+    import json
+
+    from . import __version__
+    from .files import write_atomic
+
+    listing = {"generator": f"hue-dx {__version__}", "kind": "requests", "period": period, "due": deadline,
+               "letters": [letter.as_dict() for letter in letters]}
+    write_atomic(folder / MANIFEST, (json.dumps(listing, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
 def _row_of(cell: str) -> int:

@@ -109,6 +109,7 @@ class DemoOutputs:
     archive: Path
     csv: Path
     json: Path
+    drafts: Path  # the e-mail to each unit carrying its workbook (.eml drafts)
 
 
 def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOutputs:
@@ -121,8 +122,10 @@ def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOu
     from .workbook.fill import fill, set_saved_time
 
     workbooks, returned = folder / "1-so-danh-gia", folder / "2-so-gui-ve"
+    archive = folder / "luu-tru"
     made = generate(catalog, campaign, workbooks)
-    say(f"1. Đã tạo {len(made)} sổ đánh giá: {workbooks}")
+    drafts = write_drafts(campaign, workbooks, archive)
+    say(f"1. Đã tạo {len(made)} sổ đánh giá: {workbooks}; thư gửi từng đơn vị kèm sổ (thư nháp .eml, mở bằng Outlook, Thunderbird): {drafts}")
     returned.mkdir(parents=True, exist_ok=True)
     sent = 0
     for g in made:
@@ -149,7 +152,6 @@ def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOu
         f"{len(NOT_SENT)} đơn vị không gửi): {returned}")
 
     out = folder / "3-tong-hop"
-    archive = folder / "luu-tru"
     ctx = Context.create(catalog, campaign)
     result = consolidate(catalog, campaign, [returned], archive, context=ctx)
     ranking, json_path, csv_dir = out / f"xep-hang-{campaign.period}.xlsx", out / f"xep-hang-{campaign.period}.json", out / "csv"
@@ -170,4 +172,21 @@ def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOu
     unit_pdf = printed / "phieu-tu-danh-gia-STTTT.pdf"
     reports.write_pdf(reports.unit_report(catalog, campaign, detailed(result, sample_unit, ctx)), unit_pdf)
     say(f"4. Báo cáo in: {report_pdf} (và .html), phiếu của Sở Thông tin và Truyền thông: {unit_pdf}")
-    return DemoOutputs(workbooks, returned, ranking, report_pdf, report_html, unit_pdf, archive, csv_dir, json_path)
+    return DemoOutputs(workbooks, returned, ranking, report_pdf, report_html, unit_pdf, archive, csv_dir, json_path, drafts)
+
+
+def write_drafts(campaign: Campaign, workbooks: Path, archive: Path) -> Path:
+    """The e-mail to every unit with its workbook, as drafts (``hue-dx mail workbooks``),
+    recorded in the campaign's ledger so that the units' replies are matched on intake."""
+    from .intake.ledger import Ledger
+    from .outbox import letters, sending
+    from .outbox.compose import Sender
+
+    sender = Sender.of_campaign(campaign)
+    drafts = workbooks / "thu-nhap"
+    ledger = Ledger(archive)
+    try:
+        sending.run(letters.workbooks(campaign, workbooks, sender), sender, ledger, drafts)
+    finally:
+        ledger.close()
+    return drafts

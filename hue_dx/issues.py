@@ -74,6 +74,9 @@ _TYPES = [
     IssueType("file-chosen", INFO, "Tệp do cán bộ chọn", "Tệp này được dùng cho đơn vị theo quyết định của cán bộ ({value}).", "Không cần làm gì."),
     IssueType("file-superseded", INFO, "Đã có bản mới hơn", "Tệp đã được thay bằng bản mới hơn của cùng đơn vị ({value}).", "Không cần làm gì."),
     IssueType("file-late", WARNING, "Gửi muộn", "Tệp gửi sau hạn: ngày {value} ({read}).", "Ghi nhận; gửi đúng hạn ở các kỳ sau."),
+    IssueType("mail-reply-unknown-sender", INFO, "Thư trả lời từ địa chỉ lạ",
+              "Thư trả lời {read} của hue-dx được gửi từ địa chỉ {value}, không có trong danh sách đơn vị.",
+              "Hỏi lại đơn vị đây có phải địa chỉ của đơn vị không; nếu phải, thêm vào cột email của danh sách đơn vị (cách nhau bằng ';')."),
     # identity
     IssueType("identity-missing", ERROR, "Không phải sổ do hue-dx tạo", "Tệp không có thông tin nhận diện của sổ đánh giá (mã bộ tiêu chí, kỳ, mã đơn vị).",
               "Điền số liệu vào đúng sổ đánh giá đã nhận, không sao chép sang tệp mới."),

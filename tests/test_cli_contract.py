@@ -60,6 +60,12 @@ def world(tmp_path_factory):
     (tmp / "garbage.json").write_bytes(b"\xff\xfe\x00garbage\x9c")
     (tmp / "garbage.toml").write_bytes(b"\x00\x01[[[ = =")
     (tmp / "a-file").write_text("not a folder", encoding="utf-8")
+    # what the mail commands send: a workbook, a quarter's workbook, and folders of no letter
+    assert run("generate", "--unit", "STTTT", "--out", tmp / "books")[0] == 0
+    assert run("tasks", "generate", "--period", "2021-Q3", "--unit", "STTTT", "--out", tmp / "qbooks")[0] == 0
+    for folder, kind, period in (("letters", "requests", "2020"), ("reminders", "reminders", "2021-Q3")):
+        (tmp / folder).mkdir()
+        (tmp / folder / "manifest.json").write_text(f'{{"kind": "{kind}", "period": "{period}", "due": "", "letters": []}}', encoding="utf-8")
     return tmp
 
 
@@ -223,6 +229,8 @@ VALID: dict[tuple[str, ...], tuple[list[str], list[str]]] = {
     ("publish",): (["{w}/clean"], ["--out", "{t}/site", "--archive", "{t}/a"]),
     ("addin", "build"): ([], ["--out", "{t}/addin"]),
     ("issue-types",): ([], []),
+    ("mail", "workbooks"): (["{w}/books"], ["--out", "{t}/nhap", "--archive", "{t}/a"]),
+    ("mail", "requests"): (["{w}/letters"], ["--out", "{t}/nhap", "--archive", "{t}/a"]),
     ("choose",): (["STTTT"], ["--archive", "{t}/a"]),
     ("approve",): ([], ["--archive", "{t}/a", "--out", "{t}/d", "--no-pdf"]),
     ("reopen",): ([], ["--reason", "bản sửa được chấp nhận", "--archive", "{t}/a"]),
@@ -238,6 +246,8 @@ VALID: dict[tuple[str, ...], tuple[list[str], list[str]]] = {
     ("tasks", "report"): ([], ["--period", "2021-Q3", "--archive", "{t}/k", "--out", "{t}/o"]),
     ("tasks", "choose"): (["STTTT"], ["--period", "2021-Q3", "--archive", "{t}/k"]),
     ("tasks", "demo"): (["{t}/demo-quy"], []),
+    ("tasks", "mail", "workbooks"): (["{w}/qbooks"], ["--period", "2021-Q3", "--out", "{t}/nhap", "--archive", "{t}/k"]),
+    ("tasks", "mail", "reminders"): (["{w}/reminders"], ["--period", "2021-Q3", "--out", "{t}/nhap", "--archive", "{t}/k"]),
 }
 
 
@@ -320,6 +330,18 @@ def bad_arguments() -> list[tuple[list[str], int]]:
         (["tasks", "choose", "STTTT", "--period", "2021-Q3", "--archive", "{t}/khong-co"], 2),
         (["tasks", "choose", "KHONGCO", "--period", "2021-Q3", "--archive", "{t}/k"], 2),
         (["tasks", "choose", "STTTT", "--period", "2021-Q9", "--archive", "{t}/k"], 2),
+        (["mail", "workbooks", "{t}/khong-co", "--archive", "{t}/a"], 2), (["mail", "workbooks", f"{w}/letters", "--archive", "{t}/a"], 2),
+        (["mail", "requests", f"{w}/books", "--archive", "{t}/a"], 2), (["mail", "workbooks", f"{w}/books", "--archive", f"{w}/a-file"], 2),
+        (["mail", "workbooks", f"{w}/books", "--archive", "{t}/a", "--resend"], 2),
+        (["mail", "workbooks", f"{w}/books", "--archive", "{t}/a", "--send"], 2),  # no mail server named
+        (["mail", "workbooks", f"{w}/books", "--archive", "{t}/a", "--send", "--server", "127.0.0.1", "--port", "1"], 2),  # nobody listens
+        (["mail", "workbooks", f"{w}/books", "--archive", "{t}/a", "--send", "--server", "127.0.0.1", "--user", "stttt"], 2),  # no password, no terminal
+        (["mail", "workbooks", f"{w}/books", "--archive", "{t}/a", "--pause", "-1"], 2),
+        (["mail", "workbooks", f"{w}/books", "--recipe", f"{w}/garbage.toml"], 2),
+        (["mail", "workbooks", f"{w}/books", "--archive", "{t}/a", "--unit", "KHONGCO"], 2),
+        (["tasks", "mail", "workbooks", f"{w}/qbooks", "--period", "2021-Q4", "--archive", "{t}/k"], 2),  # another quarter's folder
+        (["tasks", "mail", "reminders", f"{w}/qbooks", "--period", "2021-Q3", "--archive", "{t}/k"], 2),
+        (["tasks", "mail", "workbooks", f"{w}/qbooks", "--period", "2021-Q3", "--archive", f"{w}/a-file"], 2),
     ]
     return cases
 

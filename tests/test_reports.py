@@ -77,7 +77,9 @@ def demo_run(tmp_path_factory):
 def test_the_demo_runs_the_whole_chain_and_says_where_each_output_is(demo_run):
     outputs, campaign, lines = demo_run
     said, ran_in = " ".join(lines), outputs.workbooks.parent.parent  # paths as the clerk typed them
-    assert len(lines) == 4 and all(str(p.relative_to(ran_in)) in said for p in (outputs.workbooks, outputs.returned, outputs.ranking, outputs.report_pdf))
+    assert len(lines) == 4 and all(str(p.relative_to(ran_in)) in said for p in (outputs.workbooks, outputs.returned, outputs.ranking, outputs.report_pdf,
+                                                                                 outputs.drafts))
+    assert len(list(outputs.drafts.glob("*.eml"))) == len(campaign.units)  # the e-mail to every unit, with its workbook
     assert len(list(outputs.workbooks.glob("*.xlsx"))) == len(campaign.units)
     assert (outputs.archive / "ledger.sqlite").is_file() and (outputs.csv / "xep-hang.csv").is_file()
     import json

@@ -14,8 +14,9 @@ kind, its wording and its default archive, and supplies its check of one file (b
    accepted file with figures by the date it was sent (its e-mail), else saved (``Ledger.current``),
    never a blank one; a later file with fewer figures is said, never a silent loss (``fewer_figures``);
 4. lateness by the mail's date (``late_by_mail``);
-5. the listing of every file received, with what was done with it and why (``listing``), and
-   the refusal of another kind's archive (``open_ledger``).
+5. the listing of every file received, with what was done with it and why (``listing``), the
+   message of hue-dx a reply answers (``hue-dx mail``, the ledger's ``messages``), and the
+   refusal of another kind's archive (``open_ledger``).
 
 The kind then computes its outcome (a ranking, a quarter's summary) from the ledger.
 """
@@ -39,7 +40,7 @@ from typing import Any, Protocol
 from ..issues import ERROR, Issue, issue
 from . import xlsx
 from .layout import MAIL_DATE
-from .ledger import NEUTRAL_KINDS, Choice, Entry, FileRow, Ledger, Record, archive, archive_stream, dumps, issue_rows
+from .ledger import MESSAGE_KINDS, NEUTRAL_KINDS, Choice, Entry, FileRow, Ledger, Record, archive, archive_stream, dumps, issue_rows
 from .received import InputError, Item, Spool, walk
 
 WINDOW = 64  # files in flight per worker: enough to keep every core busy, few enough to keep memory flat
@@ -297,8 +298,8 @@ def receive(kind: ReturnKind, ledger: Ledger, items: list[Item], root: Path, *, 
             run.issues.append(kind.issue("file-duplicate", file=item.source, unit=unit, value=run.first_source[sha], sha=sha))
         run.first_source.setdefault(sha, item.source)
         if found is None:
-            ledger.seen(sha, item.source, item.sender, item.sent)  # known from an earlier run: nothing changes
-        elif ledger.record(found, item.source, item.sender, item.sent):
+            ledger.seen(sha, item.source, item.sender, item.sent, replies_to=item.replies_to)  # known from an earlier run: nothing changes
+        elif ledger.record(found, item.source, item.sender, item.sent, item.replies_to):
             run.new += 1
         if done % 200 == 0:
             ledger.commit()
@@ -395,6 +396,9 @@ class ReceivedFile:
     index: float | None = None  # a self-assessment's index
     rows: int = 0  # a quarterly report's rows answered
     expected: int = 0  # and rows its unit's workbook holds
+    reply_to_unit: str = ""  # it came in a reply to a message hue-dx wrote to this unit
+    reply_to: str = ""  # that message's Message-ID
+    reply_note: str = ""  # the message answered, in words (and a sender not in the roster)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -403,7 +407,9 @@ class ReceivedFile:
 @dataclass
 class Listing:
     files: list[ReceivedFile] = field(default_factory=list)
-    superseded: list[Issue] = field(default_factory=list)  # accepted files with figures replaced by a newer one (or of another period)
+    # what the listing says of files besides their own checks: accepted files with figures replaced by a newer one
+    # (or of another period), replies from an address not in the roster
+    superseded: list[Issue] = field(default_factory=list)
     not_in_use: list[str] = field(default_factory=list)  # SHA-256 of listed files whose own issues belong to the run
     others: list[str] = field(default_factory=list)  # sources of what is no workbook or could not be read
 
@@ -453,7 +459,37 @@ def listing(kind: ReturnKind, ledger: Ledger, period: str, current: Mapping[str,
             out.files.append(ReceivedFile(item.source, item.name, sha, row.size if row else None, row.kind if row else "", row.unit if row else "",
                                           row.period if row else "", item.sender, item.sent, row.modified if row else None,
                                           row.received_at if row else None, 0, 0, DUPLICATE, f"giống hệt {run.first_source.get(sha, '')}"))
+    out.superseded += _replies(kind, ledger, out.files)
     return out
+
+
+def _replies(kind: ReturnKind, ledger: Ledger, files: Sequence[ReceivedFile]) -> list[Issue]:
+    """Files that came in a reply to a message hue-dx wrote: the unit and the campaign it answers
+    are said on each; a reply from an address hue-dx never wrote to (not in the roster) is an
+    information record, once per e-mail."""
+    from ..addresses import plain
+    from ..documents import local_time
+
+    answered = ledger.answered(f.sha256 for f in files)
+    if not answered:
+        return []
+    addressed = ledger.addressed()
+    found: dict[tuple[str, str], Issue] = {}
+    for f in files:
+        message = answered.get(f.sha256)
+        if message is None:
+            continue
+        what = MESSAGE_KINDS.get(message.kind, message.kind)
+        f.reply_to_unit, f.reply_to = message.unit, message.message_id
+        f.reply_note = f"trả lời {what} kỳ {kind.period_vi(message.period)} gửi {message.unit} ({local_time(message.at)})"
+        if f.unit and f.unit != message.unit:
+            f.reply_note += f"; tệp là của {f.unit}"
+        sender = plain(f.sender)
+        if sender and sender not in addressed:
+            f.reply_note += f"; gửi từ {sender}, địa chỉ không có trong danh sách đơn vị"
+            found.setdefault((sender, message.message_id), kind.issue("mail-reply-unknown-sender", file=f.source, unit=message.unit, value=sender,
+                                                                      read=what, sha=f.sha256))
+    return list(found.values())
 
 
 def _state(kind: ReturnKind, row: FileRow, period: str, in_use: Mapping[str, str], picked: set[str], current: Mapping[str, str],

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS files (
     total REAL, max REAL, idx REAL, result TEXT, kind TEXT DEFAULT 'self', errors INTEGER DEFAULT 0, issues TEXT DEFAULT '[]',
     figures INTEGER DEFAULT -1);
 CREATE TABLE IF NOT EXISTS sources (
-    sha256 TEXT, source TEXT, seen_at TEXT, run INTEGER, sender TEXT DEFAULT '', sent TEXT DEFAULT '', PRIMARY KEY (sha256, source));
+    sha256 TEXT, source TEXT, seen_at TEXT, run INTEGER, sender TEXT DEFAULT '', sent TEXT DEFAULT '', replies_to TEXT DEFAULT '',
+    PRIMARY KEY (sha256, source));
 CREATE TABLE IF NOT EXISTS choices (
     period TEXT, unit TEXT, sha256 TEXT, decided_at TEXT, reason TEXT, decided_by TEXT DEFAULT '', after_run INTEGER DEFAULT 0);
 CREATE TABLE IF NOT EXISTS appraisals (
@@ -56,6 +57,9 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS consolidated (
     kind TEXT, period TEXT, run INTEGER, at TEXT);
 CREATE TABLE IF NOT EXISTS issue_types (code TEXT PRIMARY KEY, severity TEXT, title TEXT, message TEXT, hint TEXT);
+CREATE TABLE IF NOT EXISTS messages (
+    message_id TEXT PRIMARY KEY, unit TEXT, period TEXT, kind TEXT, subject TEXT, recipients TEXT, attachment TEXT,
+    attachment_name TEXT, state TEXT, reply TEXT DEFAULT '', at TEXT, UNIQUE (kind, period, unit, attachment));
 CREATE INDEX IF NOT EXISTS files_unit ON files (period, unit);
 """
 
@@ -84,7 +88,7 @@ CREATE VIEW IF NOT EXISTS scores AS
     FROM files f, json_each(f.result, '$.criteria') c;
 """
 VERSION = 4  # PRAGMA user_version; 0/1: issues and scores were tables of their own; 2: no figures, senders, choices;
-#            3: decisions without a name, an undone choice deleted, no requests, approvals, follow-ups
+#            3: decisions without a name, an undone choice deleted, no requests, approvals, follow-ups, messages, replies_to
 
 #: kinds of file every intake records besides its own: what is no workbook, what could not be read, containers opened
 NEUTRAL_KINDS = frozenset({"other", "problem", "container"})
@@ -409,6 +413,41 @@ def person(by: str | None = None) -> str:
         return os.environ.get("USERNAME") or os.environ.get("USER") or "(không rõ)"
 
 
+#: what became of a message hue-dx wrote (``messages.state``)
+WRITTEN, SENT, REFUSED, FAILED, UNKNOWN = "written", "sent", "refused", "failed", "unknown"
+#: each kind of message hue-dx writes (``messages.kind``), in words
+MESSAGE_KINDS = {"workbook": "thư gửi sổ tự đánh giá", "request": "thư đề nghị sửa, giải trình",
+                 "tracking-workbook": "thư gửi sổ báo cáo quý", "reminder": "thư đôn đốc báo cáo quý"}
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    """A message hue-dx wrote to a unit, as the ``messages`` table holds it: one per unit, kind of
+    message, period and attached file (the SHA-256 of its bytes), whatever became of it: a draft
+    written, sent, refused by the server (its reply kept), failed before the server took it (sent
+    again by the next run), or unknown (the connection was lost after the message was handed
+    over: it may have arrived, so it is never sent again unless asked)."""
+
+    message_id: str  # without angle brackets
+    unit: str
+    period: str
+    kind: str  # workbook, request, tracking-workbook, reminder
+    subject: str
+    recipients: tuple[str, ...]
+    attachment: str  # SHA-256 of the attached file
+    attachment_name: str
+    state: str
+    reply: str = ""  # the server's words (refusals, partial refusals)
+    at: str = ""  # when the state was reached
+
+
+_MESSAGE = "message_id, unit, period, kind, subject, recipients, attachment, attachment_name, state, reply, at"
+
+
+def _message(r: Sequence[Any]) -> MessageRow:
+    return MessageRow(r[0], r[1], r[2], r[3], r[4], tuple(loads(r[5] or "[]")), r[6], r[7], r[8], r[9] or "", r[10] or "")
+
+
 class Ledger:
     def __init__(self, root: Path):
         root.mkdir(parents=True, exist_ok=True)
@@ -488,7 +527,7 @@ class Ledger:
         """The kinds of file recorded (an archive belongs to the intake whose kinds they are)."""
         return {k for (k,) in self.db.execute("SELECT DISTINCT COALESCE(kind, 'self') FROM files")}
 
-    def record(self, found: Entry, source: str, sender: str = "", sent: str = "") -> bool:
+    def record(self, found: Entry, source: str, sender: str = "", sent: str = "", replies_to: Sequence[str] = ()) -> bool:
         """Record a checked file (once) and where it was seen; True when the file is new."""
         seen = self.received or now()
         cur = self.db.execute(_INSERT, (*astuple(found.record), seen, source))
@@ -498,13 +537,14 @@ class Ledger:
                                 "VALUES (?,?,?,?,?,?,?,?)",
                                 [(found.sha256, a.criterion, found.unit, a.appraiser, dumps(a.inputs), a.reason, a.saved or seen, a.follow_up)
                                  for a in found.appraisals])
-        self.seen(found.sha256, source, sender, sent, seen)
+        self.seen(found.sha256, source, sender, sent, seen, replies_to)
         return new
 
-    def seen(self, sha256: str, source: str, sender: str = "", sent: str = "", when: str | None = None) -> None:
-        """Where and how a file was received (a file already recorded may come again under another name)."""
-        self.db.execute("INSERT OR IGNORE INTO sources (sha256, source, seen_at, run, sender, sent) VALUES (?,?,?,?,?,?)",
-                        (sha256, source, when or now(), self.run, sender, sent))
+    def seen(self, sha256: str, source: str, sender: str = "", sent: str = "", when: str | None = None, replies_to: Sequence[str] = ()) -> None:
+        """Where and how a file was received (a file already recorded may come again under another
+        name); ``replies_to``: the ids of the messages its e-mail answers (In-Reply-To, References)."""
+        self.db.execute("INSERT OR IGNORE INTO sources (sha256, source, seen_at, run, sender, sent, replies_to) VALUES (?,?,?,?,?,?,?)",
+                        (sha256, source, when or now(), self.run, sender, sent, " ".join(replies_to)))
 
     def commit(self) -> None:
         self.db.commit()
@@ -616,6 +656,51 @@ class Ledger:
         """The id of the latest run recorded (0: none)."""
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0])
 
+    # ------------------------------------------------------------------ messages sent
+
+    def message(self, kind: str, period: str, unit: str, attachment: str) -> MessageRow | None:
+        """The message of this kind and period already written to the unit with this file, if any."""
+        row = self.db.execute(f"SELECT {_MESSAGE} FROM messages WHERE kind = ? AND period = ? AND unit = ? AND attachment = ?",
+                              (kind, period, unit, attachment)).fetchone()
+        return _message(row) if row else None
+
+    def messages(self, kind: str | None = None, period: str | None = None) -> list[MessageRow]:
+        """Every message recorded (of a kind and period, when given), oldest first."""
+        rows = self.db.execute(f"SELECT {_MESSAGE} FROM messages WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR period = ?) ORDER BY at, rowid",
+                               (kind, kind, period, period)).fetchall()
+        return [_message(r) for r in rows]
+
+    def note_message(self, message: MessageRow) -> None:
+        """Record a message, or what became of it (committed at once: a run cut short keeps every
+        message it handed to the server)."""
+        self.db.execute(f"INSERT OR REPLACE INTO messages ({_MESSAGE}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (message.message_id, message.unit, message.period, message.kind, message.subject, dumps(list(message.recipients)),
+                         message.attachment, message.attachment_name, message.state, message.reply, message.at or now()))
+        self.db.commit()
+
+    def answered(self, shas: Iterable[str]) -> dict[str, MessageRow]:
+        """Per received file, the message of hue-dx its e-mail answers (its In-Reply-To or
+        References name that message's id), for the files that came in such a reply."""
+        wanted = list(shas)
+        named: dict[str, list[str]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for sha, ids in self.db.execute(f"SELECT sha256, replies_to FROM sources WHERE replies_to != '' AND sha256 IN "
+                                            f"({','.join('?' * len(chunk))}) ORDER BY seen_at", chunk):
+                named.setdefault(sha, []).extend(ids.split())
+        every = sorted({i for ids in named.values() for i in ids})
+        known: dict[str, MessageRow] = {}
+        for start in range(0, len(every), 500):
+            chunk = every[start:start + 500]
+            for row in self.db.execute(f"SELECT {_MESSAGE} FROM messages WHERE message_id IN ({','.join('?' * len(chunk))})", chunk):
+                known[row[0]] = _message(row)
+        # In-Reply-To comes first: the message answered directly, before those further up the thread
+        return {sha: next(known[i] for i in ids if i in known) for sha, ids in named.items() if any(i in known for i in ids)}
+
+    def addressed(self) -> set[str]:
+        """Every address hue-dx has written to (the roster's, as they were when the messages were made), lower-cased."""
+        return {a.casefold() for (r,) in self.db.execute("SELECT recipients FROM messages") for a in loads(r or "[]")}
+
     def appraisals(self, period: str) -> list[tuple]:
         """Every recorded appraisal of the period: (unit, criterion, appraiser, inputs, reason, saved, source, sha256, self_sha256)."""
         rows = self.db.execute(
@@ -726,7 +811,7 @@ def _upgrade(db: sqlite3.Connection) -> None:
         if column not in columns:
             db.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
     source_columns = {row[1] for row in db.execute("PRAGMA table_info(sources)")}
-    for column in ("sender", "sent"):
+    for column in ("sender", "sent", "replies_to"):
         if column not in source_columns:
             db.execute(f"ALTER TABLE sources ADD COLUMN {column} TEXT DEFAULT ''")
     # version 4: every decision carries who made it (older ones: ''), appraisals a follow-up

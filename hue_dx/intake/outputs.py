@@ -379,11 +379,11 @@ def _workbook(c: Consolidation, target: BinaryIO, ratio_is_share) -> None:
         missing.add([u.code, u.name, u.group])
 
     received = _Sheet(book, "Tệp đã nhận", "CÁC TỆP ĐÃ NHẬN (MỌI TỆP, KỂ CẢ TỆP KHÔNG PHẢI SỔ ĐÁNH GIÁ)",
-                      ["Tệp (đường dẫn khi nhận)", "Đơn vị", "Tình trạng", "Lý do", "Người gửi", "Gửi lúc", "Lưu lần cuối", "Nhận lúc",
-                       "Số ô số liệu", "Chỉ số", "Số lỗi", "SHA-256 (16 ký tự đầu)"], [50, 10, 20, 40, 28, 16, 16, 16, 9, 9, 7, 20],
-                      {10: "0.0000"})
+                      ["Tệp (đường dẫn khi nhận)", "Đơn vị", "Tình trạng", "Lý do", "Người gửi", "Trả lời thư", "Gửi lúc", "Lưu lần cuối", "Nhận lúc",
+                       "Số ô số liệu", "Chỉ số", "Số lỗi", "SHA-256 (16 ký tự đầu)"], [50, 10, 20, 40, 28, 36, 16, 16, 16, 9, 9, 7, 20],
+                      {11: "0.0000"})
     for f in c.files:  # times as read in Vietnam (dd/mm/yyyy hh:mm, UTC+7), not ISO UTC
-        received.add([f.source, f.unit, f.state, f.reason, f.sender, local_time(f.sent), local_time(f.modified),
+        received.add([f.source, f.unit, f.state, f.reason, f.sender, f.reply_note, local_time(f.sent), local_time(f.modified),
                       local_time(f.received), f.figures if f.figures >= 0 else None, _index(f.index), f.errors, f.sha256[:16]])
     _states_sheet(book, c)  # [approval] issue 23
     _versions_sheet(book, c)

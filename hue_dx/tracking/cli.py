@@ -87,6 +87,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     rep.add_argument("--period", metavar="KỲ", required=True, help="kỳ báo cáo, ví dụ 2021-Q3")
     rep.add_argument("--archive", metavar="THƯ_MỤC", type=Path, help=f"kho lưu trữ của đợt báo cáo quý (mặc định {DEFAULT_ARCHIVE})")
     rep.add_argument("--out", metavar="THƯ_MỤC", type=Path, help="thư mục ghi báo cáo và thư đôn đốc (mặc định out/bao-cao-ubnd-quy-KỲ)")
+    from ..outbox.commands import add_tracking as add_mail
+
+    add_mail(actions, DEFAULT_ARCHIVE)
     demo = actions.add_parser("demo", help="chạy bốn quý báo cáo trên dữ liệu có sẵn: tạo sổ, điền, tổng hợp, báo cáo, xu hướng năm",
                               description="Bốn quý của một năm trên dữ liệu có sẵn: tạo sổ báo cáo quý (điền sẵn số liệu quý trước), điền như các "
                                           "đơn vị (có đơn vị gửi muộn, bỏ một quý, báo cáo khác đơn vị chủ trì, gửi bản sửa, gõ sai), tổng hợp, "

@@ -1,5 +1,5 @@
 """The `hue-dx tasks …` commands (declared in ``tracking.cli``): list, check, show, unit, bodies,
-periods, generate, consolidate, report, demo. Each returns the exit status."""
+periods, generate, consolidate, report, demo, mail. Each returns the exit status."""
 
 from __future__ import annotations
 
@@ -50,6 +50,10 @@ def run(args: argparse.Namespace, out) -> int:
         return _choose(catalog, args, out)
     if action == "demo":
         return _demo(catalog, args, out)
+    if action == "mail":
+        from ..outbox.commands import run_tracking
+
+        return run_tracking(*_campaign(catalog, args), args, out)
     if args.format == "json":
         json.dump(as_dict(catalog, recipe_mod.load(args.recipe).units), out, ensure_ascii=False, indent=2)
         out.write("\n")

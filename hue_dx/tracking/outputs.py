@@ -283,11 +283,11 @@ def write_workbook(q: Quarterly, path: Path) -> None:
                [[SEVERITY_VI[i.severity], i.code, i.unit, i.file, i.sheet, i.cell, i.criterion, i.value, i.message, i.hint] for i in q.issues],
                [10, 18, 10, 30, 18, 6, 10, 20, 50, 45], start=4)
     ws = book.sheet("Tệp đã nhận", "CÁC TỆP ĐÃ NHẬN (MỌI TỆP CỦA KỲ, KỂ CẢ TỆP KHÔNG PHẢI SỔ BÁO CÁO)")
-    book.table(ws, ["Tệp (đường dẫn khi nhận)", "Đơn vị", "Kỳ của sổ", "Tình trạng", "Lý do", "Người gửi", "Gửi lúc", "Lưu lần cuối", "Nhận lúc",
-                    "Dòng đã báo cáo", "Số lỗi", "SHA-256 (16 ký tự đầu)"],
-               [[f.source, f.unit, f.period or "", f.state, f.reason, f.sender, local_time(f.sent), local_time(f.modified),
+    book.table(ws, ["Tệp (đường dẫn khi nhận)", "Đơn vị", "Kỳ của sổ", "Tình trạng", "Lý do", "Người gửi", "Trả lời thư", "Gửi lúc", "Lưu lần cuối",
+                    "Nhận lúc", "Dòng đã báo cáo", "Số lỗi", "SHA-256 (16 ký tự đầu)"],
+               [[f.source, f.unit, f.period or "", f.state, f.reason, f.sender, f.reply_note, local_time(f.sent), local_time(f.modified),
                  local_time(f.received), f.rows, f.errors, f.sha256[:16]] for f in q.files],
-               [45, 10, 10, 20, 40, 26, 16, 16, 16, 9, 7, 20], start=4)
+               [45, 10, 10, 20, 40, 26, 36, 16, 16, 16, 9, 7, 20], start=4)
     book.save(path)
 
 

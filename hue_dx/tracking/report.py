@@ -433,12 +433,30 @@ def write_letters(q: Quarterly, folder: Path, when: dt.date | None = None) -> li
     from .. import reports
     from ..files import slug
 
-    _, _, own = q.recipe.campaign(q.quarter).sender()
+    _, signer, own = q.recipe.campaign(q.quarter).sender()
     out = []
+    listed = []
     for state in letter_units(q):
         if own is not None and state.unit.code == own.code:
             continue  # no letter to oneself: its own delay is in the report
         path = folder / f"don-doc-{q.quarter.id}-{state.unit.code}-{slug(state.unit.name)[:40]}.pdf"
         reports.write_pdf(letter_document(q, state, when), path)
         out.append(path)
+        listed.append({"unit": state.unit.code, "name": state.unit.name, "pdf": path.name, "missing": not state.reported,
+                       "late_on": state.late_on, "due": due_date(q, when or dt.date.today()).isoformat(), "draft": not signer.name})
+    _manifest(q, folder, listed)
     return out
+
+
+MANIFEST = "manifest.json"
+
+
+def _manifest(q: Quarterly, folder: Path, letters: list[dict[str, Any]]) -> None:
+    """What was written, for ``hue-dx tasks mail reminders`` (each letter's unit and file)."""
+    import json
+
+    from .. import __version__
+    from ..files import write_atomic
+
+    listing = {"generator": f"hue-dx {__version__}", "kind": "reminders", **q.period.as_dict(), "letters": letters}
+    write_atomic(folder / MANIFEST, (json.dumps(listing, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
