@@ -29,7 +29,7 @@ from .ledger import Choice, Entry, FileRow, Ledger, archived
 from .received import InputError, Item
 from .results import Consolidation, FileSummary, Final, LedgerFiles, Scores, UnitRow
 
-__all__ = ["ArchiveKindError", "Assessment", "InputError", "Item", "Consolidation", "UnitRow", "consolidate", "detailed"]
+__all__ = ["ArchiveKindError", "Assessment", "InputError", "Item", "Consolidation", "UnitRow", "consolidate", "detailed", "from_archive"]
 
 DEFAULT_ARCHIVE = Path("out") / "luu-tru"
 
@@ -64,6 +64,19 @@ def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archiv
     kind = Assessment(context or Context.create(catalog, campaign), catalog, campaign)
     return engine.consolidate(kind, inputs, archive_root, lambda ledger, run: _outcome(kind, ledger, run, archive_root, central),
                               workers=workers, progress=progress)
+
+
+def from_archive(catalog: Catalog, campaign: Campaign, archive_root: Path) -> Consolidation:
+    """The consolidation an archive holds as it stands, nothing received: each unit's file in use
+    read back from the ledger (``Ledger.current`` and the stored checks, appraisals applied), as a
+    run's outcome gives it; no file is read or checked again. The ledger is opened read-only
+    (an earlier year's archive is only read: ``intake.history``)."""
+    kind = Assessment(Context(catalog, campaign, {}), catalog, campaign)  # no file is checked: no layout needed
+    ledger = Ledger.reader(archive_root)
+    try:
+        return _outcome(kind, ledger, Run(), archive_root)
+    finally:
+        ledger.close()
 
 
 def detailed(c: Consolidation, row: UnitRow, ctx: Context | None = None) -> FileResult:

@@ -21,6 +21,7 @@ from ..campaign import Campaign, Unit
 from ..catalog import Catalog
 from ..issues import ERROR, WARNING, Issue
 from ..scoring import INVALID, MISSING, NA, OK, STATUS_VI, CriterionResult, UnitResult, reason_of, status_words
+from ..series import Comparison
 from .engine import ReceivedFile, without_saved_lateness
 
 _STATUS_BYTE = {OK: b"o", NA: b"n", MISSING: b"m", INVALID: b"i"}
@@ -187,6 +188,7 @@ class Consolidation:
     issue_counts: Counter = field(default_factory=Counter)  # (severity, code) -> records
     issue_units: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (severity, code) -> units concerned
     ledger: LedgerFiles | None = field(default=None, repr=False)
+    comparison: Comparison | None = field(default=None, repr=False)  # against the years before (issue 22: intake.history.attach)
 
     @property
     def has_errors(self) -> bool:
