@@ -125,11 +125,23 @@ class DemoOutputs:
     archive: Path
     csv: Path
     json: Path
-    period: str = "2020"
-    result: Any = field(default=None, repr=False, compare=False)  # the consolidation
 
 
-def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print, *, reports: bool = True) -> DemoOutputs:
+@dataclass
+class DemoYear:
+    """One year of the demo: its period, what it wrote, and its consolidation (compared with the year before)."""
+
+    period: str
+    outputs: DemoOutputs
+    result: Any = field(repr=False)
+
+
+def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print) -> DemoOutputs:
+    """One year of the demo in ``folder`` (``run_year``), its reports printed."""
+    return run_year(catalog, campaign, folder, say).outputs
+
+
+def run_year(catalog: Catalog, campaign: Campaign, folder: Path, say=print, *, reports: bool = True) -> DemoYear:
     """One year of the demo in ``folder``: generate, fill, consolidate (against the year before
     when the campaign names one: its archive is read), and print the reports (``reports``)."""
     from . import reports as reports_mod
@@ -139,7 +151,8 @@ def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print, *, report
     from .intake.consolidate import consolidate, detailed
     from .intake.history import attach, unit_comparison
     from .intake.outputs import write_csv, write_json, write_workbook
-    from .workbook.fill import fill, set_saved_time
+    from .workbook.fill import fill_fast as fill  # the same cells as openpyxl would write, in a few ms
+    from .workbook.fill import set_saved_time
 
     first = campaign.period == "2020"
     not_sent = NOT_SENT if first else NOT_SENT_LATER
@@ -186,11 +199,11 @@ def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print, *, report
     if comparison.previous:
         compared = sum(1 for u in comparison.units.values() if u.index.compared)
         against = f"; so với năm {comparison.previous}: {compared} đơn vị so sánh được chỉ số" + (
-            f", {len(comparison.units) - compared} không" if compared < len(comparison.units) else "")
+            f", {len(comparison.units) - compared} không so sánh được" if compared < len(comparison.units) else "")
     say(f"3. Đã tổng hợp {result.seen} tệp, xếp hạng {ranked} đơn vị, {len(result.missing)} chưa gửi{against}: {ranking}")
-    outputs = DemoOutputs(workbooks, returned, ranking, None, None, None, archive, csv_dir, json_path, campaign.period, result)
+    outputs = DemoOutputs(workbooks, returned, ranking, None, None, None, archive, csv_dir, json_path)
     if not reports:
-        return outputs
+        return DemoYear(campaign.period, outputs, result)
 
     printed = folder / "4-bao-cao"
     report = reports_mod.ranking_report(result)
@@ -206,27 +219,27 @@ def run(catalog: Catalog, campaign: Campaign, folder: Path, say=print, *, report
     against_unit = comparison.unit(own.code) if comparison.previous else unit_comparison(catalog, campaign, checked)
     reports_mod.write_pdf(reports_mod.unit_report(catalog, campaign, checked, comparison=against_unit), unit_pdf)
     say(f"4. Báo cáo in: {report_pdf} (và .html), phiếu của {own.name}: {unit_pdf}")
-    return dataclasses.replace(outputs, report_pdf=report_pdf, report_html=report_html, unit_pdf=unit_pdf)
+    return DemoYear(campaign.period, dataclasses.replace(outputs, report_pdf=report_pdf, report_html=report_html, unit_pdf=unit_pdf), result)
 
 
-def run_series(folder: Path, say=print) -> list[DemoOutputs]:
+def run_series(folder: Path, say=print) -> list[DemoYear]:
     """The demo's two years, each in its own folder with its own archive: the first without its
     printed reports, the second compared with it (its [previous] archive is the first's)."""
     from . import campaign as campaign_mod
     from . import catalog as catalog_mod
     from .campaign import default_recipe
 
-    done: list[DemoOutputs] = []
+    done: list[DemoYear] = []
     for n, name in enumerate(YEARS):
         campaign = campaign_mod.load(default_recipe(name))
         if done:
-            campaign = dataclasses.replace(campaign, previous_archive=done[-1].archive)
+            campaign = dataclasses.replace(campaign, previous_archive=done[-1].outputs.archive)
         changes = ""
         if campaign.previous is not None:
             names = {u.code: u.name for u in campaign.previous.units}
-            said = [f"{u.name} {campaign.lineage[u.code].words(names)}" for u in campaign.units if campaign.lineage[u.code].kind != "same"]
+            said = [f"{u.name} {campaign.lineage[u.code].words(names, u.code)}" for u in campaign.units if campaign.lineage[u.code].kind != "same"]
             changes = "; " + "; ".join(said) if said else ""
         target = folder / campaign.period
         say(f"Năm {campaign.period} ({target}{changes}):")
-        done.append(run(catalog_mod.load(campaign.catalog), campaign, target, say, reports=n == len(YEARS) - 1))
+        done.append(run_year(catalog_mod.load(campaign.catalog), campaign, target, say, reports=n == len(YEARS) - 1))
     return done
