@@ -50,7 +50,7 @@ def ranking_context(k: Comparison | None, catalog: Catalog, names: Mapping[str, 
     compared = [uc for uc in k.units.values() if uc.index.compared]
     rising = sorted((uc for uc in compared if (uc.index.delta or 0) > 0), key=lambda uc: (-(uc.index.delta or 0), uc.name))[:MOVERS]
     falling = sorted((uc for uc in compared if (uc.index.delta or 0) < 0), key=lambda uc: ((uc.index.delta or 0), uc.name))[:MOVERS]
-    groups = []
+    groups: list[dict[str, Any]] = []
     for g in k.groups:
         groups.append({"name": g.name, "ranked": g.ranked, "ranked_before": "—" if g.ranked_before is None else g.ranked_before,
                        "average": vn.fixed(g.average.now, 4), "average_before": vn.fixed(g.average.before, 4) if g.average.compared else "—",
@@ -61,12 +61,11 @@ def ranking_context(k: Comparison | None, catalog: Catalog, names: Mapping[str, 
                        "reason": g.average.reason})
     leaders = []
     for p in pillars:
-        row = {"code": p, "title": titles[p], "groups": []}
+        cells = []
         for g in k.groups:
             first, first_before = g.leaders[p]
-            row["groups"].append({"name": g.name, "now": _leaders(first),
-                                  "before": _leaders(first_before) if first_before is not None else NOT_COMPARABLE})
-        leaders.append(row)
+            cells.append({"name": g.name, "now": _leaders(first), "before": _leaders(first_before) if first_before is not None else NOT_COMPARABLE})
+        leaders.append({"code": p, "title": titles[p], "groups": cells})
     rows = []
     for uc in k.units.values():
         rows.append({"name": uc.name, "cells": [{"now": vn.fixed(uc.pillars[p].now, 4),
@@ -135,15 +134,15 @@ def trend_svg(k: Comparison, title: str, width: int = 620, height: int = 260) ->
         parts.append(f'<text x="{x(n):.1f}" y="{bottom + 16}" text-anchor="middle" fill="#000">{html.escape(p.period)}</text>')
     for g_n, group in enumerate(groups):
         dash = DASHES[g_n % len(DASHES)]
-        known = [(n, p.averages.get(group)) for n, p in enumerate(points) if p.averages.get(group) is not None]
+        known = [(n, v) for n, p in enumerate(points) if (v := p.averages.get(group)) is not None]
         if len(known) > 1:
-            path = " ".join(f"{x(n):.1f},{y(v):.1f}" for n, v in known)  # type: ignore[arg-type]
+            path = " ".join(f"{x(n):.1f},{y(v):.1f}" for n, v in known)
             parts.append(f'<polyline points="{path}" fill="none" stroke="#000" stroke-width="1.4"'
                          + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
         for n, v in known:
-            parts.append(_marker(MARKERS[g_n % len(MARKERS)], x(n), y(v)))  # type: ignore[arg-type]
+            parts.append(_marker(MARKERS[g_n % len(MARKERS)], x(n), y(v)))
             # the highest point of a year is labelled above it, the others below: labels never sit on each other's line
-            highest = v >= max(p for p in points[n].averages.values() if p is not None)
+            highest = v >= max(a for a in points[n].averages.values() if a is not None)
             anchor = "end" if n == 0 and len(points) > 1 else "start"
             dx = -7 if anchor == "end" else 7
             parts.append(f'<text x="{x(n) + dx:.1f}" y="{y(v) + (-6 if highest else 14):.1f}" text-anchor="{anchor}" fill="#000">'

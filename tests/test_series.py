@@ -191,3 +191,53 @@ def test_a_comparable_table_is_checked_when_a_catalog_loads(tmp_path):
         path.write_text(changed, encoding="utf-8")
         with pytest.raises(catalog_mod.CatalogError, match=says):
             catalog_mod.load(path)
+
+
+def test_a_comparable_declaration_written_in_the_criteria_workbook_builds_into_the_set(tmp_path):
+    from openpyxl import load_workbook
+
+    from hue_dx import catalog_book
+
+    book = tmp_path / "bo.xlsx"
+    book.write_bytes(catalog_book.write(OLD))
+    wb = load_workbook(book)
+    ws = wb["Thông tin chung"]
+    rows = {ws.cell(r, 2).value: r for r in range(2, ws.max_row + 1)}
+    ws.cell(rows["id"], 3).value = "bo-2021"
+    for key, value in (("comparable.catalog", "hue-222-2020"), ("comparable.index", "Có"), ("comparable.pillars", "1 = 1; 2 = 2")):
+        ws.cell(rows[key], 3).value = value
+    wb.save(book)
+    built = catalog_book.build(book)
+    assert built.catalog is not None, [(i.code, i.cell, i.message) for i in built.issues]
+    assert built.catalog.comparable == Comparable("hue-222-2020", True, {"1": "1", "2": "2"}, "")
+    link = series.bridge(built.catalog, OLD)
+    assert link.index and link.pillars == {"1": "1", "2": "2"} and not link.same and not link.criteria
+
+
+def test_the_demo_fills_a_workbook_fast_with_the_cells_openpyxl_would_write(tmp_path):
+    """fill_fast (the demo's) and fill (openpyxl) give workbooks that check identically, mistakes included."""
+    import hashlib
+    import random
+
+    from hue_dx import campaign as campaign_mod
+    from hue_dx import demo
+    from hue_dx.generate import generate
+    from hue_dx.intake.check import Context, check_file
+    from hue_dx.workbook.fill import fill, fill_fast
+
+    campaign = campaign_mod.load(None)
+    units = [campaign.unit(code) for code in ("SXD", "HPVANG")]
+    made = generate(OLD, campaign, tmp_path, units)
+    ctx = Context.create(OLD, campaign)
+    for g, unit in zip(made, units, strict=True):
+        blank = (tmp_path / g.path).read_bytes()
+        inputs = demo.unit_inputs(OLD, unit.code, unit.level)
+        typed = {code: {**values, **demo.MISTAKES[unit.code].get(code, {})} for code, values in inputs.items()}
+        contacts = demo.demo_contacts(unit.code, unit.level, random.Random(1))
+        evidence = {"1.1.1": {"number": "12/KH", "date": "01/02/2020", "title": "=Kế hoạch", "link": "https://x.vn"}}
+        slow, fast = fill(blank, typed, contacts, evidence), fill_fast(blank, typed, contacts, evidence)
+        a = check_file(slow, "a.xlsx", hashlib.sha256(slow).hexdigest(), ctx, details=True)
+        b = check_file(fast, "b.xlsx", hashlib.sha256(fast).hexdigest(), ctx, details=True)
+        assert (a.criteria, a.typed, a.evidence, a.contacts) == (b.criteria, b.typed, b.evidence, b.contacts)
+        assert sorted((i.code, i.cell) for i in a.issues) == sorted((i.code, i.cell) for i in b.issues)
+        assert b.evidence["1.1.1"][2] == "=Kế hoạch"  # a text beginning with "=" stays text

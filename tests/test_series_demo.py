@@ -248,3 +248,20 @@ def test_the_published_site_shows_each_unit_against_the_year_before(two_years, t
     assert "So với kỳ trước" in index and series.signed(want["change"]) in index
     page = (tmp_path / "site" / "don-vi" / "SKHCN.html").read_text(encoding="utf-8")
     assert "bình quân cộng chỉ số năm 2020 của các đơn vị hợp nhất" in page and "Chỉ số và hạng trong nhóm" in page
+    from test_publish import check, problems_of  # the results site's own browser check (headless Chromium, axe-core)
+
+    pages = ["index.html", "don-vi/SKHCN.html", "don-vi/SDTTG.html", "don-vi/TTT.html"]
+    report = check(tmp_path / "site", pages, "--widths", "360,1280", "--axe", "360,1280")
+    assert problems_of(report) == [] and len(report["visits"]) == 8
+
+
+def test_a_units_own_report_from_its_file_compares_its_pillars_with_last_year(two_years, expected, tmp_path):
+    recipe = recipes(two_years, tmp_path)
+    path = next(two_years[1].outputs.returned.glob("*_SDTTG_*.xlsx"))
+    assert cli.main(["report", "unit", str(path), "--recipe", str(recipe), "-o", str(tmp_path / "u.pdf")]) in (0, 1)
+    text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "u.pdf"), "-"], capture_output=True, text=True, check=True).stdout.split())
+    want = expected["units"]["SDTTG"]
+    assert f"So với năm 2020 (Ban Dân tộc tỉnh năm 2020 (trước khi đổi tên)): chỉ số {vn.fixed(want['before'], 4)}" in text
+    assert "hạng" not in text.split("So với năm 2020")[1].split(".")[0]  # one file has no rank: none is claimed
+    for change in want["pillars"]:
+        assert series.signed(change) in text
