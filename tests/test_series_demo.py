@@ -93,12 +93,12 @@ def test_the_workbook_shows_every_change_as_computed_from_the_two_years(two_year
             continue
         assert (row[6], row[7]) == (want["before"], want["change"]), (code, row[:11])
         if want["rank_change"] is None:
-            assert row[8] == "—" and row[9] == "hợp nhất: không so sánh hạng", (code, row[:11])
+            assert row[8] == "—" and row[9] == "không so sánh (hợp nhất)", (code, row[:11])
         else:
             assert (row[8], row[9]) == (want["rank_before"], want["rank_change"]), (code, row[:11])
         assert [row[13 + 3 * n] for n in range(7)] == want["pillars"], code
     assert "bình quân cộng chỉ số năm 2020" in rows["SKHCN"][10] and "Ban Dân tộc tỉnh" in rows["SDTTG"][10]
-    assert rows["SDTTG"][4] == "đổi tên từ Ban Dân tộc tỉnh" and rows["SKHCN"][4] == "hợp nhất từ Sở Khoa học và Công nghệ và Sở Thông tin và Truyền thông"
+    assert rows["SDTTG"][4] == "đổi tên từ Ban Dân tộc tỉnh" and rows["SKHCN"][4] == "hợp nhất với Sở Thông tin và Truyền thông"
     averages = [row for row in sheet_rows(two_years[1].outputs.ranking, "Bình quân theo năm")]
     for group, want in expected["groups"].items():
         by_year = {row[1]: row for row in averages if row[0] == group}

@@ -417,7 +417,7 @@ def _comparison_sheets(book: _Book, c: Consolidation, k: series.Comparison) -> N
     pillars = [p.code for p in c.catalog.pillars]
     headers = ["Nhóm", "Hạng", "Mã", "Đơn vị", f"Năm {before} là", f"Chỉ số {now}", f"Chỉ số {before}", "Thay đổi chỉ số",
                f"Hạng {before}", "Thay đổi hạng (bậc)", "So với gì, hoặc vì sao không so sánh được"]
-    widths = [18, 6, 9, 34, 26, 10, 12, 11, 8, 10, 48]
+    widths = [18, 6, 9, 34, 42, 10, 18, 18, 8, 18, 60]
     formats = {6: "0.0000", 7: "0.0000", 8: "+0.0000;-0.0000;0.0000", 10: "+0;-0;0"}
     for code in pillars:
         formats |= {len(headers) + 1: "0.0000", len(headers) + 2: "0.0000", len(headers) + 3: "+0.0000;-0.0000;0.0000"}
@@ -435,12 +435,13 @@ def _comparison_sheets(book: _Book, c: Consolidation, k: series.Comparison) -> N
         if found is None:
             continue
         lineage = c.campaign.lineage.get(r.unit.code)
-        rank_change: Any = found.rank_change if found.rank_change is not None else series.rank_words(found)
-        row: list[Any] = [group, r.rank, r.unit.code, r.unit.name, lineage.words(names) if lineage else "",
+        rank_change: Any = found.rank_change if found.rank_change is not None else _no_rank(found)
+        why = found.rule if found.index.compared else found.why
+        sheet.ws.set_row(sheet.rows, 15.0 * max(1, -(-int(len(why) * 1.15) // widths[10])) + 2)  # the reason whole, not under the next row
+        row: list[Any] = [group, r.rank, r.unit.code, r.unit.name, lineage.words(names, r.unit.code) if lineage else "",
                           _index(found.index.now), _before(found.index) if not found.is_new else "mới",
                           _compared(found.index) if not found.is_new else "mới",
-                          found.rank_before if found.rank_change is not None else "—", rank_change,
-                          found.rule if found.index.compared else found.why]
+                          found.rank_before if found.rank_change is not None else "—", rank_change, why]
         for code in pillars:
             change = found.pillars[code]
             row += [_index(change.now), _before(change), _compared(change)]
@@ -453,7 +454,7 @@ def _comparison_sheets(book: _Book, c: Consolidation, k: series.Comparison) -> N
                       ["Nhóm", "Năm", "Số đơn vị xếp hạng", "Chỉ số bình quân", "Thay đổi so với năm trước", "Thay đổi (%)",
                        f"Số đơn vị từ {series.HALF:g}".replace(".", ","), *[f"Chỉ số {b}" for b in bands],
                        *[f"TC {code} bình quân" for code in pillars], "Ghi chú"],
-                      [18, 7, 9, 10, 11, 9, 9, *[9] * len(bands), *[10] * len(pillars), 50],
+                      [18, 7, 11, 11, 18, 11, 11, *[13] * len(bands), *[11] * len(pillars), 60],
                       {4: "0.0000", 5: "+0.0000;-0.0000;0.0000", 6: "+0.0%;-0.0%;0.0%",
                        **{8 + len(bands) + n: "0.0000" for n in range(len(pillars))}})
     for g in k.groups:
@@ -488,6 +489,15 @@ def _comparison_sheets(book: _Book, c: Consolidation, k: series.Comparison) -> N
             cells += [_index(h.index) if h else None, h.rank if h else None]
         notes = "; ".join(f"{h.period}: {h.note}" for h in found.history if h.note)
         history.add([group, r.unit.code, r.unit.name, *cells, notes])
+
+
+def _no_rank(found: series.UnitComparison) -> str:
+    """Why a unit's rank is not compared, in a few words (the reason in full is in the last column)."""
+    if found.is_new:
+        return "mới"
+    if not found.index.compared:
+        return series.NOT_COMPARABLE
+    return {"merged": "không so sánh (hợp nhất)", "split": "không so sánh (tách)"}.get(found.lineage.kind, "không so sánh")
 
 
 def _previous_names(c: Consolidation) -> dict[str, str]:
