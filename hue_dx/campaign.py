@@ -199,6 +199,10 @@ def _load(path: Path, after: tuple[Path, ...]) -> Campaign:
             links = lineage_mod.check(rows, [u.code for u in previous.units], str(roster), previous.roster.name if previous.roster else "")
         except lineage_mod.LineageError as exc:
             raise CampaignError(str(exc)) from None
+    archive = _path_of(raw.get("archive"), path, "archive") or DEFAULT_ARCHIVE
+    previous_archive = previous_archive or (previous.archive if previous is not None else None)
+    if previous_archive is not None:
+        same_archive(archive, previous_archive, f"{path}: kho lưu trữ")
     return Campaign(
         catalog=str(raw["catalog"]),
         period=str(raw["period"]),
@@ -210,13 +214,20 @@ def _load(path: Path, after: tuple[Path, ...]) -> Campaign:
         report=section(raw, "report"),
         appraisal=raw.get("appraisal", {}),
         publish=section(raw, "publish"),
-        archive=_path_of(raw.get("archive"), path, "archive") or DEFAULT_ARCHIVE,
+        archive=archive,
         previous=previous,
-        previous_archive=previous_archive or (previous.archive if previous is not None else None),
+        previous_archive=previous_archive,
         lineage=dict(links.units),
         removed=links.removed,
         roster=roster,
     )
+
+
+def same_archive(archive: Path, previous: Path, what: str) -> None:
+    """Each campaign keeps its own archive: this year's cannot be the year before's."""
+    if archive.resolve() == previous.resolve():
+        raise CampaignError(f"{what} {archive} trùng kho của đợt trước: mỗi đợt một kho lưu trữ và sổ cái riêng; "
+                            "đặt archive = \"…\" khác cho đợt này (hoặc --archive THƯ_MỤC khác)")
 
 
 def _path_of(value: object, recipe: Path, key: str) -> Path | None:

@@ -748,6 +748,8 @@ def _consolidated(args: argparse.Namespace, what: str, compare: bool = False, **
     campaign = campaign_mod.load(args.recipe)
     cat = catalog_mod.load(campaign.catalog)
     archive = getattr(args, "archive", None) or campaign.archive
+    if campaign.previous_archive is not None:
+        campaign_mod.same_archive(archive, campaign.previous_archive, "--archive")
     central = _central(args, cat, campaign)
     try:
         result = consolidate(cat, campaign, list(args.inputs), archive, central=central, **options)

@@ -136,3 +136,15 @@ def test_the_shipped_2021_campaign_follows_2020_with_a_rename_and_a_merger():
     assert changed == {"SKHCN": Lineage(MERGED, ("SKHCN", "STTTT")), "SDTTG": Lineage(RENAMED, ("BDT",))} and c.removed == ()
     assert c.lineage["SKHCN"].words({"SKHCN": "Sở Khoa học và Công nghệ", "STTTT": "Sở Thông tin và Truyền thông"}, "SKHCN") \
         == "hợp nhất với Sở Thông tin và Truyền thông"
+
+
+def test_each_campaign_keeps_its_own_archive(tmp_path, capsys):
+    path = recipe(tmp_path, roster_2020())
+    path.write_text(path.read_text(encoding="utf-8").replace('archive = "kho-2021"', 'archive = "kho-2020"'), encoding="utf-8")
+    with pytest.raises(CampaignError, match="trùng kho của đợt trước: mỗi đợt một kho"):
+        campaign_mod.load(path)
+    from hue_dx import cli
+
+    path = recipe(tmp_path, roster_2020())
+    assert cli.main(["consolidate", str(tmp_path), "--recipe", str(path), "--archive", "kho-2020", "-o", str(tmp_path / "x.xlsx")]) == 2
+    assert "--archive" in capsys.readouterr().err
