@@ -177,7 +177,7 @@ def _years(found: series.UnitComparison | None) -> dict[str, Any]:
     if not found.index.compared:
         return {"previous": None, "previous_reason": NEW_UNIT if found.is_new else found.why, "history": history}
     rank = found.rank_before if found.rank_change is not None else None  # a merged or split unit had no rank of its own
-    note = "" if found.rule == "cùng đơn vị" else f"so với {found.rule}"
+    note = "" if found.lineage.kind == "same" else f"so với {found.rule}"
     return {"previous": Standing(found.period, found.index.before, rank), "previous_note": note, "history": history}
 
 

@@ -265,3 +265,11 @@ def test_a_units_own_report_from_its_file_compares_its_pillars_with_last_year(tw
     assert "hạng" not in text.split("So với năm 2020")[1].split(".")[0]  # one file has no rank: none is claimed
     for change in want["pillars"]:
         assert series.signed(change) in text
+
+
+def test_a_damaged_ledger_of_the_year_before_is_a_reason_not_a_crash(two_years, tmp_path):
+    broken = tmp_path / "hong"
+    broken.mkdir()
+    (broken / "ledger.sqlite").write_bytes(b"khong phai sqlite " * 100)
+    read = history.read_year(campaign_mod.load(ROOT / "generator" / "campaign-2020.toml"), broken)
+    assert not read.available and "không đọc được sổ cái" in read.reason

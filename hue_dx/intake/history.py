@@ -12,6 +12,7 @@ year with its reason, and every comparison with it says so. The comparing itself
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,17 +46,21 @@ def read_year(campaign: Campaign, archive: Path | None) -> series.Year:
         return unread(f"tệp {campaign.path.name} không nói kho lưu trữ", catalog)
     if not (archive / "ledger.sqlite").is_file():
         return unread(f"không có kho lưu trữ {archive} (sổ cái ledger.sqlite); đặt archive trong mục [previous] của tệp đợt đánh giá", catalog)
-    ledger = Ledger.reader(archive)
     try:
-        foreign = sorted(ledger.kinds() - {"self", "appraisal"} - NEUTRAL_KINDS)
-        held = bool(ledger.period_files(campaign.period))
-    finally:
-        ledger.close()
-    if foreign:
-        return unread(f"kho {archive} không phải kho sổ đánh giá (có tệp loại {foreign[0]})", catalog)
-    if not held:
-        return unread(f"kho {archive} không có sổ nào của kỳ {campaign.period}", catalog)
-    c = from_archive(catalog, campaign, archive)
+        ledger = Ledger.reader(archive)
+        try:
+            foreign = sorted(ledger.kinds() - {"self", "appraisal"} - NEUTRAL_KINDS)
+            held = bool(ledger.period_files(campaign.period))
+        finally:
+            ledger.close()
+        if foreign:
+            return unread(f"kho {archive} không phải kho sổ đánh giá (có tệp loại {foreign[0]})", catalog)
+        if not held:
+            return unread(f"kho {archive} không có sổ nào của kỳ {campaign.period}", catalog)
+        c = from_archive(catalog, campaign, archive)
+    except sqlite3.DatabaseError as exc:  # damaged, or written by an older hue-dx and never opened since (read-only: not upgraded)
+        return unread(f"không đọc được sổ cái {archive / 'ledger.sqlite'} ({exc}); chạy lại hue-dx consolidate của đợt "
+                      f"{campaign.period} với --archive {archive} một lần", catalog)
     try:
         return series.year_of(c, campaign.lineage, campaign.removed, str(archive))
     finally:
