@@ -40,4 +40,11 @@ def two_years(tmp_path_factory):
     the first (its printed reports too)."""
     from hue_dx import demo
 
-    return demo.run_series(tmp_path_factory.mktemp("hai-nam") / "demo", say=lambda _: None)
+    class Years(list):
+        said: list[str]  # what the demo printed, its folder written as the README's command writes it (out/demo)
+
+    folder = tmp_path_factory.mktemp("hai-nam") / "demo"
+    lines: list[str] = []
+    years = Years(demo.run_series(folder, say=lines.append))
+    years.said = [line.replace(str(folder), "out/demo") for line in lines]
+    return years

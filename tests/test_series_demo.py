@@ -273,3 +273,10 @@ def test_a_damaged_ledger_of_the_year_before_is_a_reason_not_a_crash(two_years, 
     (broken / "ledger.sqlite").write_bytes(b"khong phai sqlite " * 100)
     read = history.read_year(campaign_mod.load(ROOT / "generator" / "campaign-2020.toml"), broken)
     assert not read.available and "không đọc được sổ cái" in read.reason
+
+
+def test_the_readme_shows_what_the_main_command_prints(two_years):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split(".venv/bin/hue-dx demo\n```\n\n```\n", 1)[1].split("```", 1)[0].splitlines()
+    assert block[:-1] == two_years.said
+    assert block[-1].startswith("Xong. Mở out/demo/2021/4-bao-cao/bao-cao-xep-hang-2021.pdf")
