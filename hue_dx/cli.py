@@ -756,7 +756,7 @@ def _consolidated(args: argparse.Namespace, what: str, compare: bool = False, **
     except InputError as exc:
         raise UsageError(str(exc)) from None
     if compare:  # [issue 22] against the years before, read back from their archives
-        from .intake.history import attach
+        from .intake.years import attach
 
         attach(result)
     return campaign, cat, result
@@ -908,8 +908,8 @@ def _say_comparison(result, out) -> None:
 def _history(args: argparse.Namespace, out) -> int:
     """`hue-dx history`: the panel of every unit × year × pillar of the series, read from the archives."""
     from . import campaign as campaign_mod
-    from .intake.history import PANEL_COLUMNS, read_series
     from .intake.outputs import write_table
+    from .intake.years import PANEL_COLUMNS, read_series
 
     campaign = campaign_mod.load(args.recipe)
     read = read_series(campaign, args.archive)
@@ -956,7 +956,7 @@ def _report(args: argparse.Namespace, out) -> int:
             out.write(f"Không lập báo cáo: sổ {args.file.name} chưa có số liệu nào (mọi tiêu chí để trống hoặc không áp dụng), "
                       "không có gì để ký. Đơn vị điền số liệu rồi gửi lại sổ.\n")
             return EXIT_PROBLEMS
-        from .intake.history import unit_comparison
+        from .intake.years import unit_comparison
 
         report = reports.unit_report(cat, campaign, result, comparison=unit_comparison(cat, campaign, result))
         status = EXIT_PROBLEMS if any(i.severity == "error" for i in result.issues) else EXIT_OK

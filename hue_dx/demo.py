@@ -149,8 +149,8 @@ def run_year(catalog: Catalog, campaign: Campaign, folder: Path, say=print, *, r
     from .generate import generate
     from .intake.check import Context
     from .intake.consolidate import consolidate, detailed
-    from .intake.history import attach, unit_comparison
     from .intake.outputs import write_csv, write_json, write_workbook
+    from .intake.years import attach, unit_comparison
     from .workbook.fill import fill_fast as fill  # the same cells as openpyxl would write, in a few ms
     from .workbook.fill import set_saved_time
 

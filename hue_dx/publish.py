@@ -14,7 +14,7 @@ with ``previous_reason`` saying why), ``previous_note`` (against whom: a renamed
 name, the mean of a merged unit's predecessors) and ``history`` (its standings over the periods
 whose index compares, oldest first, this one included). ``site_of`` fills them from the
 consolidation's comparison with the years before (``Consolidation.comparison``, made by
-``intake.history.attach``: ``series``); without one the pages say there is no comparison and
+``intake.years.attach``: ``series``); without one the pages say there is no comparison and
 why, never a made-up change.
 """
 

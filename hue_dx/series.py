@@ -2,7 +2,7 @@
 
 Each year's results are held as a ``Year``: per ranked unit its index, rank, points and applicable
 max, the same per pillar, and each criterion's points (``year_of`` makes it from a consolidation;
-``intake.history`` reads earlier years back from their archives' ledgers). ``compare`` sets this
+``intake.years`` reads earlier years back from their archives' ledgers). ``compare`` sets this
 year against the ones before and gives a ``Comparison``: per unit (``UnitComparison``) its index,
 rank and pillars against last year and its history; per group the average, the distribution and
 the leaders of each pillar against last year; the trend over every year; the reorganisations.

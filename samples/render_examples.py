@@ -96,7 +96,7 @@ def document_samples(catalog, years, tmp: Path) -> None:
     from hue_dx.corrections import write_letters
     from hue_dx.intake.check import Context, check_file
     from hue_dx.intake.consolidate import consolidate
-    from hue_dx.intake.history import attach
+    from hue_dx.intake.years import attach
 
     target = HERE / "documents"
     shutil.rmtree(target, ignore_errors=True)

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from hue_dx import campaign as campaign_mod
 from hue_dx import cli, publish, series, vn
-from hue_dx.intake import history
+from hue_dx.intake import years
 
 ROOT = Path(__file__).resolve().parents[1]
 MERGED = {"SKHCN": ("SKHCN", "STTTT")}  # the 2021 roster's merger, and its rename
@@ -178,14 +178,14 @@ def test_the_year_before_is_read_from_its_ledger_alone_never_from_its_files(two_
         shutil.copyfile(part, only / part.name)
     assert not (only / "files").exists()
     campaign = campaign_mod.load(ROOT / "generator" / "campaign-2020.toml")
-    read = history.read_year(campaign, only)
+    read = years.read_year(campaign, only)
     assert read.available and len(read.units) == 27
     kept = json.loads(first.outputs.json.read_text(encoding="utf-8"))
     for rows in kept["ranking"].values():
         for r in rows:
             if r["rank"] is not None:
                 assert (series.rounded(read.units[r["unit"]].index), read.units[r["unit"]].rank) == (r["index"], r["rank"])
-    missing = history.read_year(campaign, tmp_path / "khong-co")
+    missing = years.read_year(campaign, tmp_path / "khong-co")
     assert not missing.available and "không có kho lưu trữ" in missing.reason
 
 
@@ -208,10 +208,10 @@ def test_the_history_command_and_pandas_give_the_panel_of_every_unit_year_and_pi
     assert "Năm 2020: 27 đơn vị có kết quả" in said and "Năm 2021: 28 đơn vị có kết quả" in said
     with (tmp_path / "panel.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == list(history.PANEL_COLUMNS)
+    assert list(rows[0]) == list(years.PANEL_COLUMNS)
     assert len(rows) == (27 + 28) * 8  # each unit ranked, each year: its index and its 7 pillars
-    frame = history.panel(recipe)
-    assert len(frame) == len(rows) and list(frame.columns) == list(history.PANEL_COLUMNS)
+    frame = years.panel(recipe)
+    assert len(frame) == len(rows) and list(frame.columns) == list(years.PANEL_COLUMNS)
     whole = frame[(frame.tru_cot == "")].set_index(["ky", "ma_don_vi"])
     for (year, data) in (("2020", expected["before"]), ("2021", expected["now"])):
         for code, unit in data.items():
@@ -271,7 +271,7 @@ def test_a_damaged_ledger_of_the_year_before_is_a_reason_not_a_crash(two_years, 
     broken = tmp_path / "hong"
     broken.mkdir()
     (broken / "ledger.sqlite").write_bytes(b"khong phai sqlite " * 100)
-    read = history.read_year(campaign_mod.load(ROOT / "generator" / "campaign-2020.toml"), broken)
+    read = years.read_year(campaign_mod.load(ROOT / "generator" / "campaign-2020.toml"), broken)
     assert not read.available and "không đọc được sổ cái" in read.reason
 
 

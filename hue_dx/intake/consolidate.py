@@ -29,7 +29,7 @@ from .ledger import Choice, Entry, FileRow, Ledger, archived
 from .received import InputError, Item
 from .results import Consolidation, FileSummary, Final, LedgerFiles, Scores, UnitRow
 
-__all__ = ["ArchiveKindError", "Assessment", "InputError", "Item", "Consolidation", "UnitRow", "consolidate", "detailed", "from_archive"]
+__all__ = ["ArchiveKindError", "Assessment", "InputError", "Item", "Consolidation", "UnitRow", "consolidate", "detailed", "from_ledger"]
 
 DEFAULT_ARCHIVE = Path("out") / "luu-tru"
 
@@ -66,15 +66,18 @@ def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archiv
                               workers=workers, progress=progress)
 
 
-def from_archive(catalog: Catalog, campaign: Campaign, archive_root: Path) -> Consolidation:
+def from_ledger(catalog: Catalog, campaign: Campaign, archive_root: Path, *, central: central_mod.Central | None = None,
+                context: Context | None = None) -> Consolidation:
     """The consolidation an archive holds as it stands, nothing received: each unit's file in use
     read back from the ledger (``Ledger.current`` and the stored checks, appraisals applied), as a
-    run's outcome gives it; no file is read or checked again. The ledger is opened read-only
-    (an earlier year's archive is only read: ``intake.history``)."""
-    kind = Assessment(Context(catalog, campaign, {}), catalog, campaign)  # no file is checked: no layout needed
+    run's outcome gives it; no file is read or checked again. The ledger is opened read-only (an
+    earlier year's archive is only read: ``intake.years``)."""
+    if not (archive_root / "ledger.sqlite").is_file():
+        raise InputError(f"Không có sổ cái ở {archive_root}: tổng hợp trước (hue-dx consolidate), hoặc chỉ --archive THƯ_MỤC")
+    kind = Assessment(context or Context(catalog, campaign, {}), catalog, campaign)  # no file is checked: no layout needed
     ledger = Ledger.reader(archive_root)
     try:
-        return _outcome(kind, ledger, Run(), archive_root)
+        return _outcome(kind, ledger, Run(), archive_root, central)
     finally:
         ledger.close()
 

@@ -47,7 +47,7 @@ def _rows(c: Consolidation) -> Iterator[tuple[str, UnitRow]]:
 
 
 def _against(c: Consolidation, r: UnitRow) -> series.UnitComparison | None:
-    """[issue 22] the unit against the year before, when the consolidation was compared (``intake.history.attach``)."""
+    """[issue 22] the unit against the year before, when the consolidation was compared (``intake.years.attach``)."""
     return c.comparison.unit(r.unit.code) if c.comparison is not None else None
 
 

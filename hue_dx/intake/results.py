@@ -188,7 +188,7 @@ class Consolidation:
     issue_counts: Counter = field(default_factory=Counter)  # (severity, code) -> records
     issue_units: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (severity, code) -> units concerned
     ledger: LedgerFiles | None = field(default=None, repr=False)
-    comparison: Comparison | None = field(default=None, repr=False)  # against the years before (issue 22: intake.history.attach)
+    comparison: Comparison | None = field(default=None, repr=False)  # against the years before (issue 22: intake.years.attach)
 
     @property
     def has_errors(self) -> bool:

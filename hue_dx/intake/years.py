@@ -3,7 +3,7 @@ the panel of every unit × year × pillar for analysts.
 
 Each campaign of a series keeps its own archive and ledger (``Campaign.archive``; the year before's
 is ``Campaign.previous_archive``, and so on back through ``Campaign.previous``). An earlier year's
-results are read from its ledger as they stand (``consolidate.from_archive``: each unit's file in
+results are read from its ledger as they stand (``consolidate.from_ledger``: each unit's file in
 use by ``Ledger.current``, its stored check, appraisals applied), never by checking its files
 again; what cannot be read (no archive, another intake's archive, no file of that period) is a
 year with its reason, and every comparison with it says so. The comparing itself is pure:
@@ -23,7 +23,7 @@ from .. import series
 from ..campaign import Campaign
 from ..catalog import Catalog
 from ..lineage import SAME, Lineage
-from .consolidate import from_archive
+from .consolidate import from_ledger
 from .ledger import NEUTRAL_KINDS, Ledger
 from .results import Consolidation
 
@@ -57,7 +57,7 @@ def read_year(campaign: Campaign, archive: Path | None) -> series.Year:
             return unread(f"kho {archive} không phải kho sổ đánh giá (có tệp loại {foreign[0]})", catalog)
         if not held:
             return unread(f"kho {archive} không có sổ nào của kỳ {campaign.period}", catalog)
-        c = from_archive(catalog, campaign, archive)
+        c = from_ledger(catalog, campaign, archive)
     except sqlite3.DatabaseError as exc:  # damaged, or written by an older hue-dx and never opened since (read-only: not upgraded)
         return unread(f"không đọc được sổ cái {archive / 'ledger.sqlite'} ({exc}); chạy lại hue-dx consolidate của đợt "
                       f"{campaign.period} với --archive {archive} một lần", catalog)
