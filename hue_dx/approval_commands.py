@@ -36,7 +36,10 @@ def documents(c, folder: Path, pdf: bool = True) -> list[tuple[str, Path]]:
     from . import reports
     from .files import write_atomic
     from .intake.outputs import write_csv, write_json, write_workbook
+    from .intake.years import attach
 
+    if c.comparison is None:  # against the years before, as every later output of it shows them
+        attach(c)
     period = c.campaign.period
     written: list[tuple[str, Path]] = []
     workbook, data = folder / f"xep-hang-{period}.xlsx", folder / f"xep-hang-{period}.json"

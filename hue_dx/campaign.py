@@ -1,6 +1,11 @@
 """A campaign: which criteria set, which period, the deadline, who issues it, where files go
 back, and the roster of units. A small TOML recipe beside a roster CSV (in `generator/`,
 shipped inside the package as ``hue_dx.data.generator``).
+
+Campaigns in series: a recipe may name its own archive (``archive``) and the campaign before it
+(``[previous] recipe``, and that campaign's archive when not its recipe's own); the roster then
+says what each unit was the year before (its ``previous`` column, ``lineage``), checked against
+the previous roster when the recipe is loaded.
 """
 
 from __future__ import annotations
@@ -12,13 +17,18 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import lineage as lineage_mod
 from .addresses import AddressError, addresses
 from .catalog import CatalogError
 from .documents import Body, Signer, full_name
 from .errors import HueDxError, NotFound
+from .lineage import Lineage
 
 DEFAULT_RECIPE = "campaign-2020.toml"
-OPTIONAL_COLUMNS = ("official_name", "parent", "place", "abbreviation", "signer_authority", "signer_title", "signer_name")
+DEFAULT_ARCHIVE = Path("out") / "luu-tru"  # where a campaign's files are archived when its recipe names no archive
+OPTIONAL_COLUMNS = ("official_name", "parent", "place", "abbreviation", "signer_authority", "signer_title", "signer_name",
+                    lineage_mod.COLUMN)
+SERIES_DEPTH = 30  # campaigns followed back through [previous]: more is a loop in the recipes
 
 
 class CampaignError(HueDxError, ValueError):
@@ -40,6 +50,8 @@ class Unit:
     signer_title: str = ""  # GIÁM ĐỐC, CHỦ TỊCH
     signer_name: str = ""
     email: tuple[str, ...] = ()  # where its messages go (roster column email: several separated by ";")
+    previous: str = ""  # what it was the year before, as the roster's column says it (``lineage``)
+    line: int = field(default=0, compare=False)  # its line in the roster file, for messages
 
     @property
     def heading_name(self) -> str:
@@ -60,6 +72,12 @@ class Campaign:
     report: dict = field(default_factory=dict)  # heading, signer and recipients of the province's report
     appraisal: dict = field(default_factory=dict)  # who appraises what: default, by_pillar, by_criterion
     publish: dict = field(default_factory=dict)  # the results site and open data: publisher, licence (hue-dx publish)
+    archive: Path = DEFAULT_ARCHIVE  # its own archive and ledger (the recipe's ``archive``; relative to the working folder)
+    previous: Campaign | None = field(default=None, repr=False)  # the campaign before it ([previous] recipe)
+    previous_archive: Path | None = None  # where the previous campaign's files are ([previous] archive, else its own)
+    lineage: dict[str, Lineage] = field(default_factory=dict)  # unit code -> what it was in the previous campaign
+    removed: tuple[str, ...] = ()  # codes of the previous roster that no unit of this one comes from
+    roster: Path | None = None  # the roster file
 
     def find(self, name: str) -> Unit | None:
         """The roster unit a body's name or code designates ("Sở Thông tin và Truyền thông tỉnh
@@ -149,7 +167,11 @@ def section(raw: dict, key: str) -> dict:
 
 
 def load(path: str | Path | None = None) -> Campaign:
-    path = Path(path) if path else default_recipe()
+    """The campaign of a recipe (default: the shipped 2020 one), with the campaigns before it."""
+    return _load(Path(path) if path else default_recipe(), ())
+
+
+def _load(path: Path, after: tuple[Path, ...]) -> Campaign:
     if not path.is_file():
         raise CampaignError(f"Không tìm thấy tệp đợt đánh giá: {path}")
     try:
@@ -168,18 +190,75 @@ def load(path: str | Path | None = None) -> Campaign:
         except ValueError as exc:
             raise CampaignError(f"{path}: deadline phải có dạng NNNN-TT-NN, gặp {raw['deadline']!r}") from exc
     roster = path.parent / raw["roster"]
+    units = load_roster(roster)
+    previous, previous_archive = _previous(raw, path, after)
+    links = lineage_mod.Links({}, ())
+    if previous is not None:
+        if previous.period == str(raw["period"]):
+            raise CampaignError(f"{path}: đợt trước ({previous.path.name}) cùng kỳ {previous.period}; [previous] phải là đợt của kỳ trước")
+        rows = [lineage_mod.Row(u.code, u.previous, u.line) for u in units]
+        try:
+            links = lineage_mod.check(rows, [u.code for u in previous.units], str(roster), previous.roster.name if previous.roster else "")
+        except lineage_mod.LineageError as exc:
+            raise CampaignError(str(exc)) from None
+    archive = _path_of(raw.get("archive"), path, "archive") or DEFAULT_ARCHIVE
+    previous_archive = previous_archive or (previous.archive if previous is not None else None)
+    if previous_archive is not None:
+        same_archive(archive, previous_archive, f"{path}: kho lưu trữ")
     return Campaign(
         catalog=str(raw["catalog"]),
         period=str(raw["period"]),
         deadline=deadline,
         issuer=section(raw, "issuer"),
         contact=section(raw, "contact"),
-        units=load_roster(roster),
+        units=units,
         path=path,
         report=section(raw, "report"),
         appraisal=raw.get("appraisal", {}),
         publish=section(raw, "publish"),
+        archive=archive,
+        previous=previous,
+        previous_archive=previous_archive,
+        lineage=dict(links.units),
+        removed=links.removed,
+        roster=roster,
     )
+
+
+def same_archive(archive: Path, previous: Path, what: str) -> None:
+    """Each campaign keeps its own archive: this year's cannot be the year before's."""
+    if archive.resolve() == previous.resolve():
+        raise CampaignError(f"{what} {archive} trùng kho của đợt trước: mỗi đợt một kho lưu trữ và sổ cái riêng; "
+                            "đặt archive = \"…\" khác cho đợt này (hoặc --archive THƯ_MỤC khác)")
+
+
+def _path_of(value: object, recipe: Path, key: str) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise CampaignError(f"{recipe}: {key} phải là một đường dẫn thư mục (chữ), gặp {value!r}")
+    return Path(value.strip())
+
+
+def _previous(raw: dict, path: Path, after: tuple[Path, ...]) -> tuple[Campaign | None, Path | None]:
+    """The campaign a recipe's [previous] table names (its recipe relative to this one's folder),
+    and the archive it gives for it (relative to the working folder, as every archive)."""
+    table = raw.get("previous")
+    if table is None:
+        return None, None
+    if not isinstance(table, dict) or not isinstance(table.get("recipe"), str) or not table["recipe"].strip():
+        raise CampaignError(f"{path}: mục [previous] cần recipe = \"tệp đợt đánh giá năm trước.toml\"")
+    unknown = set(table) - {"recipe", "archive"}
+    if unknown:
+        raise CampaignError(f"{path}: mục [previous] có khóa không dùng: {', '.join(sorted(unknown))} (có: recipe, archive)")
+    target = (path.parent / table["recipe"].strip())
+    chain = (*after, path.resolve())
+    if target.resolve() in chain or len(chain) > SERIES_DEPTH:
+        raise CampaignError(f"{path}: [previous] recipe = {table['recipe']!r} quay lại một đợt đã có trong chuỗi: "
+                            + " → ".join(p.name for p in chain) + f" → {target.name}")
+    if not target.is_file():
+        raise CampaignError(f"{path}: [previous] recipe: không tìm thấy tệp đợt đánh giá năm trước {target}")
+    return _load(target, chain), _path_of(table.get("archive"), path, "[previous] archive")
 
 
 def load_roster(path: Path) -> tuple[Unit, ...]:
@@ -211,7 +290,7 @@ def _roster(path: Path) -> tuple[Unit, ...]:
                 email = addresses(row.get("email") or "")
             except AddressError as exc:
                 raise CampaignError(f"{path}, dòng {line} (đơn vị {code}), cột email: {exc}; nhiều địa chỉ thì cách nhau bằng dấu ';'") from None
-            units.append(Unit(code, _nfc(row["name"]), _nfc(row["level"]), _nfc(row["group"]), **extra, email=email))
+            units.append(Unit(code, _nfc(row["name"]), _nfc(row["level"]), _nfc(row["group"]), **extra, email=email, line=line))
     return tuple(units)
 
 

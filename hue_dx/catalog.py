@@ -153,6 +153,18 @@ class Unscored:
 
 
 @dataclass(frozen=True)
+class Comparable:
+    """What of an earlier criteria set this one's results compare with ([comparable]): the
+    overall index, and pillars of this set mapped to pillars of that one. Whatever is not
+    declared is "không so sánh được" against that set (``series``)."""
+
+    catalog: str  # the earlier set's id
+    index: bool = False  # whether the overall index compares
+    pillars: Mapping[str, str] = field(default_factory=dict)  # this set's pillar code -> the earlier set's
+    note: str = ""  # why, in words (printed with the comparison)
+
+
+@dataclass(frozen=True)
 class Catalog:
     id: str
     version: str
@@ -168,6 +180,8 @@ class Catalog:
     scales: Mapping[str, Scale] = field(default_factory=dict)
     #: how pillars and the set add up: bonus and penalty caps, floor, index bound, grades
     totals: Totals = field(default_factory=Totals)
+    #: what of an earlier set compares with this one (None: only the same set compares)
+    comparable: Comparable | None = None
 
     @cached_property
     def by_code(self) -> dict[str, Criterion]:
@@ -311,7 +325,41 @@ def _build(raw: dict[str, Any], origin: str) -> Catalog:
         path=origin,
         scales=scales,
         totals=_totals(raw, origin),
+        comparable=_comparable(raw.get("comparable"), [g.code for g in groups if g.is_pillar], origin, str(raw["id"])),
     )
+
+
+def _comparable(spec: Any, pillars: list[str], origin: str, own: str) -> Comparable | None:
+    """[comparable]: catalog (the earlier set's id), index (true/false), pillars ({this = that}), note."""
+    if spec is None:
+        return None
+    where = f"{origin}: [comparable]"
+    if not isinstance(spec, dict):
+        raise CatalogError(f"{where} phải là một bảng (catalog, index, pillars, note)")
+    unknown = set(spec) - {"catalog", "index", "pillars", "note"}
+    if unknown:
+        raise CatalogError(f"{where} có khóa không dùng: {', '.join(sorted(unknown))} (có: catalog, index, pillars, note)")
+    other = spec.get("catalog")
+    if not isinstance(other, str) or not other.strip():
+        raise CatalogError(f"{where}: catalog phải là mã của bộ tiêu chí trước (ví dụ \"hue-222-2020\")")
+    index = spec.get("index", False)
+    if not isinstance(index, bool):
+        raise CatalogError(f"{where}: index phải là true hoặc false, gặp {index!r}")
+    mapping = spec.get("pillars", {})
+    if not isinstance(mapping, dict):
+        raise CatalogError(f"{where}: pillars phải là một bảng {{ \"trụ cột của bộ này\" = \"trụ cột của bộ {other}\" }}")
+    out: dict[str, str] = {}
+    for mine, theirs in mapping.items():
+        if str(mine) not in pillars:
+            raise CatalogError(f"{where}: pillars: {mine!r} không phải trụ cột của bộ này (có: {', '.join(pillars)})")
+        if not isinstance(theirs, str | int) or isinstance(theirs, bool) or not str(theirs).strip():
+            raise CatalogError(f"{where}: pillars: trụ cột {mine} cần mã một trụ cột của bộ {other}, gặp {theirs!r}")
+        out[str(mine)] = str(theirs).strip()
+    if len(set(out.values())) < len(out):
+        raise CatalogError(f"{where}: pillars: một trụ cột của bộ {other} được ghép với hai trụ cột của bộ này")
+    if other.strip() == own:
+        raise CatalogError(f"{where}: catalog là chính bộ này")
+    return Comparable(other.strip(), index, out, _text(spec.get("note", "")))
 
 
 def _cap(table: dict[str, Any], key: str, origin: str, where: str) -> float | None:

@@ -298,6 +298,9 @@ def _settings(reader: _Reader, data: dict[str, Any]) -> None:
                 data.setdefault("totals", {})[key.split(".", 1)[1]] = value
             continue
         text = cell_text(raw)
+        if key.startswith("comparable."):
+            _comparable_setting(row, key[11:], text, data.setdefault("comparable", {}))
+            continue
         if key.startswith("source."):
             data.setdefault("source", {})[key[7:]] = text
         elif key.startswith("evidence."):
@@ -313,6 +316,27 @@ def _settings(reader: _Reader, data: dict[str, Any]) -> None:
     if "id" in data and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", data["id"]):
         name, line = reader.rows[("settings", "id")]
         reader.add("cb-id-bad", sheet=name, cell=f"{reader.columns.get(('settings', 'value'), 'C')}{line}", value=data["id"])
+
+
+def _comparable_setting(row: _Row, key: str, text: str, out: dict[str, Any]) -> None:
+    """comparable.*: the earlier set, Có/Không for the index, "2 = 3; 3 = 4" for the pillars, a note."""
+    if key == "index":
+        found = row.word("value", {"yes": "Có", "no": "Không"}, aliases={"true": "yes", "false": "no", "x": "yes"})
+        if found is not None:
+            out["index"] = found == "yes"
+    elif key == "pillars":
+        pairs = {}
+        for part in (p.strip() for p in text.split(";")):
+            mine, sep, theirs = part.partition("=")
+            if not part:
+                continue
+            if not sep or not mine.strip() or not theirs.strip():
+                row.problem("cb-param-bad", "value", value=text, read="trụ cột của bộ này = trụ cột của bộ năm trước; …, ví dụ 2 = 3; 3 = 4")
+                return
+            pairs[mine.strip()] = theirs.strip()
+        out["pillars"] = pairs
+    else:
+        out[key] = text
 
 
 def _levels(reader: _Reader, data: dict[str, Any]) -> dict[str, str]:

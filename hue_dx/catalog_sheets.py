@@ -157,6 +157,12 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("totals.penalty_cap", "Điểm trừ tối đa của cả bộ", "Số điểm trừ nhiều nhất cho cả bộ (để trống: không giới hạn)."),
     ("totals.floor", "Điểm sàn", "Điểm sau khi trừ không thấp hơn mức này (để trống: 0)."),
     ("totals.index_max", "Chỉ số tối đa", "Chỉ số không vượt mức này (để trống: 1; điểm thưởng bù điểm thiếu, không nâng chỉ số quá 1)."),
+    ("comparable.catalog", "So sánh với bộ tiêu chí", "Mã bộ tiêu chí năm trước mà kết quả bộ này so sánh được một phần (để trống: "
+                                                      "chỉ so sánh với chính bộ này), ví dụ hue-222-2020."),
+    ("comparable.index", "So sánh được chỉ số chung", "Có: chỉ số chung so sánh được với bộ năm trước; Không (hoặc để trống): không."),
+    ("comparable.pillars", "Trụ cột so sánh được", "Trụ cột của bộ này = trụ cột của bộ năm trước, cách nhau dấu chấm phẩy, "
+                                                  "ví dụ 2 = 3; 3 = 4. Trụ cột không ghi: không so sánh được."),
+    ("comparable.note", "Ghi chú so sánh", "Vì sao các phần trên so sánh được (in cùng phần so sánh)."),
 )
 SETTING_INFO = {k: (label, help_) for k, label, help_ in SETTINGS}
 REQUIRED_SETTINGS = ("id", "version", "title")
@@ -234,6 +240,11 @@ def to_tables(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
     t = catalog.totals
     values |= {"totals.bonus_cap": t.bonus_cap, "totals.penalty_cap": t.penalty_cap,
                "totals.floor": t.floor if t.floor != 0 else None, "totals.index_max": t.index_max if t.index_max != 1 else None}
+    if catalog.comparable is not None:
+        c = catalog.comparable
+        values |= {"comparable.catalog": c.catalog, "comparable.index": "Có" if c.index else "Không",
+                   "comparable.pillars": "; ".join(f"{mine} = {theirs}" for mine, theirs in c.pillars.items()) or None,
+                   "comparable.note": c.note or None}
     keys = list(dict.fromkeys([*(k for k, _, _ in SETTINGS if not k.startswith(SETTING_FAMILIES) or k in values), *values]))
     for k in keys:
         label, help_ = SETTING_INFO.get(k, (k, ""))

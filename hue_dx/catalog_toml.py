@@ -15,7 +15,7 @@ from typing import Any
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 _BARE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
-TABLES = ("source", "levels", "evidence_fields", "scales", "policies", "totals")
+TABLES = ("source", "levels", "evidence_fields", "scales", "policies", "totals", "comparable")
 
 
 def string(text: str) -> str:

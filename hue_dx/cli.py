@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 CENTRAL_HELP = ("số liệu do Sở cung cấp cho mọi đơn vị (CSV unit,code,key,value): thay cho số liệu trong sổ của đơn vị ở các tiêu chí "
                 "có số liệu do Sở cung cấp")
+ARCHIVE_HELP = "kho lưu trữ và sổ cái của đợt (mặc định: khóa archive của tệp đợt đánh giá, nếu không thì out/luu-tru)"
 RECIPE_HELP = "tệp đợt đánh giá .toml (mặc định: đợt 2020 có sẵn trong hue-dx, generator/campaign-2020.toml)"
 
 
@@ -494,16 +495,26 @@ def build_parser() -> argparse.ArgumentParser:
                                           "xếp hạng theo nhóm. Thoát 1 nếu có lỗi trong các tệp được dùng hoặc có đơn vị chưa gửi.")
     con.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
     con.add_argument("-o", "--output", metavar="TỆP.xlsx", type=Path, default=None, help="sổ tổng hợp (mặc định out/xep-hang-KỲ.xlsx)")
-    con.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    con.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help=ARCHIVE_HELP)
     con.add_argument("--json", metavar="TỆP", type=Path, help="ghi thêm kết quả dạng JSON")
     con.add_argument("--csv", metavar="THƯ_MỤC", type=Path, help="ghi thêm CSV dữ liệu mở (xếp hạng, tiêu chí, vấn đề)")
     con.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
     con.add_argument("--workers", metavar="SỐ_TIẾN_TRÌNH", type=positive_int, default=None, help="số tiến trình đọc tệp, từ 1 (mặc định: số lõi CPU)")
 
     demo = commands.add_parser("demo", help="chạy cả chuỗi trên dữ liệu có sẵn: tạo sổ, điền, tổng hợp, báo cáo",
-                               description="Chạy cả chuỗi trên dữ liệu có sẵn: tạo sổ cho 30 đơn vị, điền như đơn vị điền (có vài lỗi thường gặp, "
-                                           "một bản sửa, một tệp đổi tên, ba đơn vị không gửi), tổng hợp, xếp hạng, lập báo cáo PDF/HTML.")
+                               description="Chạy cả chuỗi trên dữ liệu có sẵn cho hai năm liền nhau (2020, rồi 2021 với một đơn vị đổi tên và "
+                                           "một đơn vị hợp nhất): tạo sổ cho từng đơn vị, điền như đơn vị điền (có vài lỗi thường gặp, một bản sửa, "
+                                           "một tệp đổi tên, đơn vị không gửi), tổng hợp, xếp hạng, so với năm trước, lập báo cáo PDF/HTML năm 2021.")
     demo.add_argument("folder", metavar="THƯ_MỤC", type=Path, nargs="?", default=Path("out") / "demo", help="thư mục ghi (mặc định out/demo)")
+
+    his = commands.add_parser("history", help="bảng dài mọi đơn vị × năm × trụ cột của chuỗi đợt đánh giá, đọc từ các kho lưu trữ (CSV)",
+                              description="Đọc kết quả của đợt đánh giá và mọi đợt trước nó (mục [previous] của tệp đợt đánh giá), mỗi đợt từ kho "
+                                          "lưu trữ và sổ cái của nó (không chấm lại tệp nào), ghi một CSV: mỗi dòng một đơn vị, một năm, một trụ cột "
+                                          "(và một dòng chỉ số chung): chỉ số, hạng, điểm, điểm tối đa áp dụng, đơn vị năm trước là gì. "
+                                          "Thoát 1 khi có năm không đọc được.")
+    his.add_argument("-o", "--output", metavar="TỆP.csv", type=Path, required=True, help="tệp CSV ghi ra")
+    his.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ của đợt này (mặc định: khóa archive của tệp đợt đánh giá)")
+    his.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
 
     rep = commands.add_parser("report", help="báo cáo in, ký được: phiếu của một đơn vị hoặc báo cáo xếp hạng của tỉnh (PDF, HTML)",
                               description="Báo cáo theo thể thức Nghị định 30/2020/NĐ-CP (A4, Quốc hiệu, khối chữ ký), dạng PDF và HTML; "
@@ -517,7 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     description="Tổng hợp như hue-dx consolidate rồi lập báo cáo xếp hạng: bảng theo nhóm, theo trụ cột, biểu đồ, "
                                                 "đơn vị chưa gửi, nộp muộn, tóm tắt vấn đề, số liệu toàn tỉnh.")
     rep_rank.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
-    rep_rank.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    rep_rank.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help=ARCHIVE_HELP)
     for sub in (rep_unit, rep_rank):
         sub.add_argument("-o", "--output", metavar="TỆP.pdf", type=Path, required=True, help="tệp PDF ghi ra")
         sub.add_argument("--html", metavar="TỆP.html", type=Path, help="ghi thêm bản HTML (mở bằng trình duyệt, in được)")
@@ -535,7 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
                                           "nêu rõ từng ô cần sửa hoặc giải trình, cách sửa và hạn.")
     req.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
     req.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=Path("out") / "de-nghi", help="thư mục ghi thư (mặc định out/de-nghi)")
-    req.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    req.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help=ARCHIVE_HELP)
     req.add_argument("--days", metavar="SỐ_NGÀY", type=positive_int, default=10, help="số ngày làm việc đến hạn sửa (mặc định 10)")
     req.add_argument("--no-pdf", action="store_true", help="chỉ ghi HTML và văn bản, không ghi PDF")
     req.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
@@ -548,7 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
                                           "không cần JavaScript; đọc được trên điện thoại, in được.")
     pub.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
     pub.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=None, help="thư mục ghi trang web (mặc định out/cong-bo-KỲ)")
-    pub.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    pub.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help=ARCHIVE_HELP)
     pub.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
 
     apr = commands.add_parser("appraise", help="tạo phiếu thẩm định cho mỗi đơn vị và mỗi bên thẩm định",
@@ -557,7 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
                                           "thẩm định và lý do; điểm thẩm định tự tính bằng công thức Excel thường.")
     apr.add_argument("inputs", metavar="ĐẦU_VÀO", type=Path, nargs="+", help="tệp .xlsx, thư mục hoặc tệp .zip")
     apr.add_argument("--out", metavar="THƯ_MỤC", type=Path, default=Path("out") / "tham-dinh", help="thư mục ghi (mặc định out/tham-dinh)")
-    apr.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    apr.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help=ARCHIVE_HELP)
     apr.add_argument("--unit", metavar="MÃ", action="append", help="chỉ đơn vị này (dùng nhiều lần cho nhiều đơn vị)")
     apr.add_argument("--recipe", metavar="TỆP", type=Path, help=RECIPE_HELP)
     apr.add_argument("--previous-archive", metavar="THƯ_MỤC", type=Path, default=None,
@@ -604,7 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
     cho.add_argument("sha", metavar="MÃ_TỆP", nargs="?", help="mã SHA-256 của tệp (đủ vài ký tự đầu, như trong trang 'Tệp đã nhận')")
     cho.add_argument("--reason", metavar="LÝ_DO", default="", help="lý do chọn (ghi vào sổ cái)")
     cho.add_argument("--undo", action="store_true", help="trở lại quy tắc mặc định (ghi thành một quyết định mới; quyết định cũ vẫn lưu)")
-    cho.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help="kho lưu trữ và sổ cái (mặc định out/luu-tru)")
+    cho.add_argument("--archive", metavar="THƯ_MỤC", type=Path, default=None, help=ARCHIVE_HELP)
     cho.add_argument("--recipe", metavar="TỆP", type=Path, help="tệp đợt đánh giá .toml (mặc định generator/campaign-2020.toml)")
     for sub in (con, rep_rank, req, apr, pub, cho, ok, reo):
         sub.add_argument("--by", metavar="HỌ_TÊN", default=None, help="người thực hiện, ghi vào sổ cái (mặc định: tên người dùng của máy)")
@@ -725,16 +736,17 @@ def run(args: argparse.Namespace, out) -> int:
             out.write(f"Không viết thư cho {row.unit.name} (cơ quan gửi thư): {state}.\n")
         return EXIT_PROBLEMS if unsigned else consolidation_exit(consolidation)
     if args.command == "demo":
-        from . import campaign as campaign_mod
-        from . import catalog as catalog_mod
         from . import demo as demo_mod
 
         _needs_openpyxl("chạy demo")
-        campaign = campaign_mod.load(None)
-        cat = catalog_mod.load(campaign.catalog)
-        outputs = demo_mod.run(cat, campaign, args.folder, say=lambda text: out.write(text + "\n"))
-        out.write(f"Xong. Mở {outputs.report_pdf} để xem báo cáo xếp hạng; {outputs.ranking} để xem bảng tổng hợp.\n")
+        years = demo_mod.run_series(args.folder, say=lambda text: out.write(text + "\n"))
+        last = years[-1]
+        out.write(f"Xong. Mở {last.outputs.report_pdf} để xem báo cáo xếp hạng năm {last.period} so với năm {years[-2].period}; "
+                  f"{last.outputs.ranking} để xem bảng tổng hợp (trang 'So với năm trước', 'Qua các năm').\n")
         return EXIT_OK
+    if args.command == "history":
+        _needs_openpyxl("đọc kho lưu trữ")
+        return _history(args, out)
     if args.command == "addin":
         if args.action != "build":
             raise UsageError("dùng: hue-dx addin build [--out THƯ_MỤC]")
@@ -769,9 +781,10 @@ def consolidation_exit(result) -> int:
     return EXIT_PROBLEMS if result.has_errors or result.missing else EXIT_OK
 
 
-def _consolidated(args: argparse.Namespace, what: str, **options: Any):
+def _consolidated(args: argparse.Namespace, what: str, compare: bool = False, **options: Any):
     """Campaign, catalog and the consolidation of ``args.inputs`` (shared by the commands that
-    start from the returned files: consolidate, requests, appraise, report ranking)."""
+    start from the returned files: consolidate, requests, appraise, report ranking), compared with
+    the years before when ``compare`` (the commands whose outputs show results)."""
     from . import campaign as campaign_mod
     from . import catalog as catalog_mod
     from .intake.consolidate import InputError, consolidate
@@ -779,15 +792,21 @@ def _consolidated(args: argparse.Namespace, what: str, **options: Any):
     _needs_openpyxl(what)
     campaign = campaign_mod.load(args.recipe)
     cat = catalog_mod.load(campaign.catalog)
-    archive = getattr(args, "archive", None) or Path("out") / "luu-tru"
+    archive = getattr(args, "archive", None) or campaign.archive
+    if campaign.previous_archive is not None:
+        campaign_mod.same_archive(archive, campaign.previous_archive, "--archive")
     central = _central(args, cat, campaign)
     from .intake.ledger import person
 
     try:
-        return campaign, cat, consolidate(cat, campaign, list(args.inputs), archive, central=central, by=person(getattr(args, "by", None)),
-                                          **options)
+        result = consolidate(cat, campaign, list(args.inputs), archive, central=central, by=person(getattr(args, "by", None)), **options)
     except InputError as exc:
         raise UsageError(str(exc)) from None
+    if compare:  # [issue 22] against the years before, read back from their archives
+        from .intake.years import attach
+
+        attach(result)
+    return campaign, cat, result
 
 
 def _central(args: argparse.Namespace, cat: Catalog, campaign) -> Any:
@@ -869,7 +888,7 @@ def _choose(args: argparse.Namespace, out) -> int:
     unit = campaign.unit(args.unit)
     catalog = catalog_mod.load(campaign.catalog)
     kind = Assessment(Context(catalog, campaign, {}), catalog, campaign)  # no file is checked: no layout needed
-    return choose(kind, args.archive or Path("out") / "luu-tru", (unit.code, unit.name), campaign.period, args.sha, args.reason,
+    return choose(kind, args.archive or campaign.archive, (unit.code, unit.name), campaign.period, args.sha, args.reason,
                   undo=args.undo, rerun="hue-dx consolidate", out=out, by=args.by)
 
 
@@ -885,9 +904,9 @@ def _consolidate(args: argparse.Namespace, out) -> int:
             print(f"\r  đọc tệp {vn.number(done)}/{vn.number(total)} · {vn.number(rate, 0)} tệp/giây", end="" if done < total else "\n",
                   file=sys.stderr, flush=True)
 
-    campaign, cat, result = _consolidated(args, "tổng hợp", workers=args.workers, progress=progress)
+    campaign, cat, result = _consolidated(args, "tổng hợp", compare=True, workers=args.workers, progress=progress)
     output = args.output or Path("out") / f"xep-hang-{campaign.period}.xlsx"
-    archive_root = args.archive or Path("out") / "luu-tru"
+    archive_root = args.archive or campaign.archive
     write_workbook(result, output)
     written = [output]
     if args.json:
@@ -908,6 +927,7 @@ def _consolidate(args: argparse.Namespace, out) -> int:
         top = [f"{r.rank}. {r.unit.name} ({vn.number(r.index, 4)})" for r in rows if r.rank is not None and r.index is not None][:3]
         out.write(f"  {group}: {'; '.join(top) if top else 'chưa có đơn vị nào'}\n")
     out.write(f"Vấn đề: {vn.number(errors)} lỗi, {vn.number(warnings)} cảnh báo (xem trang 'Vấn đề').\n")
+    _say_comparison(result, out)
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + f"\nKho lưu trữ: {archive_root}\n")
     kinds = {output: "sổ xếp hạng", **({args.json: "JSON"} if args.json else {}), **{p: f"CSV {p.name}" for p in tables}}
     say_standing(result, archive_root, kinds, out)
@@ -931,6 +951,43 @@ def say_standing(result, archive_root: Path, written: dict[Path, str], out) -> N
         out.write(f"Nhận sau khi duyệt ({len(result.after_approval)} tệp, chưa tính; muốn tính: hue-dx reopen --reason \"…\"):\n")
         for f in result.after_approval:
             out.write(f"  {f.source} · {f.unit or '(không rõ đơn vị)'} · nhận {local_time(f.received)} · {f.reason}\n")
+
+
+def _say_comparison(result, out) -> None:
+    """[issue 22] One line on the comparison with the year before, when the campaign names one."""
+    k = result.comparison
+    if k is None or result.campaign.previous is None:
+        return
+    if not k.available:
+        out.write(f"Chưa so sánh được với năm trước: {k.reason}.\n")
+        return
+    compared = sum(1 for u in k.units.values() if u.index.compared)
+    changed = "; ".join(words for _, _, words in k.changes)
+    out.write(f"So với năm {k.previous}: {compared}/{len(k.units)} đơn vị so sánh được chỉ số" + (f" ({changed})" if changed else "")
+              + (f"; không còn: {', '.join(name for _, name in k.removed)}" if k.removed else "") + " (xem trang 'So với năm trước').\n")
+
+
+def _history(args: argparse.Namespace, out) -> int:
+    """`hue-dx history`: the panel of every unit × year × pillar of the series, read from the archives."""
+    from . import campaign as campaign_mod
+    from .intake.outputs import write_table
+    from .intake.years import PANEL_COLUMNS, read_series
+
+    campaign = campaign_mod.load(args.recipe)
+    read = read_series(campaign, args.archive)
+    available = [y for y in read.years if y.available]
+    for year in read.years:
+        if year.available:
+            out.write(f"Năm {year.period}: {len(year.units)} đơn vị có kết quả, bộ tiêu chí {year.catalog.id} (kho {year.archive}).\n")
+        else:
+            out.write(f"Năm {year.period}: chưa đọc được: {year.reason}.\n")
+    if not available:
+        raise UsageError("không đọc được kết quả năm nào của chuỗi đợt đánh giá: tổng hợp trước (hue-dx consolidate), "
+                         "hoặc chỉ kho lưu trữ bằng --archive")
+    rows = list(read.rows())
+    write_table(args.output, [list(PANEL_COLUMNS), *([row[c] for c in PANEL_COLUMNS] for row in rows)])
+    out.write(f"Đã ghi {len(rows)} dòng (đơn vị × năm × trụ cột, dòng trụ cột trống là chỉ số chung): {args.output}\n")
+    return EXIT_OK if len(available) == len(read.years) else EXIT_PROBLEMS
 
 
 def _report(args: argparse.Namespace, out) -> int:
@@ -961,10 +1018,12 @@ def _report(args: argparse.Namespace, out) -> int:
             out.write(f"Không lập báo cáo: sổ {args.file.name} chưa có số liệu nào (mọi tiêu chí để trống hoặc không áp dụng), "
                       "không có gì để ký. Đơn vị điền số liệu rồi gửi lại sổ.\n")
             return EXIT_PROBLEMS
-        report = reports.unit_report(cat, campaign, result, _document_time(args.date))
+        from .intake.years import unit_comparison
+
+        report = reports.unit_report(cat, campaign, result, _document_time(args.date), comparison=unit_comparison(cat, campaign, result))
         status = EXIT_PROBLEMS if any(i.severity == "error" for i in result.issues) else EXIT_OK
     else:
-        _, _, consolidation = _consolidated(args, "lập báo cáo")
+        _, _, consolidation = _consolidated(args, "lập báo cáo", compare=True)
         report = reports.ranking_report(consolidation, _document_time(args.date))
         status = consolidation_exit(consolidation)
     if report.draft and signer is not None:
@@ -1002,7 +1061,7 @@ def _document_time(day):
 def _publish(args: argparse.Namespace, out) -> int:
     from .publish import write_site
 
-    campaign, _, consolidation = _consolidated(args, "lập trang công bố")
+    campaign, _, consolidation = _consolidated(args, "lập trang công bố", compare=True)
     target = args.out or Path("out") / f"cong-bo-{campaign.period}"
     pages = write_site(consolidation, target)
     ranked = sum(1 for rows in consolidation.groups.values() for r in rows if r.final)

@@ -106,7 +106,27 @@ def ranking_table(catalog: Catalog) -> Table:
                          extra={"trueValues": ["1"], "falseValues": ["0"]}),
                   Column("tinh_trang", "string", "Tình trạng", "Tình trạng của đơn vị trong đợt đánh giá, suy ra từ sổ cái: chưa gửi; đã nhận; "
                          "đề nghị sửa (đã gửi thư đề nghị sửa, chưa nhận bản sửa); đã sửa (đã nhận bản gửi sau thư đề nghị); đã thẩm định; "
-                         "đã duyệt (kết quả đã được phê duyệt, khóa).", constraints={"enum": list(STATES)})))
+                         "đã duyệt (kết quả đã được phê duyệt, khóa).", constraints={"enum": list(STATES)}),
+                  *previous_columns(catalog)))
+
+
+def previous_columns(catalog: Catalog) -> tuple[Column, ...]:
+    """[issue 22] xep-hang.csv against the year before (hue_dx.series: how units that were renamed, merged, split or are new
+    compare); the values of ``intake.outputs``, in this order."""
+    change = {"minimum": -catalog.totals.index_max, "maximum": catalog.totals.index_max}
+    return (Column("truoc_day", "string", "Năm trước là", "Đơn vị năm trước là đơn vị nào, theo cột previous của danh sách đơn vị: giữ nguyên; "
+                   "đổi tên từ MÃ; hợp nhất từ MÃ; MÃ; tách từ MÃ; mới. Trống: đợt đánh giá không nối tiếp đợt nào."),
+            Column("ky_truoc", "string", "Kỳ so sánh", "Kỳ đánh giá trước mà đơn vị được so sánh; trống: không có kỳ trước."),
+            Column("chi_so_ky_truoc", "number", "Chỉ số kỳ trước", "Chỉ số kỳ trước (4 chữ số) của chính đơn vị, của đơn vị trước khi đổi tên "
+                   "hoặc tách, hoặc bình quân cộng chỉ số các đơn vị hợp nhất; trống: không so sánh được (lý do ở cột so_sanh).",
+                   "chỉ số (0–1)", {"minimum": 0, "maximum": catalog.totals.index_max}),
+            Column("thay_doi_chi_so", "number", "Thay đổi chỉ số", "chi_so trừ chi_so_ky_truoc, cả hai làm tròn 4 chữ số (điểm chỉ số, không phải "
+                   "phần trăm); trống: không so sánh được.", "điểm chỉ số", change),
+            Column("hang_ky_truoc", "integer", "Hạng kỳ trước", "Hạng trong nhóm kỳ trước; trống khi không so sánh hạng (hợp nhất, tách, mới, "
+                   "đổi nhóm, chưa gửi).", constraints={"minimum": 1}),
+            Column("thay_doi_hang", "integer", "Thay đổi hạng", "hang_ky_truoc trừ hang: dương là tăng bậc, âm là giảm bậc; trống: không so sánh hạng."),
+            Column("so_sanh", "string", "Cách so sánh", "So với gì (cùng đơn vị; đơn vị trước khi đổi tên; bình quân của các đơn vị hợp nhất), "
+                   "hoặc vì sao không so sánh được."))
 
 
 def criteria_table(catalog: Catalog) -> Table:

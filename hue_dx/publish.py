@@ -9,12 +9,13 @@ font, no request to anywhere else. They are Vietnamese, readable on a 360 px pho
 tables scroll inside their own captioned region, the criteria stack), printable, and checked
 in headless Chromium with axe-core (tests/test_publish.py).
 
-Years before: a ``SiteUnit`` carries ``previous`` (the same unit's standing in the previous
-period, or None with ``previous_reason`` saying why) and ``history`` (its standings over the
-periods, oldest first). ``site_of`` leaves them empty: the consolidation of one campaign knows
-no other year. Whoever holds the series (issue 22) fills these fields, e.g. with
-``dataclasses.replace``, and the pages show the change; without them the pages say there is no
-comparison and why, never a made-up change.
+Years before: a ``SiteUnit`` carries ``previous`` (its standing in the previous period, or None
+with ``previous_reason`` saying why), ``previous_note`` (against whom: a renamed unit's former
+name, the mean of a merged unit's predecessors) and ``history`` (its standings over the periods
+whose index compares, oldest first, this one included). ``site_of`` fills them from the
+consolidation's comparison with the years before (``Consolidation.comparison``, made by
+``intake.years.attach``: ``series``); without one the pages say there is no comparison and
+why, never a made-up change.
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, opendata, sanitize, vn
+from . import __version__, opendata, sanitize, series, vn
 from .documents import VIETNAM, as_date_text
+from .series import BANDS, band_label, band_of
 
-BANDS = ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.0))  # value bands of an index, the last one closed
 SITE_TABLES = ("xep-hang.csv", "tieu-chi.csv")  # the issues list stays with the officer: it names files and quotes cells
 UNITS_FOLDER = "don-vi"
 DATA_FOLDER = "du-lieu"
 TYPE_WORDS = {"string": "chữ", "integer": "số nguyên", "number": "số", "boolean": "có/không (1/0)"}
+NEW_UNIT = "đơn vị mới, không có kỳ trước"  # a new unit's reason: shown as new, never as a change
 PAGES = (("index.html", "Xếp hạng"), ("tru-cot.html", "Trụ cột"), ("phan-bo.html", "Phân bố"), ("du-lieu.html", "Dữ liệu mở"))
 
 
@@ -82,6 +84,7 @@ class SiteUnit:
     previous: Standing | None = None  # the previous period's standing (issue 22 fills it)
     previous_reason: str = ""  # why there is no previous standing, in words ("" = not known)
     history: tuple[Standing, ...] = ()  # every period known, oldest first, this one included or not
+    previous_note: str = ""  # against whom ("Ban Dân tộc tỉnh năm 2020 (trước khi đổi tên)", a merged unit's predecessors' mean)
 
     @property
     def page(self) -> str:
@@ -151,7 +154,8 @@ def site_of(consolidation, made: dt.datetime | None = None) -> Site:
             criteria = tuple(CriterionScore(code, titles[code][0], titles[code][1], points, amax, status, words, final.source(code))
                              for code, points, amax, status, words in final.final.rows())
             members.append(SiteUnit(r.unit.code, r.unit.name, group, r.rank, r.index, final.final.total.points, final.final.total.applicable_max,
-                                    scores, criteria, r.late, len(final.applied)))
+                                    scores, criteria, r.late, len(final.applied),
+                                    **_years(c.comparison.unit(r.unit.code) if c.comparison is not None and c.comparison.previous else None)))
         groups[group] = tuple(members)
     source = catalog.source
     return Site(
@@ -164,28 +168,22 @@ def site_of(consolidation, made: dt.datetime | None = None) -> Site:
         roster=len(campaign.units))
 
 
+def _years(found: series.UnitComparison | None) -> dict[str, Any]:
+    """[issue 22] A unit's previous standing, or why there is none, and its history (the years whose index compares)."""
+    if found is None:
+        return {}
+    history = tuple(Standing(h.period, h.index, h.rank) for h in found.history if h.compared)
+    history = history if len(history) > 1 else ()  # this year alone is no history: the page says why there is none
+    if not found.index.compared:
+        return {"previous": None, "previous_reason": NEW_UNIT if found.is_new else found.why, "history": history}
+    rank = found.rank_before if found.rank_change is not None else None  # a merged or split unit had no rank of its own
+    note = "" if found.lineage.kind == "same" else f"so với {found.rule}"
+    return {"previous": Standing(found.period, found.index.before, rank), "previous_note": note, "history": history}
+
+
 def _mean(values: list[float | None]) -> float | None:
     known = [v for v in values if v is not None]
     return sum(known) / len(known) if known else None
-
-
-def band_of(value: float | None) -> int | None:
-    """The value band of an index (0 for below 0,2 … 4 for 0,8 to 1), None for no index."""
-    if value is None:
-        return None
-    for n, (_, high) in enumerate(BANDS[:-1]):
-        if value < high:
-            return n
-    return len(BANDS) - 1
-
-
-def band_label(n: int) -> str:
-    low, high = BANDS[n]
-    if n == 0:
-        return f"dưới {vn.fixed(high, 1)}"
-    if n == len(BANDS) - 1:
-        return f"từ {vn.fixed(low, 1)} đến {vn.fixed(high, 0)}"
-    return f"từ {vn.fixed(low, 1)} đến dưới {vn.fixed(high, 1)}"
 
 
 # ------------------------------------------------------------------------------ what a page shows
@@ -195,6 +193,8 @@ def change_words(unit: SiteUnit) -> dict[str, str]:
     """The change against the previous period, in figures and in words; or why there is none.
     An index difference in index points (never a percentage: 0,5 → 0,6 is "tăng 0,1000")."""
     p = unit.previous
+    if p is None and unit.previous_reason == NEW_UNIT:
+        return {"figure": "mới", "words": "Đơn vị mới: không có kết quả kỳ trước để so sánh.", "period": ""}
     if p is None or p.index is None or unit.index is None:
         why = unit.previous_reason or ("không có chỉ số kỳ này" if unit.index is None and p is not None else "chưa có kết quả kỳ trước")
         return {"figure": "—", "words": f"Không so sánh được: {why}.", "period": p.period if p else ""}
@@ -207,6 +207,8 @@ def change_words(unit: SiteUnit) -> dict[str, str]:
     if p.rank is not None and unit.rank is not None:
         moved = p.rank - unit.rank
         words += "; " + (f"lên {moved} bậc" if moved > 0 else f"xuống {-moved} bậc" if moved < 0 else "giữ hạng") + f" (hạng {p.rank} → {unit.rank})"
+    if unit.previous_note:
+        words += f"; {unit.previous_note}"
     return {"figure": figure, "words": words[:1].upper() + words[1:] + ".", "period": p.period}
 
 

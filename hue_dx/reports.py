@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, sanitize, vn
+from . import __version__, sanitize, series, series_print, vn
 from .campaign import Campaign, Unit
 from .catalog import Catalog, Criterion, code_key
 from .data import shipped
@@ -265,8 +265,10 @@ def unit_signer(campaign: Campaign, unit: Unit, contacts: dict[str, str]) -> Sig
     return replace(signer, where=where)
 
 
-def unit_report(catalog: Catalog, campaign: Campaign, result, when: dt.datetime | None = None) -> Report:
-    """One unit's self-assessment report from a checked file (``check_file(..., details=True)``)."""
+def unit_report(catalog: Catalog, campaign: Campaign, result, when: dt.datetime | None = None,
+                comparison: series.UnitComparison | None = None) -> Report:
+    """One unit's self-assessment report from a checked file (``check_file(..., details=True)``);
+    ``comparison``: the unit against the year before (issue 22: its pillars, criteria and history)."""
     when = when or dt.datetime.now()
     unit = campaign.unit(result.unit)
     body = campaign.body(unit)
@@ -320,6 +322,7 @@ def unit_report(catalog: Catalog, campaign: Campaign, result, when: dt.datetime 
         rows=rows, issues=issues, missing=counts.get("missing", 0), invalid=counts.get("invalid", 0),
         errors=sum(1 for i in result.issues if i.severity == "error"), warnings=sum(1 for i in result.issues if i.severity == "warning"),
         preparer=", ".join(contact_bits), reach="; ".join(reach), addressee=addressee,
+        compare=series_print.unit_context(comparison, catalog),
     )
 
 
@@ -365,11 +368,11 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
     groups = []
     for name, members in c.groups.items():
         ranked = [r for r in members if r.result]
-        rows = [{"rank": r.rank, "name": r.unit.name, "points": vn.fixed(r.final.final.total.points, 2), "max": vn.number(r.final.final.total.applicable_max),
+        rows = [{"rank": r.rank, "code": r.unit.code, "name": r.unit.name,
+                 "points": vn.fixed(r.final.final.total.points, 2), "max": vn.number(r.final.final.total.applicable_max),
                  "index": vn.fixed(r.index, 4), "self_index": vn.fixed(r.self_index, 4), "note": _flags(r),
                  "grade": grade(r.index, catalog.totals.grades) or "—"} for r in ranked]
-        values = [r.index for r in ranked if r.index is not None]
-        groups.append({"name": name, "rows": rows, "average": vn.fixed(sum(values) / len(values), 4) if values else "—",
+        groups.append({"name": name, "rows": rows, "average": vn.fixed(series.mean(r.index for r in ranked), 4),  # of the indices as printed
                        "chart": bar_chart_svg([r.unit.name for r in ranked], [r.index for r in ranked], f"Chỉ số — {name}")})
     ranked_all = [r for members in c.groups.values() for r in members if r.result]
     pillars = [{"code": p.code, "short": p.short_title or p.title, "title": p.title} for p in catalog.pillars]
@@ -397,6 +400,9 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
     used = [(r.unit, r.result) for r in ranked_all]
     draft = not ranked_all
     annexes = [Annex("I", "Chỉ số chuyển đổi số theo trụ cột của các đơn vị", "annex_pillars")]
+    compare = series_print.ranking_context(c.comparison, catalog, {u.code: u.name for u in campaign.units})  # [issue 22]
+    if compare and not compare.get("unavailable"):
+        annexes.append(Annex("II", f"Chỉ số theo trụ cột so với năm {compare['previous']}", "annex_previous"))
     if province:
         annexes.append(Annex(_roman(len(annexes) + 1), "Số liệu toàn tỉnh", "annex_province"))
     if c.differences:
@@ -433,6 +439,7 @@ def ranking_report(consolidation, when: dt.datetime | None = None) -> Report:
         used_files=[{"unit": u.name, "name": res.name, "sha256": res.sha256} for u, res in used],
         states=states, standing=getattr(c, "standing", ""), approved=getattr(c, "approval", None) is not None,
         keeper=campaign.sender()[0].name, made_at=when.strftime("%d/%m/%Y %H:%M"), catalog_id=catalog.id, catalog_version=catalog.version, version=__version__,
+        compare=compare,
     )
 
 

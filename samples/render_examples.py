@@ -5,10 +5,12 @@
 Writes samples/workbooks/ (a blank and a filled workbook of Sở Thông tin và Truyền thông,
 and a filled one of UBND huyện A Lưới with typical mistakes), samples/rendered/ (their
 PDFs as LibreOffice prints them, and PNG previews of the summary and a pillar page) and
-samples/demo/ (what `hue-dx demo` produces: the returned files of the whole roster as a .zip,
-the ranking workbook, the printed reports), samples/documents/ (the first page of each kind
-of outgoing document, quarterly tracking's included) and samples/publish/ (screenshots of the
-results site, `hue-dx publish`, in headless Chromium: needs `npm ci` in tests/browser).
+samples/demo/ (what `hue-dx demo` produces, two years: each year's returned files of the whole
+roster as a .zip and its ranking workbook, the second year's printed reports against the first),
+samples/documents/ (the first page of each kind of outgoing document, the comparison with the
+year before and quarterly tracking's included) and samples/publish/ (screenshots of the results
+site, `hue-dx publish`, with the change against the year before, in headless Chromium: needs `npm ci`
+in tests/browser).
 
     python samples/render_examples.py --demo   (only samples/demo/, documents/ and publish/)
 """
@@ -57,25 +59,36 @@ def demo_outputs(catalog, campaign) -> None:
     here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         # Run as a clerk would, from the working folder: the files the reports trace (in their
-        # metadata) are named "demo/2-so-gui-ve/…", not by this machine's temporary folder.
+        # metadata) are named "demo/2021/2-so-gui-ve/…", not by this machine's temporary folder.
         os.chdir(tmp)
         try:
-            out = demo.run(catalog, campaign, Path("demo"), say=lambda _: None)
-            with zipfile.ZipFile(target / "so-gui-ve-2020.zip", "w", zipfile.ZIP_DEFLATED) as zf:
-                for path in sorted(out.returned.rglob("*.xlsx")):
-                    zf.write(path, path.relative_to(out.returned))
-            for path in (out.ranking, out.report_pdf, out.unit_pdf):
+            years = demo.run_series(Path("demo"), say=lambda _: None)
+            for year in years:
+                with zipfile.ZipFile(target / f"so-gui-ve-{year.period}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+                    for path in sorted(year.outputs.returned.rglob("*.xlsx")):
+                        zf.write(path, path.relative_to(year.outputs.returned))
+                shutil.copyfile(year.outputs.ranking, target / year.outputs.ranking.name)
+            last = years[-1].outputs
+            for path in (last.report_pdf, last.unit_pdf):
                 shutil.copyfile(path, target / path.name)
-            subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", "1", "-l", "1", str(out.report_pdf),
+            subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", "1", "-l", "1", str(last.report_pdf),
                             str(target / "bao-cao-trang-1")], check=True)
-            document_samples(catalog, campaign, out, Path("."))
+            document_samples(catalog, years, Path("."))
         finally:
             os.chdir(here)
 
 
-def document_samples(catalog, campaign, out, tmp: Path) -> None:
+def _page_with(pdf: Path, words: str) -> int:
+    pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                                                                   check=True).stdout.splitlines() if line.startswith("Pages")))
+    return next(n for n in range(1, pages + 1) if words in subprocess.run(
+        ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+
+
+def document_samples(catalog, years, tmp: Path) -> None:
     """samples/documents/: the first page of each kind of outgoing document, 100 dpi (and the
-    page with the signature of the ranking report), as Nghị định 30/2020 lays them out."""
+    pages of the ranking report with the signature and with the comparison with the year before),
+    as Nghị định 30/2020 lays them out; from the demo's second year."""
     import datetime as dt
     import hashlib
 
@@ -83,24 +96,31 @@ def document_samples(catalog, campaign, out, tmp: Path) -> None:
     from hue_dx.corrections import write_letters
     from hue_dx.intake.check import Context, check_file
     from hue_dx.intake.consolidate import consolidate
+    from hue_dx.intake.years import attach
 
     target = HERE / "documents"
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir()
+    year = years[-1]
+    out, campaign = year.outputs, year.result.campaign
     ctx = Context.create(catalog, campaign)
-    district = next(out.returned.glob("2020_HALUOI_*.xlsx"))
+    district = next(out.returned.glob(f"{year.period}_HALUOI_*.xlsx"))
     data = district.read_bytes()
     result = check_file(data, district.name, hashlib.sha256(data).hexdigest(), ctx, details=True)
-    reports.write_pdf(reports.unit_report(catalog, campaign, result), tmp / "bao-cao-huyen.pdf")
+    reports.write_pdf(reports.unit_report(catalog, campaign, result, comparison=year.result.comparison.unit("HALUOI")), tmp / "bao-cao-huyen.pdf")
     consolidation = consolidate(catalog, campaign, [out.returned], out.archive, workers=1, context=ctx)
-    letters = {letter.unit: letter for letter in write_letters(consolidation, tmp / "thu", today=dt.date(2021, 1, 5))}
+    attach(consolidation)
+    letters = {letter.unit: letter for letter in write_letters(consolidation, tmp / "thu", today=dt.date(2022, 1, 5))}
     empty = tmp / "trong"
     empty.mkdir()
     reports.write_pdf(reports.ranking_report(consolidate(catalog, campaign, [empty], tmp / "kho-trong", workers=1, context=ctx)),
                       tmp / "du-thao.pdf")
-    pages = {"bao-cao-xep-hang": (out.report_pdf, 1), "bao-cao-xep-hang-trang-ky": (out.report_pdf, 2),
+    signed = _page_with(out.report_pdf, "Nơi nhận")
+    pages = {"bao-cao-xep-hang": (out.report_pdf, 1), "bao-cao-xep-hang-trang-ky": (out.report_pdf, signed),
+             "bao-cao-xep-hang-so-voi-nam-truoc": (out.report_pdf, _page_with(out.report_pdf, "III. SO SÁNH VỚI NĂM")),
+             "bao-cao-xep-hang-xu-huong": (out.report_pdf, _page_with(out.report_pdf, "IV. ĐÁNH GIÁ CHUNG")),
              "bao-cao-don-vi-so": (out.unit_pdf, 1), "bao-cao-don-vi-huyen": (tmp / "bao-cao-huyen.pdf", 1),
-             "thu-de-nghi-sua": (letters["SXD"].pdf, 1), "thu-chua-gui-so": (letters["HNDONG"].pdf, 1),
+             "thu-de-nghi-sua": (letters["HPVANG"].pdf, 1), "thu-chua-gui-so": (letters["SNGV"].pdf, 1),
              "bao-cao-xep-hang-du-thao": (tmp / "du-thao.pdf", 1)}
     pages.update(quarterly_pages(tmp / "quy"))
     for name, (pdf, page) in pages.items():
@@ -121,7 +141,7 @@ def publish_samples(consolidation, site: Path) -> None:
     checker = HERE.parent / "tests" / "browser" / "check.mjs"
     subprocess.run(["node", str(checker), str(site), "--axe", "", "--shot", f"index.html={target / 'xep-hang.png'}@1280x1500",
                     "--shot", f"don-vi/HALUOI.html={target / 'don-vi-dien-thoai.png'}@360x1400",
-                    "--shot", f"don-vi/HALUOI.html={target / 'don-vi.png'}@1280x1300"], check=True, capture_output=True)
+                    "--shot", f"don-vi/SKHCN.html={target / 'don-vi.png'}@1280x1300"], check=True, capture_output=True)
 
 
 def quarterly_pages(folder: Path) -> dict[str, tuple[Path, int]]:

@@ -31,3 +31,20 @@ def corpus_world(tmp_path_factory):
     campaign = campaign_mod.load(recipe)
     catalog = hue_dx.load_catalog()
     return cases, campaign, catalog, Context.create(catalog, campaign)
+
+
+@pytest.fixture(scope="session")
+def two_years(tmp_path_factory):
+    """`hue-dx demo`'s two consecutive years (2020, then 2021 with a renamed unit and a merger),
+    run once for the session: a list of the years' ``demo.DemoOutputs``, the second compared with
+    the first (its printed reports too)."""
+    from hue_dx import demo
+
+    class Years(list):
+        said: list[str]  # what the demo printed, its folder written as the README's command writes it (out/demo)
+
+    folder = tmp_path_factory.mktemp("hai-nam") / "demo"
+    lines: list[str] = []
+    years = Years(demo.run_series(folder, say=lines.append))
+    years.said = [line.replace(str(folder), "out/demo") for line in lines]
+    return years

@@ -235,6 +235,8 @@ def test_a_column_of_the_officers_own_is_a_warning_and_the_catalog_is_still_buil
     ("Cây tiêu chí", "1.1.1", "Điểm tối đa", "năm", "cb-not-number", "chữ số"),
     ("Số liệu", "5.1.1", "Kiểu", "số đếmm", "cb-word-unknown", "có lẽ là «số đếm»"),
     ("Cây tiêu chí", "1.1.1", "Loại dòng", "tiêu chíí", "cb-word-unknown", "có lẽ là «tiêu chí»"),
+    ("Thông tin chung", "Trụ cột so sánh được", "Giá trị", "2 là 3", "cb-param-bad", "2 = 3; 3 = 4"),  # [comparable] (issue 22)
+    ("Thông tin chung", "So sánh được chỉ số chung", "Giá trị", "Cóo", "cb-word-unknown", "có lẽ là «Có»"),
 ])
 def test_each_cell_mistake_names_its_cell_and_says_what_to_write(book2020, tmp_path, sheet, code, column, value, issue_code, words):
     def change(wb):

@@ -222,6 +222,7 @@ VALID: dict[tuple[str, ...], tuple[list[str], list[str]]] = {
     ("check",): ([str(CLEAN)], []),
     ("consolidate",): (["{w}/clean"], ["-o", "{t}/r.xlsx", "--archive", "{t}/a"]),
     ("demo",): (["{t}/demo"], []),
+    ("history",): ([], ["-o", "{t}/panel.csv", "--archive", "{t}/a"]),
     ("report", "unit"): ([str(CLEAN)], ["-o", "{t}/u.pdf"]),
     ("report", "ranking"): (["{w}/clean"], ["-o", "{t}/r.pdf", "--archive", "{t}/a"]),
     ("requests",): (["{w}/clean"], ["--out", "{t}/l", "--archive", "{t}/a"]),

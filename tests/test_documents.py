@@ -37,9 +37,10 @@ HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, two_years):
     """The demo's outputs, a district's report, the letters, measured once (with pdfplumber,
-    a Python dependency: nothing here may skip)."""
+    a Python dependency: nothing here may skip); and the demo's second year's ranking report and
+    unit report, against the year before (issue 22)."""
     folder = tmp_path_factory.mktemp("documents")
     campaign = campaign_mod.load(RECIPE)
     catalog = hue_dx.load_catalog()
@@ -59,9 +60,15 @@ def world(tmp_path_factory):
     pdfs["letter"] = letters["SXD"].pdf  # typed text where numbers belong: a letter asking for corrections
     pdfs["missing"] = letters["HNDONG"].pdf  # sent nothing
     pdfs["tracking"], pdfs["tracking-letter"], tracking_sender = quarterly_documents(folder / "quy")
+    second = two_years[1]
+    pdfs["ranking-2021"], pdfs["unit-2021"] = second.outputs.report_pdf, second.outputs.unit_pdf
+    later = second.result.campaign
+    path = next(second.outputs.returned.glob("*_SKHCN_*.xlsx"))
+    data = path.read_bytes()
+    checked["SKHCN-2021"] = check_file(data, path.name, hashlib.sha256(data).hexdigest(), Context.create(catalog, later), details=True)
     measured = {kind: Measured(path) for kind, path in pdfs.items()}
     return {"campaign": campaign, "catalog": catalog, "outputs": outputs, "checked": checked, "consolidation": consolidation,
-            "letters": letters, "pdf": measured, "folder": folder, "tracking_sender": tracking_sender}
+            "letters": letters, "pdf": measured, "folder": folder, "tracking_sender": tracking_sender, "later": later}
 
 
 def quarterly_documents(folder: Path):
@@ -90,9 +97,10 @@ def quarterly_documents(folder: Path):
     return report, letter, book.campaign(quarter).sender()
 
 
-KINDS = ["unit", "unit-HALUOI", "unit-BQLKKT", "unit-SNNPTNT", "ranking", "letter", "missing", "tracking", "tracking-letter"]
+KINDS = ["unit", "unit-HALUOI", "unit-BQLKKT", "unit-SNNPTNT", "ranking", "letter", "missing", "tracking", "tracking-letter",
+         "ranking-2021", "unit-2021"]
 ISSUER = {"unit": "STTTT", "unit-HALUOI": "HALUOI", "unit-BQLKKT": "BQLKKT", "unit-SNNPTNT": "SNNPTNT", "ranking": None,
-          "letter": "STTTT", "missing": "STTTT", "tracking": "STTTT", "tracking-letter": "STTTT"}
+          "letter": "STTTT", "missing": "STTTT", "tracking": "STTTT", "tracking-letter": "STTTT", "ranking-2021": None, "unit-2021": "SKHCN"}
 
 
 def body_of(world, kind):
@@ -268,8 +276,11 @@ def test_recipients_left_bold_italic_beside_the_signer_and_kept_with_the_text(wo
 
 def world_signer(world, kind):
     campaign = world["campaign"]
-    if kind == "ranking":
+    if kind.startswith("ranking"):
         return campaign.province()[1]
+    if kind == "unit-2021":  # the second year's receiving Sở, merged (issue 22)
+        later = world["later"]
+        return reports.unit_signer(later, later.unit("SKHCN"), world["checked"]["SKHCN-2021"].contacts)
     if kind.startswith("tracking"):
         return world["tracking_sender"][1]
     if kind in ("letter", "missing"):

@@ -72,8 +72,10 @@ def consolidate(catalog: Catalog, campaign: Campaign, inputs: list[Path], archiv
 
 def from_ledger(catalog: Catalog, campaign: Campaign, archive_root: Path, *, central: central_mod.Central | None = None,
                 context: Context | None = None) -> Consolidation:
-    """The consolidation of what the archive holds as it stands, receiving nothing and recording
-    no run (what ``hue-dx approve`` freezes)."""
+    """The consolidation an archive holds as it stands, nothing received and no run recorded: each
+    unit's file in use read back from the ledger (``Ledger.current`` and the stored checks,
+    appraisals applied), as a run's outcome gives it; no file is read or checked again (what
+    ``hue-dx approve`` freezes, and how an earlier year is read: ``intake.years``)."""
     if not (archive_root / "ledger.sqlite").is_file():
         raise InputError(f"Không có sổ cái ở {archive_root}: tổng hợp trước (hue-dx consolidate), hoặc chỉ --archive THƯ_MỤC")
     kind = Assessment(context or Context(catalog, campaign, {}), catalog, campaign)  # nothing is checked: no layout needed

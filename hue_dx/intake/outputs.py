@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .. import opendata, sanitize
+from .. import opendata, sanitize, series
 from ..documents import VIETNAM, local_time
 from ..files import open_atomic
 from ..issues import SEVERITY_VI
@@ -66,6 +66,26 @@ def _rows(c: Consolidation) -> Iterator[tuple[str, UnitRow]]:
             yield group, r
 
 
+def _against(c: Consolidation, r: UnitRow) -> series.UnitComparison | None:
+    """[issue 22] the unit against the year before, when the consolidation was compared (``intake.years.attach``)."""
+    return c.comparison.unit(r.unit.code) if c.comparison is not None else None
+
+
+def _previous_record(c: Consolidation, r: UnitRow) -> dict[str, Any]:
+    """[issue 22] ``lineage``, ``previous`` (the year before: period, index, rank, changes, per pillar) or
+    null, and ``previous_reason`` saying why."""
+    if c.comparison is None:
+        return {}
+    lineage = c.campaign.lineage.get(r.unit.code)
+    found = _against(c, r)
+    if found is None:
+        reason = c.comparison.reason or f"chưa gửi sổ có số liệu năm {c.campaign.period}"
+    else:
+        reason = "" if found.previous() is not None else found.why
+    return {"lineage": {"kind": lineage.kind, "from": list(lineage.sources)} if lineage else None,
+            "previous": found.previous() if found is not None else None, "previous_reason": reason}
+
+
 def _ranking_record(c: Consolidation, r: UnitRow) -> dict[str, Any]:
     pillars = [p.code for p in c.catalog.pillars]
     return {"rank": r.rank, "unit": r.unit.code, "name": r.unit.name, "level": r.unit.level,
@@ -79,13 +99,15 @@ def _ranking_record(c: Consolidation, r: UnitRow) -> dict[str, Any]:
             "sha256": r.result.sha256 if r.result else None,
             "pillars": {code: {"index": _index(r.pillar_index(n)), "self_index": _index(r.result.pillars[n][3]) if r.result else None,
                                "rank": r.pillar_ranks.get(code)}
-                        for n, code in enumerate(pillars)}}
+                        for n, code in enumerate(pillars)},
+            **_previous_record(c, r)}
 
 
 def _head(c: Consolidation) -> dict[str, Any]:
     return {"catalog": c.catalog.id, "catalog_version": c.catalog.version, "period": c.campaign.period,
             "deadline": c.campaign.deadline.isoformat(), "files_seen": c.seen, "files_new": c.new,
-            "approval": c.approval_record, "standing": c.standing}  # [approval] null: not an approved result
+            "approval": c.approval_record, "standing": c.standing,  # [approval] null: not an approved result
+            **({"previous": c.comparison.head()} if c.comparison is not None else {})}
 
 
 def as_dict(c: Consolidation) -> dict[str, Any]:
@@ -145,6 +167,20 @@ def write_table(path: Path, rows: Iterable[list[Any]]) -> None:
         text.detach()
 
 
+def _previous_cells(c: Consolidation, r: UnitRow) -> list[Any]:
+    """[issue 22] xep-hang.csv's columns of the year before (opendata.PREVIOUS_COLUMNS)."""
+    lineage = c.campaign.lineage.get(r.unit.code)
+    found = _against(c, r)
+    if c.comparison is None:
+        return ["", "", None, None, None, None, ""]
+    if found is None:
+        return [lineage.text() if lineage else "", c.comparison.previous, None, None, None, None,
+                c.comparison.reason or f"chưa gửi sổ có số liệu năm {c.campaign.period}"]
+    index = found.index
+    return [lineage.text() if lineage else "", found.period, _index(index.before) if index.compared else None, index.delta,
+            found.rank_before if found.rank_change is not None else None, found.rank_change, found.rule if index.compared else found.why]
+
+
 def write_csv(c: Consolidation, folder: Path, files: Sequence[str] = ALL_TABLES, created: dt.datetime | None = None) -> list[Path]:
     """The open-data CSVs (``files``: some of xep-hang.csv, tieu-chi.csv, van-de.csv) and the
     datapackage.json that describes them (``opendata``: the columns are named there), last."""
@@ -157,7 +193,7 @@ def write_csv(c: Consolidation, folder: Path, files: Sequence[str] = ALL_TABLES,
         for group, r in _rows(c):
             yield [group, r.rank, r.unit.code, r.unit.name, _index(r.final.final.total.points) if r.final else None,
                    r.final.final.total.applicable_max if r.final else None, _index(r.index), *([_grade(c, r) or ""] if graded else []),
-                   *[_index(r.pillar_index(n)) for n in range(len(pillars))], int(r.late), _state(c, r)]
+                   *[_index(r.pillar_index(n)) for n in range(len(pillars))], int(r.late), _state(c, r), *_previous_cells(c, r)]
 
     def criteria() -> Iterator[list[Any]]:
         yield described["tieu-chi.csv"].header
@@ -298,6 +334,8 @@ def _workbook(c: Consolidation, target: BinaryIO, ratio_is_share) -> None:
                          _index(r.self_index), _index(diff),
                          "muộn" if r.late else "", r.errors or "", r.result.name if r.result else "chưa nhận được sổ có số liệu", _state(c, r)])
         spans.append((group, start, sum(1 for r in rows if r.rank is not None)))
+    if c.comparison is not None and c.comparison.previous:  # [issue 22] against the year before, and over the years
+        _comparison_sheets(book, c, c.comparison)
 
     charts = book.wb.add_worksheet("Biểu đồ")
     charts.set_landscape()
@@ -423,6 +461,111 @@ def _versions_sheet(book: _Book, c: Consolidation) -> None:
         sheet.formats.update({5: "0.00", 6: "0.00", 7: "+0.00;-0.00;0"})
         for change in v.criteria:
             sheet.add([r.unit.code, r.unit.name, change.code, change.words(), change.old_points, change.new_points, change.difference])
+
+
+def _compared(change: series.Change) -> Any:
+    """A change as a number, or the words saying it does not compare (never a blank that hides it)."""
+    return change.delta if change.compared else series.NOT_COMPARABLE
+
+
+def _before(change: series.Change) -> Any:
+    return _index(change.before) if change.compared else series.NOT_COMPARABLE
+
+
+def _comparison_sheets(book: _Book, c: Consolidation, k: series.Comparison) -> None:
+    """[issue 22] "So với năm trước": each unit's index, rank and pillars against the year before, as a
+    reader checks them by hand; "Bình quân theo năm": each group's average and distribution over the
+    years; "Qua các năm": each unit's history."""
+    now, before = c.campaign.period, k.previous
+    pillars = [p.code for p in c.catalog.pillars]
+    headers = ["Nhóm", "Hạng", "Mã", "Đơn vị", f"Năm {before} là", f"Chỉ số {now}", f"Chỉ số {before}", "Thay đổi chỉ số",
+               f"Hạng {before}", "Thay đổi hạng (bậc)", "So với gì, hoặc vì sao không so sánh được"]
+    widths = [18, 6, 9, 34, 42, 10, 18, 18, 8, 18, 60]
+    formats = {6: "0.0000", 7: "0.0000", 8: "+0.0000;-0.0000;0.0000", 10: "+0;-0;0"}
+    for code in pillars:
+        formats |= {len(headers) + 1: "0.0000", len(headers) + 2: "0.0000", len(headers) + 3: "+0.0000;-0.0000;0.0000"}
+        headers += [f"TC {code} {now}", f"TC {code} {before}", f"TC {code} thay đổi"]
+        widths += [9, 11, 11]
+    bridge = k.bridge
+    note = ("cùng bộ tiêu chí: so sánh chỉ số chung, từng trụ cột, từng tiêu chí" if bridge and bridge.same
+            else bridge.reason if bridge else k.reason)
+    sheet = _Sheet(book, "So với năm trước", f"SO SÁNH VỚI NĂM {before} ({note})", headers, widths, formats, fit=False)
+    sheet.ws.set_print_scale(70)
+    sheet.ws.repeat_columns(0, 3)
+    names = _previous_names(c)
+    for group, r in _rows(c):
+        found = k.unit(r.unit.code)
+        if found is None:
+            continue
+        lineage = c.campaign.lineage.get(r.unit.code)
+        rank_change: Any = found.rank_change if found.rank_change is not None else _no_rank(found)
+        why = found.rule if found.index.compared else found.why
+        sheet.ws.set_row(sheet.rows, 15.0 * max(1, -(-int(len(why) * 1.15) // widths[10])) + 2)  # the reason whole, not under the next row
+        row: list[Any] = [group, r.rank, r.unit.code, r.unit.name, lineage.words(names, r.unit.code) if lineage else "",
+                          _index(found.index.now), _before(found.index) if not found.is_new else "mới",
+                          _compared(found.index) if not found.is_new else "mới",
+                          found.rank_before if found.rank_change is not None else "—", rank_change, why]
+        for code in pillars:
+            change = found.pillars[code]
+            row += [_index(change.now), _before(change), _compared(change)]
+        sheet.add(row)
+    for code, name in k.removed:
+        sheet.add(["", "", code, name, f"không còn trong danh sách năm {now} (không đơn vị nào tiếp nối)"])
+
+    bands = [series.band_label(n) for n in range(len(series.BANDS))]
+    averages = _Sheet(book, "Bình quân theo năm", "CHỈ SỐ BÌNH QUÂN VÀ PHÂN BỐ CỦA TỪNG NHÓM QUA CÁC NĂM (bình quân các chỉ số đã làm tròn 4 chữ số)",
+                      ["Nhóm", "Năm", "Số đơn vị xếp hạng", "Chỉ số bình quân", "Thay đổi so với năm trước", "Thay đổi (%)",
+                       f"Số đơn vị từ {series.HALF:g}".replace(".", ","), *[f"Chỉ số {b}" for b in bands],
+                       *[f"TC {code} bình quân" for code in pillars], "Ghi chú"],
+                      [18, 7, 11, 11, 18, 11, 11, *[13] * len(bands), *[11] * len(pillars), 60],
+                      {4: "0.0000", 5: "+0.0000;-0.0000;0.0000", 6: "+0.0%;-0.0%;0.0%",
+                       **{8 + len(bands) + n: "0.0000" for n in range(len(pillars))}})
+    for g in k.groups:
+        if g.ranked_before is not None:
+            averages.add([g.name, before, g.ranked_before, _index(g.average.before) if g.average.compared else series.NOT_COMPARABLE, None, None,
+                          g.at_least_half[1], *(g.bands[1] or [None] * len(bands)), *[_before(g.pillars[code]) for code in pillars],
+                          g.average.reason])
+        averages.add([g.name, now, g.ranked, _index(g.average.now), _compared(g.average), g.average.relative if g.average.compared else None,
+                      g.at_least_half[0], *g.bands[0], *[_index(g.pillars[code].now) for code in pillars],
+                      g.average.reason or "; ".join(f"TC {code}: {g.pillars[code].reason}" for code in pillars if g.pillars[code].reason)])
+    for point in k.trend:
+        if point.period in (now, before):
+            continue
+        for group, value in point.averages.items():  # earlier years, as they were (their own groups)
+            averages.add([group, point.period, None, _index(value), None, None, None, *[None] * len(bands), *[None] * len(pillars),
+                          point.reason])
+        if not point.averages:
+            averages.add(["", point.period, None, None, None, None, None, *[None] * len(bands), *[None] * len(pillars), point.reason])
+
+    years = [point.period for point in k.trend]
+    history = _Sheet(book, "Qua các năm", "CHỈ SỐ VÀ HẠNG CỦA TỪNG ĐƠN VỊ QUA CÁC NĂM (năm trước khi đơn vị có tên hiện nay: của đơn vị tiền thân)",
+                     ["Nhóm", "Mã", "Đơn vị", *[f"{label} {y}" for y in years for label in ("Chỉ số", "Hạng")], "Ghi chú"],
+                     [18, 9, 34, *[9, 6] * len(years), 60], {4 + 2 * n: "0.0000" for n in range(len(years))})
+    for group, r in _rows(c):
+        found = k.unit(r.unit.code)
+        if found is None:
+            continue
+        by_year = {h.period: h for h in found.history}
+        cells: list[Any] = []
+        for y in years:
+            h = by_year.get(y)
+            cells += [_index(h.index) if h else None, h.rank if h else None]
+        notes = "; ".join(f"{h.period}: {h.note}" for h in found.history if h.note)
+        history.add([group, r.unit.code, r.unit.name, *cells, notes])
+
+
+def _no_rank(found: series.UnitComparison) -> str:
+    """Why a unit's rank is not compared, in a few words (the reason in full is in the last column)."""
+    if found.is_new:
+        return "mới"
+    if not found.index.compared:
+        return series.NOT_COMPARABLE
+    return {"merged": "không so sánh (hợp nhất)", "split": "không so sánh (tách)"}.get(found.lineage.kind, "không so sánh")
+
+
+def _previous_names(c: Consolidation) -> dict[str, str]:
+    previous = c.campaign.previous
+    return {u.code: u.name for u in previous.units} if previous is not None else {}
 
 
 def _visible_axes(chart):

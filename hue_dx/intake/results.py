@@ -21,6 +21,7 @@ from ..campaign import Campaign, Unit
 from ..catalog import Catalog
 from ..issues import ERROR, WARNING, Issue
 from ..scoring import INVALID, MISSING, NA, OK, STATUS_VI, CriterionResult, UnitResult, reason_of, status_words
+from ..series import Comparison
 from .engine import ReceivedFile, without_saved_lateness
 from .ledger import Approval, Reopening
 from .states import UnitState, approval_record, standing_short, standing_words
@@ -219,6 +220,7 @@ class Consolidation:
     def approval_record(self) -> dict | None:
         """``approval`` for machines: number, by, at, reason, snapshot SHA-256; None when not approved."""
         return approval_record(self.approval)
+    comparison: Comparison | None = field(default=None, repr=False)  # against the years before (issue 22: intake.years.attach)
 
     @property
     def has_errors(self) -> bool:

@@ -46,6 +46,34 @@ def fill(data: bytes, inputs: Mapping[str, Mapping[str, Any]], unit: Mapping[str
     return out.getvalue()
 
 
+def fill_fast(data: bytes, inputs: Mapping[str, Mapping[str, Any]], unit: Mapping[str, str] | None = None,
+              evidence: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
+    """What ``fill`` writes, written straight into the workbook's XML (a few ms, not a few hundred):
+    for hue-dx's own blank workbooks, whose input, identity and evidence cells are there and empty.
+    None leaves a cell blank; a text is stored as text (an inline string), whatever it begins with."""
+    from .. import sanitize
+    from .stamp import Template, write_cells
+
+    template = Template.from_bytes(data)
+    at: dict[tuple[str, str], object] = {}
+
+    def put(where: tuple[str, str] | None, value: Any) -> None:
+        if where is not None and value is not None and value != "":
+            at[where] = sanitize.for_xlsx_cell(value) if isinstance(value, str) else value
+
+    for code, values in inputs.items():
+        for key, value in values.items():
+            put(template.cells.get(names.input_name(code, key)), value)
+    for field, value in (unit or {}).items():
+        put(template.cells[names.identity_name(field)], value)
+    for code, fields in (evidence or {}).items():
+        part, score = template.cells[names.score_name(code)]
+        refs = names.evidence_refs(score)
+        for field, value in fields.items():
+            put((part, refs[field]), value)
+    return write_cells(template, at)
+
+
 def set_saved_time(data: bytes, iso: str) -> bytes:
     """The same workbook as if last saved at ``iso`` (docProps/core.xml "modified"), the time
     the consolidator uses to tell a corrected file from an earlier one."""
