@@ -12,8 +12,6 @@ from typing import Any
 from .commandline import EXIT_OK
 from .errors import UsageError
 
-DEFAULT_ARCHIVE = Path("out") / "luu-tru"
-
 
 def run(args: argparse.Namespace, out) -> int:
     from . import campaign as campaign_mod
@@ -21,7 +19,7 @@ def run(args: argparse.Namespace, out) -> int:
 
     campaign = campaign_mod.load(args.recipe)
     catalog = catalog_mod.load(campaign.catalog)
-    root = args.archive or DEFAULT_ARCHIVE
+    root = args.archive or campaign.archive
     if not (root / "ledger.sqlite").is_file():
         raise UsageError(f"Không có sổ cái ở {root}: tổng hợp trước (hue-dx consolidate), hoặc chỉ --archive THƯ_MỤC")
     if args.command == "approve":

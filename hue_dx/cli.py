@@ -721,7 +721,7 @@ def run(args: argparse.Namespace, out) -> int:
         from .intake.ledger import person
 
         letters = write_letters(consolidation, args.out, args.days, today=args.date, pdf=not args.no_pdf,
-                                archive=args.archive or Path("out") / "luu-tru", by=person(args.by))
+                                archive=args.archive or consolidation.campaign.archive, by=person(args.by))
         missing = sum(1 for letter in letters if letter.items == 0)
         out.write(f"Đã viết {len(letters)} thư đề nghị ({len(letters) - missing} đơn vị cần sửa hoặc giải trình, "
                   f"{missing} đơn vị chưa gửi sổ): {args.out}\n")
@@ -1042,7 +1042,7 @@ def _report(args: argparse.Namespace, out) -> int:
     out.write("Đã ghi: " + ", ".join(str(p) for p in written) + (" (đã ký số)" if signer is not None else "") + "\n")
     if args.kind == "ranking":
         compared = {} if signer is not None else {args.output: "báo cáo PDF", **({args.html: "báo cáo HTML"} if args.html else {})}
-        say_standing(consolidation, args.archive or Path("out") / "luu-tru", compared, out)
+        say_standing(consolidation, args.archive or consolidation.campaign.archive, compared, out)
     if report.document.draft:
         out.write("Chưa có đơn vị nào được xếp hạng: báo cáo in chữ DỰ THẢO, không ký ban hành.\n")
     if report.warning:
@@ -1087,7 +1087,7 @@ def _appraise(args: argparse.Namespace, out) -> int:
     from .intake.ledger import Ledger
     from .intake.versions import since_request
 
-    archive = args.archive or Path("out") / "luu-tru"
+    archive = args.archive or campaign.archive
     last_year: dict[str, dict[str, str]] = {}
     if args.previous_archive is not None:  # [approval] issue 22 will name the previous campaign in the recipe; until then, this option
         if not (args.previous_archive / "ledger.sqlite").is_file():

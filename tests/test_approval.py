@@ -350,3 +350,26 @@ def test_an_approval_whose_documents_cannot_be_written_is_not_recorded(world, tm
     assert ledger.approvals("2020") == [] and ledger.documents("2020") == []
     ledger.close()
     assert consolidate(catalog, campaign, [first], archive, workers=1).approval is None
+
+
+def test_an_approved_year_of_a_series_reproduces_its_comparison_with_the_year_before(two_years, tmp_path, monkeypatch):
+    """A year compared with the one before (issue 22), approved (issue 23): the documents issued
+    carry the comparison, and a later consolidation of the same archive gives them byte for byte,
+    the year before read from its own archive both times."""
+    import shutil
+
+    from hue_dx.campaign import default_recipe
+
+    first, second = two_years
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(first.outputs.archive, tmp_path / "out" / "luu-tru")  # where the recipes say each year's archive is
+    shutil.copytree(second.outputs.archive, tmp_path / "out" / "luu-tru-2021")
+    recipe = str(default_recipe("campaign-2021.toml"))
+    assert cli.main(["approve", "--recipe", recipe, "--by", BY_LEADER, "--reason", "Kết quả năm 2021", "--no-pdf", "--out", "da-duyet"]) == 0
+    issued = (tmp_path / "da-duyet" / "xep-hang-2021.json").read_bytes()
+    record = json.loads(issued)
+    assert record["previous"]["period"] == "2020" and record["approval"]["by"] == BY_LEADER
+    assert any(u["previous"] for rows in record["ranking"].values() for u in rows)
+    again = tmp_path / "lai.json"
+    cli.main(["consolidate", str(second.outputs.returned), "--recipe", recipe, "-o", str(tmp_path / "lai.xlsx"), "--json", str(again)])
+    assert again.read_bytes() == issued

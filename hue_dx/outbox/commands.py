@@ -97,6 +97,7 @@ def run_assessment(args: argparse.Namespace, out) -> int:
         made = letters.requests(campaign, folder, sender, wanted)
     catalog = catalog_mod.load(campaign.catalog)
     kind = Assessment(Context(catalog, campaign, {}), catalog, campaign)  # to open its archive (no file is checked)
+    args.archive = args.archive or campaign.archive  # the campaign's own archive (its recipe's ``archive``)
     return _run(args, kind, campaign.path, sender, made, folder, out)
 
 
